@@ -1,0 +1,3 @@
+from worklog import create_app
+
+app = create_app()

@@ -1,0 +1,45 @@
+"""Worklog: the Flask application factory."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Runs no query and no migration: the schema is made by ``flask db upgrade``."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("WORKLOG_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        instance_relative_config=True,
+    )
+    from worklog.config import load_config
+    load_config(app, config)
+
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    from worklog import i18n, web
+    from worklog.extensions import csrf, db
+    db.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+
+    from worklog.auth import init_app as init_auth
+    init_auth(app)
+
+    from worklog.admin.routes import bp as admin_bp
+    from worklog.home.routes import bp as home_bp
+    app.register_blueprint(home_bp)
+    app.register_blueprint(admin_bp)
+
+    from worklog.cli import register
+    register(app)
+    return app

@@ -1,0 +1,1 @@
+"""Administration: the org tree, sequences and posts, people, assignments and roles, bulk import."""

@@ -1,0 +1,526 @@
+"""Bulk import of units, departments, posts and people from CSV or XLSX: all or nothing.
+
+Offices keep this data in spreadsheets, with Chinese or English column headings, dates typed in a
+dozen ways and CSV files saved by Excel in GB18030. Every row is checked with the same services the
+pages use; if any row is bad, nothing is kept and the report lists every bad row (sheet, row, column,
+message). Importing again updates units, departments and posts by code and people by badge number.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterator
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from models import Department, Person, Post, Role, Sequence, Unit
+from worklog import audit
+from worklog.admin import services
+from worklog.errors import ServiceError
+from worklog.extensions import db
+from worklog.permissions import can, is_root_admin
+
+KINDS = ("units", "departments", "posts", "people")
+
+#: Column → accepted headings (compared case-insensitively, spaces and underscores ignored).
+COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "units": {
+        "code": ("code", "unitcode", "单位代码", "代码", "编码"),
+        "name": ("name", "unitname", "单位名称", "名称"),
+        "level": ("level", "级别", "层级"),
+        "parent_code": ("parentcode", "parent", "上级单位代码", "上级代码", "上级单位"),
+        "active": ("active", "启用", "状态"),
+    },
+    "departments": {
+        "unit_code": ("unitcode", "unit", "单位代码", "所属单位代码", "所属单位"),
+        "code": ("code", "departmentcode", "部门代码", "代码", "编码"),
+        "name": ("name", "departmentname", "部门名称", "名称"),
+        "active": ("active", "启用", "状态"),
+    },
+    "posts": {
+        "code": ("code", "postcode", "岗位代码", "代码", "编码"),
+        "name": ("name", "postname", "岗位名称", "名称"),
+        "sequence_code": ("sequencecode", "sequence", "序列代码", "序列"),
+        "sequence_name": ("sequencename", "序列名称"),
+        "coefficient": ("coefficient", "岗位系数", "系数"),
+        "monthly_target_points": ("monthlytargetpoints", "targetpoints", "target", "月目标分", "目标分值",
+                                  "月度目标分"),
+        "active": ("active", "启用", "状态"),
+    },
+    "people": {
+        "badge": ("badge", "badgenumber", "警号"),
+        "name": ("name", "姓名"),
+        "rank": ("rank", "警衔", "职级"),
+        "hire_date": ("hiredate", "入职日期", "参加工作时间", "入警时间"),
+        "unit_code": ("unitcode", "unit", "单位代码", "所属单位代码"),
+        "department_code": ("departmentcode", "department", "部门代码", "所属部门代码"),
+        "post_code": ("postcode", "post", "岗位代码"),
+        "supervisor_badge": ("supervisorbadge", "supervisor", "主管考核人警号", "主管警号", "考核人警号"),
+        "valid_from": ("validfrom", "from", "生效日期", "任职日期"),
+        "roles": ("roles", "角色"),
+        "active": ("active", "在职", "状态"),
+    },
+}
+REQUIRED = {
+    "units": ("code", "name"),
+    "departments": ("unit_code", "code", "name"),
+    "posts": ("code", "name", "sequence_code", "monthly_target_points"),
+    "people": ("badge", "name", "unit_code", "department_code", "post_code"),
+}
+SHEET_NAMES = {
+    "units": ("units", "unit", "单位"), "departments": ("departments", "department", "部门"),
+    "posts": ("posts", "post", "岗位"), "people": ("people", "persons", "officers", "人员", "民警"),
+}
+LEVELS = {"province": "province", "省厅": "province", "省": "province", "city": "city", "市局": "city",
+          "市": "city", "county": "county", "县局": "county", "县": "county", "分局": "county"}
+ROLE_WORDS = {r.value: r.value for r in Role} | {
+    "民警": "officer", "主管": "supervisor", "考核人": "supervisor", "考核小组": "panel", "人事": "hr",
+    "政治处": "hr", "调查": "survey", "管理员": "admin"}
+TRUE_WORDS = {"1", "yes", "y", "true", "是", "启用", "在职", "有效"}
+FALSE_WORDS = {"0", "no", "n", "false", "否", "停用", "离职", "无效"}
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+
+    def summary(self) -> str:
+        names = {"units": _("units"), "departments": _("departments"), "posts": _("posts"), "people": _("people")}
+        parts = [_("%(kind)s: %(created)d new, %(updated)d updated, %(unchanged)d unchanged", kind=names[k],
+                   created=self.created[k], updated=self.updated[k], unchanged=self.unchanged[k])
+                 for k in KINDS if self.created[k] or self.updated[k] or self.unchanged[k]]
+        return "; ".join(parts) or _("nothing to import")
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
+
+
+class _RowProblem(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+@dataclass
+class _Table:
+    sheet: str
+    kind: str | None
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
+
+
+# --- Reading -------------------------------------------------------------------------------------------------
+
+
+def _norm(heading: Any) -> str:
+    return re.sub(r"[\s_\-*]", "", str(heading or "")).lower()
+
+
+def _column_map(kind: str, headers: list[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, heading in enumerate(headers):
+        key = _norm(heading)
+        for column, aliases in COLUMNS[kind].items():
+            if column not in mapping and key in {_norm(a) for a in aliases}:
+                mapping[column] = index
+    return mapping
+
+
+def _guess_kind(headers: list[str]) -> str | None:
+    best, best_score = None, 0
+    for kind in KINDS:
+        mapping = _column_map(kind, headers)
+        if all(c in mapping for c in REQUIRED[kind]) and len(mapping) > best_score:
+            best, best_score = kind, len(mapping)
+    return best
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailed([RowError("", 0, "", _("The file is not readable text (UTF-8 or GB18030)."))])
+
+
+def _read_csv(data: bytes) -> list[_Table]:
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+    if not rows:
+        return []
+    return [_Table("CSV", None, rows[0][1], [(n, c) for n, c in rows[1:]])]
+
+
+def _read_xlsx(data: bytes) -> list[_Table]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    from zipfile import BadZipFile
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError):
+        raise ImportFailed([RowError("", 0, "", _("The file is not a valid XLSX workbook."))])
+    tables = []
+    for sheet in workbook.worksheets:
+        rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        if not rows:
+            continue
+        kind = next((k for k, names in SHEET_NAMES.items() if _norm(sheet.title) in {_norm(x) for x in names}),
+                    None)
+        tables.append(_Table(sheet.title, kind, [str(h or "") for h in rows[0][1]], rows[1:]))
+    workbook.close()
+    return tables
+
+
+def read_tables(data: bytes, filename: str, kind: str | None = None) -> list[_Table]:
+    lowered = filename.lower()
+    if lowered.endswith(".xlsx"):
+        tables = _read_xlsx(data)
+    elif lowered.endswith(".csv"):
+        tables = _read_csv(data)
+        if kind:
+            tables = [_Table(t.sheet, kind, t.headers, t.rows) for t in tables]
+    else:
+        raise ImportFailed([RowError("", 0, "", _("Only .csv and .xlsx files can be imported."))])
+    errors = []
+    for table in tables:
+        if table.kind is None:
+            table.kind = _guess_kind(table.headers)
+        if table.kind is None:
+            errors.append(RowError(table.sheet, 1, "", _(
+                "The column headings do not match units, departments, posts or people. See the import page "
+                "for the expected columns.")))
+            continue
+        mapping = _column_map(table.kind, table.headers)
+        for column in REQUIRED[table.kind]:
+            if column not in mapping:
+                errors.append(RowError(table.sheet, 1, column, _("This column is missing.")))
+    if errors:
+        raise ImportFailed(errors)
+    limit = int(current_app.config["IMPORT_MAX_ROWS"])
+    if sum(len(t.rows) for t in tables) > limit:
+        raise ImportFailed([RowError("", 0, "", _("The file has more than %(n)d rows; split it.", n=limit))])
+    # Units before departments before posts before people, whatever the order of the sheets.
+    return sorted(tables, key=lambda t: KINDS.index(t.kind))
+
+
+def _records(table: _Table) -> Iterator[tuple[int, dict[str, Any]]]:
+    mapping = _column_map(table.kind, table.headers)
+    for number, cells in table.rows:
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        record = {}
+        for column, index in mapping.items():
+            value = cells[index] if index < len(cells) else None
+            record[column] = value.strip() if isinstance(value, str) else value
+        yield number, record
+
+
+# --- Values ----------------------------------------------------------------------------------------------------
+
+
+def _text(record: dict, column: str, max_length: int, required: bool = False) -> str:
+    value = record.get(column)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel turns 000123-less badge numbers and codes into numbers
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise _RowProblem(column, _("A value is required."))
+    if len(text) > max_length:
+        raise _RowProblem(column, _("At most %(n)d characters.", n=max_length))
+    return text
+
+
+def _code(record: dict, column: str, required: bool = True) -> str:
+    text = _text(record, column, 32, required)
+    if text and not re.fullmatch(r"[A-Za-z0-9_.\-]+", text):
+        raise _RowProblem(column, _("Use letters, digits, dot, dash or underscore only."))
+    return text
+
+
+def _date(record: dict, column: str) -> date | None:
+    value = record.get(column)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or \
+        re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise _RowProblem(column, _("%(value)s is not a date; write it as 2024-03-01.", value=text))
+
+
+def _decimal(record: dict, column: str, low: Decimal, high: Decimal, default: Decimal | None = None) -> Decimal:
+    value = record.get(column)
+    if value is None or str(value).strip() == "":
+        if default is None:
+            raise _RowProblem(column, _("A value is required."))
+        return default
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _RowProblem(column, _("%(value)s is not a number.", value=value))
+    if not number.is_finite() or not low <= number <= high:
+        raise _RowProblem(column, _("Must be between %(low)s and %(high)s.", low=low, high=high))
+    return number
+
+
+def _flag(record: dict, column: str) -> bool | None:
+    value = record.get(column)
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(int(value) if isinstance(value, float) else value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise _RowProblem(column, _("Write yes or no."))
+
+
+# --- Applying --------------------------------------------------------------------------------------------------
+
+
+class _Importer:
+    def __init__(self, actor: Person | None):
+        self.actor = actor
+        self.report = ImportReport()
+        self.errors: list[RowError] = []
+        self.pending_assignments: list[tuple[str, int, Person, dict]] = []
+
+    def _may(self, action: str, obj: object) -> bool:
+        return self.actor is None or can(self.actor, action, obj)
+
+    def _count(self, kind: str, created: bool, changed: bool) -> None:
+        bucket = self.report.created if created else self.report.updated if changed else self.report.unchanged
+        bucket[kind] += 1
+
+    def run_row(self, sheet: str, number: int, handler, record: dict) -> None:
+        savepoint = db.session.begin_nested()
+        try:
+            handler(record)
+            savepoint.commit()
+        except _RowProblem as problem:
+            savepoint.rollback()
+            self.errors.append(RowError(sheet, number, problem.column, problem.message))
+        except ServiceError as error:
+            savepoint.rollback()
+            self.errors.append(RowError(sheet, number, error.field or "", error.message))
+        except IntegrityError:
+            savepoint.rollback()
+            self.errors.append(RowError(sheet, number, "", _("This row conflicts with existing data.")))
+
+    # Units ------------------------------------------------------------------------------------------------
+    def unit(self, record: dict) -> None:
+        code, name = _code(record, "code"), _text(record, "name", 120, True)
+        parent_code = _code(record, "parent_code", required=False)
+        level_text = _text(record, "level", 16)
+        level = LEVELS.get(level_text.lower()) if level_text else None
+        if level_text and level is None:
+            raise _RowProblem("level", _("Write province, city or county."))
+        active = _flag(record, "active")
+        existing = db.session.scalar(select(Unit).where(Unit.code == code))
+        if existing is not None:
+            if not self._may("manage", existing):
+                raise _RowProblem("code", _("Unit %(code)s is outside your units.", code=code))
+            if parent_code and (existing.parent is None or existing.parent.code != parent_code):
+                raise _RowProblem("parent_code", _("A unit cannot be moved by import."))
+            if level and level != existing.level:
+                raise _RowProblem("level", _("A unit's level cannot be changed."))
+            changes = {"name": name} | ({"active": active} if active is not None else {})
+            changed = any(getattr(existing, k) != v for k, v in changes.items())
+            services.update_unit(existing, changes, self.actor)
+            self._count("units", False, changed)
+            return
+        parent = None
+        if parent_code:
+            parent = db.session.scalar(select(Unit).where(Unit.code == parent_code))
+            if parent is None or not self._may("manage", parent):
+                raise _RowProblem("parent_code", _("No unit %(code)s among your units.", code=parent_code))
+        elif self.actor is not None:
+            raise _RowProblem("parent_code", _("A new top unit can only be created from the command line."))
+        services.create_unit(parent, {"code": code, "name": name, "level": level}, self.actor)
+        self._count("units", True, True)
+
+    # Departments ------------------------------------------------------------------------------------------
+    def department(self, record: dict) -> None:
+        unit_code, code = _code(record, "unit_code"), _code(record, "code")
+        name, active = _text(record, "name", 120, True), _flag(record, "active")
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None or not self._may("manage", unit):
+            raise _RowProblem("unit_code", _("No unit %(code)s among your units.", code=unit_code))
+        existing = db.session.scalar(select(Department).where(Department.unit_id == unit.id,
+                                                              Department.code == code))
+        if existing is None:
+            services.create_department(unit, {"code": code, "name": name}, self.actor)
+            self._count("departments", True, True)
+            return
+        changes = {"name": name} | ({"active": active} if active is not None else {})
+        changed = any(getattr(existing, k) != v for k, v in changes.items())
+        services.update_department(existing, changes, self.actor)
+        self._count("departments", False, changed)
+
+    # Posts --------------------------------------------------------------------------------------------------
+    def post(self, record: dict) -> None:
+        if self.actor is not None and not is_root_admin(self.actor):
+            raise _RowProblem("code", _("Only an administrator of the top unit can change posts."))
+        code, name = _code(record, "code"), _text(record, "name", 120, True)
+        sequence_code = _code(record, "sequence_code")
+        sequence_name = _text(record, "sequence_name", 120)
+        coefficient = _decimal(record, "coefficient", Decimal("0.01"), Decimal("3"), Decimal("1"))
+        target = _decimal(record, "monthly_target_points", Decimal("0.01"), Decimal("100000"))
+        active = _flag(record, "active")
+        sequence = db.session.scalar(select(Sequence).where(Sequence.code == sequence_code))
+        if sequence is None:
+            if not sequence_name:
+                raise _RowProblem("sequence_name", _("Sequence %(code)s is new: give its name.", code=sequence_code))
+            sequence = services.save_sequence(None, {"code": sequence_code, "name": sequence_name}, self.actor)
+        existing = db.session.scalar(select(Post).where(Post.code == code))
+        values = {"sequence": sequence, "code": code, "name": name, "coefficient": coefficient,
+                  "monthly_target_points": target, "active": existing.active if existing and active is None
+                  else (True if active is None else active)}
+        if existing is None:
+            services.save_post(None, values, self.actor)
+            self._count("posts", True, True)
+            return
+        before = audit.snapshot(existing, services.POST_FIELDS)
+        services.save_post(existing, values, self.actor)
+        self._count("posts", False, before != audit.snapshot(existing, services.POST_FIELDS))
+
+    # People --------------------------------------------------------------------------------------------------
+    def person(self, sheet: str, number: int):
+        def handle(record: dict) -> None:
+            badge = _text(record, "badge", 20, True)
+            if not re.fullmatch(r"[A-Za-z0-9\-]+", badge):
+                raise _RowProblem("badge", _("A badge number has only letters, digits and dashes."))
+            name, rank = _text(record, "name", 60, True), _text(record, "rank", 40)
+            hire_date, valid_from = _date(record, "hire_date"), _date(record, "valid_from")
+            active = _flag(record, "active")
+            unit_code, department_code = _code(record, "unit_code"), _code(record, "department_code")
+            post_code = _code(record, "post_code")
+            supervisor_badge = _text(record, "supervisor_badge", 20)
+            roles = self._roles(record)
+            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+            if unit is None or not self._may("manage", unit):
+                raise _RowProblem("unit_code", _("No unit %(code)s among your units.", code=unit_code))
+            department = db.session.scalar(select(Department).where(Department.unit_id == unit.id,
+                                                                     Department.code == department_code))
+            if department is None:
+                raise _RowProblem("department_code", _("Unit %(unit)s has no department %(code)s.",
+                                                       unit=unit_code, code=department_code))
+            post = db.session.scalar(select(Post).where(Post.code == post_code))
+            if post is None:
+                raise _RowProblem("post_code", _("There is no post %(code)s.", code=post_code))
+            person = db.session.scalar(select(Person).where(Person.badge == badge))
+            if person is None:
+                person = services.create_person({"badge": badge, "name": name, "rank": rank,
+                                                 "hire_date": hire_date,
+                                                 "active": True if active is None else active}, self.actor)
+                self._count("people", True, True)
+            else:
+                if not self._may("manage", person):
+                    raise _RowProblem("badge", _("Badge number %(badge)s belongs to a person outside your units.",
+                                                 badge=badge))
+                changes = {"name": name} | ({"rank": rank} if rank else {}) | \
+                    ({"hire_date": hire_date} if hire_date else {})
+                changed = any(getattr(person, k) != v for k, v in changes.items())
+                services.update_person(person, changes, self.actor)
+                if active is not None and active != person.active:
+                    services.set_active(person, active, self.actor, reason=_("import"))
+                    changed = True
+                self._count("people", False, changed)
+            self.pending_assignments.append((sheet, number, person, {
+                "department": department, "post": post, "supervisor_badge": supervisor_badge,
+                "valid_from": valid_from, "roles": roles}))
+        return handle
+
+    def _roles(self, record: dict) -> list[str]:
+        text = _text(record, "roles", 200)
+        roles = []
+        for word in re.split(r"[;,，、；\s|]+", text):
+            if not word:
+                continue
+            role = ROLE_WORDS.get(word.lower())
+            if role is None:
+                raise _RowProblem("roles", _("Unknown role %(role)s.", role=word))
+            roles.append(role)
+        return roles or [Role.officer.value]
+
+    def assignment(self, person: Person, data: dict):
+        def handle(_record: dict) -> None:
+            supervisor = None
+            if data["supervisor_badge"]:
+                supervisor = db.session.scalar(select(Person).where(Person.badge == data["supervisor_badge"]))
+                if supervisor is None or not self._may("view", supervisor):
+                    raise _RowProblem("supervisor_badge", _("No person with badge number %(badge)s in your units.",
+                                                            badge=data["supervisor_badge"]))
+            valid_from = data["valid_from"] or date.today()
+            current = person.assignment_on(valid_from)
+            wanted = (data["department"].id, data["post"].id, supervisor.id if supervisor else None)
+            if current is None or (current.department_id, current.post_id, current.supervisor_id) != wanted:
+                try:
+                    services.assign(person, {"department": data["department"], "post": data["post"],
+                                             "supervisor": supervisor, "valid_from": valid_from}, self.actor)
+                except ServiceError as error:
+                    raise _RowProblem("valid_from" if error.field == "valid_from" else
+                                      "supervisor_badge" if error.field == "supervisor" else "department_code",
+                                      error.message)
+            for role in data["roles"]:
+                services.grant_role(person, role, data["department"].unit, self.actor)
+        return handle
+
+
+def import_file(data: bytes, filename: str, actor: Person | None, kind: str | None = None) -> ImportReport:
+    """Import a file inside one savepoint; raise :class:`ImportFailed` with every bad row, having kept nothing."""
+    tables = read_tables(data, filename, kind)
+    importer = _Importer(actor)
+    outer = db.session.begin_nested()
+    handlers = {"units": importer.unit, "departments": importer.department, "posts": importer.post}
+    for table in tables:
+        for number, record in _records(table):
+            handler = handlers.get(table.kind) or importer.person(table.sheet, number)
+            importer.run_row(table.sheet, number, handler, record)
+    # Supervisors may appear further down the file, so assignments come after every person exists.
+    for sheet, number, person, data in importer.pending_assignments:
+        importer.run_row(sheet, number, importer.assignment(person, data), {})
+    if importer.errors:
+        outer.rollback()
+        raise ImportFailed(importer.errors)
+    audit.record(actor, "org.imported", "import", None, after={
+        "file": filename[:200], "created": importer.report.created, "updated": importer.report.updated})
+    outer.commit()
+    db.session.flush()
+    return importer.report

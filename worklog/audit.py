@@ -1,0 +1,41 @@
+"""Writing audit events. Every service that changes state calls :func:`record`."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Iterable
+
+from models import AuditEvent, Person
+from worklog.extensions import db
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of ``obj`` as JSON-ready values, for an event's before/after."""
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that differ, so an event shows what changed and nothing else."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(actor: Person | None, action: str, object_type: str, object_id: int | None, *,
+           unit_id: int | None = None, before: dict | None = None, after: dict | None = None,
+           reason: str = "") -> AuditEvent:
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None, action=action, object_type=object_type,
+        object_id=object_id, unit_id=unit_id, before=before, after=after, reason=reason or "")
+    db.session.add(event)
+    return event

@@ -1,0 +1,146 @@
+"""Sign-in, sign-out and password changes. Sessions live on the server so they can really be ended."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, request
+from sqlalchemy import func, select, update
+
+from models import LoginAttempt, LoginSession, Person, utcnow
+from worklog import audit
+from worklog.auth.passwords import hash_password, needs_rehash, verify_password
+from worklog.extensions import db
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_address() -> str:
+    return (request.remote_addr or "")[:64]
+
+
+# --- Attempts -----------------------------------------------------------------------------------------
+
+
+def _recent_failures(session, column, value: str) -> int:
+    since = utcnow() - timedelta(minutes=int(current_app.config["LOGIN_WINDOW_MINUTES"]))
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True),
+                                                 LoginAttempt.at >= since))
+    start = max(since, last_success) if last_success else since
+    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= start)) or 0
+
+
+def is_throttled(badge: str, address: str) -> bool:
+    cfg = current_app.config
+    session = db.session
+    return (_recent_failures(session, LoginAttempt.badge, badge) >= int(cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+            or _recent_failures(session, LoginAttempt.address, address)
+            >= int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
+
+
+def _remember_attempt(badge: str, address: str, success: bool) -> None:
+    # A failed sign-in answers 200 with the form again, so the request commits and the failure counts.
+    db.session.add(LoginAttempt(badge=badge[:64], address=address, success=success))
+
+
+def authenticate(badge: str, password: str) -> Person | None:
+    """The person these credentials sign in, or None. Every failure looks the same to the caller."""
+    badge = badge.strip()
+    address = client_address()
+    if is_throttled(badge, address):
+        verify_password(None, password)  # same cost as a real check
+        _remember_attempt(badge, address, False)
+        return None
+    person = db.session.scalar(select(Person).where(Person.badge == badge))
+    ok = person is not None and verify_password(person.password_hash, password) and person.active
+    _remember_attempt(badge, address, ok)
+    if not ok:
+        return None
+    if needs_rehash(person.password_hash):
+        person.password_hash = hash_password(password)
+    return person
+
+
+# --- Sessions -----------------------------------------------------------------------------------------
+
+
+def start_session(person: Person) -> str:
+    """Open a server-side session for ``person`` and return the token the browser will carry."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(
+        token_hash=_token_hash(token), person_id=person.id, address=client_address(),
+        user_agent=(request.user_agent.string or "")[:255]))
+    person.login_token = token
+    audit.record(person, "auth.sign_in", "person", person.id)
+    db.session.flush()
+    return token
+
+
+def load_session(token: str) -> Person | None:
+    """The person a browser token signs in, if the session is still open, fresh and its person active."""
+    if not token:
+        return None
+    row = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    cfg = current_app.config
+    now = utcnow()
+    idle = timedelta(minutes=int(cfg["SESSION_IDLE_MINUTES"]))
+    if now - row.created_at > cfg["PERMANENT_SESSION_LIFETIME"] or now - row.last_seen_at > idle:
+        row.ended_at, row.end_reason = now, "expired"
+        return None
+    person = row.person
+    if not person.active:
+        return None
+    # Touch at most once a minute so that reading pages does not mean a write per request.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    person.login_token = token
+    return person
+
+
+def end_session(token: str, reason: str = "sign_out") -> None:
+    db.session.execute(update(LoginSession).where(
+        LoginSession.token_hash == _token_hash(token), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason))
+
+
+def end_all_sessions(person: Person, reason: str) -> int:
+    result = db.session.execute(update(LoginSession).where(
+        LoginSession.person_id == person.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason))
+    return result.rowcount or 0
+
+
+def sign_out(person: Person) -> None:
+    if person.login_token:
+        end_session(person.login_token)
+    audit.record(person, "auth.sign_out", "person", person.id)
+
+
+# --- Passwords ----------------------------------------------------------------------------------------
+
+
+def change_password(person: Person, new_password: str, actor: Person) -> None:
+    """Set a person's own new password; every session of theirs ends (the caller opens a fresh one)."""
+    person.password_hash = hash_password(new_password)
+    person.password_changed_at = utcnow()
+    person.must_change_password = False
+    end_all_sessions(person, "password_changed")
+    audit.record(actor, "auth.password_changed", "person", person.id)
+    db.session.flush()
+
+
+def set_temporary_password(person: Person, password: str, actor: Person, reason: str = "") -> None:
+    """An administrator's reset: the person must choose a new password at the next sign-in."""
+    person.password_hash = hash_password(password)
+    person.password_changed_at = utcnow()
+    person.must_change_password = True
+    end_all_sessions(person, "password_reset")
+    audit.record(actor, "person.password_reset", "person", person.id, reason=reason)
+    db.session.flush()

@@ -1,0 +1,12 @@
+"""Command line: ``flask --app app db|demo|users|import-org``."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from worklog.cli import db_commands, org_commands, user_commands
+    app.cli.add_command(db_commands.db_group)
+    app.cli.add_command(user_commands.users_group)
+    app.cli.add_command(org_commands.demo_command)
+    app.cli.add_command(org_commands.import_org_command)

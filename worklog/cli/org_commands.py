@@ -1,0 +1,44 @@
+"""``flask demo`` and ``flask import-org``."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask.cli import with_appcontext
+
+from worklog import demo
+from worklog.admin.importer import ImportFailed, import_file
+from worklog.extensions import db
+
+
+@click.command("demo", help="Load the demo organisation and accounts (does nothing if already loaded).")
+@with_appcontext
+def demo_command() -> None:
+    counts = demo.load()
+    db.session.commit()
+    if not counts:
+        click.echo("Demo data already loaded.")
+    else:
+        click.echo("Demo data loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")
+        click.echo(f"Every demo account's password is {demo.DEMO_PASSWORD}.")
+
+
+@click.command("import-org", help="Import units, departments, posts and people from a CSV or XLSX file.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["units", "departments", "posts", "people"]),
+              help="What a CSV file holds (default: recognised from its headings).")
+@with_appcontext
+def import_org_command(path: str, kind: str | None) -> None:
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        report = import_file(data, os.path.basename(path), actor=None, kind=kind)
+    except ImportFailed as failure:
+        db.session.rollback()
+        for error in failure.errors:
+            where = f"{error.sheet} row {error.row}" if error.row else (error.sheet or "file")
+            column = f", column {error.column}" if error.column else ""
+            click.echo(f"{where}{column}: {error.message}", err=True)
+        raise click.ClickException(f"Nothing was imported: {len(failure.errors)} problem(s).")
+    db.session.commit()
+    click.echo(f"Imported: {report.summary()}")

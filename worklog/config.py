@@ -1,0 +1,75 @@
+"""Configuration: defaults here, then ``instance/config.py``, then environment variables, then the caller's mapping."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any, Mapping
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "SQL_ECHO": False,
+    # Cookies
+    "SESSION_COOKIE_NAME": "worklog_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set WORKLOG_HTTPS=1 behind HTTPS
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    # A sign-in ends after this long without a request, and in any case after PERMANENT_SESSION_LIFETIME.
+    "SESSION_IDLE_MINUTES": 120,
+    # A form left open through a shift must still submit.
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    "WTF_CSRF_SSL_STRICT": True,
+    # Languages and time
+    "LANGUAGES": ["zh_CN", "en"],
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    # Sign-in limits: failures counted within the window, per badge number and per address.
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+    "PASSWORD_MIN_LENGTH": 8,
+    "PASSWORD_MAX_LENGTH": 128,
+    # argon2id parameters (RFC 9106 second recommended option by default).
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,
+    "ARGON2_PARALLELISM": 4,
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    "PROXY_COUNT": 0,
+    "HTTPS": False,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 200_000,
+    "PAGE_SIZE": 50,
+}
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("WORKLOG")
+    for name in ("SECRET_KEY", "DATABASE_URL"):
+        if os.environ.get(name) and not os.environ.get(f"WORKLOG_{name}"):
+            app.config[name] = os.environ[name]
+    if overrides:
+        app.config.update(overrides)
+
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "worklog.db")
+    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable or put SECRET_KEY = '...' in "
+            f"{os.path.join(app.instance_path, 'config.py')} (make run writes one for you).")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

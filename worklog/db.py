@@ -1,0 +1,82 @@
+"""The database binding: one engine per app, one session per app context, committed once per request."""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+#: How SQLite transactions begin in this context. Requests that may write begin IMMEDIATE: they take the
+#: write lock at once and wait for it (busy timeout) instead of failing when another writer committed
+#: after their first read, which a DEFERRED transaction cannot recover from.
+sqlite_begin: ContextVar[str] = ContextVar("sqlite_begin", default="BEGIN IMMEDIATE")
+
+
+@dataclass
+class _State:
+    engine: Engine
+    factory: sessionmaker[Session]
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, decide when transactions begin, so SAVEPOINTs work and a
+            # later BEGIN IMMEDIATE is possible (the recipe from SQLAlchemy's SQLite dialect notes).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            connection.exec_driver_sql(sqlite_begin.get())
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+class Database:
+    """Flask binding for plain SQLAlchemy.
+
+    Models know nothing of Flask; this object gives the app an engine and a session per app context
+    (``db.session``), closed (and so rolled back if uncommitted) when the context ends.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+        app.extensions["worklog.db"] = _State(engine, sessionmaker(engine, expire_on_commit=False))
+        app.teardown_appcontext(self._close)
+
+    @staticmethod
+    def _state() -> _State:
+        return current_app.extensions["worklog.db"]
+
+    @property
+    def engine(self) -> Engine:
+        return self._state().engine
+
+    @property
+    def session(self) -> Session:
+        session = g.get("_db_session")
+        if session is None:
+            session = g._db_session = self._state().factory()
+        return session
+
+    @staticmethod
+    def _close(_exc: BaseException | None) -> None:
+        session = g.pop("_db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()

@@ -1,0 +1,11 @@
+"""Errors that services raise for the person to read: a refused change, never a crash."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A change was refused. ``message`` is already translated; ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field

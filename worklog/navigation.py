@@ -1,0 +1,36 @@
+"""The navigation bar: each person sees only the areas their roles open."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Role
+
+#: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
+NAV_ITEMS = [
+    ("home.index", _l("Home"), None),
+    ("admin.org_tree", _l("Organisation"), {Role.admin.value}),
+    ("admin.people", _l("People"), {Role.admin.value}),
+    ("admin.catalog", _l("Sequences and posts"), {Role.admin.value}),
+    ("admin.import_org", _l("Import"), {Role.admin.value}),
+    ("admin.audit_log", _l("Audit log"), {Role.admin.value}),
+]
+
+
+def context() -> dict:
+    from worklog.auth.forms import LanguageForm, SignOutForm
+    from worklog.i18n import LANGUAGE_NAMES
+    items = []
+    if current_user.is_authenticated:
+        from worklog.permissions import roles_of
+        roles = roles_of(current_user)
+        items = [(endpoint, label) for endpoint, label, needs in NAV_ITEMS if needs is None or needs & roles]
+    lang_form = LanguageForm()
+    lang_form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    return {
+        "nav_items": items,
+        "lang_form": lang_form,
+        "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
+        "language_names": LANGUAGE_NAMES,
+    }

@@ -1,0 +1,151 @@
+"""Who may do what to which object: the one place where role grants meet the org tree.
+
+A role grant covers its unit and every unit under it. Objects outside a person's scope are treated
+as missing (404) by the routes, so nobody learns what exists elsewhere.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, g
+from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from models import Assignment, Department, Person, Post, Role, RoleGrant, Sequence, Unit
+from worklog.extensions import db
+
+
+def grants_of(person: Person) -> list[RoleGrant]:
+    """The person's grants with their units, loaded once per request."""
+    cache = g.setdefault("_grants", {})
+    if person.id not in cache:
+        cache[person.id] = list(db.session.scalars(
+            select(RoleGrant).where(RoleGrant.person_id == person.id).options(selectinload(RoleGrant.unit))))
+    return cache[person.id]
+
+
+def roles_of(person: Person) -> set[str]:
+    return {grant.role for grant in grants_of(person)}
+
+
+def scope_units(person: Person, role: Role | str) -> list[Unit]:
+    role = Role(role).value
+    return [grant.unit for grant in grants_of(person) if grant.role == role]
+
+
+def has_role(person: Person, role: Role | str, unit: Unit | None = None) -> bool:
+    """Does ``person`` hold ``role`` at all (unit None), or over ``unit``?"""
+    units = scope_units(person, role)
+    if unit is None:
+        return bool(units)
+    return any(unit.is_within(scope) for scope in units)
+
+
+def is_root_admin(person: Person) -> bool:
+    """An admin whose scope is a top unit: keeper of the province-wide catalog (sequences, posts)."""
+    return any(unit.parent_id is None for unit in scope_units(person, Role.admin))
+
+
+def unit_scope_clause(person: Person, role: Role | str, path_column=Unit.path) -> ColumnElement[bool]:
+    """SQL condition: the unit behind ``path_column`` lies inside one of the person's grants of ``role``."""
+    paths = _minimal_paths([unit.path for unit in scope_units(person, role)])
+    if not paths:
+        return false()
+    return or_(*(path_column.startswith(path, autoescape=True) for path in paths))
+
+
+def _minimal_paths(paths: list[str]) -> list[str]:
+    """Drop paths already covered by a shorter one."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def home_department_id(today: date | None = None):
+    """SQL expression on Person: the department of their latest assignment begun by ``today``,
+    else of their first future one. Mirrors :func:`home_unit`."""
+    today = today or date.today()
+    past = (select(Assignment.department_id)
+            .where(Assignment.person_id == Person.id, Assignment.valid_from <= today)
+            .order_by(Assignment.valid_from.desc()).limit(1).scalar_subquery())
+    future = (select(Assignment.department_id)
+              .where(Assignment.person_id == Person.id, Assignment.valid_from > today)
+              .order_by(Assignment.valid_from).limit(1).scalar_subquery())
+    return func.coalesce(past, future)
+
+
+def home_unit(person: Person, day: date | None = None) -> Unit | None:
+    """The unit a person belongs to: that of their latest assignment begun by ``day`` (today by default),
+    else of their first future one. People who moved away stay with the unit they left last."""
+    day = day or date.today()
+    assignment = db.session.scalar(
+        select(Assignment).where(Assignment.person_id == person.id, Assignment.valid_from <= day)
+        .order_by(Assignment.valid_from.desc()).limit(1))
+    if assignment is None:
+        assignment = db.session.scalar(
+            select(Assignment).where(Assignment.person_id == person.id)
+            .order_by(Assignment.valid_from).limit(1))
+    if assignment is None:
+        return None
+    return assignment.department.unit
+
+
+# --- The rules -----------------------------------------------------------------------------------------
+
+
+def can(person: Person | None, action: str, obj: object) -> bool:
+    """May ``person`` do ``action`` ("view" or "manage") to ``obj``?"""
+    if person is None or not getattr(person, "is_authenticated", False) or not person.active:
+        return False
+    if isinstance(obj, Unit):
+        return has_role(person, Role.admin, obj)
+    if isinstance(obj, Department):
+        return has_role(person, Role.admin, obj.unit)
+    if isinstance(obj, (Sequence, Post)):
+        if action == "view":
+            return has_role(person, Role.admin)
+        return is_root_admin(person)
+    if isinstance(obj, Person):
+        return _can_person(person, action, obj)
+    if isinstance(obj, RoleGrant):
+        # Nobody changes their own roles, admins included.
+        return obj.person_id != person.id and has_role(person, Role.admin, obj.unit) \
+            and _can_person(person, "view", obj.person)
+    return False
+
+
+def _can_person(actor: Person, action: str, target: Person) -> bool:
+    unit = home_unit(target)
+    if unit is None:
+        # Nobody's yet: only an admin of a top unit sees people without any assignment.
+        allowed = is_root_admin(actor)
+    else:
+        allowed = has_role(actor, Role.admin, unit)
+    if action in ("deactivate", "reset_password", "grant") and target.id == actor.id:
+        return False
+    return allowed
+
+
+def require(person: Person | None, action: str, obj: object | None) -> None:
+    """Load → check: a missing object and one the person may not see both answer 404."""
+    if obj is None or not can(person, "view", obj):
+        abort(404)
+    if action != "view" and not can(person, action, obj):
+        abort(403)
+
+
+def require_role(person: Person | None, role: Role | str) -> None:
+    """For pages that list things: the person must hold the role somewhere, else 403."""
+    if person is None or not getattr(person, "is_authenticated", False) or not has_role(person, role):
+        abort(403)
+
+
+def person_scope_clause(actor: Person) -> ColumnElement[bool]:
+    """SQL condition on Person: the people an admin may see (same rule as :func:`can`)."""
+    if is_root_admin(actor):
+        return true()
+    departments = (select(Department.id).join(Unit, Unit.id == Department.unit_id)
+                   .where(unit_scope_clause(actor, Role.admin)))
+    return home_department_id().in_(departments)

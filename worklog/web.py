@@ -1,0 +1,120 @@
+"""The request lifecycle: one commit per request, security headers, error pages, template helpers."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, render_template, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from worklog.db import sqlite_begin
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def rollback_only() -> None:
+    """Make sure nothing of this request is committed, whatever the response status."""
+    g._rollback_only = True
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A redirect target that stays on this site: a path, never another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return default
+    return target
+
+
+def _choose_sqlite_begin():
+    """Reading pages begin deferred transactions (readers never wait); anything else takes the write lock."""
+    sqlite_begin.set("BEGIN" if request.method in ("GET", "HEAD", "OPTIONS") else "BEGIN IMMEDIATE")
+
+
+def _commit_or_rollback(response):
+    session = g.get("_db_session")
+    if session is not None:
+        if response.status_code < 400 and not g.get("_rollback_only"):
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if response.mimetype == "text/html":
+        # Pages carry personal data: keep them out of shared caches and the back-button cache.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "You do not have permission to do this."),
+    404: ("Not found", "There is nothing here, or it is not yours to see."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    409: ("Conflict", "Someone else changed this at the same time. Reload the page and try again."),
+    413: ("Too large", "The file is too large."),
+    500: ("Something went wrong", "The error has been logged. Nothing was saved; please try again."),
+}
+
+
+def _error_page(code: int, message: str | None = None):
+    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    try:
+        return render_template("errors/error.html", code=code, title=_(title), text=message or _(text)), code
+    except Exception:  # the page itself failed (say, the database is down): answer plainly, leak nothing
+        current_app.logger.exception("Error page %s could not be rendered", code)
+        return Response(f"{code} {title}\n", status=code, mimetype="text/plain")
+
+
+def init_app(app: Flask) -> None:
+    # Registered first, so it runs last: the commit happens after every other after_request hook.
+    app.before_request(_choose_sqlite_begin)
+    app.after_request(_commit_or_rollback)
+    app.after_request(_security_headers)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_e):
+        return _error_page(400, _("The form had expired or was not sent from this site. "
+                                  "Go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(e: HTTPException):
+        if e.code and e.code < 400:
+            return e
+        return _error_page(e.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        session = g.get("_db_session")
+        if session is not None:
+            session.rollback()  # so that the error page itself can still read (navigation, roles)
+        return _error_page(500)
+
+    from worklog.labels import LEVEL_LABELS, ROLE_LABELS
+    app.jinja_env.globals.update(safe_next=safe_next, get_locale=get_locale, ROLE_LABELS=ROLE_LABELS, LEVEL_LABELS=LEVEL_LABELS)
+    app.jinja_env.filters.update(
+        date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
+        datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
+        number=lambda n, fmt=None: format_decimal(n, fmt) if n is not None else "",
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from worklog.navigation import context
+    app.context_processor(context)
