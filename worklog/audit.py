@@ -31,6 +31,13 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def unit_of(person: Person) -> int | None:
+    """The unit under which events about a person are filed, so that scoped audit views find them."""
+    from worklog.permissions import home_unit
+    unit = home_unit(person)
+    return unit.id if unit is not None else None
+
+
 def record(actor: Person | None, action: str, object_type: str, object_id: int | None, *,
            unit_id: int | None = None, before: dict | None = None, after: dict | None = None,
            reason: str = "") -> AuditEvent:

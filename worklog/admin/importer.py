@@ -519,7 +519,12 @@ def import_file(data: bytes, filename: str, actor: Person | None, kind: str | No
     if importer.errors:
         outer.rollback()
         raise ImportFailed(importer.errors)
-    audit.record(actor, "org.imported", "import", None, after={
+    scope = grants = None
+    if actor is not None:
+        from worklog.permissions import scope_units
+        grants = scope_units(actor, Role.admin)
+        scope = grants[0].id if grants else None
+    audit.record(actor, "org.imported", "import", None, unit_id=scope, after={
         "file": filename[:200], "created": importer.report.created, "updated": importer.report.updated})
     outer.commit()
     db.session.flush()

@@ -176,7 +176,8 @@ def update_person(person: Person, data: dict, actor: Person | None) -> Person:
             if k in ("name", "rank", "hire_date")}
     before, after = _set(person, data, PERSON_FIELDS)
     if after:
-        audit.record(actor, "person.updated", "person", person.id, before=before, after=after)
+        audit.record(actor, "person.updated", "person", person.id, unit_id=audit.unit_of(person),
+                     before=before, after=after)
         db.session.flush()
     return person
 
@@ -191,6 +192,7 @@ def set_active(person: Person, active: bool, actor: Person | None, reason: str =
     if not active:
         auth_services.end_all_sessions(person, "deactivated")
     audit.record(actor, "person.activated" if active else "person.deactivated", "person", person.id,
+                 unit_id=audit.unit_of(person),
                  before={"active": not active}, after={"active": active}, reason=reason)
     db.session.flush()
 

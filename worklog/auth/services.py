@@ -142,5 +142,6 @@ def set_temporary_password(person: Person, password: str, actor: Person, reason:
     person.password_changed_at = utcnow()
     person.must_change_password = True
     end_all_sessions(person, "password_reset")
-    audit.record(actor, "person.password_reset", "person", person.id, reason=reason)
+    audit.record(actor, "person.password_reset", "person", person.id, unit_id=audit.unit_of(person),
+                 reason=reason)
     db.session.flush()
