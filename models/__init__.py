@@ -7,8 +7,13 @@ from models.org import Department, Post, Sequence, Unit, UnitLevel
 from models.people import Assignment, Person, Role, RoleGrant
 from models.audit import AuditEvent
 from models.auth import LoginAttempt, LoginSession
+from models.catalog import TaskCategory, TaskType, TaskTypeVersion, task_type_post
+from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask,
+                          PersonDayTotal)
 
 __all__ = [
-    "Assignment", "AuditEvent", "Base", "Department", "LoginAttempt", "LoginSession", "Person",
-    "Post", "Role", "RoleGrant", "Sequence", "UTCDateTime", "Unit", "UnitLevel", "utcnow",
+    "Assignment", "AuditEvent", "Base", "CalendarDay", "Completion", "DayLog", "DayStatus", "Department",
+    "Entry", "EntryStatus", "FavouriteTask", "LoginAttempt", "LoginSession", "Person", "PersonDayTotal",
+    "Post", "Role", "RoleGrant", "Sequence", "TaskCategory", "TaskType", "TaskTypeVersion", "UTCDateTime",
+    "Unit", "UnitLevel", "task_type_post", "utcnow",
 ]
