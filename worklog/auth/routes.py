@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from worklog.auth import services
 from worklog.auth.forms import ChangePasswordForm, LanguageForm, SignInForm, SignOutForm
-from worklog.auth.passwords import password_problems, verify_password
+from worklog.auth.passwords import password_problems
 from worklog.web import rollback_only, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -66,10 +66,12 @@ def change_password():
     form = ChangePasswordForm()
     person = current_user._get_current_object()
     if form.validate_on_submit():
-        problems = password_problems(form.new.data, badge=person.badge)
-        if not verify_password(person.password_hash, form.current.data):
+        if not services.check_own_password(person, form.current.data):
             form.current.errors.append(_("The current password is wrong."))
-        elif form.new.data == form.current.data:
+            # Answered like a refused sign-in (200, so the request commits): the failure must count.
+            return render_template("auth/change_password.html", form=form), 200
+        problems = password_problems(form.new.data, badge=person.badge)
+        if form.new.data == form.current.data:
             form.new.errors.append(_("The new password must differ from the current one."))
         elif problems:
             form.new.errors.extend(problems)

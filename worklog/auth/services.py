@@ -25,21 +25,25 @@ def client_address() -> str:
 # --- Attempts -----------------------------------------------------------------------------------------
 
 
-def _recent_failures(session, column, value: str) -> int:
+def _recent_failures(column, value: str, reset_by_success: bool) -> int:
     since = utcnow() - timedelta(minutes=int(current_app.config["LOGIN_WINDOW_MINUTES"]))
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True),
-                                                 LoginAttempt.at >= since))
-    start = max(since, last_success) if last_success else since
-    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
+    start = since
+    if reset_by_success:
+        last_success = db.session.scalar(
+            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True),
+                                                     LoginAttempt.at >= since))
+        start = max(since, last_success) if last_success else since
+    return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
         column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= start)) or 0
 
 
 def is_throttled(badge: str, address: str) -> bool:
+    # An account's own success wipes its slate. An address's does not: everyone has an account, and
+    # signing in to one's own between guesses must not reopen the guessing at colleagues' accounts.
     cfg = current_app.config
-    session = db.session
-    return (_recent_failures(session, LoginAttempt.badge, badge) >= int(cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
-            or _recent_failures(session, LoginAttempt.address, address)
+    return (_recent_failures(LoginAttempt.badge, badge, reset_by_success=True)
+            >= int(cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
+            or _recent_failures(LoginAttempt.address, address, reset_by_success=False)
             >= int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
 
 
@@ -57,13 +61,28 @@ def authenticate(badge: str, password: str) -> Person | None:
         _remember_attempt(badge, address, False)
         return None
     person = db.session.scalar(select(Person).where(Person.badge == badge))
-    ok = person is not None and verify_password(person.password_hash, password) and person.active
+    # An unknown badge costs a (dummy) check too, so that timing does not tell which badges exist.
+    ok = verify_password(person.password_hash if person is not None else None, password) \
+        and person is not None and person.active
     _remember_attempt(badge, address, ok)
     if not ok:
         return None
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
     return person
+
+
+def check_own_password(person: Person, password: str) -> bool:
+    """Is ``password`` the signed-in person's current one? Counted and limited like a sign-in, so that a
+    browser left signed in is no way around the attempt limit."""
+    address = client_address()
+    if is_throttled(person.badge, address):
+        verify_password(None, password)
+        _remember_attempt(person.badge, address, False)
+        return False
+    ok = verify_password(person.password_hash, password)
+    _remember_attempt(person.badge, address, ok)
+    return ok
 
 
 # --- Sessions -----------------------------------------------------------------------------------------
@@ -91,7 +110,9 @@ def load_session(token: str) -> Person | None:
     cfg = current_app.config
     now = utcnow()
     idle = timedelta(minutes=int(cfg["SESSION_IDLE_MINUTES"]))
-    if now - row.created_at > cfg["PERMANENT_SESSION_LIFETIME"] or now - row.last_seen_at > idle:
+    # Flask's own reading of the setting: it may be given as seconds (WORKLOG_PERMANENT_SESSION_LIFETIME).
+    lifetime = current_app.permanent_session_lifetime
+    if now - row.created_at > lifetime or now - row.last_seen_at > idle:
         row.ended_at, row.end_reason = now, "expired"
         return None
     person = row.person
