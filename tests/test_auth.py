@@ -330,6 +330,18 @@ def test_after_the_address_limit_even_the_right_password_is_refused(app, org):
     assert sign_in(browser(app, "10.0.0.10"), OFFICER).status_code == 302
 
 
+def test_a_forged_forwarded_for_header_does_not_change_the_address(app, org):
+    """Without a trusted proxy (PROXY_COUNT 0) the address is the connection's, whatever headers say."""
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
+    client = browser(app, "10.0.0.9")
+    for i, badge in enumerate(("200001", "200003")):
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"192.0.2.{i}"
+        _fail(client, badge)
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "192.0.2.99"
+    assert sign_in(client, OFFICER).status_code == 200
+    assert set(db.session.scalars(select(LoginAttempt.address))) == {"10.0.0.9"}
+
+
 def test_signing_in_to_ones_own_account_does_not_reset_the_address_limit(app, org):
     """Otherwise anyone with an account could guess colleagues' passwords without end."""
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
@@ -480,6 +492,14 @@ def test_the_next_page_after_sign_in_stays_on_this_site(client, org, target, exp
     response = client.post("/sign-in", data={"badge": "100002", "password": PASSWORD, "next": target})
     assert response.status_code == 302
     assert response.location == expected
+
+
+def test_the_next_field_cannot_inject_markup(client, org):
+    response = client.get('/sign-in?next="><script>alert(1)</script>')
+    soup = page(response)
+    assert not soup.find_all("script")
+    assert soup.find("form", action="/sign-in").find("input", attrs={"name": "next"})["value"] \
+        == '"><script>alert(1)</script>'
 
 
 def test_the_page_asked_for_before_sign_in_is_shown_after_it(client, org):

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Response
 from sqlalchemy import func, select, text
 
 from models import AuditEvent, LoginAttempt, LoginSession
@@ -17,6 +18,8 @@ from tests.factories import PASSWORD, sign_in
 
 NEW_PASSWORD = "Tall-Lantern-Ridge-7"
 OFFICER, ADMIN = "200002", "100002"
+#: Policies that keep the Referer from other sites' eyes yet send it to this one (CSRF checks it over HTTPS).
+SENDS_SAME_ORIGIN_REFERER = ("same-origin", "strict-origin", "strict-origin-when-cross-origin")
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def client(app):
 
 @pytest.fixture
 def failing_app(app):
-    """The app with two routes that fail, added before its first request as Flask requires."""
+    """The app with routes that fail or download, added before its first request as Flask requires."""
     def divide():
         return str(1 / 0)
 
@@ -34,8 +37,12 @@ def failing_app(app):
         db.session.execute(text("SELECT secret_column FROM no_such_table"))
         return "unreachable"
 
+    def download():
+        return Response("badge,name\r\n200002,Officer A\r\n", mimetype="text/csv")
+
     app.add_url_rule("/boom", "boom", divide)
     app.add_url_rule("/boom-sql", "boom_sql", bad_query)
+    app.add_url_rule("/test-download", "test_download", download)
     # TESTING propagates unhandled exceptions; the error handler must answer as in production.
     app.config["PROPAGATE_EXCEPTIONS"] = False
     return app
@@ -84,6 +91,28 @@ def test_behind_https_the_session_cookie_is_secure(app, database_url, tmp_path, 
         assert "secure" in attributes and "httponly" in attributes
         assert attributes["samesite"].lower() == "lax"
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    finally:
+        with https_app.app_context():
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("referer, status", [("https://localhost/sign-in", 302), (None, 400),
+                                             ("https://evil.example/sign-in", 400),
+                                             ("http://localhost/sign-in", 400)])
+def test_behind_https_forms_must_come_from_this_site(database_url, tmp_path, org, referer, status):
+    """The Referrer-Policy must let the browser send the Referer that Flask-WTF checks over HTTPS."""
+    https_app = create_app({**TEST_CONFIG, "HTTPS": True, "DATABASE_URL": database_url,
+                            "WTF_CSRF_ENABLED": True})
+    https_app.instance_path = str(tmp_path)
+    try:
+        client = browser(https_app)
+        form_page = client.get("/sign-in", base_url="https://localhost")
+        assert form_page.headers["Referrer-Policy"] in SENDS_SAME_ORIGIN_REFERER
+        token = page(form_page).find("form", action="/sign-in").find("input", attrs={"name": "csrf_token"})
+        headers = {"Referer": referer} if referer else {}
+        response = client.post("/sign-in", base_url="https://localhost", headers=headers,
+                               data={"csrf_token": token["value"], "badge": OFFICER, "password": PASSWORD})
+        assert response.status_code == status
     finally:
         with https_app.app_context():
             db.engine.dispose()
@@ -295,8 +324,12 @@ def _database_error(app, org):
     return client.get("/boom-sql"), 500
 
 
+def _download(app, org):
+    return browser(app).get("/test-download"), 200
+
+
 RESPONSES = [_page, _signed_in_page, _redirect, _forbidden, _not_found, _method_not_allowed, _csrf_refused,
-             _server_error, _database_error]
+             _server_error, _database_error, _download]
 
 
 def _csp(response) -> dict[str, list[str]]:
@@ -319,11 +352,24 @@ def test_every_response_carries_the_security_headers(failing_app, org, make):
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["object-src"] == ["'none'"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] in ("no-referrer", "same-origin", "strict-origin",
-                                                   "strict-origin-when-cross-origin")
+    assert response.headers["Referrer-Policy"] in SENDS_SAME_ORIGIN_REFERER
     assert response.headers["X-Frame-Options"] == "DENY"
-    if response.mimetype == "text/html":
-        assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store"  # pages and downloads carry personal data
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/worklog.css")
+    response.close()
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    response = client.get("/sign-out")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    assert response.mimetype == "text/html"
 
 
 # --- Error pages ----------------------------------------------------------------------------------------

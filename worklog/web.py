@@ -55,8 +55,8 @@ def _security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if response.mimetype == "text/html":
-        # Pages carry personal data: keep them out of shared caches and the back-button cache.
+    if request.endpoint != "static":
+        # Pages and exports carry personal data: keep them out of shared caches and the back-button cache.
         headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -96,7 +96,12 @@ def init_app(app: Flask) -> None:
     def _http_error(e: HTTPException):
         if e.code and e.code < 400:
             return e
-        return _error_page(e.code or 500)
+        response = app.make_response(_error_page(e.code or 500))
+        # Keep the headers the error itself carries (Allow on a 405, Retry-After…), but not its body's type.
+        for name, value in e.get_headers():
+            if name.lower() != "content-type":
+                response.headers.add(name, value)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
