@@ -9,6 +9,7 @@ import os
 import shutil
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from models import Base
@@ -84,9 +85,33 @@ def app(database_url, tmp_path):
         db.engine.dispose()
 
 
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in production.
+
+    The test's own context stays pushed for its database reads; without this, Flask would reuse it for
+    each request and ``g`` (the request's session, its rollback flag, cached grants) would leak from one
+    request to the next. Around each request the test's session ends its transaction and forgets what it
+    had read, so the test sees what the request committed (SQLite readers keep a snapshot otherwise).
+    """
+
+    def open(self, *args, **kwargs):
+        from worklog.extensions import db
+        outer = db.session
+        outer.commit()
+        try:
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        finally:
+            outer.expire_all()
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    app.test_client_class = RequestClient
+    client = app.test_client()
+    # English unless a test asks otherwise: messages are asserted in the source language.
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

@@ -42,6 +42,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 200_000,
     "PAGE_SIZE": 50,
+    # The day (日清): how far back an officer may still log, and when a day's log is due
+    # (local time on the next working day).
+    "BACKFILL_DAYS": 7,
+    "DAY_DEADLINE": "09:00",
+    # Tests pin the clock with an aware datetime; None means the real time.
+    "FIXED_NOW": None,
 }
 
 

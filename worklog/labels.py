@@ -15,3 +15,22 @@ LEVEL_LABELS = {
     "city": _l("City bureau"),
     "county": _l("County bureau"),
 }
+
+COMPLETION_LABELS = {
+    "done": _l("Done"),
+    "mostly": _l("Mostly done"),
+    "not_done": _l("Not done"),
+}
+
+ENTRY_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+    "resubmitted": _l("Resubmitted"),
+}
+
+DAY_STATUS_LABELS = {
+    "open": _l("Not submitted"),
+    "submitted": _l("Submitted"),
+}

@@ -10,6 +10,8 @@ from models import Role
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [
     ("home.index", _l("Home"), None),
+    ("daily.today", _l("My day"), None),
+    ("daily.ledger", _l("My ledger"), None),
     ("admin.org_tree", _l("Organisation"), {Role.admin.value}),
     ("admin.people", _l("People"), {Role.admin.value}),
     ("admin.catalog", _l("Sequences and posts"), {Role.admin.value}),

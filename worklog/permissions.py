@@ -116,6 +116,10 @@ def can(person: Person | None, action: str, obj: object) -> bool:
     return False
 
 
+#: Actions on a person's account: whoever may do them can lock the person out or sign in as them.
+ACCOUNT_ACTIONS = ("deactivate", "reset_password")
+
+
 def _can_person(actor: Person, action: str, target: Person) -> bool:
     unit = home_unit(target)
     if unit is None:
@@ -123,9 +127,21 @@ def _can_person(actor: Person, action: str, target: Person) -> bool:
         allowed = is_root_admin(actor)
     else:
         allowed = has_role(actor, Role.admin, unit)
-    if action in ("deactivate", "reset_password", "grant") and target.id == actor.id:
+    if action in ACCOUNT_ACTIONS + ("grant",) and target.id == actor.id:
         return False
+    if allowed and action in ACCOUNT_ACTIONS:
+        # Setting someone's password hands over their powers: a city admin must not be able to take over
+        # the province admin who happens to work in one of the city's stations.
+        allowed = _covers_every_grant(actor, target)
     return allowed
+
+
+def _covers_every_grant(actor: Person, target: Person) -> bool:
+    """Is every role the target holds over units inside the actor's admin scope? Read afresh, not cached:
+    the target's grants may have changed earlier in this request."""
+    grants = db.session.scalars(select(RoleGrant).where(RoleGrant.person_id == target.id)
+                                .options(selectinload(RoleGrant.unit)))
+    return all(has_role(actor, Role.admin, grant.unit) for grant in grants)
 
 
 def require(person: Person | None, action: str, obj: object | None) -> None:
@@ -149,3 +165,16 @@ def person_scope_clause(actor: Person) -> ColumnElement[bool]:
     departments = (select(Department.id).join(Unit, Unit.id == Department.unit_id)
                    .where(unit_scope_clause(actor, Role.admin)))
     return home_department_id().in_(departments)
+
+
+def can_view_work(viewer: Person | None, person: Person) -> bool:
+    """May ``viewer`` see ``person``'s entries and ledger? The officer, their supervisor (on any assignment),
+    and the panel, HR and administrators over their unit. Everyone else is answered 404."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.id == person.id:
+        return True
+    if any(a.supervisor_id == viewer.id for a in person.assignments):
+        return True
+    unit = home_unit(person)
+    return unit is not None and any(has_role(viewer, role, unit) for role in (Role.panel, Role.hr, Role.admin))

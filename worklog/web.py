@@ -1,12 +1,14 @@
 """The request lifecycle: one commit per request, security headers, error pages, template helpers."""
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, ValidationError
 
 from worklog.db import sqlite_begin
 
@@ -81,7 +83,23 @@ def _error_page(code: int, message: str | None = None):
         return Response(f"{code} {title}\n", status=code, mimetype="text/plain")
 
 
+class IsoDateConverter(BaseConverter):
+    """``<isodate:day>`` in a URL: 2026-11-28. Anything else is a 404."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError()
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["isodate"] = IsoDateConverter
     # Registered first, so it runs last: the commit happens after every other after_request hook.
     app.before_request(_choose_sqlite_begin)
     app.after_request(_commit_or_rollback)
@@ -111,8 +129,11 @@ def init_app(app: Flask) -> None:
             session.rollback()  # so that the error page itself can still read (navigation, roles)
         return _error_page(500)
 
-    from worklog.labels import LEVEL_LABELS, ROLE_LABELS
-    app.jinja_env.globals.update(safe_next=safe_next, get_locale=get_locale, ROLE_LABELS=ROLE_LABELS, LEVEL_LABELS=LEVEL_LABELS)
+    from worklog import labels
+    app.jinja_env.globals.update(
+        safe_next=safe_next, get_locale=get_locale, ROLE_LABELS=labels.ROLE_LABELS,
+        LEVEL_LABELS=labels.LEVEL_LABELS, COMPLETION_LABELS=labels.COMPLETION_LABELS,
+        ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS)
     app.jinja_env.filters.update(
         date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
         datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",

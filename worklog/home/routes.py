@@ -1,11 +1,11 @@
-"""Home: who I am, where I work, what my roles let me do."""
+"""Home: the officer's dashboard, and who I am, where I work, what my roles let me do."""
 from __future__ import annotations
-
-from datetime import date
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from worklog import timekeeping
+from worklog.daily import queries as daily
 from worklog.permissions import grants_of
 
 bp = Blueprint("home", __name__)
@@ -15,8 +15,12 @@ bp = Blueprint("home", __name__)
 @login_required
 def index():
     person = current_user._get_current_object()
-    return render_template("home/index.html", person=person, assignment=person.assignment_on(date.today()),
-                           grants=sorted(grants_of(person), key=lambda g: (g.role, g.unit.path)))
+    today = timekeeping.today()
+    assignment = person.assignment_on(today)
+    return render_template(
+        "home/index.html", person=person, assignment=assignment,
+        dashboard=daily.dashboard(person) if assignment else None,
+        grants=sorted(grants_of(person), key=lambda g: (g.role, g.unit.path)))
 
 
 @bp.route("/healthz")

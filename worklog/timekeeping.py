@@ -1,0 +1,51 @@
+"""Local time and the working-day calendar as the application sees them (time zone from configuration)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from models import CalendarDay
+from worklog.extensions import db
+from worklog.rules import calendar as rules
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def now() -> datetime:
+    """The current time; tests may pin it with the ``FIXED_NOW`` setting (an aware datetime)."""
+    fixed = current_app.config.get("FIXED_NOW")
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+def today() -> date:
+    return now().astimezone(tz()).date()
+
+
+def overrides(start: date, end: date) -> dict[date, bool]:
+    """Calendar exceptions from ``start`` to ``end``, with a margin for deadlines that cross a long holiday."""
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.working).where(
+        CalendarDay.day >= start, CalendarDay.day <= end + timedelta(days=20)))
+    return {day: working for day, working in rows}
+
+
+def deadline_for(work_date: date) -> datetime:
+    hour, minute = (int(x) for x in current_app.config["DAY_DEADLINE"].split(":"))
+    local = rules.submission_deadline(work_date, overrides(work_date, work_date), time(hour, minute), tz())
+    return local.astimezone(timezone.utc)
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    """ISO week: Monday to Sunday."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
