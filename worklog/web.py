@@ -5,7 +5,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
@@ -64,23 +64,28 @@ def _security_headers(response):
 
 
 ERROR_TEXT = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "You do not have permission to do this."),
-    404: ("Not found", "There is nothing here, or it is not yours to see."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    409: ("Conflict", "Someone else changed this at the same time. Reload the page and try again."),
-    413: ("Too large", "The file is too large."),
-    500: ("Something went wrong", "The error has been logged. Nothing was saved; please try again."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do this.")),
+    404: (_l("Not found"), _l("There is nothing here, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    409: (_l("Conflict"), _l("Someone else changed this at the same time. Reload the page and try again.")),
+    413: (_l("Too large"), _l("The file is too large.")),
+    500: (_l("Something went wrong"), _l("The error has been logged. Nothing was saved; please try again.")),
 }
 
 
 def _error_page(code: int, message: str | None = None):
     title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
     try:
-        return render_template("errors/error.html", code=code, title=_(title), text=message or _(text)), code
+        return render_template("errors/error.html", code=code, title=str(title), text=message or str(text)), code
     except Exception:  # the page itself failed (say, the database is down): answer plainly, leak nothing
         current_app.logger.exception("Error page %s could not be rendered", code)
         return Response(f"{code} {title}\n", status=code, mimetype="text/plain")
+
+
+def html_lang() -> str:
+    """The page's language tag. Babel names Simplified Chinese zh_Hans_CN, so compare the language only."""
+    return "zh-CN" if get_locale().language == "zh" else "en"
 
 
 class IsoDateConverter(BaseConverter):
@@ -131,7 +136,7 @@ def init_app(app: Flask) -> None:
 
     from worklog import labels
     app.jinja_env.globals.update(
-        safe_next=safe_next, get_locale=get_locale, ROLE_LABELS=labels.ROLE_LABELS,
+        safe_next=safe_next, get_locale=get_locale, html_lang=html_lang, ROLE_LABELS=labels.ROLE_LABELS,
         LEVEL_LABELS=labels.LEVEL_LABELS, COMPLETION_LABELS=labels.COMPLETION_LABELS,
         ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS)
     app.jinja_env.filters.update(
