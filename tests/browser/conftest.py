@@ -1,0 +1,53 @@
+"""A real browser (headless Chromium driven by Playwright) against the app served on a loopback port.
+
+Skipped where Chromium is not installed; .ci/run installs it (Debian's chromium package).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+from tests.daily.conftest import catalog  # noqa: F401  (the day fixtures, shared)
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def live_server(app):
+    from werkzeug.serving import make_server
+    from worklog.extensions import db
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+@pytest.fixture
+def browser_page():
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        context = browser.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.script_errors = errors
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
