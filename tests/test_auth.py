@@ -12,8 +12,8 @@ from models import AuditEvent, LoginAttempt, LoginSession, utcnow
 from worklog.admin.services import set_active
 from worklog.auth.passwords import verify_password
 from worklog.extensions import db
-from tests.auth_helpers import (browser, field_errors, flashes, is_signed_in, open_sessions, page, replay_cookie,
-                                session_cookie)
+from tests.auth_helpers import (browser, field_errors, flashes, is_signed_in, open_sessions, page,
+                                replay_cookie, session_cookie)
 from tests.factories import PASSWORD, sign_in
 
 NEW_PASSWORD = "Tall-Lantern-Ridge-7"
@@ -93,8 +93,8 @@ def test_an_outdated_hash_is_upgraded_at_sign_in(app, client, org, old_hasher):
     assert sign_in(client, OFFICER).status_code == 302
     cfg = app.config
     assert officer.password_hash != old_hash
-    assert officer.password_hash.startswith(
-        f"$argon2id$v=19$m={cfg['ARGON2_MEMORY_COST']},t={cfg['ARGON2_TIME_COST']},p={cfg['ARGON2_PARALLELISM']}$")
+    assert officer.password_hash.startswith(f"$argon2id$v=19$m={cfg['ARGON2_MEMORY_COST']},"
+                                            f"t={cfg['ARGON2_TIME_COST']},p={cfg['ARGON2_PARALLELISM']}$")
     assert verify_password(officer.password_hash, PASSWORD)
 
 
@@ -512,7 +512,8 @@ def test_the_page_asked_for_before_sign_in_is_shown_after_it(client, org):
     sign_in_page = client.get(response.location)
     next_field = page(sign_in_page).find("form", action="/sign-in").find("input", attrs={"name": "next"})
     assert next_field["value"] == "/admin/people"
-    response = client.post("/sign-in", data={"badge": "100002", "password": PASSWORD, "next": next_field["value"]})
+    response = client.post("/sign-in", data={"badge": "100002", "password": PASSWORD,
+                                             "next": next_field["value"]})
     assert response.location == "/admin/people"
 
 

@@ -12,7 +12,7 @@ from models import AuditEvent, LoginAttempt, LoginSession
 from worklog import ROOT, create_app
 from worklog.auth.passwords import verify_password
 from worklog.extensions import db
-from tests.auth_helpers import browser, csrf_token, is_signed_in, open_sessions, page, session_cookie
+from tests.auth_helpers import browser, csrf_token, is_signed_in, open_sessions, page
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, sign_in
 
@@ -432,7 +432,8 @@ def test_templates_have_no_inline_script_or_style(path):
         assert re.search(r"\ssrc\s*=", tag), f"inline <script> in {path.name}: {tag}"
     assert not re.search(r"<style\b", source, flags=re.IGNORECASE), f"<style> element in {path.name}"
     assert not re.search(r"\sstyle\s*=", source, flags=re.IGNORECASE), f"style= attribute in {path.name}"
-    assert not re.search(r"\son[a-z]+\s*=\s*[\"']", source, flags=re.IGNORECASE), f"on…= handler in {path.name}"
+    assert not re.search(r"\son[a-z]+\s*=\s*[\"']", source, flags=re.IGNORECASE), \
+        f"on…= handler in {path.name}"
     assert "javascript:" not in source.lower(), f"javascript: URL in {path.name}"
 
 
