@@ -1,16 +1,17 @@
 """Test fixtures: every app-level test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
 
 The schema is always made by the migrations. SQLite: migrated once into a template file, copied per
-test. PostgreSQL: migrated once per run into a fresh schema, emptied after each test.
+test. PostgreSQL: migrated once per run into a scratch database, emptied after each test.
 """
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from models import Base
 from worklog import create_app, migrate
@@ -42,16 +43,25 @@ def sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pg_database():
+    """A scratch database beside TEST_DATABASE_URL's, made for this run and dropped after it, so that
+    several runs (or developers) can share one server."""
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL is not set")
-    url = normalise_database_url(PG_URL)
+    base = make_url(normalise_database_url(PG_URL))
+    name = f"{base.database}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
     engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(engine)
     engine.dispose()
-    return url
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _empty_postgres(url: str) -> None:

@@ -15,6 +15,8 @@ NAV_ITEMS = [
     ("admin.org_tree", _l("Organisation"), {Role.admin.value}),
     ("admin.people", _l("People"), {Role.admin.value}),
     ("admin.catalog", _l("Sequences and posts"), {Role.admin.value}),
+    ("catalog.tasks", _l("Task catalog"), {Role.admin.value}),
+    ("catalog.calendar", _l("Calendar"), {Role.admin.value}),
     ("admin.import_org", _l("Import"), {Role.admin.value}),
     ("admin.audit_log", _l("Audit log"), {Role.admin.value}),
 ]

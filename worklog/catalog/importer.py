@@ -1,0 +1,127 @@
+"""Import of the task catalog from CSV or XLSX: all or nothing, like the organisation import.
+
+Rows are matched to task types by code. Changed point values become a new version from the row's
+``valid_from`` (default today), so entries already made keep theirs.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from models import Person, Post, Sequence, TaskCategory, TaskType
+from worklog import audit, spreadsheets as sheets, timekeeping
+from worklog.catalog import services
+from worklog.errors import ServiceError
+from worklog.extensions import db
+from worklog.spreadsheets import CellProblem, ImportFailed, RowError
+
+COLUMNS = {
+    "code": ("code", "taskcode", "项目代码", "代码", "编码"),
+    "name": ("name", "taskname", "项目名称", "名称", "工作项目"),
+    "category": ("category", "类别", "考核类别"),
+    "sequence": ("sequence", "sequencecode", "序列", "序列代码"),
+    "posts": ("posts", "postcodes", "岗位", "适用岗位"),
+    "unit_of_measure": ("unit", "unitofmeasure", "计量单位", "单位"),
+    "standard_points": ("standardpoints", "points", "标准分值", "分值"),
+    "daily_cap": ("dailycap", "cap", "每日上限", "日上限"),
+    "valid_from": ("validfrom", "from", "生效日期"),
+    "active": ("active", "启用", "状态"),
+}
+REQUIRED = ("code", "name", "category", "unit_of_measure", "standard_points", "daily_cap")
+HEADERS = ["code", "name", "category", "sequence", "posts", "unit", "standard_points", "daily_cap", "valid_from",
+           "active"]
+
+
+def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict[str, int]:
+    try:
+        tables = sheets.read(data, filename)
+    except sheets.Unreadable as error:
+        raise ImportFailed([RowError("", 0, "", error.message)])
+    if not tables:
+        raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
+    errors: list[RowError] = []
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    outer = db.session.begin_nested()
+    for table in tables:
+        mapping = sheets.column_map(COLUMNS, table.headers)
+        missing = [c for c in REQUIRED if c not in mapping]
+        if missing:
+            errors += [RowError(table.sheet, 1, c, _("This column is missing.")) for c in missing]
+            continue
+        for number, record in sheets.records(table, mapping):
+            savepoint = db.session.begin_nested()
+            try:
+                counts[_row(record, actor)] += 1
+                savepoint.commit()
+            except CellProblem as problem:
+                savepoint.rollback()
+                errors.append(RowError(table.sheet, number, problem.column, problem.message))
+            except ServiceError as error:
+                savepoint.rollback()
+                errors.append(RowError(table.sheet, number, error.field or "", error.message))
+    if errors:
+        outer.rollback()
+        raise ImportFailed(errors)
+    audit.record(actor, "catalog.imported", "import", None, after={"file": filename[:200], **counts})
+    outer.commit()
+    return counts
+
+
+def _row(record: dict, actor: Person | None) -> str:
+    code = sheets.code(record, "code")
+    name = sheets.text(record, "name", 120, required=True)
+    category_text = sheets.text(record, "category", 60, required=True)
+    category = db.session.scalar(select(TaskCategory).where(
+        or_(TaskCategory.code == category_text, TaskCategory.name == category_text)))
+    if category is None:
+        raise CellProblem("category", _("There is no category %(name)s.", name=category_text))
+    sequence_code = sheets.text(record, "sequence", 32)
+    sequence = None
+    if sequence_code:
+        sequence = db.session.scalar(select(Sequence).where(Sequence.code == sequence_code))
+        if sequence is None:
+            raise CellProblem("sequence", _("There is no sequence %(code)s.", code=sequence_code))
+    posts = []
+    for post_code in (p for p in re.split(r"[;,，、；\s|]+", sheets.text(record, "posts", 500)) if p):
+        post = db.session.scalar(select(Post).where(Post.code == post_code))
+        if post is None:
+            raise CellProblem("posts", _("There is no post %(code)s.", code=post_code))
+        posts.append(post)
+    unit = sheets.text(record, "unit_of_measure", 16, required=True)
+    points = sheets.decimal(record, "standard_points", Decimal("0"), Decimal("10000"))
+    cap = sheets.decimal(record, "daily_cap", Decimal("0.01"), Decimal("100000"))
+    valid_from = sheets.day(record, "valid_from") or timekeeping.today()
+    active = sheets.flag(record, "active")
+    data = {"code": code, "name": name, "category": category, "sequence": sequence, "posts": posts,
+            "unit_of_measure": unit, "standard_points": points, "daily_cap": cap, "valid_from": valid_from,
+            "active": True if active is None else active}
+    existing = db.session.scalar(select(TaskType).where(TaskType.code == code))
+    if existing is None:
+        services.save_task_type(None, data, actor)
+        return "created"
+    before = (audit.snapshot(existing, services.TYPE_FIELDS), [p.id for p in existing.posts])
+    if active is None:
+        data["active"] = existing.active
+    services.save_task_type(existing, data, actor)
+    changed = before != (audit.snapshot(existing, services.TYPE_FIELDS), [p.id for p in existing.posts])
+    version = existing.version_on(valid_from)
+    if version is None or (version.standard_points, version.daily_cap) != (points.quantize(Decimal("0.01")),
+                                                                          cap.quantize(Decimal("0.01"))):
+        services.add_version(existing, data, actor)
+        db.session.refresh(existing)
+        changed = True
+    return "updated" if changed else "unchanged"
+
+
+def export_rows(types: list[TaskType], day) -> list[list]:
+    rows = []
+    for t in types:
+        version = t.version_on(day)
+        rows.append([t.code, t.name, t.category.code, t.sequence.code if t.sequence else "",
+                     ";".join(p.code for p in t.posts), t.unit_of_measure,
+                     version.standard_points if version else "", version.daily_cap if version else "",
+                     version.valid_from if version else "", "yes" if t.active else "no"])
+    return rows

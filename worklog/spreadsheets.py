@@ -1,0 +1,211 @@
+"""Reading CSV and XLSX uploads the way offices write them, and the cell parsers imports share.
+
+Headings may be English or Chinese, CSV files UTF-8 or GB18030 (as Excel saves them in China), dates
+written in a dozen ways. Parsers raise :class:`CellProblem` with a message for the person importing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterator, Mapping
+
+from flask_babel import gettext as _
+
+TRUE_WORDS = {"1", "yes", "y", "true", "是", "启用", "在职", "有效"}
+FALSE_WORDS = {"0", "no", "n", "false", "否", "停用", "离职", "无效"}
+
+
+class CellProblem(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+class Unreadable(Exception):
+    """The file as a whole cannot be read."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    sheet: str
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
+
+
+def norm(heading: Any) -> str:
+    return re.sub(r"[\s_\-*]", "", str(heading or "")).lower()
+
+
+def filled(cell: Any) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def column_map(aliases: Mapping[str, tuple[str, ...]], headers: list[str]) -> dict[str, int]:
+    """Which column of the file holds each of our columns, by any of its accepted headings."""
+    mapping: dict[str, int] = {}
+    for index, heading in enumerate(headers):
+        key = norm(heading)
+        for column, names in aliases.items():
+            if column not in mapping and key in {norm(a) for a in names}:
+                mapping[column] = index
+    return mapping
+
+
+def read(data: bytes, filename: str) -> list[Table]:
+    lowered = filename.lower()
+    if lowered.endswith(".xlsx"):
+        return _read_xlsx(data)
+    if lowered.endswith(".csv"):
+        return _read_csv(data)
+    raise Unreadable(_("Only .csv and .xlsx files can be imported."))
+
+
+def _read_csv(data: bytes) -> list[Table]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise Unreadable(_("The file is not readable text (UTF-8 or GB18030)."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+    except csv.Error as error:
+        raise Unreadable(_("The CSV file cannot be read: %(error)s", error=str(error)))
+    if not rows:
+        return []
+    return [Table("CSV", rows[0][1], rows[1:])]
+
+
+def _read_xlsx(data: bytes) -> list[Table]:
+    from xml.etree.ElementTree import ParseError
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    broken = (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError, EOFError)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        tables = []
+        # Sheets are parsed lazily in read-only mode: a damaged sheet fails here, not when opening.
+        for sheet in workbook.worksheets:
+            rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            if not any(filled(c) for _, cells in rows for c in cells):
+                continue  # an empty sheet, such as the ones Excel adds to a new workbook
+            tables.append(Table(sheet.title, [str(h or "") for h in rows[0][1]], rows[1:]))
+        workbook.close()
+    except broken:
+        raise Unreadable(_("The file is not a valid XLSX workbook."))
+    return tables
+
+
+def records(table: Table, mapping: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each non-empty row as {our column: cell value}, with its row number in the file."""
+    for number, cells in table.rows:
+        if not any(filled(c) for c in cells):
+            continue
+        record = {}
+        for column, index in mapping.items():
+            value = cells[index] if index < len(cells) else None
+            record[column] = value.strip() if isinstance(value, str) else value
+        yield number, record
+
+
+# --- Cell parsers -------------------------------------------------------------------------------------------
+
+
+def text(record: dict, column: str, max_length: int, required: bool = False) -> str:
+    value = record.get(column)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel turns codes made of digits into numbers
+    result = "" if value is None else str(value).strip()
+    if required and not result:
+        raise CellProblem(column, _("A value is required."))
+    if len(result) > max_length:
+        raise CellProblem(column, _("At most %(n)d characters.", n=max_length))
+    return result
+
+
+def code(record: dict, column: str, required: bool = True) -> str:
+    result = text(record, column, 32, required)
+    if result and not re.fullmatch(r"[A-Za-z0-9_.\-]+", result):
+        raise CellProblem(column, _("Use letters, digits, dot, dash or underscore only."))
+    return result
+
+
+def day(record: dict, column: str) -> date | None:
+    value = record.get(column)
+    if not filled(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = str(value).strip()
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", raw) or \
+        re.fullmatch(r"(\d{4})(\d{2})(\d{2})", raw)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise CellProblem(column, _("%(value)s is not a date; write it as 2024-03-01.", value=raw))
+
+
+def decimal(record: dict, column: str, low: Decimal, high: Decimal, default: Decimal | None = None) -> Decimal:
+    value = record.get(column)
+    if not filled(value):
+        if default is None:
+            raise CellProblem(column, _("A value is required."))
+        return default
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise CellProblem(column, _("%(value)s is not a number.", value=value))
+    if not number.is_finite() or not low <= number <= high:
+        raise CellProblem(column, _("Must be between %(low)s and %(high)s.", low=low, high=high))
+    return number
+
+
+def flag(record: dict, column: str) -> bool | None:
+    value = record.get(column)
+    if not filled(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    word = str(int(value) if isinstance(value, float) else value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellProblem(column, _("Write yes or no."))
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+
+class ImportFailed(Exception):
+    """Nothing was imported; ``errors`` lists every bad row."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
