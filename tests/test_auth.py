@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, LoginAttempt, LoginSession, utcnow
 from worklog.admin.services import set_active
+from worklog.auth import services
 from worklog.auth.passwords import verify_password
 from worklog.extensions import db
 from tests.auth_helpers import (browser, field_errors, flashes, is_signed_in, open_sessions, page,
@@ -300,6 +303,27 @@ def test_after_five_failures_even_the_right_password_is_refused(app, org):
     assert open_sessions(org["officer_a"]) == 0
     # ... and only on that account.
     assert sign_in(officer, "200001").status_code == 302
+
+
+def test_parallel_guesses_do_not_get_past_the_account_limit(app, org, monkeypatch):
+    """Guesses sent at once are counted one after another, not each against the count before them all."""
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    real_checks = []
+    real_verify = services.verify_password
+
+    def slow_verify(stored_hash, password):
+        if stored_hash is not None:  # a real check, not the dummy one of a refused attempt
+            real_checks.append(password)
+            time.sleep(0.2)  # long enough for every guess to arrive while the first ones are checked
+        return real_verify(stored_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", slow_verify)
+    browsers = [browser(app, f"10.0.1.{i}") for i in range(2 * limit)]
+    db.session.commit()
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        responses = list(pool.map(lambda b: sign_in(b, OFFICER, "Wrong-Guess-1"), browsers))
+    assert all(_refused(response) for response in responses)
+    assert len(real_checks) <= limit
 
 
 def test_four_failures_still_let_the_right_password_in(client, org):

@@ -52,15 +52,25 @@ def _remember_attempt(badge: str, address: str, success: bool) -> None:
     db.session.add(LoginAttempt(badge=badge[:64], address=address, success=success))
 
 
+def _lock(query) -> Person | None:
+    """Load the person whose password is about to be checked, locking the row until the commit.
+
+    Attempts on one account then run one after another, each counting the failures committed before it:
+    guesses sent at once cannot all pass the limit together. (FOR NO KEY UPDATE on PostgreSQL, so rows
+    that merely refer to the person are not held up; SQLite's write lock already serialises the request.)
+    """
+    return db.session.scalar(query.with_for_update(key_share=True))
+
+
 def authenticate(badge: str, password: str) -> Person | None:
     """The person these credentials sign in, or None. Every failure looks the same to the caller."""
     badge = badge.strip()
     address = client_address()
+    person = _lock(select(Person).where(Person.badge == badge))
     if is_throttled(badge, address):
         verify_password(None, password)  # same cost as a real check
         _remember_attempt(badge, address, False)
         return None
-    person = db.session.scalar(select(Person).where(Person.badge == badge))
     # An unknown badge costs a (dummy) check too, so that timing does not tell which badges exist.
     ok = verify_password(person.password_hash if person is not None else None, password) \
         and person is not None and person.active
@@ -76,6 +86,7 @@ def check_own_password(person: Person, password: str) -> bool:
     """Is ``password`` the signed-in person's current one? Counted and limited like a sign-in, so that a
     browser left signed in is no way around the attempt limit."""
     address = client_address()
+    _lock(select(Person).where(Person.id == person.id))
     if is_throttled(person.badge, address):
         verify_password(None, password)
         _remember_attempt(person.badge, address, False)
