@@ -135,7 +135,7 @@ def load() -> dict[str, int]:
                 place(member, department, post_code, head)
         # Each county's panel: three members drawn from its own people, plus a county admin for the first.
         panel = [new_person(f"3{county_index}9{i:03d}") for i in range(1, 4)]
-        office = county.departments[-1]
+        office = next(d for d in county.departments if d.code == "BGS")  # 办公室
         for member in panel:
             place(member, office, "ZH-WS", None)
             services.grant_role(member, Role.panel.value, county, None)

@@ -5,7 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from worklog.choices import choices
 
 CODE = [DataRequired(), Length(max=32),
         Regexp(r"^[A-Za-z0-9_.\-]+$", message=_l("Use letters, digits, dot, dash or underscore only."))]
@@ -57,7 +59,8 @@ class AssignmentForm(FlaskForm):
     department = SelectField(_l("Department"), coerce=int, validators=[DataRequired()])
     post = SelectField(_l("Post"), coerce=int, validators=[DataRequired()])
     supervisor = StringField(_l("Supervisor's badge number"), validators=[Optional(), Length(max=20)])
-    valid_from = DateField(_l("From"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: a date that does not parse must say so, not "required".
+    valid_from = DateField(_l("From"), validators=[InputRequired()])
     submit = SubmitField(_l("Save assignment"))
 
 
@@ -66,7 +69,7 @@ class NewPersonForm(PersonForm, AssignmentForm):
 
 
 class EndAssignmentForm(FlaskForm):
-    last_day = DateField(_l("Last day"), validators=[DataRequired()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("End assignment"))
 
@@ -93,9 +96,9 @@ class ResetPasswordForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[
         FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files can be imported."))])
-    kind = SelectField(_l("What the CSV file holds"), choices=[
+    kind = SelectField(_l("What the CSV file holds"), choices=choices([
         ("", _l("Recognise from the column headings")), ("units", _l("Units")),
-        ("departments", _l("Departments")), ("posts", _l("Posts")), ("people", _l("People"))],
+        ("departments", _l("Departments")), ("posts", _l("Posts")), ("people", _l("People"))]),
         validators=[Optional()])
     submit = SubmitField(_l("Import"))
 

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from models import Department, Person, Post, Role, Sequence, Unit
+from models import Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog import audit
 from worklog.admin import services
 from worklog.errors import ServiceError
@@ -147,11 +147,19 @@ def _column_map(kind: str, headers: list[str]) -> dict[str, int]:
 
 
 def _guess_kind(headers: list[str]) -> str | None:
-    best, best_score = None, 0
+    """The kind whose columns the headings name most often (complete kinds win a tie).
+
+    Counting first matters: a people sheet that lacks a column must be reported as such, not read as a
+    units sheet (``unit_code`` and ``name`` are also a unit's code and name) that renames units.
+    """
+    best, best_score = None, (0, False)
     for kind in KINDS:
         mapping = _column_map(kind, headers)
-        if all(c in mapping for c in REQUIRED[kind]) and len(mapping) > best_score:
-            best, best_score = kind, len(mapping)
+        score = (len(mapping), all(c in mapping for c in REQUIRED[kind]))
+        if score > best_score:
+            best, best_score = kind, score
+    if best is None or not (best_score[1] or best_score[0] >= 2):
+        return None
     return best
 
 
@@ -171,7 +179,11 @@ def _read_csv(data: bytes) -> list[_Table]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+    try:
+        rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+    except csv.Error as error:
+        raise ImportFailed([RowError("CSV", reader.line_num, "", _("The CSV file cannot be read: %(error)s",
+                                                                  error=str(error)))])
     if not rows:
         return []
     return [_Table("CSV", None, rows[0][1], [(n, c) for n, c in rows[1:]])]
@@ -181,20 +193,31 @@ def _read_xlsx(data: bytes) -> list[_Table]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
     from zipfile import BadZipFile
+    from xml.etree.ElementTree import ParseError
+    invalid = ImportFailed([RowError("", 0, "", _("The file is not a valid XLSX workbook."))])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFailed([RowError("", 0, "", _("The file is not a valid XLSX workbook."))])
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError):
+        raise invalid
     tables = []
-    for sheet in workbook.worksheets:
-        rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
-        if not rows:
-            continue
-        kind = next((k for k, names in SHEET_NAMES.items() if _norm(sheet.title) in {_norm(x) for x in names}),
-                    None)
-        tables.append(_Table(sheet.title, kind, [str(h or "") for h in rows[0][1]], rows[1:]))
-    workbook.close()
+    try:
+        # Sheets are parsed lazily in read-only mode: a damaged sheet fails here, not when opening.
+        for sheet in workbook.worksheets:
+            rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            if not any(_filled(c) for _, cells in rows for c in cells):
+                continue  # an empty sheet, such as the ones Excel adds to a new workbook
+            kind = next((k for k, names in SHEET_NAMES.items()
+                         if _norm(sheet.title) in {_norm(x) for x in names}), None)
+            tables.append(_Table(sheet.title, kind, [str(h or "") for h in rows[0][1]], rows[1:]))
+    except (BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError, EOFError):
+        raise invalid
+    finally:
+        workbook.close()
     return tables
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 def read_tables(data: bytes, filename: str, kind: str | None = None) -> list[_Table]:
@@ -207,6 +230,8 @@ def read_tables(data: bytes, filename: str, kind: str | None = None) -> list[_Ta
             tables = [_Table(t.sheet, kind, t.headers, t.rows) for t in tables]
     else:
         raise ImportFailed([RowError("", 0, "", _("Only .csv and .xlsx files can be imported."))])
+    if not tables:
+        raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
     errors = []
     for table in tables:
         if table.kind is None:
@@ -232,7 +257,7 @@ def read_tables(data: bytes, filename: str, kind: str | None = None) -> list[_Ta
 def _records(table: _Table) -> Iterator[tuple[int, dict[str, Any]]]:
     mapping = _column_map(table.kind, table.headers)
     for number, cells in table.rows:
-        if all(c is None or str(c).strip() == "" for c in cells):
+        if not any(_filled(c) for c in cells):
             continue
         record = {}
         for column, index in mapping.items():
@@ -320,15 +345,30 @@ class _Importer:
         self.report = ImportReport()
         self.errors: list[RowError] = []
         self.pending_assignments: list[tuple[str, int, Person, dict]] = []
+        #: (kind, key) → (sheet, row) where the file first named it: a second row for it is a conflict.
+        self.seen: dict[tuple, tuple[str, int]] = {}
+        #: People placed by this file: their rows passed the scope checks, so they may be supervisors even
+        #: before their own assignment (further down the file) exists.
+        self.placed: set[int] = set()
+        self.row: tuple[str, int] = ("", 0)
 
     def _may(self, action: str, obj: object) -> bool:
         return self.actor is None or can(self.actor, action, obj)
 
-    def _count(self, kind: str, created: bool, changed: bool) -> None:
-        bucket = self.report.created if created else self.report.updated if changed else self.report.unchanged
-        bucket[kind] += 1
+    def _count(self, kind: str, created: bool, changed: bool) -> str:
+        bucket = "created" if created else "updated" if changed else "unchanged"
+        getattr(self.report, bucket)[kind] += 1
+        return bucket
+
+    def _once(self, kind: str, key: tuple, column: str, shown: str) -> None:
+        """Refuse a row naming something an earlier row of the file already named."""
+        first = self.seen.setdefault((kind, key), self.row)
+        if first != self.row:
+            raise _RowProblem(column, _("%(value)s already appears in row %(row)d of %(sheet)s.",
+                                        value=shown, row=first[1], sheet=first[0]))
 
     def run_row(self, sheet: str, number: int, handler, record: dict) -> None:
+        self.row = (sheet, number)
         savepoint = db.session.begin_nested()
         try:
             handler(record)
@@ -346,6 +386,7 @@ class _Importer:
     # Units ------------------------------------------------------------------------------------------------
     def unit(self, record: dict) -> None:
         code, name = _code(record, "code"), _text(record, "name", 120, True)
+        self._once("units", (code,), "code", code)
         parent_code = _code(record, "parent_code", required=False)
         level_text = _text(record, "level", 16)
         level = LEVELS.get(level_text.lower()) if level_text else None
@@ -378,6 +419,7 @@ class _Importer:
     # Departments ------------------------------------------------------------------------------------------
     def department(self, record: dict) -> None:
         unit_code, code = _code(record, "unit_code"), _code(record, "code")
+        self._once("departments", (unit_code, code), "code", f"{unit_code} {code}")
         name, active = _text(record, "name", 120, True), _flag(record, "active")
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None or not self._may("manage", unit):
@@ -398,6 +440,7 @@ class _Importer:
         if self.actor is not None and not is_root_admin(self.actor):
             raise _RowProblem("code", _("Only an administrator of the top unit can change posts."))
         code, name = _code(record, "code"), _text(record, "name", 120, True)
+        self._once("posts", (code,), "code", code)
         sequence_code = _code(record, "sequence_code")
         sequence_name = _text(record, "sequence_name", 120)
         coefficient = _decimal(record, "coefficient", Decimal("0.01"), Decimal("3"), Decimal("1"))
@@ -426,6 +469,7 @@ class _Importer:
             badge = _text(record, "badge", 20, True)
             if not re.fullmatch(r"[A-Za-z0-9\-]+", badge):
                 raise _RowProblem("badge", _("A badge number has only letters, digits and dashes."))
+            self._once("people", (badge,), "badge", badge)
             name, rank = _text(record, "name", 60, True), _text(record, "rank", 40)
             hire_date, valid_from = _date(record, "hire_date"), _date(record, "valid_from")
             active = _flag(record, "active")
@@ -449,7 +493,7 @@ class _Importer:
                 person = services.create_person({"badge": badge, "name": name, "rank": rank,
                                                  "hire_date": hire_date,
                                                  "active": True if active is None else active}, self.actor)
-                self._count("people", True, True)
+                counted = self._count("people", True, True)
             else:
                 if not self._may("manage", person):
                     raise _RowProblem("badge", _("Badge number %(badge)s belongs to a person outside your units.",
@@ -459,13 +503,24 @@ class _Importer:
                 changed = any(getattr(person, k) != v for k, v in changes.items())
                 services.update_person(person, changes, self.actor)
                 if active is not None and active != person.active:
-                    services.set_active(person, active, self.actor, reason=_("import"))
+                    self._set_active(person, active)
                     changed = True
-                self._count("people", False, changed)
+                counted = self._count("people", False, changed)
+            self.placed.add(person.id)
             self.pending_assignments.append((sheet, number, person, {
                 "department": department, "post": post, "supervisor_badge": supervisor_badge,
-                "valid_from": valid_from, "roles": roles}))
+                "valid_from": valid_from, "roles": roles, "counted": counted}))
         return handle
+
+    def _set_active(self, person: Person, active: bool) -> None:
+        # The same right as the button on the person's page: nobody locks themselves out, and a city admin
+        # does not lock out the province admin who works in one of the city's stations.
+        if self.actor is not None and person.id == self.actor.id:
+            raise _RowProblem("active", _("You cannot deactivate your own account."))
+        if not self._may("deactivate", person):
+            raise _RowProblem("active", _("Only an administrator over all roles of %(badge)s can change "
+                                          "whether their account is active.", badge=person.badge))
+        services.set_active(person, active, self.actor, reason=_("import"))
 
     def _roles(self, record: dict) -> list[str]:
         text = _text(record, "roles", 200)
@@ -484,12 +539,13 @@ class _Importer:
             supervisor = None
             if data["supervisor_badge"]:
                 supervisor = db.session.scalar(select(Person).where(Person.badge == data["supervisor_badge"]))
-                if supervisor is None or not self._may("view", supervisor):
+                if supervisor is None or not (supervisor.id in self.placed or self._may("view", supervisor)):
                     raise _RowProblem("supervisor_badge", _("No person with badge number %(badge)s in your units.",
                                                             badge=data["supervisor_badge"]))
             valid_from = data["valid_from"] or date.today()
             current = person.assignment_on(valid_from)
             wanted = (data["department"].id, data["post"].id, supervisor.id if supervisor else None)
+            changed = False
             if current is None or (current.department_id, current.post_id, current.supervisor_id) != wanted:
                 try:
                     services.assign(person, {"department": data["department"], "post": data["post"],
@@ -498,8 +554,21 @@ class _Importer:
                     raise _RowProblem("valid_from" if error.field == "valid_from" else
                                       "supervisor_badge" if error.field == "supervisor" else "department_code",
                                       error.message)
+                changed = True
+            unit = data["department"].unit
+            held = set(db.session.scalars(select(RoleGrant.role).where(RoleGrant.person_id == person.id,
+                                                                        RoleGrant.unit_id == unit.id)))
             for role in data["roles"]:
-                services.grant_role(person, role, data["department"].unit, self.actor)
+                if role not in held:
+                    try:
+                        services.grant_role(person, role, unit, self.actor)
+                    except ServiceError as error:
+                        raise _RowProblem("roles", error.message)
+                    changed = True
+            if changed and data["counted"] == "unchanged":
+                # A transfer or a new role is a change of the person, even with the same name.
+                self.report.unchanged["people"] -= 1
+                self.report.updated["people"] += 1
         return handle
 
 

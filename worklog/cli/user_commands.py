@@ -1,6 +1,7 @@
 """``flask users``: accounts from the command line (the first administrator, password resets)."""
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 
@@ -14,6 +15,9 @@ from worklog.auth import services as auth_services
 from worklog.auth.passwords import password_problems
 from worklog.errors import ServiceError
 from worklog.extensions import db
+
+
+BADGE_PATTERN = re.compile(r"[A-Za-z0-9\-]+")
 
 
 @click.group("users", help="Create and manage accounts.")
@@ -53,23 +57,34 @@ def _check_password(password: str, badge: str) -> None:
 @click.option("--post", "post_code", help="Post code, for an assignment.")
 @with_appcontext
 def create(badge, name, rank, password, roles, unit_code, department_code, post_code) -> None:
+    badge, name, rank = badge.strip(), name.strip(), rank.strip()
+    # The same rules as the registration page, checked before anything is written.
+    if not BADGE_PATTERN.fullmatch(badge) or len(badge) > 20:
+        raise click.ClickException("A badge number has 1 to 20 letters, digits and dashes.")
+    if not name or len(name) > 60:
+        raise click.ClickException("The name must have 1 to 60 characters.")
+    if len(rank) > 40:
+        raise click.ClickException("The rank may have at most 40 characters.")
     _check_password(password, badge)
     if roles and not unit_code:
         raise click.ClickException("--role needs --unit.")
+    unit = _unit(unit_code) if unit_code else None
+    department = post = None
+    if department_code or post_code:
+        if not (unit and department_code and post_code):
+            raise click.ClickException("An assignment needs --unit, --department and --post.")
+        department = db.session.scalar(select(Department).where(
+            Department.unit_id == unit.id, Department.code == department_code))
+        post = db.session.scalar(select(Post).where(Post.code == post_code))
+        if department is None or post is None:
+            raise click.ClickException("Unknown department or post.")
     try:
         person = services.create_person({"badge": badge, "name": name, "rank": rank}, actor=None)
         auth_services.set_temporary_password(person, password, actor=None)
         person.must_change_password = False
-        unit = _unit(unit_code) if unit_code else None
-        if department_code or post_code:
-            if not (unit and department_code and post_code):
-                raise click.ClickException("An assignment needs --unit, --department and --post.")
-            department = db.session.scalar(select(Department).where(
-                Department.unit_id == unit.id, Department.code == department_code))
-            post = db.session.scalar(select(Post).where(Post.code == post_code))
-            if department is None or post is None:
-                raise click.ClickException("Unknown department or post.")
-            services.assign(person, {"department": department, "post": post, "valid_from": date.today()}, None)
+        if department is not None:
+            services.assign(person, {"department": department, "post": post, "valid_from": date.today()},
+                            None)
         for role in roles:
             services.grant_role(person, role, unit, actor=None)
         db.session.commit()
