@@ -267,6 +267,18 @@ def test_people_list_is_scoped(org, login):
     assert "300002" in page and "200002" in page
 
 
+def test_people_search(org, login):
+    client = login("100002")
+    page = client.get("/admin/people?q=officer").get_data(as_text=True)
+    assert "200002" in page and "200001" not in page  # by name, whatever the case
+    page = client.get("/admin/people?q=20000").get_data(as_text=True)
+    assert "200001" in page and "200002" in page and "100001" not in page  # by badge number
+    page = client.get("/admin/people?q=_").get_data(as_text=True)
+    assert "Nobody matches." in page  # "_" is a character, not a wildcard
+    page = client.get(f"/admin/people?unit={org.county_a.id}").get_data(as_text=True)
+    assert "200002" in page
+
+
 def test_org_tree_is_scoped(org, login):
     page = login("100002").get("/admin/").get_data(as_text=True)
     assert "County A1" in page and "County B1" not in page and "Station B" not in page
@@ -420,9 +432,16 @@ def test_supervisor_of_another_unit_is_refused(org, login):
 
 def test_ending_an_assignment(org, login):
     officer = org["officer_a"]
+    client = login("100002")
+    before = state_counts()
+    response = client.post(f"/admin/people/{officer.id}/assignments/end",
+                           data={"last_day": "2025-08-31", "reason": "retired"})
+    assert response.status_code == 422
+    assert "has no assignment on 2025-08-31" in response.get_data(as_text=True)
+    assert state_counts() == before
     mark = last_event_id()
-    response = login("100002").post(f"/admin/people/{officer.id}/assignments/end",
-                                    data={"last_day": "2026-08-31", "reason": "retired"})
+    response = client.post(f"/admin/people/{officer.id}/assignments/end",
+                           data={"last_day": "2026-08-31", "reason": "retired"})
     assert response.status_code == 302
     assert person("200002").assignments[0].valid_to == date(2026, 8, 31)
     (event,) = events_after(mark)
@@ -472,6 +491,8 @@ def test_city_admin_cannot_take_over_a_wider_account(org, login, new_client, tar
     assert client.post(f"/admin/people/{victim.id}/password",
                        data={"password": NEW_PASSWORD}).status_code == 403
     assert client.post(f"/admin/people/{victim.id}/active", data={"reason": "x"}).status_code == 403
+    own_grant = next(g for g in victim.grants if g.unit_id == org.province.id)
+    assert client.post(f"/admin/people/{victim.id}/roles/{own_grant.id}/revoke").status_code == 404
     assert state_counts() == before and _snapshot(victim) == kept
     assert sign_in(new_client(), victim.badge, NEW_PASSWORD).status_code == 200
 
@@ -486,6 +507,19 @@ def _new_person(org, **changes) -> dict:
     return {**NEW_PERSON, "department": org.dept_a.id, "post": org.post.id, **changes}
 
 
+def test_grants_stay_within_the_admins_units(org, login):
+    client = login("100002")
+    officer = org["officer_a"]
+    before, kept = state_counts(), _snapshot(officer)
+    for data in ({"role": "admin", "unit": org.province.id}, {"role": "panel", "unit": org.county_b.id},
+                 {"role": "king", "unit": org.county_a.id}):
+        assert client.post(f"/admin/people/{officer.id}/roles", data=data).status_code == 422, data
+    assert state_counts() == before and _snapshot(officer) == kept
+    assert client.post(f"/admin/people/{officer.id}/roles",
+                       data={"role": "admin", "unit": org.county_a.id}).status_code == 302
+    assert ("admin", org.county_a.id) in grant_rows(officer.id)
+
+
 def test_register_a_person(org, login):
     mark = last_event_id()
     response = login("100002").post("/admin/people/new", data=_new_person(org))
@@ -495,9 +529,13 @@ def test_register_a_person(org, login):
     assert [(a.department_id, a.supervisor_id, a.valid_from) for a in created.assignments] == [
         (org.dept_a.id, org["supervisor_a"].id, date(2026, 2, 1))]
     assert grant_rows(created.id) == [("officer", org.county_a.id)]
-    actions = [e.action for e in events_after(mark)]
-    assert actions == ["person.created", "assignment.created", "role.granted"]
-    assert events_after(mark)[0].after["badge"] == "200099"
+    events = events_after(mark)
+    assert [e.action for e in events] == ["person.created", "assignment.created", "role.granted"]
+    assert events[0].after["badge"] == "200099"
+    # Filed under the new person's unit, so that city A's admin finds them in the audit log.
+    assert {e.unit_id for e in events} == {org.county_a.id}
+    page = login("100002").get("/admin/audit").get_data(as_text=True)
+    assert "person.created" in page and "200099" in page
 
 
 def test_register_in_a_department_outside_scope_is_refused(org, login):

@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import distinct, func, inspect, select, text
 
-from models import Assignment, Base, Department, Person, Post, RoleGrant, Unit
+from models import Assignment, AuditEvent, Base, Department, Person, Post, RoleGrant, Unit
 from tests.factories import sign_in
 from worklog import demo
 from worklog.extensions import db
@@ -151,10 +151,21 @@ def test_users_create_an_admin_who_signs_in(runner, org, signs_in, new_client):
     created = person("500001")
     assert created.name == "New Admin" and not created.must_change_password
     assert [(g.role, g.unit.code) for g in created.grants] == [("admin", "CA")]
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == created.id,
+                                                         AuditEvent.object_type == "person"))
+    assert [e.action for e in events] == ["person.created", "person.password_reset", "role.granted"]
     assert signs_in("500001", STRONG) == "/"
     client = new_client()
     sign_in(client, "500001", STRONG)
     assert client.get("/admin/people").status_code == 200
+
+
+def test_users_create_asks_for_the_password_twice(runner, org, signs_in):
+    result = runner.invoke(args=["users", "create", "--badge", "500003", "--name", "Prompted"],
+                           input=f"{STRONG}\n{STRONG}\n")
+    assert result.exit_code == 0, result.output
+    assert STRONG not in result.output
+    assert signs_in("500003", STRONG) == "/"
 
 
 def test_users_create_with_an_assignment(runner, org):
@@ -223,6 +234,8 @@ def test_users_deactivate(runner, org, signs_in, new_client):
     result = invoke(runner, "users", "deactivate", "200002", "--reason", "left the service")
     assert result.exit_code == 0, result.output
     assert person("200002").active is False
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "person.deactivated"))
+    assert (event.object_id, event.reason, event.actor_id) == (person("200002").id, "left the service", None)
     assert signs_in("200002", "Correct-Horse-42") is None
     assert client.get("/account/password").status_code == 302  # the running session ended too
     assert invoke(runner, "users", "deactivate", "999999").exit_code != 0

@@ -491,7 +491,7 @@ class _Importer:
             person = db.session.scalar(select(Person).where(Person.badge == badge))
             if person is None:
                 person = services.create_person({"badge": badge, "name": name, "rank": rank,
-                                                 "hire_date": hire_date,
+                                                 "hire_date": hire_date, "unit": unit,
                                                  "active": True if active is None else active}, self.actor)
                 counted = self._count("people", True, True)
             else:

@@ -78,9 +78,10 @@ def sequences_with_posts() -> list[Sequence]:
 def people_page(actor: Person, q: str = "", unit: Unit | None = None, page: int = 1, per_page: int = 50):
     """One page of the people an admin may see, with each person's current assignment."""
     query = select(Person).where(person_scope_clause(actor))
-    if q:
-        like = f"%{q.strip()}%"
-        query = query.where(or_(Person.badge.ilike(like), Person.name.ilike(like)))
+    if q.strip():
+        # Escaped, so that "_" or "%" in a search is a character and not a wildcard.
+        query = query.where(or_(Person.badge.icontains(q.strip(), autoescape=True),
+                                Person.name.icontains(q.strip(), autoescape=True)))
     if unit is not None:
         today = date.today()
         in_unit = (select(Assignment.person_id).join(Department, Department.id == Assignment.department_id)

@@ -244,7 +244,8 @@ def person_new():
         try:
             assignment = _assignment_data(form)
             person = services.create_person({"badge": form.badge.data, "name": form.name.data,
-                                             "rank": form.rank.data, "hire_date": form.hire_date.data}, _actor())
+                                             "rank": form.rank.data, "hire_date": form.hire_date.data,
+                                             "unit": assignment["department"].unit}, _actor())
             services.assign(person, assignment, _actor())
             services.grant_role(person, Role.officer.value, assignment["department"].unit, _actor())
             flash(_("%(name)s has been registered. Set a temporary password so they can sign in.",

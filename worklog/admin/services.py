@@ -160,6 +160,8 @@ def save_post(post: Post | None, data: dict, actor: Person | None) -> Post:
 
 
 def create_person(data: dict, actor: Person | None) -> Person:
+    """``data`` may name the ``unit`` the person joins, so that the event is filed where that unit's
+    admins see it (the assignment itself comes next, from :func:`assign`)."""
     badge = _clean(data.get("badge"))
     if db.session.scalar(select(Person.id).where(Person.badge == badge)):
         raise ServiceError(_("Badge number %(badge)s is already registered.", badge=badge), "badge")
@@ -167,7 +169,9 @@ def create_person(data: dict, actor: Person | None) -> Person:
                     hire_date=data.get("hire_date"), active=data.get("active", True))
     db.session.add(person)
     db.session.flush()
-    audit.record(actor, "person.created", "person", person.id, after=audit.snapshot(person, PERSON_FIELDS))
+    unit = data.get("unit")
+    audit.record(actor, "person.created", "person", person.id, unit_id=unit.id if unit is not None else None,
+                 after=audit.snapshot(person, PERSON_FIELDS))
     return person
 
 
