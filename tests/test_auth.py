@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher, Type
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
 
 from models import AuditEvent, LoginAttempt, LoginSession, utcnow
 from worklog.admin.services import set_active
@@ -175,6 +175,35 @@ def test_the_session_lifetime_may_be_given_in_seconds(app, client, org):
     row = _token_row(_browser_token(client))
     row.created_at = utcnow() - timedelta(seconds=3660)
     assert not is_signed_in(client)
+
+
+@pytest.mark.parametrize("minutes_idle, signed_in", [(5, True), (10_000, False)], ids=["touch", "expire"])
+def test_a_write_elsewhere_during_a_page_does_not_break_the_session_bookkeeping(app, client, org, minutes_idle,
+                                                                                signed_in):
+    """Noting when a session was last seen (or that it expired) must not fail a reading page because someone
+    else saved something meanwhile: on SQLite a reading transaction cannot become a writer after that."""
+    sign_in(client, OFFICER)
+    row = _token_row(_browser_token(client))
+    row.last_seen_at = utcnow() - timedelta(minutes=minutes_idle)
+    written = []
+
+    def someone_else_saves(conn, cursor, statement, *args):
+        if "FROM login_session" in statement and not written:
+            written.append(True)
+            with db.engine.begin() as other:
+                other.execute(insert(LoginAttempt).values(badge="x", address="y", success=True, at=utcnow()))
+
+    event.listen(db.engine, "after_cursor_execute", someone_else_saves)
+    try:
+        response = client.get("/account/password")
+    finally:
+        event.remove(db.engine, "after_cursor_execute", someone_else_saves)
+    assert written
+    assert response.status_code == (200 if signed_in else 302)
+    if signed_in:
+        assert row.last_seen_at > utcnow() - timedelta(minutes=1)
+    else:
+        assert row.end_reason == "expired"
 
 
 def test_deactivating_an_account_signs_it_out_everywhere(app, org):

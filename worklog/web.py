@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request
@@ -37,6 +38,17 @@ def _choose_sqlite_begin():
     sqlite_begin.set("BEGIN" if request.method in ("GET", "HEAD", "OPTIONS") else "BEGIN IMMEDIATE")
 
 
+def after_this_transaction(fn: Callable[[], object]) -> None:
+    """Run ``fn`` once this request's transaction has ended, committed or not, in a short one of its own.
+
+    For bookkeeping that neither decides nor shares the request's fate, such as when a session was last
+    seen. It also keeps reading requests from writing: on SQLite a reading transaction cannot become a
+    writer once someone else has saved since it began ("database is locked" at once), while a new
+    transaction simply waits its turn.
+    """
+    g.setdefault("_after_transaction", []).append(fn)
+
+
 def _commit_or_rollback(response):
     session = g.get("_db_session")
     if session is not None:
@@ -44,6 +56,14 @@ def _commit_or_rollback(response):
             session.commit()
         else:
             session.rollback()
+        for fn in g.pop("_after_transaction", []):
+            try:
+                fn()
+                session.commit()
+            except Exception:
+                session.rollback()
+                current_app.logger.warning("Bookkeeping after %s %s failed", request.method, request.path,
+                                           exc_info=True)
     return response
 
 

@@ -12,6 +12,7 @@ from models import LoginAttempt, LoginSession, Person, utcnow
 from worklog import audit
 from worklog.auth.passwords import hash_password, needs_rehash, verify_password
 from worklog.extensions import db
+from worklog.web import after_this_transaction
 
 
 def _token_hash(token: str) -> str:
@@ -124,16 +125,22 @@ def load_session(token: str) -> Person | None:
     # Flask's own reading of the setting: it may be given as seconds (WORKLOG_PERMANENT_SESSION_LIFETIME).
     lifetime = current_app.permanent_session_lifetime
     if now - row.created_at > lifetime or now - row.last_seen_at > idle:
-        row.ended_at, row.end_reason = now, "expired"
+        _note_session(row.id, ended_at=now, end_reason="expired")
         return None
     person = row.person
     if not person.active:
         return None
     # Touch at most once a minute so that reading pages does not mean a write per request.
     if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
+        _note_session(row.id, last_seen_at=now)
     person.login_token = token
     return person
+
+
+def _note_session(row_id: int, **values) -> None:
+    """Write on an open session row once the request's transaction is over (see after_this_transaction)."""
+    after_this_transaction(lambda: db.session.execute(update(LoginSession).where(
+        LoginSession.id == row_id, LoginSession.ended_at.is_(None)).values(**values)))
 
 
 def end_session(token: str, reason: str = "sign_out") -> None:
