@@ -84,10 +84,18 @@ def database_url(request, tmp_path):
         _empty_postgres(url)
 
 
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path):
+    """Tests read neither the developer's instance/config.py nor their WORKLOG_* settings."""
+    for name in list(os.environ):
+        if name.startswith("WORKLOG_") or name in ("SECRET_KEY", "DATABASE_URL"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("WORKLOG_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url):
     app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
-    app.instance_path = str(tmp_path)
     with app.app_context():
         yield app
         from worklog.extensions import db

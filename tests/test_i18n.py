@@ -324,8 +324,6 @@ def test_error_pages_are_translated(client):
     assert "Not found" not in response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="worklog/auth/routes.py SIGN_IN_FAILED is a constant passed to _() "
-                                       "and never extracted, so the message stays in English")
 def test_sign_in_failure_is_translated(client, org):
     response = _post(client, "/sign-in", {"badge": "100001", "password": "wrong"}, ZH)
     assert "Sign-in failed" not in response.get_data(as_text=True)

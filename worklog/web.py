@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -103,6 +104,12 @@ def _error_page(code: int, message: str | None = None):
         return Response(f"{code} {title}\n", status=code, mimetype="text/plain")
 
 
+def csrf_field(form) -> Markup:
+    """A form's CSRF token without an id, so several forms on one page do not repeat an id."""
+    field = getattr(form, "csrf_token", None)
+    return field(id=False) if field is not None else Markup("")
+
+
 def html_lang() -> str:
     """The page's language tag. Babel names Simplified Chinese zh_Hans_CN, so compare the language only."""
     return "zh-CN" if get_locale().language == "zh" else "en"
@@ -156,7 +163,7 @@ def init_app(app: Flask) -> None:
 
     from worklog import labels
     app.jinja_env.globals.update(
-        safe_next=safe_next, get_locale=get_locale, html_lang=html_lang, ROLE_LABELS=labels.ROLE_LABELS,
+        safe_next=safe_next, get_locale=get_locale, html_lang=html_lang, csrf_field=csrf_field, ROLE_LABELS=labels.ROLE_LABELS,
         LEVEL_LABELS=labels.LEVEL_LABELS, COMPLETION_LABELS=labels.COMPLETION_LABELS,
         ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS)
     app.jinja_env.filters.update(

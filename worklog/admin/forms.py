@@ -49,7 +49,7 @@ class PostForm(FlaskForm):
 
 class PersonForm(FlaskForm):
     badge = StringField(_l("Badge number"), validators=BADGE)
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=60)])
     rank = StringField(_l("Rank"), validators=[Optional(), Length(max=40)])
     hire_date = DateField(_l("Hire date"), validators=[Optional()])
     submit = SubmitField(_l("Save"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from worklog.auth import services
@@ -12,8 +12,8 @@ from worklog.web import rollback_only, safe_next
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = "Sign-in failed: the badge number or password is wrong, or too many attempts were made. " \
-                 "Check them and try again in a few minutes."
+SIGN_IN_FAILED = _l("Sign-in failed: the badge number or password is wrong, or too many attempts were made. "
+                    "Check them and try again in a few minutes.")
 
 
 def _fresh_browser_session() -> None:
@@ -41,7 +41,7 @@ def sign_in():
             target = url_for("auth.change_password") if person.must_change_password \
                 else safe_next(form.next.data, url_for("home.index"))
             return redirect(target)
-        flash(_(SIGN_IN_FAILED), "error")
+        flash(str(SIGN_IN_FAILED), "error")
         return render_template("auth/sign_in.html", form=form), 200
     if request.method == "POST":
         rollback_only()

@@ -6,20 +6,23 @@ import os
 import click
 from flask.cli import with_appcontext
 
-from worklog import demo
+from worklog import demo, demo_day
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.extensions import db
 
 
-@click.command("demo", help="Load the demo organisation and accounts (does nothing if already loaded).")
+@click.command("demo", help="Load the demo organisation, accounts, task catalog, calendar and months of entries "
+                            "(each part only once).")
 @with_appcontext
 def demo_command() -> None:
     counts = demo.load()
+    counts |= demo_day.load()
     db.session.commit()
-    if not counts:
+    loaded = {kind: n for kind, n in counts.items() if n}
+    if not loaded:
         click.echo("Demo data already loaded.")
     else:
-        click.echo("Demo data loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")
+        click.echo("Demo data loaded: " + ", ".join(f"{n} {k}" for k, n in loaded.items()) + ".")
         click.echo(f"Every demo account's password is {demo.DEMO_PASSWORD}.")
 
 
