@@ -5,7 +5,7 @@ from datetime import date
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, current_app, flash, g, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -21,6 +21,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def rollback_only() -> None:
     """Make sure nothing of this request is committed, whatever the response status."""
     g._rollback_only = True
+
+
+def refuse(form, error) -> None:
+    """Show a service's refusal (a :class:`worklog.errors.ServiceError`) on the form field it names, or as a
+    message, and make sure nothing of the request is kept."""
+    rollback_only()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -7,12 +7,10 @@ message). Importing again updates units, departments and posts by code and peopl
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from typing import Any, Iterator
 
 from flask import current_app
@@ -21,11 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import Department, Person, Post, Role, RoleGrant, Sequence, Unit
-from worklog import audit
+from worklog import audit, spreadsheets as sheets
 from worklog.admin import services
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.permissions import can, is_root_admin
+from worklog.spreadsheets import CellProblem, ImportFailed, RowError
+
+__all__ = ["ImportFailed", "ImportReport", "RowError", "import_file", "read_tables"]
 
 KINDS = ("units", "departments", "posts", "people")
 
@@ -83,18 +84,6 @@ LEVELS = {"province": "province", "省厅": "province", "省": "province", "city
 ROLE_WORDS = {r.value: r.value for r in Role} | {
     "民警": "officer", "主管": "supervisor", "考核人": "supervisor", "考核小组": "panel", "人事": "hr",
     "政治处": "hr", "调查": "survey", "管理员": "admin"}
-TRUE_WORDS = {"1", "yes", "y", "true", "是", "启用", "在职", "有效"}
-FALSE_WORDS = {"0", "no", "n", "false", "否", "停用", "离职", "无效"}
-
-
-@dataclass
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-
 @dataclass
 class ImportReport:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
@@ -109,18 +98,6 @@ class ImportReport:
         return "; ".join(parts) or _("nothing to import")
 
 
-class ImportFailed(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} bad rows")
-        self.errors = errors
-
-
-class _RowProblem(Exception):
-    def __init__(self, column: str, message: str):
-        super().__init__(message)
-        self.column, self.message = column, message
-
-
 @dataclass
 class _Table:
     sheet: str
@@ -132,18 +109,8 @@ class _Table:
 # --- Reading -------------------------------------------------------------------------------------------------
 
 
-def _norm(heading: Any) -> str:
-    return re.sub(r"[\s_\-*]", "", str(heading or "")).lower()
-
-
 def _column_map(kind: str, headers: list[str]) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for index, heading in enumerate(headers):
-        key = _norm(heading)
-        for column, aliases in COLUMNS[kind].items():
-            if column not in mapping and key in {_norm(a) for a in aliases}:
-                mapping[column] = index
-    return mapping
+    return sheets.column_map(COLUMNS[kind], headers)
 
 
 def _guess_kind(headers: list[str]) -> str | None:
@@ -163,73 +130,18 @@ def _guess_kind(headers: list[str]) -> str | None:
     return best
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFailed([RowError("", 0, "", _("The file is not readable text (UTF-8 or GB18030)."))])
-
-
-def _read_csv(data: bytes) -> list[_Table]:
-    text = _decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
-    except csv.Error as error:
-        raise ImportFailed([RowError("CSV", reader.line_num, "", _("The CSV file cannot be read: %(error)s",
-                                                                  error=str(error)))])
-    if not rows:
-        return []
-    return [_Table("CSV", None, rows[0][1], [(n, c) for n, c in rows[1:]])]
-
-
-def _read_xlsx(data: bytes) -> list[_Table]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    from zipfile import BadZipFile
-    from xml.etree.ElementTree import ParseError
-    invalid = ImportFailed([RowError("", 0, "", _("The file is not a valid XLSX workbook."))])
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError):
-        raise invalid
-    tables = []
-    try:
-        # Sheets are parsed lazily in read-only mode: a damaged sheet fails here, not when opening.
-        for sheet in workbook.worksheets:
-            rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
-            if not any(_filled(c) for _, cells in rows for c in cells):
-                continue  # an empty sheet, such as the ones Excel adds to a new workbook
-            kind = next((k for k, names in SHEET_NAMES.items()
-                         if _norm(sheet.title) in {_norm(x) for x in names}), None)
-            tables.append(_Table(sheet.title, kind, [str(h or "") for h in rows[0][1]], rows[1:]))
-    except (BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError, EOFError):
-        raise invalid
-    finally:
-        workbook.close()
-    return tables
-
-
-def _filled(value: Any) -> bool:
-    return value is not None and str(value).strip() != ""
+def _sheet_kind(title: str) -> str | None:
+    return next((k for k, names in SHEET_NAMES.items() if sheets.norm(title) in {sheets.norm(x) for x in names}),
+                None)
 
 
 def read_tables(data: bytes, filename: str, kind: str | None = None) -> list[_Table]:
-    lowered = filename.lower()
-    if lowered.endswith(".xlsx"):
-        tables = _read_xlsx(data)
-    elif lowered.endswith(".csv"):
-        tables = _read_csv(data)
-        if kind:
-            tables = [_Table(t.sheet, kind, t.headers, t.rows) for t in tables]
-    else:
-        raise ImportFailed([RowError("", 0, "", _("Only .csv and .xlsx files can be imported."))])
+    try:
+        read = sheets.read(data, filename)
+    except sheets.Unreadable as error:
+        raise ImportFailed([RowError("", 0, "", error.message)])
+    is_csv = filename.lower().endswith(".csv")
+    tables = [_Table(t.sheet, kind if is_csv else _sheet_kind(t.sheet), t.headers, t.rows) for t in read]
     if not tables:
         raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
     errors = []
@@ -255,85 +167,7 @@ def read_tables(data: bytes, filename: str, kind: str | None = None) -> list[_Ta
 
 
 def _records(table: _Table) -> Iterator[tuple[int, dict[str, Any]]]:
-    mapping = _column_map(table.kind, table.headers)
-    for number, cells in table.rows:
-        if not any(_filled(c) for c in cells):
-            continue
-        record = {}
-        for column, index in mapping.items():
-            value = cells[index] if index < len(cells) else None
-            record[column] = value.strip() if isinstance(value, str) else value
-        yield number, record
-
-
-# --- Values ----------------------------------------------------------------------------------------------------
-
-
-def _text(record: dict, column: str, max_length: int, required: bool = False) -> str:
-    value = record.get(column)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel turns 000123-less badge numbers and codes into numbers
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise _RowProblem(column, _("A value is required."))
-    if len(text) > max_length:
-        raise _RowProblem(column, _("At most %(n)d characters.", n=max_length))
-    return text
-
-
-def _code(record: dict, column: str, required: bool = True) -> str:
-    text = _text(record, column, 32, required)
-    if text and not re.fullmatch(r"[A-Za-z0-9_.\-]+", text):
-        raise _RowProblem(column, _("Use letters, digits, dot, dash or underscore only."))
-    return text
-
-
-def _date(record: dict, column: str) -> date | None:
-    value = record.get(column)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or \
-        re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
-    if match:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    raise _RowProblem(column, _("%(value)s is not a date; write it as 2024-03-01.", value=text))
-
-
-def _decimal(record: dict, column: str, low: Decimal, high: Decimal, default: Decimal | None = None) -> Decimal:
-    value = record.get(column)
-    if value is None or str(value).strip() == "":
-        if default is None:
-            raise _RowProblem(column, _("A value is required."))
-        return default
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise _RowProblem(column, _("%(value)s is not a number.", value=value))
-    if not number.is_finite() or not low <= number <= high:
-        raise _RowProblem(column, _("Must be between %(low)s and %(high)s.", low=low, high=high))
-    return number
-
-
-def _flag(record: dict, column: str) -> bool | None:
-    value = record.get(column)
-    if value is None or str(value).strip() == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    text = str(int(value) if isinstance(value, float) else value).strip().lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise _RowProblem(column, _("Write yes or no."))
+    return sheets.records(sheets.Table(table.sheet, table.headers, table.rows), _column_map(table.kind, table.headers))
 
 
 # --- Applying --------------------------------------------------------------------------------------------------
@@ -364,7 +198,7 @@ class _Importer:
         """Refuse a row naming something an earlier row of the file already named."""
         first = self.seen.setdefault((kind, key), self.row)
         if first != self.row:
-            raise _RowProblem(column, _("%(value)s already appears in row %(row)d of %(sheet)s.",
+            raise CellProblem(column, _("%(value)s already appears in row %(row)d of %(sheet)s.",
                                         value=shown, row=first[1], sheet=first[0]))
 
     def run_row(self, sheet: str, number: int, handler, record: dict) -> None:
@@ -373,7 +207,7 @@ class _Importer:
         try:
             handler(record)
             savepoint.commit()
-        except _RowProblem as problem:
+        except CellProblem as problem:
             savepoint.rollback()
             self.errors.append(RowError(sheet, number, problem.column, problem.message))
         except ServiceError as error:
@@ -385,22 +219,22 @@ class _Importer:
 
     # Units ------------------------------------------------------------------------------------------------
     def unit(self, record: dict) -> None:
-        code, name = _code(record, "code"), _text(record, "name", 120, True)
+        code, name = sheets.code(record, "code"), sheets.text(record, "name", 120, True)
         self._once("units", (code,), "code", code)
-        parent_code = _code(record, "parent_code", required=False)
-        level_text = _text(record, "level", 16)
+        parent_code = sheets.code(record, "parent_code", required=False)
+        level_text = sheets.text(record, "level", 16)
         level = LEVELS.get(level_text.lower()) if level_text else None
         if level_text and level is None:
-            raise _RowProblem("level", _("Write province, city or county."))
-        active = _flag(record, "active")
+            raise CellProblem("level", _("Write province, city or county."))
+        active = sheets.flag(record, "active")
         existing = db.session.scalar(select(Unit).where(Unit.code == code))
         if existing is not None:
             if not self._may("manage", existing):
-                raise _RowProblem("code", _("Unit %(code)s is outside your units.", code=code))
+                raise CellProblem("code", _("Unit %(code)s is outside your units.", code=code))
             if parent_code and (existing.parent is None or existing.parent.code != parent_code):
-                raise _RowProblem("parent_code", _("A unit cannot be moved by import."))
+                raise CellProblem("parent_code", _("A unit cannot be moved by import."))
             if level and level != existing.level:
-                raise _RowProblem("level", _("A unit's level cannot be changed."))
+                raise CellProblem("level", _("A unit's level cannot be changed."))
             changes = {"name": name} | ({"active": active} if active is not None else {})
             changed = any(getattr(existing, k) != v for k, v in changes.items())
             services.update_unit(existing, changes, self.actor)
@@ -410,20 +244,20 @@ class _Importer:
         if parent_code:
             parent = db.session.scalar(select(Unit).where(Unit.code == parent_code))
             if parent is None or not self._may("manage", parent):
-                raise _RowProblem("parent_code", _("No unit %(code)s among your units.", code=parent_code))
+                raise CellProblem("parent_code", _("No unit %(code)s among your units.", code=parent_code))
         elif self.actor is not None:
-            raise _RowProblem("parent_code", _("A new top unit can only be created from the command line."))
+            raise CellProblem("parent_code", _("A new top unit can only be created from the command line."))
         services.create_unit(parent, {"code": code, "name": name, "level": level}, self.actor)
         self._count("units", True, True)
 
     # Departments ------------------------------------------------------------------------------------------
     def department(self, record: dict) -> None:
-        unit_code, code = _code(record, "unit_code"), _code(record, "code")
+        unit_code, code = sheets.code(record, "unit_code"), sheets.code(record, "code")
         self._once("departments", (unit_code, code), "code", f"{unit_code} {code}")
-        name, active = _text(record, "name", 120, True), _flag(record, "active")
+        name, active = sheets.text(record, "name", 120, True), sheets.flag(record, "active")
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None or not self._may("manage", unit):
-            raise _RowProblem("unit_code", _("No unit %(code)s among your units.", code=unit_code))
+            raise CellProblem("unit_code", _("No unit %(code)s among your units.", code=unit_code))
         existing = db.session.scalar(select(Department).where(Department.unit_id == unit.id,
                                                               Department.code == code))
         if existing is None:
@@ -438,18 +272,18 @@ class _Importer:
     # Posts --------------------------------------------------------------------------------------------------
     def post(self, record: dict) -> None:
         if self.actor is not None and not is_root_admin(self.actor):
-            raise _RowProblem("code", _("Only an administrator of the top unit can change posts."))
-        code, name = _code(record, "code"), _text(record, "name", 120, True)
+            raise CellProblem("code", _("Only an administrator of the top unit can change posts."))
+        code, name = sheets.code(record, "code"), sheets.text(record, "name", 120, True)
         self._once("posts", (code,), "code", code)
-        sequence_code = _code(record, "sequence_code")
-        sequence_name = _text(record, "sequence_name", 120)
-        coefficient = _decimal(record, "coefficient", Decimal("0.01"), Decimal("3"), Decimal("1"))
-        target = _decimal(record, "monthly_target_points", Decimal("0.01"), Decimal("100000"))
-        active = _flag(record, "active")
+        sequence_code = sheets.code(record, "sequence_code")
+        sequence_name = sheets.text(record, "sequence_name", 120)
+        coefficient = sheets.decimal(record, "coefficient", Decimal("0.01"), Decimal("3"), Decimal("1"))
+        target = sheets.decimal(record, "monthly_target_points", Decimal("0.01"), Decimal("100000"))
+        active = sheets.flag(record, "active")
         sequence = db.session.scalar(select(Sequence).where(Sequence.code == sequence_code))
         if sequence is None:
             if not sequence_name:
-                raise _RowProblem("sequence_name", _("Sequence %(code)s is new: give its name.", code=sequence_code))
+                raise CellProblem("sequence_name", _("Sequence %(code)s is new: give its name.", code=sequence_code))
             sequence = services.save_sequence(None, {"code": sequence_code, "name": sequence_name}, self.actor)
         existing = db.session.scalar(select(Post).where(Post.code == code))
         values = {"sequence": sequence, "code": code, "name": name, "coefficient": coefficient,
@@ -466,28 +300,28 @@ class _Importer:
     # People --------------------------------------------------------------------------------------------------
     def person(self, sheet: str, number: int):
         def handle(record: dict) -> None:
-            badge = _text(record, "badge", 20, True)
+            badge = sheets.text(record, "badge", 20, True)
             if not re.fullmatch(r"[A-Za-z0-9\-]+", badge):
-                raise _RowProblem("badge", _("A badge number has only letters, digits and dashes."))
+                raise CellProblem("badge", _("A badge number has only letters, digits and dashes."))
             self._once("people", (badge,), "badge", badge)
-            name, rank = _text(record, "name", 60, True), _text(record, "rank", 40)
-            hire_date, valid_from = _date(record, "hire_date"), _date(record, "valid_from")
-            active = _flag(record, "active")
-            unit_code, department_code = _code(record, "unit_code"), _code(record, "department_code")
-            post_code = _code(record, "post_code")
-            supervisor_badge = _text(record, "supervisor_badge", 20)
+            name, rank = sheets.text(record, "name", 60, True), sheets.text(record, "rank", 40)
+            hire_date, valid_from = sheets.day(record, "hire_date"), sheets.day(record, "valid_from")
+            active = sheets.flag(record, "active")
+            unit_code, department_code = sheets.code(record, "unit_code"), sheets.code(record, "department_code")
+            post_code = sheets.code(record, "post_code")
+            supervisor_badge = sheets.text(record, "supervisor_badge", 20)
             roles = self._roles(record)
             unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
             if unit is None or not self._may("manage", unit):
-                raise _RowProblem("unit_code", _("No unit %(code)s among your units.", code=unit_code))
+                raise CellProblem("unit_code", _("No unit %(code)s among your units.", code=unit_code))
             department = db.session.scalar(select(Department).where(Department.unit_id == unit.id,
                                                                      Department.code == department_code))
             if department is None:
-                raise _RowProblem("department_code", _("Unit %(unit)s has no department %(code)s.",
+                raise CellProblem("department_code", _("Unit %(unit)s has no department %(code)s.",
                                                        unit=unit_code, code=department_code))
             post = db.session.scalar(select(Post).where(Post.code == post_code))
             if post is None:
-                raise _RowProblem("post_code", _("There is no post %(code)s.", code=post_code))
+                raise CellProblem("post_code", _("There is no post %(code)s.", code=post_code))
             person = db.session.scalar(select(Person).where(Person.badge == badge))
             if person is None:
                 person = services.create_person({"badge": badge, "name": name, "rank": rank,
@@ -496,7 +330,7 @@ class _Importer:
                 counted = self._count("people", True, True)
             else:
                 if not self._may("manage", person):
-                    raise _RowProblem("badge", _("Badge number %(badge)s belongs to a person outside your units.",
+                    raise CellProblem("badge", _("Badge number %(badge)s belongs to a person outside your units.",
                                                  badge=badge))
                 changes = {"name": name} | ({"rank": rank} if rank else {}) | \
                     ({"hire_date": hire_date} if hire_date else {})
@@ -516,21 +350,21 @@ class _Importer:
         # The same right as the button on the person's page: nobody locks themselves out, and a city admin
         # does not lock out the province admin who works in one of the city's stations.
         if self.actor is not None and person.id == self.actor.id:
-            raise _RowProblem("active", _("You cannot deactivate your own account."))
+            raise CellProblem("active", _("You cannot deactivate your own account."))
         if not self._may("deactivate", person):
-            raise _RowProblem("active", _("Only an administrator over all roles of %(badge)s can change "
+            raise CellProblem("active", _("Only an administrator over all roles of %(badge)s can change "
                                           "whether their account is active.", badge=person.badge))
         services.set_active(person, active, self.actor, reason=_("import"))
 
     def _roles(self, record: dict) -> list[str]:
-        text = _text(record, "roles", 200)
+        text = sheets.text(record, "roles", 200)
         roles = []
         for word in re.split(r"[;,，、；\s|]+", text):
             if not word:
                 continue
             role = ROLE_WORDS.get(word.lower())
             if role is None:
-                raise _RowProblem("roles", _("Unknown role %(role)s.", role=word))
+                raise CellProblem("roles", _("Unknown role %(role)s.", role=word))
             roles.append(role)
         return roles or [Role.officer.value]
 
@@ -540,7 +374,7 @@ class _Importer:
             if data["supervisor_badge"]:
                 supervisor = db.session.scalar(select(Person).where(Person.badge == data["supervisor_badge"]))
                 if supervisor is None or not (supervisor.id in self.placed or self._may("view", supervisor)):
-                    raise _RowProblem("supervisor_badge", _("No person with badge number %(badge)s in your units.",
+                    raise CellProblem("supervisor_badge", _("No person with badge number %(badge)s in your units.",
                                                             badge=data["supervisor_badge"]))
             valid_from = data["valid_from"] or date.today()
             current = person.assignment_on(valid_from)
@@ -551,7 +385,7 @@ class _Importer:
                     services.assign(person, {"department": data["department"], "post": data["post"],
                                              "supervisor": supervisor, "valid_from": valid_from}, self.actor)
                 except ServiceError as error:
-                    raise _RowProblem("valid_from" if error.field == "valid_from" else
+                    raise CellProblem("valid_from" if error.field == "valid_from" else
                                       "supervisor_badge" if error.field == "supervisor" else "department_code",
                                       error.message)
                 changed = True
@@ -563,7 +397,7 @@ class _Importer:
                     try:
                         services.grant_role(person, role, unit, self.actor)
                     except ServiceError as error:
-                        raise _RowProblem("roles", error.message)
+                        raise CellProblem("roles", error.message)
                     changed = True
             if changed and data["counted"] == "unchanged":
                 # A transfer or a new role is a change of the person, even with the same name.

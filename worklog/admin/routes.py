@@ -19,7 +19,7 @@ from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
 from worklog.permissions import can, is_root_admin, require, require_role
-from worklog.web import rollback_only
+from worklog.web import refuse, rollback_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,16 +32,6 @@ def _admins_only():
 
 def _actor() -> Person:
     return current_user._get_current_object()
-
-
-def _refused(form, error: ServiceError):
-    """Show a service's refusal on the form and make sure nothing of the request is kept."""
-    rollback_only()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _invalid(template: str, **context):
@@ -72,7 +62,7 @@ def unit_edit(unit_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     if request.method == "POST":
         return _invalid("admin/unit_form.html", form=form, unit=unit, parent=unit.parent)
     return render_template("admin/unit_form.html", form=form, unit=unit, parent=unit.parent)
@@ -91,7 +81,7 @@ def unit_new(parent_id: int):
             flash(_("Unit created."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     if request.method == "POST":
         return _invalid("admin/unit_form.html", form=form, unit=None, parent=parent)
     return render_template("admin/unit_form.html", form=form, unit=None, parent=parent)
@@ -108,7 +98,7 @@ def department_new(unit_id: int):
             flash(_("Department created."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     if request.method == "POST":
         return _invalid("admin/department_form.html", form=form, unit=unit, department=None)
     return render_template("admin/department_form.html", form=form, unit=unit, department=None)
@@ -126,7 +116,7 @@ def department_edit(department_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     if request.method == "POST":
         return _invalid("admin/department_form.html", form=form, unit=department.unit, department=department)
     return render_template("admin/department_form.html", form=form, unit=department.unit, department=department)
@@ -160,7 +150,7 @@ def sequence_edit(sequence_id: int | None):
             flash(_("Saved."), "success")
             return redirect(url_for("admin.catalog"))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     if request.method == "POST":
         return _invalid("admin/sequence_form.html", form=form, sequence=sequence)
     return render_template("admin/sequence_form.html", form=form, sequence=sequence)
@@ -187,7 +177,7 @@ def post_edit(post_id: int | None):
             flash(_("Saved."), "success")
             return redirect(url_for("admin.catalog"))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     if request.method == "POST":
         return _invalid("admin/post_form.html", form=form, post=post)
     return render_template("admin/post_form.html", form=form, post=post)
@@ -252,7 +242,7 @@ def person_new():
                     name=person.name), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     if request.method == "POST":
         return _invalid("admin/person_new.html", form=form)
     return render_template("admin/person_new.html", form=form)
@@ -313,7 +303,7 @@ def person_assign(person_id: int):
             flash(_("The assignment has been saved."), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     return _person_page(person, 422, assignment=form)
 
 
@@ -327,7 +317,7 @@ def person_end_assignment(person_id: int):
             flash(_("The assignment has been ended."), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     return _person_page(person, 422, end=form)
 
 
@@ -345,7 +335,7 @@ def person_grant(person_id: int):
             flash(_("Role granted."), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     return _person_page(person, 422, grant=form)
 
 
@@ -393,7 +383,7 @@ def person_reset_password(person_id: int):
                         name=person.name), "success")
                 return redirect(url_for("admin.person_view", person_id=person.id))
             except ServiceError as error:
-                _refused(form, error)
+                refuse(form, error)
     return _person_page(person, 422, reset=form)
 
 

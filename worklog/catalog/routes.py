@@ -17,7 +17,7 @@ from worklog.daily.forms import ActionForm
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.permissions import is_root_admin, require_role
-from worklog.web import rollback_only
+from worklog.web import refuse, rollback_only
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin")
 
@@ -36,15 +36,6 @@ def _require_manager() -> None:
     """The catalog and the calendar are province-wide: only administrators of the top unit change them."""
     if not _may_manage():
         abort(403)
-
-
-def _refuse(form, error: ServiceError) -> None:
-    rollback_only()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/tasks")
@@ -95,7 +86,7 @@ def task_new():
             flash(_("Task created."), "success")
             return redirect(url_for("catalog.task_edit", task_type_id=task_type.id))
         except ServiceError as error:
-            _refuse(form, error)
+            refuse(form, error)
     if request.method == "POST":
         rollback_only()
         return render_template("catalog/task_form.html", form=form, task_type=None), 422
@@ -133,7 +124,7 @@ def task_edit(task_type_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("catalog.task_edit", task_type_id=task_type.id))
         except ServiceError as error:
-            _refuse(form, error)
+            refuse(form, error)
     return _task_page(task_type, form=form, status=422)
 
 
@@ -152,7 +143,7 @@ def task_version(task_type_id: int):
             flash(_("New values saved. Entries already made keep the values they were computed with."), "success")
             return redirect(url_for("catalog.task_edit", task_type_id=task_type.id))
         except ServiceError as error:
-            _refuse(form, error)
+            refuse(form, error)
     return _task_page(task_type, version_form=form, status=422)
 
 
@@ -180,7 +171,7 @@ def calendar():
                 flash(_("Calendar saved."), "success")
                 return redirect(url_for("catalog.calendar", year=form.day.data.year))
             except ServiceError as error:
-                _refuse(form, error)
+                refuse(form, error)
         rollback_only()
         status = 422
     days = list(db.session.scalars(select(CalendarDay).where(

@@ -4,7 +4,7 @@ Every page here runs a fixed number of queries, however many entries a month hol
 """
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Entry, Person, TaskType
@@ -17,7 +17,7 @@ from worklog.errors import ServiceError
 from worklog.exports import csv_response, xlsx_response
 from worklog.extensions import db
 from worklog.permissions import can_view_work
-from worklog.web import rollback_only
+from worklog.web import refuse, rollback_only
 
 bp = Blueprint("daily", __name__)
 
@@ -70,15 +70,6 @@ def _page(person: Person, day: date, form: EntryForm | None = None, submit_form:
         goto=GoToDateForm(formdata=None, day=day)), status
 
 
-def _refuse(form, error: ServiceError) -> None:
-    rollback_only()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/day")
 def today():
     form = GoToDateForm(request.args)
@@ -102,7 +93,7 @@ def add_entry(day: date):
             flash(_("Entry added."), "success")
             return redirect(url_for("daily.day_page", day=day) + "#entries")
         except ServiceError as error:
-            _refuse(form, error)
+            refuse(form, error)
     return _page(person, day, form=form, status=422)
 
 
@@ -135,7 +126,7 @@ def edit_entry(entry_id: int):
             flash(_("Entry saved."), "success")
             return redirect(url_for("daily.day_page", day=entry.work_date) + "#entries")
         except ServiceError as error:
-            _refuse(form, error)
+            refuse(form, error)
     status = 422 if request.method == "POST" else 200
     if status == 422:
         rollback_only()
@@ -169,7 +160,7 @@ def submit_day(day: date):
                 flash(_("Day submitted."), "success")
             return redirect(url_for("daily.day_page", day=day))
         except ServiceError as error:
-            _refuse(form, error)
+            refuse(form, error)
     return _page(person, day, submit_form=form, status=422)
 
 
