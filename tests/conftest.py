@@ -142,3 +142,13 @@ def org(app):
     """A small province: two cities, a county under each, departments, posts and people with roles."""
     from tests.factories import build_org
     return build_org()
+
+
+@pytest.fixture
+def new_client(app, client):
+    """new_client() → another browser, of the same kind as the ``client`` fixture's."""
+    def make():
+        other = app.test_client()
+        other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return other
+    return make

@@ -75,3 +75,24 @@ def build_org() -> Org:
 
 def sign_in(client, badge: str, password: str = PASSWORD):
     return client.post("/sign-in", data={"badge": badge, "password": password})
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table, read afresh."""
+    from sqlalchemy import func, select
+    from models import Base
+    db.session.expire_all()
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables}
+
+
+def state_counts() -> dict[str, int]:
+    """Row counts of everything a page or import may change: sign-in bookkeeping left out."""
+    from sqlalchemy import func, select
+    from models import AuditEvent
+    counts = row_counts()
+    for name in ("login_attempt", "login_session"):
+        counts.pop(name)
+    counts["audit_event"] = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.not_like("auth.%")))
+    return counts

@@ -8,8 +8,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from models import AuditEvent, Base, Department, LoginSession, Person, Post, RoleGrant, Sequence, Unit
-from tests.factories import PASSWORD, sign_in
+from models import AuditEvent, Department, LoginSession, Person, Post, RoleGrant, Sequence, Unit
+from tests.factories import PASSWORD, sign_in, state_counts
 from worklog.admin import services
 from worklog.errors import ServiceError
 from worklog.extensions import db
@@ -17,21 +17,6 @@ from worklog.extensions import db
 MISSING = 999999
 SIGNED_IN_PAGE = "/account/password"  # any page that needs a sign-in and nothing else
 NEW_PASSWORD = "Lantern-Harbour-73"
-
-
-def row_counts() -> dict[str, int]:
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in Base.metadata.sorted_tables}
-
-
-def state_counts() -> dict[str, int]:
-    """Row counts of everything an administration page may change (sign-in bookkeeping left out)."""
-    counts = row_counts()
-    for name in ("login_attempt", "login_session"):
-        counts.pop(name)
-    counts["audit_event"] = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action.not_like("auth.%")))
-    return counts
 
 
 def events_after(event_id: int) -> list[AuditEvent]:
@@ -60,17 +45,6 @@ def english(app):
     """Services called outside a request word their refusals in English."""
     with force_locale("en"):
         yield
-
-
-@pytest.fixture
-def new_client(app, client):
-    """new_client() → another browser, of the same kind as the ``client`` fixture's (its own app context per
-    request, English)."""
-    def make():
-        other = app.test_client()
-        other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return other
-    return make
 
 
 def same_page(first, second, *paths: str) -> bool:

@@ -39,17 +39,6 @@ def person(badge: str) -> Person | None:
 
 
 @pytest.fixture
-def new_client(app, client):
-    """new_client() → another browser, of the same kind as the ``client`` fixture's (its own app context per
-    request, English)."""
-    def make():
-        other = app.test_client()
-        other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return other
-    return make
-
-
-@pytest.fixture
 def signs_in(new_client):
     """signs_in(badge, password) → where a sign-in with these credentials leads, or None when it fails."""
     def attempt(badge: str, password: str) -> str | None:

@@ -13,8 +13,8 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from models import AuditEvent, Base, Department, Person, Post, RoleGrant, Sequence, Unit
-from tests.factories import sign_in
+from models import AuditEvent, Department, Person, Post, RoleGrant, Sequence, Unit
+from tests.factories import row_counts, sign_in, state_counts as org_counts
 from worklog.admin import services
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.extensions import db
@@ -45,22 +45,6 @@ def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode(encoding)
-
-
-def row_counts() -> dict[str, int]:
-    db.session.expire_all()
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in Base.metadata.sorted_tables}
-
-
-def org_counts() -> dict[str, int]:
-    """Every table but sign-in bookkeeping, and audit events other than sign-ins."""
-    counts = row_counts()
-    for name in ("login_attempt", "login_session"):
-        counts.pop(name)
-    counts["audit_event"] = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action.not_like("auth.%")))
-    return counts
 
 
 def person(badge: str) -> Person | None:
