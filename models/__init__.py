@@ -8,10 +8,13 @@ from models.people import Assignment, Person, Role, RoleGrant
 from models.audit import AuditEvent
 from models.auth import LoginAttempt, LoginSession
 from models.catalog import TaskCategory, TaskType, TaskTypeVersion, task_type_post
+from models.weekly import (AssignedTask, AssignedTaskStatus, Delegation, Notification, WeekReview,
+                           WeekStatus)
 from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask,
                           PersonDayTotal)
 
 __all__ = [
+    "AssignedTask", "AssignedTaskStatus", "Delegation", "Notification", "WeekReview", "WeekStatus",
     "Assignment", "AuditEvent", "Base", "CalendarDay", "Completion", "DayLog", "DayStatus", "Department",
     "Entry", "EntryStatus", "FavouriteTask", "LoginAttempt", "LoginSession", "Person", "PersonDayTotal",
     "Post", "Role", "RoleGrant", "Sequence", "TaskCategory", "TaskType", "TaskTypeVersion", "UTCDateTime",

@@ -113,15 +113,24 @@ class Entry(Base):
     points: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     approved_points: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     status: Mapped[str] = mapped_column(String(16), default=EntryStatus.draft.value)
+    # The supervisor's review (周结审核): who, when, and why the points were adjusted or the entry returned.
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     day: Mapped[DayLog] = relationship(back_populates="entries")
     task_type: Mapped[TaskType] = relationship()
+    reviewed_by: Mapped[Person | None] = relationship(foreign_keys=[reviewed_by_id])
     category: Mapped[TaskCategory] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def adjusted(self) -> bool:
+        return self.approved_points is not None and self.approved_points != self.points
 
     @property
     def editable(self) -> bool:
