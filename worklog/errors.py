@@ -9,3 +9,7 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class Conflict(ServiceError):
+    """Someone else changed the object first (HTTP 409): nothing of this request is kept."""

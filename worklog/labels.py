@@ -34,3 +34,44 @@ DAY_STATUS_LABELS = {
     "open": _l("Not submitted"),
     "submitted": _l("Submitted"),
 }
+
+QUEUE_STATE_LABELS = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "ready": _l("Ready to sign"),
+    "signed": _l("Signed"),
+}
+
+TASK_STATUS_LABELS = {
+    "open": _l("Open"),
+    "done": _l("Logged"),
+    "cancelled": _l("Withdrawn"),
+}
+
+
+def notification_text(notification) -> str:
+    """A notification in the reader's language, from its kind and stored parameters."""
+    from flask_babel import gettext as _
+    p = notification.params or {}
+    if notification.kind == "entry_returned":
+        return _("%(by)s returned your entry “%(task)s” of %(day)s: %(comment)s", by=p.get("by", ""),
+                 task=p.get("task", ""), day=p.get("day", ""), comment=p.get("comment", ""))
+    if notification.kind == "task_assigned":
+        return _("%(by)s assigned you “%(task)s” × %(quantity)s, due %(due)s. %(note)s", by=p.get("by", ""),
+                 task=p.get("task", ""), quantity=p.get("quantity", ""), due=p.get("due", ""),
+                 note=p.get("note", ""))
+    if notification.kind == "delegated":
+        return _("You act as supervisor for %(supervisor)s from %(start)s to %(end)s.",
+                 supervisor=p.get("supervisor", ""), start=p.get("start", ""), end=p.get("end", ""))
+    return notification.kind
+
+
+def notification_link(notification) -> str:
+    from flask import url_for
+    from werkzeug.routing import BuildError
+    if not notification.link:
+        return ""
+    try:
+        return url_for(notification.link, **(notification.params or {}).get("link_args", {}))
+    except BuildError:
+        return ""

@@ -7,11 +7,16 @@ from flask_login import current_user
 
 from models import Role
 
+#: Not a role: set for anyone who supervises, sits on a panel, or acts for a supervisor.
+REVIEWS = "reviews"
+
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [
     ("home.index", _l("Home"), None),
     ("daily.today", _l("My day"), None),
     ("daily.ledger", _l("My ledger"), None),
+    ("weekly.queue", _l("Review"), {REVIEWS}),
+    ("weekly.reminders", _l("Reminders"), {REVIEWS}),
     ("admin.org_tree", _l("Organisation"), {Role.admin.value}),
     ("admin.people", _l("People"), {Role.admin.value}),
     ("admin.catalog", _l("Sequences and posts"), {Role.admin.value}),
@@ -26,14 +31,20 @@ def context() -> dict:
     from worklog.auth.forms import LanguageForm, SignOutForm
     from worklog.i18n import LANGUAGE_NAMES
     items = []
+    unread = 0
     if current_user.is_authenticated:
         from worklog.permissions import roles_of
         roles = roles_of(current_user)
+        from worklog.weekly.queries import has_review_duty, unread_count
+        if roles & {Role.supervisor.value, Role.panel.value} or has_review_duty(current_user.id):
+            roles = roles | {REVIEWS}
         items = [(endpoint, label) for endpoint, label, needs in NAV_ITEMS if needs is None or needs & roles]
+        unread = unread_count(current_user.id)
     lang_form = LanguageForm()
     lang_form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
     return {
         "nav_items": items,
+        "unread_notifications": unread,
         "lang_form": lang_form,
         "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
         "language_names": LANGUAGE_NAMES,

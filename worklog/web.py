@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, flash, g, render_template, reque
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -137,8 +138,8 @@ class IsoDateConverter(BaseConverter):
         except ValueError:
             raise ValidationError()
 
-    def to_url(self, value: date) -> str:
-        return value.isoformat()
+    def to_url(self, value: date | str) -> str:
+        return value if isinstance(value, str) else value.isoformat()
 
 
 def init_app(app: Flask) -> None:
@@ -152,6 +153,14 @@ def init_app(app: Flask) -> None:
     def _csrf_error(_e):
         return _error_page(400, _("The form had expired or was not sent from this site. "
                                   "Go back, reload the page and try again."))
+
+    @app.errorhandler(StaleDataError)
+    def _conflict(_e):
+        # Two people changed the same row at once; the second is told so and keeps nothing.
+        session = g.get("_db_session")
+        if session is not None:
+            session.rollback()
+        return _error_page(409)
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
@@ -176,7 +185,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         safe_next=safe_next, get_locale=get_locale, html_lang=html_lang, csrf_field=csrf_field, ROLE_LABELS=labels.ROLE_LABELS,
         LEVEL_LABELS=labels.LEVEL_LABELS, COMPLETION_LABELS=labels.COMPLETION_LABELS,
-        ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS)
+        ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS,
+        QUEUE_STATE_LABELS=labels.QUEUE_STATE_LABELS, TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS,
+        notification_text=labels.notification_text, notification_link=labels.notification_link)
     app.jinja_env.filters.update(
         date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
         datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",

@@ -18,6 +18,7 @@ from worklog.exports import csv_response, xlsx_response
 from worklog.extensions import db
 from worklog.permissions import can_view_work
 from worklog.web import refuse, rollback_only
+from worklog.weekly.queries import open_tasks_of
 
 bp = Blueprint("daily", __name__)
 
@@ -67,7 +68,7 @@ def _page(person: Person, day: date, form: EntryForm | None = None, submit_form:
         total=sum((e.points for e in entries), start=0), hours=sum((e.hours for e in entries), start=0),
         assignment=person.assignment_on(day), today=timekeeping.today(),
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
-        goto=GoToDateForm(formdata=None, day=day)), status
+        goto=GoToDateForm(formdata=None, day=day), assigned=open_tasks_of(person.id)), status
 
 
 @bp.route("/day")

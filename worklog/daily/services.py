@@ -25,17 +25,22 @@ ENTRY_FIELDS = ("work_date", "task_type_id", "quantity", "hours", "description",
 # --- Checks ------------------------------------------------------------------------------------------------
 
 
-def check_open(person: Person, work_date: date) -> Assignment:
-    """The date must lie in the open window and the person must hold a post on it."""
+def check_open(person: Person, work_date: date, correcting: bool = False) -> Assignment:
+    """The date must lie in the open window and the person must hold a post on it. An entry the supervisor
+    returned can be corrected after the back-fill window has closed (``correcting``), never in a signed week."""
     today = timekeeping.today()
     if work_date > today:
         raise ServiceError(_("You cannot log work for a future date."), "work_date")
     limit = int(current_app.config["BACKFILL_DAYS"])
-    if work_date < today - timedelta(days=limit):
+    if work_date < today - timedelta(days=limit) and not correcting:
         raise ServiceError(_("Days more than %(n)d days back can no longer be changed.", n=limit), "work_date")
     assignment = person.assignment_on(work_date)
     if assignment is None:
         raise ServiceError(_("You had no post on %(day)s.", day=format_date(work_date)), "work_date")
+    from worklog.weekly.queries import is_signed
+    if is_signed(person.id, work_date):
+        raise ServiceError(_("This week has been signed by the supervisor; its days can no longer change."),
+                           "work_date")
     return assignment
 
 
@@ -52,7 +57,7 @@ def _decimal(value, field: str, message) -> Decimal:
 def _validated(person: Person, data: dict, entry: Entry | None = None) -> dict:
     """Check an entry's values against every rule and compute its snapshot. Raises ServiceError."""
     work_date: date = data["work_date"]
-    assignment = check_open(person, work_date)
+    assignment = check_open(person, work_date, correcting=_correcting(entry))
     task_type: TaskType | None = data.get("task_type")
     if task_type is None or not catalog.is_available(task_type, assignment):
         raise ServiceError(_("Choose a task from your post's catalog."), "task_type")
@@ -103,6 +108,10 @@ def _validated(person: Person, data: dict, entry: Entry | None = None) -> dict:
     }
 
 
+def _correcting(entry: Entry | None) -> bool:
+    return entry is not None and entry.status == EntryStatus.returned.value
+
+
 def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f") if number == number.to_integral() else str(number)
 
@@ -146,11 +155,13 @@ def update_entry(entry: Entry, data: dict, actor: Person) -> Entry:
     _require_own(person, actor)
     if not entry.editable:
         raise ServiceError(_("This entry has been reviewed and can no longer be changed."))
-    check_open(person, entry.work_date)
+    check_open(person, entry.work_date, correcting=_correcting(entry))
     values = _validated(person, {**data, "work_date": entry.work_date}, entry)
     before = audit.snapshot(entry, ENTRY_FIELDS)
     for name, value in values.items():
         setattr(entry, name, value)
+    if entry.status == EntryStatus.returned.value:
+        entry.status = EntryStatus.resubmitted.value  # corrected: back to the supervisor's queue
     db.session.flush()
     old, new = audit.changes(before, audit.snapshot(entry, ENTRY_FIELDS))
     if new:
@@ -164,7 +175,7 @@ def delete_entry(entry: Entry, actor: Person) -> None:
     _require_own(person, actor)
     if not entry.editable:
         raise ServiceError(_("This entry has been reviewed and can no longer be changed."))
-    check_open(person, entry.work_date)
+    check_open(person, entry.work_date, correcting=_correcting(entry))
     audit.record(actor, "entry.deleted", "entry", entry.id, unit_id=entry.unit_id,
                  before=audit.snapshot(entry, ENTRY_FIELDS))
     work_date = entry.work_date

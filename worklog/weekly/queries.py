@@ -1,0 +1,235 @@
+"""Reads for the supervisor's week: who reviews whom on which day, the team's weeks and their state."""
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Entry, EntryStatus, Notification,
+                    Person, WeekReview, WeekStatus)
+from worklog import timekeeping
+from worklog.extensions import db
+
+PENDING = (EntryStatus.submitted.value, EntryStatus.resubmitted.value)
+UNFINISHED = (EntryStatus.draft.value, EntryStatus.returned.value)
+
+
+class QueueState(str, enum.Enum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    ready = "ready"
+    signed = "signed"
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_days(monday: date) -> list[date]:
+    return [monday + timedelta(days=i) for i in range(7)]
+
+
+def sign_deadline(monday: date) -> datetime:
+    """A week should be signed by Tuesday 24:00 (local) after it ends: Wednesday 00:00 of the next week."""
+    local = datetime.combine(monday + timedelta(days=9), time(0, 0), tzinfo=timekeeping.tz())
+    return local.astimezone(timezone.utc)
+
+
+# --- Who reviews whom -------------------------------------------------------------------------------------------
+
+
+def delegations_to(acting_id: int, start: date, end: date) -> list[Delegation]:
+    """Delegations that make ``acting_id`` an acting supervisor on some day between ``start`` and ``end``."""
+    return list(db.session.scalars(select(Delegation).where(
+        Delegation.acting_id == acting_id, Delegation.revoked_at.is_(None),
+        Delegation.start_date <= end, Delegation.end_date >= start)))
+
+
+def reviewer_ids_on(person: Person, day: date) -> set[int]:
+    """Who may review ``person``'s work of ``day``: their supervisor then, and whoever acts for them."""
+    assignment = person.assignment_on(day)
+    if assignment is None or assignment.supervisor_id is None:
+        return set()
+    supervisor = assignment.supervisor_id
+    acting = db.session.scalars(select(Delegation.acting_id).where(
+        Delegation.supervisor_id == supervisor, Delegation.revoked_at.is_(None),
+        Delegation.start_date <= day, Delegation.end_date >= day))
+    return ({supervisor} | set(acting)) - {person.id}
+
+
+def may_review(actor: Person, person: Person, day: date) -> bool:
+    """Nobody reviews their own work, whatever roles they hold."""
+    return actor.id != person.id and actor.id in reviewer_ids_on(person, day)
+
+
+def signing_day(person: Person, monday: date) -> date | None:
+    """The week is signed by whoever reviews its last day on which the officer held a post."""
+    for day in reversed(week_days(monday)):
+        if person.assignment_on(day) is not None:
+            return day
+    return None
+
+
+def may_sign(actor: Person, person: Person, monday: date) -> bool:
+    day = signing_day(person, monday)
+    return day is not None and may_review(actor, person, day)
+
+
+def team_ids(actor: Person, monday: date) -> list[int]:
+    """The officers ``actor`` supervises, or acts for a supervisor of, on some day of the week."""
+    sunday = monday + timedelta(days=6)
+    supervisors = {actor.id} | {d.supervisor_id for d in delegations_to(actor.id, monday, sunday)}
+    rows = db.session.scalars(select(Assignment.person_id).where(
+        Assignment.supervisor_id.in_(supervisors), Assignment.valid_from <= sunday,
+        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= monday),
+        Assignment.person_id != actor.id).distinct())
+    return sorted(set(rows))
+
+
+# --- The state of weeks ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class WeekRow:
+    person: Person
+    monday: date
+    review: WeekReview | None
+    entries: int = 0
+    pending: int = 0
+    unfinished: int = 0
+    points: Decimal = Decimal("0.00")
+    approved: Decimal = Decimal("0.00")
+    days_submitted: int = 0
+    state: QueueState = QueueState.not_started
+    overdue: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def signed(self) -> bool:
+        return self.state == QueueState.signed
+
+
+def week_rows(person_ids: list[int], monday: date) -> list[WeekRow]:
+    """The week of each officer with counts and state, in four queries whatever the team's size."""
+    if not person_ids:
+        return []
+    sunday = monday + timedelta(days=6)
+    people = {p.id: p for p in db.session.scalars(
+        select(Person).where(Person.id.in_(person_ids)).options(selectinload(Person.assignments)))}
+    reviews = {r.person_id: r for r in db.session.scalars(select(WeekReview).where(
+        WeekReview.person_id.in_(person_ids), WeekReview.week_start == monday))}
+    counts = defaultdict(lambda: defaultdict(lambda: [0, Decimal("0"), Decimal("0")]))
+    for pid, status, n, points, approved in db.session.execute(
+            select(Entry.person_id, Entry.status, func.count(), func.sum(Entry.points),
+                   func.coalesce(func.sum(Entry.approved_points), 0))
+            .where(Entry.person_id.in_(person_ids), Entry.work_date >= monday, Entry.work_date <= sunday)
+            .group_by(Entry.person_id, Entry.status)):
+        counts[pid][status] = [n, Decimal(points or 0), Decimal(approved or 0)]
+    submitted_days = dict(db.session.execute(
+        select(DayLog.person_id, func.count()).where(
+            DayLog.person_id.in_(person_ids), DayLog.work_date >= monday, DayLog.work_date <= sunday,
+            DayLog.status == DayStatus.submitted.value).group_by(DayLog.person_id)).all())
+    now = timekeeping.now()
+    ended = timekeeping.today() > sunday
+    rows = []
+    for pid in person_ids:
+        person = people[pid]
+        row = WeekRow(person, monday, reviews.get(pid))
+        by_status = counts.get(pid, {})
+        row.entries = sum(v[0] for v in by_status.values())
+        row.pending = sum(by_status[s][0] for s in PENDING if s in by_status)
+        row.unfinished = sum(by_status[s][0] for s in UNFINISHED if s in by_status)
+        row.points = sum((v[1] for v in by_status.values()), Decimal("0.00"))
+        row.approved = sum((v[2] for s, v in by_status.items() if s == EntryStatus.approved.value), Decimal("0.00"))
+        row.days_submitted = submitted_days.get(pid, 0)
+        if row.review is not None and row.review.status == WeekStatus.signed.value:
+            row.state = QueueState.signed
+        elif row.entries == 0 and row.days_submitted == 0:
+            row.state = QueueState.not_started
+        elif ended and row.pending == 0 and row.unfinished == 0:
+            row.state = QueueState.ready
+        else:
+            row.state = QueueState.in_progress
+        row.overdue = row.state != QueueState.signed and now >= sign_deadline(monday) and ended
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r.state == QueueState.signed, r.person.badge))
+
+
+def week_entries(person_id: int, monday: date) -> list[Entry]:
+    return list(db.session.scalars(
+        select(Entry).where(Entry.person_id == person_id, Entry.work_date >= monday,
+                            Entry.work_date <= monday + timedelta(days=6))
+        .options(selectinload(Entry.task_type), selectinload(Entry.category), selectinload(Entry.reviewed_by))
+        .order_by(Entry.work_date, Entry.id)))
+
+
+def week_logs(person_id: int, monday: date) -> dict[date, DayLog]:
+    return {log.work_date: log for log in db.session.scalars(select(DayLog).where(
+        DayLog.person_id == person_id, DayLog.work_date >= monday, DayLog.work_date <= monday + timedelta(days=6)))}
+
+
+def week_review(person_id: int, monday: date) -> WeekReview | None:
+    return db.session.scalar(select(WeekReview).where(WeekReview.person_id == person_id,
+                                                      WeekReview.week_start == monday))
+
+
+def is_signed(person_id: int, day: date) -> bool:
+    return db.session.scalar(select(WeekReview.id).where(
+        WeekReview.person_id == person_id, WeekReview.week_start == week_of(day),
+        WeekReview.status == WeekStatus.signed.value)) is not None
+
+
+# --- Assigned tasks and notifications ----------------------------------------------------------------------------
+
+
+def open_tasks_of(person_id: int) -> list[AssignedTask]:
+    return list(db.session.scalars(select(AssignedTask).where(
+        AssignedTask.person_id == person_id, AssignedTask.status == "open")
+        .options(selectinload(AssignedTask.task_type), selectinload(AssignedTask.assigned_by))
+        .order_by(AssignedTask.due_date, AssignedTask.id)))
+
+
+def tasks_assigned_by(actor_id: int, limit: int = 200) -> list[AssignedTask]:
+    return list(db.session.scalars(select(AssignedTask).where(AssignedTask.assigned_by_id == actor_id)
+                                   .options(selectinload(AssignedTask.task_type), selectinload(AssignedTask.person))
+                                   .order_by(AssignedTask.status, AssignedTask.due_date.desc(), AssignedTask.id)
+                                   .limit(limit)))
+
+
+def unread_count(person_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.person_id == person_id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.person_id == person_id)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def active_delegations(person_id: int) -> list[Delegation]:
+    """Delegations given by or to a person that have not ended."""
+    today = timekeeping.today()
+    return list(db.session.scalars(select(Delegation).where(
+        or_(Delegation.supervisor_id == person_id, Delegation.acting_id == person_id),
+        Delegation.revoked_at.is_(None), Delegation.end_date >= today)
+        .options(selectinload(Delegation.supervisor), selectinload(Delegation.acting))
+        .order_by(Delegation.start_date)))
+
+
+def has_review_duty(person_id: int) -> bool:
+    """Does the person supervise anyone today, or act for someone who does?"""
+    today = timekeeping.today()
+    supervises = db.session.scalar(select(Assignment.id).where(
+        Assignment.supervisor_id == person_id, Assignment.valid_from <= today,
+        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today)).limit(1))
+    if supervises is not None:
+        return True
+    return db.session.scalar(select(Delegation.id).where(
+        Delegation.acting_id == person_id, Delegation.revoked_at.is_(None),
+        and_(Delegation.start_date <= today + timedelta(days=7), Delegation.end_date >= today - timedelta(days=14)))
+        .limit(1)) is not None

@@ -1,0 +1,376 @@
+"""State changes of the supervisor's week. Each checks who may act, writes an audit event and flushes.
+
+Concurrency: entries and weeks carry a version. A form sends the version its page showed; if the row has
+changed since, or changes under us (SQLAlchemy's version check at flush), the action is refused with a
+:class:`Conflict` and nothing is kept, so nothing is lost or counted twice.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
+                    TaskType, WeekReview, WeekStatus, utcnow)
+from worklog import audit, timekeeping
+from worklog.auth.passwords import verify_password
+from worklog.daily import services as daily
+from worklog.errors import Conflict, ServiceError
+from worklog.extensions import db
+from worklog.permissions import has_role
+from worklog.weekly import queries
+
+ENTRY_REVIEW_FIELDS = ("status", "approved_points", "review_note", "reviewed_by_id")
+MAX_NOTE = 500
+
+
+def _officer(entry: Entry) -> Person:
+    return db.session.get(Person, entry.person_id)
+
+
+def _check_version(obj, seen: int | None) -> None:
+    if seen is not None and obj.version != seen:
+        raise Conflict(_("Someone else changed this at the same time. Reload the page and try again."))
+
+
+def _check_reviewer(actor: Person, entry: Entry) -> Person:
+    officer = _officer(entry)
+    if not queries.may_review(actor, officer, entry.work_date):
+        raise ServiceError(_("You do not review this officer's work on that day."))
+    if queries.is_signed(officer.id, entry.work_date):
+        raise ServiceError(_("This week has been signed; its entries can no longer change."))
+    if entry.status in (EntryStatus.draft.value,):
+        raise ServiceError(_("The officer has not submitted this entry yet."))
+    return officer
+
+
+def _record_review(entry: Entry, actor: Person, action: str, before: dict, reason: str = "") -> None:
+    db.session.flush()
+    old, new = audit.changes(before, audit.snapshot(entry, ENTRY_REVIEW_FIELDS))
+    audit.record(actor, action, "entry", entry.id, unit_id=entry.unit_id, before=old, after=new, reason=reason)
+    daily.refresh_day_total(entry.person_id, entry.work_date)
+
+
+def approve(entry: Entry, actor: Person, seen_version: int | None = None) -> Entry:
+    _check_version(entry, seen_version)
+    _check_reviewer(actor, entry)
+    if entry.status == EntryStatus.returned.value:
+        raise ServiceError(_("This entry was returned to the officer; wait for the corrected one."))
+    before = audit.snapshot(entry, ENTRY_REVIEW_FIELDS)
+    entry.status = EntryStatus.approved.value
+    entry.approved_points = entry.points
+    entry.review_note = ""
+    entry.reviewed_by_id, entry.reviewed_at = actor.id, utcnow()
+    _record_review(entry, actor, "entry.approved", before)
+    return entry
+
+
+def adjust_bound() -> Decimal:
+    return Decimal(str(current_app.config["REVIEW_ADJUST_BOUND"]))
+
+
+def adjust(entry: Entry, points, reason: str, actor: Person, seen_version: int | None = None) -> Entry:
+    """Approve with other points than the officer's, within the bound (default ±30%), for a stated reason."""
+    _check_version(entry, seen_version)
+    _check_reviewer(actor, entry)
+    if entry.status == EntryStatus.returned.value:
+        raise ServiceError(_("This entry was returned to the officer; wait for the corrected one."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for adjusting the points."), "reason")
+    if len(reason) > MAX_NOTE:
+        raise ServiceError(_("The reason may have at most %(n)d characters.", n=MAX_NOTE), "reason")
+    try:
+        new = Decimal(str(points)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_("The points must be a number."), "points")
+    bound = adjust_bound()
+    low = (entry.points * (1 - bound)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    high = (entry.points * (1 + bound)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if not low <= new <= high:
+        raise ServiceError(_("Adjusted points must stay between %(low)s and %(high)s (±%(pct)s%% of %(points)s).",
+                             low=low, high=high, pct=int(bound * 100), points=entry.points), "points")
+    before = audit.snapshot(entry, ENTRY_REVIEW_FIELDS)
+    entry.status = EntryStatus.approved.value
+    entry.approved_points = new
+    entry.review_note = reason
+    entry.reviewed_by_id, entry.reviewed_at = actor.id, utcnow()
+    _record_review(entry, actor, "entry.adjusted", before, reason)
+    return entry
+
+
+def return_entry(entry: Entry, comment: str, actor: Person, seen_version: int | None = None) -> Entry:
+    """Send an entry back to the officer with a comment; they correct it and it comes back to the queue."""
+    _check_version(entry, seen_version)
+    officer = _check_reviewer(actor, entry)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError(_("Say what the officer should correct."), "comment")
+    if len(comment) > MAX_NOTE:
+        raise ServiceError(_("The comment may have at most %(n)d characters.", n=MAX_NOTE), "comment")
+    before = audit.snapshot(entry, ENTRY_REVIEW_FIELDS)
+    entry.status = EntryStatus.returned.value
+    entry.approved_points = None
+    entry.review_note = comment
+    entry.reviewed_by_id, entry.reviewed_at = actor.id, utcnow()
+    _record_review(entry, actor, "entry.returned", before, comment)
+    notify(officer, "entry_returned", {"task": entry.task_type.name, "day": entry.work_date.isoformat(),
+                                       "by": actor.name, "comment": comment},
+           "daily.day_page", day=entry.work_date.isoformat())
+    return entry
+
+
+def approve_all(person: Person, monday: date, actor: Person) -> int:
+    """Approve every entry of the week that waits for this reviewer."""
+    count = 0
+    for entry in queries.week_entries(person.id, monday):
+        if entry.status in queries.PENDING and queries.may_review(actor, person, entry.work_date):
+            approve(entry, actor)
+            count += 1
+    if count == 0:
+        raise ServiceError(_("No entry of this week waits for your review."))
+    return count
+
+
+# --- Signing -------------------------------------------------------------------------------------------------------
+
+
+def _locked_review(person: Person, monday: date) -> WeekReview:
+    """The week's review row, created if missing, locked for this transaction (FOR UPDATE on PostgreSQL;
+    SQLite's write transactions are already exclusive)."""
+    assignment = person.assignment_on(queries.signing_day(person, monday) or monday)
+    values = {"person_id": person.id, "week_start": monday, "unit_id": assignment.department.unit_id,
+              "status": WeekStatus.open.value, "entries": 0, "points": 0, "approved_points": 0, "version": 1}
+    dialect = db.engine.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(WeekReview).values(**values).on_conflict_do_nothing(
+        index_elements=["person_id", "week_start"]))
+    return db.session.scalars(select(WeekReview).where(
+        WeekReview.person_id == person.id, WeekReview.week_start == monday)
+        .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def check_signable(person: Person, monday: date, actor: Person) -> list[str]:
+    """Why the week cannot be signed by ``actor`` now (empty when it can)."""
+    reasons = []
+    if not queries.may_sign(actor, person, monday):
+        reasons.append(_("You are not the supervisor who signs this week."))
+    if timekeeping.today() <= monday + timedelta(days=6):
+        reasons.append(_("The week has not ended yet."))
+    entries = queries.week_entries(person.id, monday)
+    pending = sum(1 for e in entries if e.status in queries.PENDING)
+    unfinished = sum(1 for e in entries if e.status in queries.UNFINISHED)
+    if pending:
+        reasons.append(_("%(n)d entries still wait for review.", n=pending))
+    if unfinished:
+        reasons.append(_("%(n)d entries are returned or not yet submitted.", n=unfinished))
+    return reasons
+
+
+def sign_week(person: Person, monday: date, actor: Person, password: str) -> WeekReview:
+    """Sign the week after re-entering the password: its entries are locked and its approved points recorded."""
+    if not verify_password(actor.password_hash, password or ""):
+        raise ServiceError(_("The password is wrong."), "password")
+    return _sign(person, monday, actor)
+
+
+def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
+    reasons = check_signable(person, monday, actor)
+    if reasons:
+        raise ServiceError(" ".join(reasons))
+    try:
+        review = _locked_review(person, monday)
+    except IntegrityError:
+        raise Conflict(_("Someone else changed this at the same time. Reload the page and try again."))
+    if review.status == WeekStatus.signed.value:
+        raise Conflict(_("This week has already been signed."))
+    totals = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Entry.points), 0),
+               func.coalesce(func.sum(Entry.approved_points), 0))
+        .where(Entry.person_id == person.id, Entry.work_date >= monday,
+               Entry.work_date <= monday + timedelta(days=6), Entry.status == EntryStatus.approved.value)).one()
+    before = audit.snapshot(review, ("status", "entries", "points", "approved_points"))
+    review.status = WeekStatus.signed.value
+    review.entries, review.points, review.approved_points = totals[0], Decimal(totals[1]), Decimal(totals[2])
+    review.signed_by_id, review.signed_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "week.signed", "week_review", review.id, unit_id=review.unit_id, before=before,
+                 after=audit.snapshot(review, ("status", "entries", "points", "approved_points")))
+    return review
+
+
+def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) -> list[WeekReview]:
+    """Sign every ready week of the team in one action; weeks that cannot be signed are left as they are."""
+    if not verify_password(actor.password_hash, password or ""):
+        raise ServiceError(_("The password is wrong."), "password")
+    signed = []
+    for person in people:
+        if check_signable(person, monday, actor) or queries.is_signed(person.id, monday):
+            continue
+        signed.append(_sign(person, monday, actor))
+    if not signed:
+        raise ServiceError(_("No week was ready to sign."))
+    return signed
+
+
+def unsign_week(review: WeekReview, reason: str, actor: Person, seen_version: int | None = None) -> WeekReview:
+    """Only the unit's assessment panel reopens a signed week, with a recorded reason."""
+    _check_version(review, seen_version)
+    from models import Unit
+    unit = db.session.get(Unit, review.unit_id)
+    if not has_role(actor, "panel", unit):
+        raise ServiceError(_("Only the unit's assessment panel can reopen a signed week."))
+    if review.person_id == actor.id:
+        raise ServiceError(_("Nobody reopens their own week."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for reopening the week."), "reason")
+    if review.status != WeekStatus.signed.value:
+        raise Conflict(_("This week is not signed."))
+    before = audit.snapshot(review, ("status", "signed_by_id", "approved_points"))
+    review.status = WeekStatus.open.value
+    review.signed_by_id, review.signed_at = None, None
+    db.session.flush()
+    audit.record(actor, "week.unsigned", "week_review", review.id, unit_id=review.unit_id, before=before,
+                 after=audit.snapshot(review, ("status", "signed_by_id", "approved_points")), reason=reason)
+    return review
+
+
+# --- Delegation -----------------------------------------------------------------------------------------------------
+
+
+def delegate(supervisor: Person, acting: Person, start: date, end: date, reason: str, actor: Person) -> Delegation:
+    """Name an acting supervisor for a date range. The supervisor names one, or an administrator over them."""
+    if actor.id != supervisor.id:
+        from worklog.permissions import home_unit
+        unit = home_unit(supervisor)
+        if unit is None or not has_role(actor, "admin", unit):
+            raise ServiceError(_("Only the supervisor or their administrator can name an acting supervisor."))
+    if acting.id == supervisor.id:
+        raise ServiceError(_("Choose someone else as the acting supervisor."), "acting")
+    if not acting.active:
+        raise ServiceError(_("The acting supervisor's account is not active."), "acting")
+    if end < start:
+        raise ServiceError(_("The last day comes before the first."), "end_date")
+    if (end - start).days > 366:
+        raise ServiceError(_("A delegation lasts at most a year."), "end_date")
+    reason = (reason or "").strip()[:200]
+    delegation = Delegation(supervisor_id=supervisor.id, acting_id=acting.id, start_date=start, end_date=end,
+                            reason=reason, created_by_id=actor.id)
+    db.session.add(delegation)
+    db.session.flush()
+    audit.record(actor, "delegation.created", "delegation", delegation.id, unit_id=audit.unit_of(supervisor),
+                 after={"supervisor": supervisor.badge, "acting": acting.badge, "start": start.isoformat(),
+                        "end": end.isoformat()}, reason=reason)
+    notify(acting, "delegated", {"supervisor": supervisor.name, "start": start.isoformat(), "end": end.isoformat()},
+           "weekly.queue")
+    return delegation
+
+
+def revoke_delegation(delegation: Delegation, actor: Person) -> None:
+    if delegation.revoked_at is not None:
+        raise Conflict(_("This delegation has already ended."))
+    supervisor = db.session.get(Person, delegation.supervisor_id)
+    if actor.id != supervisor.id:
+        from worklog.permissions import home_unit
+        unit = home_unit(supervisor)
+        if unit is None or not has_role(actor, "admin", unit):
+            raise ServiceError(_("Only the supervisor or their administrator can end a delegation."))
+    delegation.revoked_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "delegation.revoked", "delegation", delegation.id, unit_id=audit.unit_of(supervisor),
+                 before={"revoked": False}, after={"revoked": True})
+
+
+# --- Assigned tasks (派工) -------------------------------------------------------------------------------------------
+
+
+def assign_task(officers: list[Person], data: dict, actor: Person) -> list[AssignedTask]:
+    task_type: TaskType = data["task_type"]
+    due: date = data["due_date"]
+    note = (data.get("note") or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ServiceError(_("The note may have at most %(n)d characters.", n=MAX_NOTE), "note")
+    try:
+        quantity = Decimal(str(data["expected_quantity"])).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, KeyError):
+        raise ServiceError(_("The quantity must be a number."), "expected_quantity")
+    if quantity <= 0:
+        raise ServiceError(_("The quantity must be above 0."), "expected_quantity")
+    if due < timekeeping.today():
+        raise ServiceError(_("The due date has already passed."), "due_date")
+    if not officers:
+        raise ServiceError(_("Choose at least one officer."), "officers")
+    created = []
+    from worklog.catalog import queries as catalog
+    for officer in officers:
+        if not queries.may_review(actor, officer, timekeeping.today()):
+            raise ServiceError(_("%(name)s is not in your team.", name=officer.name), "officers")
+        assignment = officer.assignment_on(timekeeping.today())
+        if assignment is None or not catalog.is_available(task_type, assignment):
+            raise ServiceError(_("%(task)s is not a task of %(name)s's post.", task=task_type.name,
+                                 name=officer.name), "task_type")
+        task = AssignedTask(person_id=officer.id, assigned_by_id=actor.id, task_type_id=task_type.id,
+                            expected_quantity=quantity, due_date=due, note=note)
+        db.session.add(task)
+        db.session.flush()
+        audit.record(actor, "task.assigned", "assigned_task", task.id, unit_id=assignment.department.unit_id,
+                     after={"officer": officer.badge, "task": task_type.code, "quantity": str(quantity),
+                            "due": due.isoformat()})
+        notify(officer, "task_assigned", {"task": task_type.name, "quantity": str(quantity.normalize()),
+                                          "due": due.isoformat(), "by": actor.name, "note": note},
+               "daily.day_page", day=timekeeping.today().isoformat())
+        created.append(task)
+    return created
+
+
+def log_assigned_task(task: AssignedTask, work_date: date, actor: Person, seen_version: int | None = None) -> Entry:
+    """The officer logs an assigned task: a prefilled entry on ``work_date``, and the task is done."""
+    _check_version(task, seen_version)
+    if task.person_id != actor.id:
+        raise ServiceError(_("Only the officer can log their own assigned task."))
+    if task.status != AssignedTaskStatus.open.value:
+        raise Conflict(_("This task has already been logged or withdrawn."))
+    entry = daily.add_entry(actor, {"work_date": work_date, "task_type": task.task_type,
+                                    "quantity": task.expected_quantity, "hours": Decimal("0"),
+                                    "description": task.note, "completion": "done"}, actor)
+    task.status = AssignedTaskStatus.done.value
+    task.entry_id, task.done_at = entry.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "task.logged", "assigned_task", task.id, unit_id=entry.unit_id,
+                 after={"entry": entry.id, "day": work_date.isoformat()})
+    return entry
+
+
+def cancel_assigned_task(task: AssignedTask, actor: Person) -> None:
+    if task.assigned_by_id != actor.id:
+        raise ServiceError(_("Only whoever assigned a task can withdraw it."))
+    if task.status != AssignedTaskStatus.open.value:
+        raise Conflict(_("This task has already been logged or withdrawn."))
+    task.status = AssignedTaskStatus.cancelled.value
+    db.session.flush()
+    audit.record(actor, "task.withdrawn", "assigned_task", task.id, before={"status": "open"},
+                 after={"status": "cancelled"})
+
+
+# --- Notifications ---------------------------------------------------------------------------------------------------
+
+
+def notify(person: Person, kind: str, params: dict, endpoint: str = "", **link_args) -> Notification:
+    """An in-app message; ``endpoint`` and ``link_args`` make its link when it is shown."""
+    notification = Notification(person_id=person.id, kind=kind, params={**params, "link_args": link_args},
+                                link=endpoint)
+    db.session.add(notification)
+    return notification
+
+
+def mark_read(person: Person) -> int:
+    from sqlalchemy import update
+    result = db.session.execute(update(Notification).where(
+        Notification.person_id == person.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount or 0
