@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from models import (AssignedTask, AuditEvent, DayLog, Delegation, Entry, Notification, PersonDayTotal, WeekReview)
+from models import AssignedTask, AuditEvent, Delegation, Entry, Notification, PersonDayTotal, WeekReview
 from tests.factories import PASSWORD, make_person, sign_in, state_counts
 from tests.weekly.conftest import LATE_TIME, MONDAY, log_week
 from worklog.extensions import db

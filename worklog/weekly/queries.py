@@ -155,7 +155,8 @@ def week_rows(person_ids: list[int], monday: date) -> list[WeekRow]:
             row.state = QueueState.ready
         else:
             row.state = QueueState.in_progress
-        row.overdue = row.state != QueueState.signed and now >= sign_deadline(monday) and ended
+        # Late to sign: there was something to sign. An empty week shows up as the officer's missing days.
+        row.overdue = row.state in (QueueState.in_progress, QueueState.ready) and now >= sign_deadline(monday)
         rows.append(row)
     return sorted(rows, key=lambda r: (r.state == QueueState.signed, r.person.badge))
 
