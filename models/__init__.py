@@ -8,12 +8,16 @@ from models.people import Assignment, Person, Role, RoleGrant
 from models.audit import AuditEvent
 from models.auth import LoginAttempt, LoginSession
 from models.catalog import TaskCategory, TaskType, TaskTypeVersion, task_type_post
+from models.monthly import (AdjustmentKind, Appeal, AppealStatus, DepartmentMonth, DepartmentMonthCategory, Grade,
+                            MonthAdjustment, MonthResult, MonthReview, MonthStatus, RuleSet, UnitMonth, VetoEvent)
 from models.weekly import (AssignedTask, AssignedTaskStatus, Delegation, Notification, WeekReview,
                            WeekStatus)
 from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask,
                           PersonDayTotal)
 
 __all__ = [
+    "AdjustmentKind", "Appeal", "AppealStatus", "DepartmentMonth", "DepartmentMonthCategory", "Grade",
+    "MonthAdjustment", "MonthResult", "MonthReview", "MonthStatus", "RuleSet", "UnitMonth", "VetoEvent",
     "AssignedTask", "AssignedTaskStatus", "Delegation", "Notification", "WeekReview", "WeekStatus",
     "Assignment", "AuditEvent", "Base", "CalendarDay", "Completion", "DayLog", "DayStatus", "Department",
     "Entry", "EntryStatus", "FavouriteTask", "LoginAttempt", "LoginSession", "Person", "PersonDayTotal",

@@ -117,6 +117,7 @@ def return_entry(entry: Entry, comment: str, actor: Person, seen_version: int | 
     entry.status = EntryStatus.returned.value
     entry.approved_points = None
     entry.review_note = comment
+    entry.returned_count = (entry.returned_count or 0) + 1
     entry.reviewed_by_id, entry.reviewed_at = actor.id, utcnow()
     _record_review(entry, actor, "entry.returned", before, comment)
     notify(officer, "entry_returned", {"task": entry.task_type.name, "day": entry.work_date.isoformat(),
