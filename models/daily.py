@@ -119,6 +119,8 @@ class Entry(Base):
     review_note: Mapped[str] = mapped_column(String(500), default="")
     #: How often the supervisor returned this entry: each time counts against the month's quality score.
     returned_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Set when the week is signed, cleared if the panel reopens it: the ledgers count signed weeks only.
+    week_signed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

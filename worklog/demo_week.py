@@ -21,6 +21,7 @@ from worklog import timekeeping
 from worklog.demo import ACCOUNTS
 from worklog.demo_day import rebuild_day_totals
 from worklog.extensions import db
+from worklog.ledgers import services as ledgers
 from worklog.weekly.queries import week_of
 
 ADJUST_REASONS = ["工作量核实有出入", "完成质量突出，酌情加分", "记录不够具体", "超额完成任务"]
@@ -128,6 +129,14 @@ def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
                                                    tzinfo=tz).astimezone(timezone.utc), "version": 1})
     if rows:
         db.session.execute(insert(WeekReview), rows)
+    # Entries of signed weeks are locked and counted by the ledgers.
+    db.session.execute(update(Entry).where(Entry.work_date < last_week).values(week_signed=True))
+    for pid, state in states.items():
+        if state == "signed":
+            db.session.execute(update(Entry).where(
+                Entry.person_id == pid, Entry.work_date >= last_week,
+                Entry.work_date <= last_week + timedelta(days=6)).values(week_signed=True))
+    ledgers.refresh_all()
 
     # 4. A task the demo supervisor assigned to one of the team, due tomorrow.
     if team:

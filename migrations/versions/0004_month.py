@@ -197,11 +197,19 @@ def upgrade() -> None:
     op.execute("UPDATE entry SET returned_count = 1 WHERE status IN ('returned', 'resubmitted')")
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.alter_column('returned_count', server_default=None)
+        batch_op.add_column(sa.Column('week_signed', sa.Boolean(), server_default=sa.false(), nullable=False))
+    week_end = "date(w.week_start, '+6 days')" if op.get_bind().dialect.name == "sqlite" else "w.week_start + 6"
+    op.execute("UPDATE entry SET week_signed = TRUE WHERE EXISTS (SELECT 1 FROM week_review w "
+               "WHERE w.person_id = entry.person_id AND w.status = 'signed' "
+               f"AND entry.work_date >= w.week_start AND entry.work_date <= {week_end})")
+    with op.batch_alter_table('entry', schema=None) as batch_op:
+        batch_op.alter_column('week_signed', server_default=None)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('entry', schema=None) as batch_op:
+        batch_op.drop_column('week_signed')
         batch_op.drop_column('returned_count')
 
     with op.batch_alter_table('veto_event', schema=None) as batch_op:

@@ -22,6 +22,7 @@ from worklog.auth.passwords import verify_password
 from worklog.daily import services as daily
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
+from worklog.ledgers import services as ledgers
 from worklog.permissions import has_role
 from worklog.weekly import queries
 
@@ -200,6 +201,7 @@ def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
     review.entries, review.points, review.approved_points = totals[0], Decimal(totals[1]), Decimal(totals[2])
     review.signed_by_id, review.signed_at = actor.id, utcnow()
     db.session.flush()
+    ledgers.mark_week(person.id, monday, True)
     audit.record(actor, "week.signed", "week_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, ("status", "entries", "points", "approved_points")))
     return review
@@ -237,6 +239,7 @@ def unsign_week(review: WeekReview, reason: str, actor: Person, seen_version: in
     review.status = WeekStatus.open.value
     review.signed_by_id, review.signed_at = None, None
     db.session.flush()
+    ledgers.mark_week(review.person_id, review.week_start, False)
     audit.record(actor, "week.unsigned", "week_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, ("status", "signed_by_id", "approved_points")), reason=reason)
     return review

@@ -1,0 +1,1 @@
+"""The three ledgers (台帐): officer detail (in daily), department classified and unit general."""
