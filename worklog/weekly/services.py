@@ -45,6 +45,7 @@ def _check_reviewer(actor: Person, entry: Entry) -> Person:
         raise ServiceError(_("You do not review this officer's work on that day."))
     if queries.is_signed(officer.id, entry.work_date):
         raise ServiceError(_("This week has been signed; its entries can no longer change."))
+    _require_unsealed(entry.unit_id, entry.work_date, entry.work_date)
     if entry.status in (EntryStatus.draft.value,):
         raise ServiceError(_("The officer has not submitted this entry yet."))
     return officer
@@ -181,10 +182,18 @@ def sign_week(person: Person, monday: date, actor: Person, password: str) -> Wee
     return _sign(person, monday, actor)
 
 
+def _require_unsealed(unit_id: int, first: date, last: date) -> None:
+    from worklog.monthly.services import is_sealed
+    if is_sealed(unit_id, first) or is_sealed(unit_id, last):
+        raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to change it."))
+
+
 def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
     reasons = check_signable(person, monday, actor)
     if reasons:
         raise ServiceError(" ".join(reasons))
+    day = queries.signing_day(person, monday)
+    _require_unsealed(person.assignment_on(day).department.unit_id, monday, monday + timedelta(days=6))
     try:
         review = _locked_review(person, monday)
     except IntegrityError:
@@ -235,6 +244,7 @@ def unsign_week(review: WeekReview, reason: str, actor: Person, seen_version: in
         raise ServiceError(_("Give the reason for reopening the week."), "reason")
     if review.status != WeekStatus.signed.value:
         raise Conflict(_("This week is not signed."))
+    _require_unsealed(review.unit_id, review.week_start, review.week_start + timedelta(days=6))
     before = audit.snapshot(review, ("status", "signed_by_id", "approved_points"))
     review.status = WeekStatus.open.value
     review.signed_by_id, review.signed_at = None, None

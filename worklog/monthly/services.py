@@ -1,0 +1,490 @@
+"""State changes of a unit's month. The panel records adjustments and vetoes, computes, publishes, decides
+appeals and finalises; a final month is sealed until a recorded reopening.
+
+Computing is set-based: a handful of aggregate queries for the whole unit, pure rule code for the scores
+and grades (worklog/rules), one bulk insert of the results.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import selectinload
+
+from models import (AdjustmentKind, Appeal, AppealStatus, Assignment, DayLog, DayStatus, Department, Entry,
+                    EntryStatus, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent,
+                    utcnow)
+from worklog import audit, timekeeping
+from worklog.errors import Conflict, ServiceError
+from worklog.extensions import db
+from worklog.ledgers import services as ledgers
+from worklog.monthly.rulesets import rule_set_on
+from worklog.permissions import has_role
+from worklog.rules import calendar as cal_rules
+from worklog.rules.grading import GradeInput, QuotaExceeded, grade_group
+from worklog.rules.ruleset import RuleValues, from_mapping
+from worklog.rules.scoring import OfficerMonth, score_month
+
+MAX_TEXT = 500
+REVIEW_FIELDS = ("status", "reopened")
+
+
+# --- Access and sealing -------------------------------------------------------------------------------------------
+
+
+def require_panel(review: MonthReview, actor: Person) -> Unit:
+    unit = db.session.get(Unit, review.unit_id)
+    if not has_role(actor, "panel", unit):
+        raise ServiceError(_("Only the unit's assessment panel can do this."))
+    return unit
+
+
+def require_open(review: MonthReview) -> None:
+    if review.status == MonthStatus.final.value:
+        raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to change it."))
+
+
+def month_review(unit_id: int, month: date) -> MonthReview | None:
+    return db.session.scalar(select(MonthReview).where(MonthReview.unit_id == unit_id,
+                                                       MonthReview.month == month.replace(day=1)))
+
+
+def is_sealed(unit_id: int, day: date) -> bool:
+    """Is ``day`` inside a final month of this unit? Then nothing of that day may change."""
+    return db.session.scalar(select(MonthReview.id).where(
+        MonthReview.unit_id == unit_id, MonthReview.month == day.replace(day=1),
+        MonthReview.status == MonthStatus.final.value)) is not None
+
+
+def open_month(unit: Unit, month: date, actor: Person | None) -> MonthReview:
+    """The unit's review of ``month``, created when the panel first opens it."""
+    month = month.replace(day=1)
+    review = month_review(unit.id, month)
+    if review is None:
+        if month > timekeeping.today():
+            raise ServiceError(_("This month has not begun."))
+        rule_set = rule_set_on(month)
+        review = MonthReview(unit_id=unit.id, month=month, status=MonthStatus.open.value,
+                             rule_set_id=rule_set.id if rule_set else None, reopened=0)
+        db.session.add(review)
+        db.session.flush()
+        audit.record(actor, "month.opened", "month_review", review.id, unit_id=unit.id,
+                     after={"month": month.isoformat()})
+    return review
+
+
+def rules_of(review: MonthReview) -> RuleValues:
+    return from_mapping(review.rule_set.values) if review.rule_set else RuleValues()
+
+
+# --- Adjustments and vetoes -------------------------------------------------------------------------------------------
+
+
+def _member_check(review: MonthReview, person: Person, actor: Person) -> None:
+    if person.id == actor.id:
+        raise ServiceError(_("Nobody records adjustments, vetoes or grades for themselves."))
+    if person.id not in members(review):
+        raise ServiceError(_("%(name)s is not assessed in this unit this month.", name=person.name), "person")
+
+
+def add_adjustment(review: MonthReview, person: Person, data: dict, actor: Person) -> MonthAdjustment:
+    require_panel(review, actor)
+    require_open(review)
+    _member_check(review, person, actor)
+    kind = data.get("kind")
+    if kind not in {k.value for k in AdjustmentKind}:
+        raise ServiceError(_("Choose the kind of adjustment."), "kind")
+    try:
+        points = Decimal(str(data.get("points"))).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_("The points must be a number."), "points")
+    if not Decimal("0") < points <= Decimal("100"):
+        raise ServiceError(_("The points must be above 0 and at most 100."), "points")
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason."), "reason")
+    if len(reason) > MAX_TEXT or len(data.get("evidence") or "") > MAX_TEXT:
+        raise ServiceError(_("At most %(n)d characters.", n=MAX_TEXT), "reason")
+    adjustment = MonthAdjustment(month_review_id=review.id, person_id=person.id, kind=kind, points=points,
+                                 reason=reason, evidence=(data.get("evidence") or "").strip(), created_by_id=actor.id)
+    db.session.add(adjustment)
+    db.session.flush()
+    audit.record(actor, "month.adjustment_added", "month_adjustment", adjustment.id, unit_id=review.unit_id,
+                 after={"person": person.badge, "kind": kind, "points": str(points)}, reason=reason)
+    return adjustment
+
+
+def void_adjustment(adjustment: MonthAdjustment, reason: str, actor: Person) -> None:
+    review = db.session.get(MonthReview, adjustment.month_review_id)
+    require_panel(review, actor)
+    require_open(review)
+    if adjustment.voided_at is not None:
+        raise Conflict(_("This has already been withdrawn."))
+    if not (reason or "").strip():
+        raise ServiceError(_("Give the reason."), "reason")
+    adjustment.voided_at, adjustment.void_reason = utcnow(), reason.strip()[:MAX_TEXT]
+    db.session.flush()
+    audit.record(actor, "month.adjustment_withdrawn", "month_adjustment", adjustment.id, unit_id=review.unit_id,
+                 reason=reason)
+
+
+def add_veto(review: MonthReview, person: Person, data: dict, actor: Person) -> VetoEvent:
+    require_panel(review, actor)
+    require_open(review)
+    _member_check(review, person, actor)
+    event_date: date = data.get("event_date")
+    first, last = timekeeping.month_bounds(review.month)
+    if event_date is None or not first <= event_date <= last:
+        raise ServiceError(_("The date must lie in the month."), "event_date")
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason."), "reason")
+    veto = VetoEvent(month_review_id=review.id, person_id=person.id, event_date=event_date,
+                     reason=reason[:MAX_TEXT], created_by_id=actor.id)
+    db.session.add(veto)
+    db.session.flush()
+    audit.record(actor, "month.veto_added", "veto_event", veto.id, unit_id=review.unit_id,
+                 after={"person": person.badge, "date": event_date.isoformat()}, reason=reason)
+    return veto
+
+
+def void_veto(veto: VetoEvent, reason: str, actor: Person) -> None:
+    review = db.session.get(MonthReview, veto.month_review_id)
+    require_panel(review, actor)
+    require_open(review)
+    if veto.voided_at is not None:
+        raise Conflict(_("This has already been withdrawn."))
+    if not (reason or "").strip():
+        raise ServiceError(_("Give the reason."), "reason")
+    veto.voided_at, veto.void_reason = utcnow(), reason.strip()[:MAX_TEXT]
+    db.session.flush()
+    audit.record(actor, "month.veto_withdrawn", "veto_event", veto.id, unit_id=review.unit_id, reason=reason)
+
+
+# --- Who is assessed, and the inputs -------------------------------------------------------------------------------------
+
+
+def _assignments(unit_id: int, first: date, last: date) -> dict[int, Assignment]:
+    """Each officer's last assignment in the month, kept when it lies in this unit: an officer is assessed by
+    the unit they belong to at the end of the month (their earlier days stay in the ledgers where earned)."""
+    rows = db.session.scalars(
+        select(Assignment).where(Assignment.valid_from <= last,
+                                 or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
+                                 Assignment.person_id.in_(
+                                     select(Assignment.person_id).join(Department).where(
+                                         Department.unit_id == unit_id, Assignment.valid_from <= last,
+                                         or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first))))
+        .options(selectinload(Assignment.department), selectinload(Assignment.post),
+                 selectinload(Assignment.person)))
+    latest: dict[int, Assignment] = {}
+    for a in rows:
+        if a.person_id not in latest or a.valid_from > latest[a.person_id].valid_from:
+            latest[a.person_id] = a
+    return {pid: a for pid, a in latest.items() if a.department.unit_id == unit_id and a.person.active}
+
+
+def members(review: MonthReview) -> dict[int, Assignment]:
+    cache = getattr(review, "_members", None)
+    if cache is None:
+        first, last = timekeeping.month_bounds(review.month)
+        cache = _assignments(review.unit_id, first, last)
+        review._members = cache
+    return cache
+
+
+def _inputs(review: MonthReview, assignments: dict[int, Assignment], r: RuleValues) -> dict[int, OfficerMonth]:
+    first, last = timekeeping.month_bounds(review.month)
+    ids = list(assignments)
+    if not ids:
+        return {}
+    entry_rows = db.session.execute(
+        select(Entry.person_id,
+               func.coalesce(func.sum(Entry.approved_points).filter(Entry.status == EntryStatus.approved.value), 0),
+               func.coalesce(func.sum(Entry.returned_count), 0),
+               func.count().filter(Entry.status == EntryStatus.approved.value,
+                                   Entry.approved_points < Entry.points))
+        .where(Entry.person_id.in_(ids), Entry.work_date >= first, Entry.work_date <= last)
+        .group_by(Entry.person_id)).all()
+    approved = {pid: (Decimal(a), int(ret), int(red)) for pid, a, ret, red in entry_rows}
+    logs = defaultdict(dict)
+    for pid, day, status, late in db.session.execute(
+            select(DayLog.person_id, DayLog.work_date, DayLog.status, DayLog.late)
+            .where(DayLog.person_id.in_(ids), DayLog.work_date >= first, DayLog.work_date <= last)):
+        logs[pid][day] = (status, late)
+    adjustments = defaultdict(lambda: defaultdict(Decimal))
+    for pid, kind, points in db.session.execute(
+            select(MonthAdjustment.person_id, MonthAdjustment.kind, func.sum(MonthAdjustment.points))
+            .where(MonthAdjustment.month_review_id == review.id, MonthAdjustment.voided_at.is_(None))
+            .group_by(MonthAdjustment.person_id, MonthAdjustment.kind)):
+        adjustments[pid][kind] = Decimal(points)
+    vetoed = set(db.session.scalars(select(VetoEvent.person_id).where(
+        VetoEvent.month_review_id == review.id, VetoEvent.voided_at.is_(None))))
+    overrides = timekeeping.overrides(first, last)
+    hour, minute = (int(x) for x in current_app.config["DAY_DEADLINE"].split(":"))
+    now = timekeeping.now()
+    due_days = [d for d in cal_rules.working_days(first, last, overrides)
+                if cal_rules.submission_deadline(d, overrides, time(hour, minute), timekeeping.tz()) <= now]
+    all_assignments = defaultdict(list)
+    for a in db.session.scalars(select(Assignment).where(Assignment.person_id.in_(ids))):
+        all_assignments[a.person_id].append(a)
+    inputs = {}
+    for pid, assignment in assignments.items():
+        held = [d for d in due_days if any(a.covers(d) for a in all_assignments[pid])]
+        person_logs = logs.get(pid, {})
+        missing = sum(1 for d in held if person_logs.get(d, ("open", False))[0] != DayStatus.submitted.value)
+        late = sum(1 for status, was_late in person_logs.values() if status == DayStatus.submitted.value and was_late)
+        points, returned, reduced = approved.get(pid, (Decimal("0"), 0, 0))
+        adj = adjustments.get(pid, {})
+        inputs[pid] = OfficerMonth(
+            person_id=pid, approved_points=points, target_points=assignment.post.monthly_target_points,
+            missing_days=missing, late_days=late, returned_entries=returned, reduced_entries=reduced,
+            discipline_deductions=adj.get("discipline", Decimal("0")),
+            quality_deductions=adj.get("quality", Decimal("0")) + adj.get("complaint", Decimal("0")),
+            commendations=adj.get("commendation", Decimal("0")), veto=pid in vetoed)
+    return inputs
+
+
+def completeness(review: MonthReview) -> list[dict]:
+    """Per officer: the weeks of the month not yet signed and the working days not submitted."""
+    from models import WeekReview
+    from worklog.weekly.queries import week_of
+    assignments = members(review)
+    first, last = timekeeping.month_bounds(review.month)
+    r = rules_of(review)
+    inputs = _inputs(review, assignments, r)
+    ids = list(assignments)
+    weeks_with_work = defaultdict(set)
+    for pid, day in db.session.execute(select(DayLog.person_id, DayLog.work_date).where(
+            DayLog.person_id.in_(ids), DayLog.work_date >= first, DayLog.work_date <= last)) if ids else []:
+        weeks_with_work[pid].add(week_of(day))
+    signed = {(pid, m) for pid, m in db.session.execute(select(WeekReview.person_id, WeekReview.week_start).where(
+        WeekReview.person_id.in_(ids), WeekReview.status == "signed",
+        WeekReview.week_start >= week_of(first), WeekReview.week_start <= last))} if ids else set()
+    rows = []
+    for pid, a in sorted(assignments.items(), key=lambda kv: kv[1].person.badge):
+        unsigned = sorted(m for m in weeks_with_work[pid] if (pid, m) not in signed)
+        rows.append({"person": a.person, "department": a.department, "post": a.post, "unsigned_weeks": unsigned,
+                     "missing_days": inputs[pid].missing_days, "late_days": inputs[pid].late_days})
+    return rows
+
+
+# --- Computing, overriding ---------------------------------------------------------------------------------------------
+
+
+def compute(review: MonthReview, actor: Person | None) -> int:
+    """Scores and grades for every officer of the unit, from the month's data and the panel's records.
+    Grade overrides already made are kept while they still fit the quota."""
+    if actor is not None:
+        require_panel(review, actor)
+    require_open(review)
+    r = rules_of(review)
+    assignments = members(review)
+    inputs = _inputs(review, assignments, r)
+    kept = {row.person_id: (row.override_grade, row.override_reason) for row in db.session.scalars(
+        select(MonthResult).where(MonthResult.month_review_id == review.id, MonthResult.override_grade.is_not(None)))}
+    scores = {pid: score_month(o, r) for pid, o in inputs.items()}
+    groups = defaultdict(list)
+    for pid, assignment in assignments.items():
+        groups[assignment.post.sequence_id].append(pid)
+    rows = []
+    for sequence_id, pids in groups.items():
+        items = [GradeInput(pid, scores[pid].score, scores[pid].veto, *(kept.get(pid) or (None, "")))
+                 for pid in pids]
+        try:
+            graded = grade_group(items, r)
+        except (QuotaExceeded, ValueError):
+            # An override no longer fits (scores moved): it is dropped, and the grades follow the rules.
+            graded = grade_group([GradeInput(i.person_id, i.score, i.veto) for i in items], r)
+        for result in graded:
+            o, s, a = inputs[result.person_id], scores[result.person_id], assignments[result.person_id]
+            rows.append({
+                "month_review_id": review.id, "person_id": o.person_id, "department_id": a.department_id,
+                "sequence_id": sequence_id, "post_id": a.post_id, "approved_points": o.approved_points,
+                "target_points": o.target_points, "missing_days": o.missing_days, "late_days": o.late_days,
+                "returned_entries": o.returned_entries, "reduced_entries": o.reduced_entries,
+                "discipline_deductions": o.discipline_deductions, "quality_deductions": o.quality_deductions,
+                "commendations": o.commendations, "base": s.base, "workload": s.workload, "quality": s.quality,
+                "bonus": s.bonus, "score": s.score, "veto": s.veto, "rank": result.rank, "group_size": len(pids),
+                "quota": result.quota, "proposed_grade": result.proposed,
+                "override_grade": result.final if result.final != result.proposed else None,
+                "override_reason": (kept.get(o.person_id) or (None, ""))[1] if result.final != result.proposed else "",
+                "final_grade": result.final,
+                "explanation": {"score": [asdict(line) for line in s.explanation],
+                                "grade": [asdict(check) for check in result.explanation]}})
+    db.session.execute(delete(MonthResult).where(MonthResult.month_review_id == review.id))
+    if rows:
+        db.session.execute(insert(MonthResult), rows)
+    before = audit.snapshot(review, REVIEW_FIELDS)
+    if review.status == MonthStatus.open.value:
+        review.status = MonthStatus.computed.value
+    review.computed_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "month.computed", "month_review", review.id, unit_id=review.unit_id, before=before,
+                 after=audit.snapshot(review, REVIEW_FIELDS) | {"officers": len(rows)})
+    return len(rows)
+
+
+def override(result: MonthResult, grade: str | None, reason: str, actor: Person) -> MonthResult:
+    """Set (or clear, with ``grade`` None) a grade other than the proposed one, never beyond the quota."""
+    review = db.session.get(MonthReview, result.month_review_id)
+    require_panel(review, actor)
+    require_open(review)
+    if result.person_id == actor.id:
+        raise ServiceError(_("Nobody records adjustments, vetoes or grades for themselves."))
+    reason = (reason or "").strip()
+    if grade and not reason:
+        raise ServiceError(_("Give the reason for the grade."), "reason")
+    group = list(db.session.scalars(select(MonthResult).where(
+        MonthResult.month_review_id == review.id, MonthResult.sequence_id == result.sequence_id)))
+    items = []
+    for row in group:
+        wanted = (grade, reason) if row.id == result.id else (row.override_grade, row.override_reason)
+        items.append(GradeInput(row.person_id, row.score, row.veto, wanted[0] or None, wanted[1] or ""))
+    try:
+        graded = {g.person_id: g for g in grade_group(items, rules_of(review))}
+    except QuotaExceeded:
+        raise ServiceError(_("That would give more officers the grade excellent than the quota allows."), "grade")
+    except ValueError as error:
+        raise ServiceError(str(error), "grade")
+    before = audit.snapshot(result, ("override_grade", "final_grade"))
+    result.override_grade = grade or None
+    result.override_reason = reason if grade else ""
+    result.final_grade = graded[result.person_id].final
+    db.session.flush()
+    audit.record(actor, "month.grade_overridden", "month_result", result.id, unit_id=review.unit_id,
+                 before=before, after=audit.snapshot(result, ("override_grade", "final_grade")), reason=reason)
+    return result
+
+
+# --- Publication, appeals, finalising --------------------------------------------------------------------------------
+
+
+def _working_days_after(start: date, n: int) -> date:
+    first, last = start, start + timedelta(days=60)
+    overrides = timekeeping.overrides(first, last)
+    day = start
+    for _step in range(n):
+        day = cal_rules.next_working_day(day, overrides)
+    return day
+
+
+def publish(review: MonthReview, actor: Person) -> MonthReview:
+    """公示: officers see their own result and the unit's list; appeals may be filed until the deadline."""
+    require_panel(review, actor)
+    require_open(review)
+    if review.status != MonthStatus.computed.value:
+        raise ServiceError(_("Compute the month before publishing it."))
+    r = rules_of(review)
+    today = timekeeping.today()
+    before = audit.snapshot(review, REVIEW_FIELDS)
+    review.status = MonthStatus.published.value
+    review.published_at = utcnow()
+    review.publication_ends = _working_days_after(today, r.publication_days)
+    review.appeal_deadline = _working_days_after(today, r.appeal_days)
+    db.session.flush()
+    audit.record(actor, "month.published", "month_review", review.id, unit_id=review.unit_id, before=before,
+                 after=audit.snapshot(review, REVIEW_FIELDS) | {"appeal_deadline": review.appeal_deadline.isoformat()})
+    return review
+
+
+def file_appeal(review: MonthReview, person: Person, reason: str, actor: Person) -> Appeal:
+    if actor.id != person.id:
+        raise ServiceError(_("Only the officer can appeal their own result."))
+    if review.status != MonthStatus.published.value:
+        raise ServiceError(_("Appeals can be filed only while the results are published."))
+    if timekeeping.today() > review.appeal_deadline:
+        raise ServiceError(_("The appeal window closed on %(day)s.", day=review.appeal_deadline.isoformat()))
+    if person.id not in {row for row in db.session.scalars(select(MonthResult.person_id).where(
+            MonthResult.month_review_id == review.id))}:
+        raise ServiceError(_("You have no result in this month."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for your appeal."), "reason")
+    if len(reason) > 1000:
+        raise ServiceError(_("At most %(n)d characters.", n=1000), "reason")
+    if db.session.scalar(select(Appeal.id).where(Appeal.month_review_id == review.id, Appeal.person_id == person.id,
+                                                 Appeal.status == AppealStatus.pending.value)):
+        raise Conflict(_("You already have an appeal waiting for a decision."))
+    appeal = Appeal(month_review_id=review.id, person_id=person.id, reason=reason, status=AppealStatus.pending.value)
+    db.session.add(appeal)
+    db.session.flush()
+    audit.record(actor, "month.appeal_filed", "appeal", appeal.id, unit_id=review.unit_id, reason=reason)
+    return appeal
+
+
+def decide_appeal(appeal: Appeal, upheld: bool, decision: str, actor: Person, correction: dict | None = None,
+                  seen_version: int | None = None) -> Appeal:
+    """The panel decides with a reason. An upheld appeal may carry a correction (an adjustment); the month is
+    then computed again, so the change flows through ranks and quotas."""
+    review = db.session.get(MonthReview, appeal.month_review_id)
+    require_panel(review, actor)
+    require_open(review)
+    if seen_version is not None and appeal.version != seen_version:
+        raise Conflict(_("Someone else changed this at the same time. Reload the page and try again."))
+    if appeal.person_id == actor.id:
+        raise ServiceError(_("Nobody decides their own appeal."))
+    if appeal.status != AppealStatus.pending.value:
+        raise Conflict(_("This appeal has already been decided."))
+    decision = (decision or "").strip()
+    if not decision:
+        raise ServiceError(_("Give the reason for the decision."), "decision")
+    person = db.session.get(Person, appeal.person_id)
+    if upheld and correction:
+        add_adjustment(review, person, correction, actor)
+    appeal.status = AppealStatus.upheld.value if upheld else AppealStatus.rejected.value
+    appeal.decision, appeal.decided_by_id, appeal.decided_at = decision[:1000], actor.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "month.appeal_decided", "appeal", appeal.id, unit_id=review.unit_id,
+                 after={"status": appeal.status}, reason=decision)
+    if upheld:
+        status = review.status
+        compute(review, actor)
+        review.status = status  # still published
+        db.session.flush()
+    return appeal
+
+
+def finalise(review: MonthReview, actor: Person) -> MonthReview:
+    """Seal the month: no page, import or command can change it until the panel reopens it."""
+    require_panel(review, actor)
+    require_open(review)
+    if review.status != MonthStatus.published.value:
+        raise ServiceError(_("Publish the results before finalising the month."))
+    pending = db.session.scalar(select(func.count()).select_from(Appeal).where(
+        Appeal.month_review_id == review.id, Appeal.status == AppealStatus.pending.value))
+    if pending:
+        raise ServiceError(_("%(n)d appeals still wait for a decision.", n=pending))
+    if timekeeping.today() <= review.publication_ends:
+        raise ServiceError(_("The publication runs until %(day)s.", day=review.publication_ends.isoformat()))
+    before = audit.snapshot(review, REVIEW_FIELDS)
+    review.status = MonthStatus.final.value
+    review.finalised_at, review.finalised_by_id = utcnow(), actor.id
+    db.session.flush()
+    departments = db.session.scalars(select(Department.id).where(Department.unit_id == review.unit_id))
+    ledgers.refresh(departments, [review.month])
+    audit.record(actor, "month.finalised", "month_review", review.id, unit_id=review.unit_id, before=before,
+                 after=audit.snapshot(review, REVIEW_FIELDS))
+    return review
+
+
+def reopen(review: MonthReview, reason: str, actor: Person) -> MonthReview:
+    """The only way back from a final month: recorded, with a reason, and visible in the ledgers."""
+    require_panel(review, actor)
+    if review.status != MonthStatus.final.value:
+        raise Conflict(_("This month is not final."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for reopening the month."), "reason")
+    before = audit.snapshot(review, REVIEW_FIELDS)
+    review.status = MonthStatus.computed.value
+    review.reopened += 1
+    review.finalised_at = None
+    db.session.flush()
+    audit.record(actor, "month.reopened", "month_review", review.id, unit_id=review.unit_id, before=before,
+                 after=audit.snapshot(review, REVIEW_FIELDS), reason=reason)
+    return review
