@@ -1,0 +1,186 @@
+"""The numbers of the monthly assessment (DESIGN §5), with their defaults, validation and a JSON form.
+
+A rule set stored in the database is a ``to_mapping()`` dict; ``RuleValues.from_mapping`` reads it back,
+filling fields that a newer version of the code added with their defaults, so old rule sets stay usable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+#: Field kinds for a generic admin form.
+#: "decimal": points, to the cent. "percent": a fraction from 0 to 1 (0.20 is 20%), up to 4 places so that
+#: 12.5% can be expressed. "int": a whole number (here, working days).
+KINDS = ("decimal", "percent", "int")
+
+_CENT = Decimal("0.01")
+_PERCENT_STEP = Decimal("0.0001")
+#: Publication and appeal windows, in working days. The upper bound only catches typing mistakes.
+_MIN_DAYS, _MAX_DAYS = 1, 30
+
+
+def _d(text: str, kind: str) -> Any:
+    return field(default=Decimal(text), metadata={"kind": kind})
+
+
+def _i(value: int) -> Any:
+    return field(default=value, metadata={"kind": "int"})
+
+
+class InvalidRuleValues(ValueError):
+    """Rule values that cannot be used. ``errors`` maps a field name (or ``"unknown"``) to a message."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__("invalid rule values: " + "; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+@dataclass(frozen=True)
+class RuleValues:
+    # Self-assessed completion factors of a daily entry (DESIGN §4).
+    completion_done: Decimal = _d("1.00", "percent")
+    completion_mostly: Decimal = _d("0.80", "percent")
+    completion_not_done: Decimal = _d("0.00", "percent")
+    # How far a supervisor may adjust an entry's points, either way.
+    adjust_bound: Decimal = _d("0.30", "percent")
+    # Base: deductions only.
+    base_points: Decimal = _d("30.00", "decimal")
+    missing_day_deduction: Decimal = _d("1.00", "decimal")
+    late_day_deduction: Decimal = _d("0.50", "decimal")
+    # Workload: workload_points × min(1, approved ÷ target).
+    workload_points: Decimal = _d("50.00", "decimal")
+    # Quality: deductions only.
+    quality_points: Decimal = _d("20.00", "decimal")
+    returned_entry_deduction: Decimal = _d("1.00", "decimal")
+    reduced_entry_deduction: Decimal = _d("0.50", "decimal")
+    # Bonus: commendations, capped.
+    bonus_cap: Decimal = _d("10.00", "decimal")
+    # Grades.
+    excellent_min_score: Decimal = _d("90.00", "decimal")
+    excellent_quota: Decimal = _d("0.20", "percent")
+    competent_min_score: Decimal = _d("70.00", "decimal")
+    basic_min_score: Decimal = _d("60.00", "decimal")
+    # Publication (公示) and appeal (申诉) windows, in working days.
+    publication_days: int = _i(3)
+    appeal_days: int = _i(3)
+
+    def __post_init__(self) -> None:
+        errors = _check({name: getattr(self, name) for name, _ in FIELDS})
+        if errors:
+            raise InvalidRuleValues(errors)
+
+    @property
+    def max_score(self) -> Decimal:
+        """The highest monthly score these rules can give."""
+        return self.base_points + self.workload_points + self.quality_points + self.bonus_cap
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> RuleValues:
+        """Rule values from a JSON-like dict. Missing keys take their defaults; unknown keys are refused.
+
+        Decimal fields accept Decimal, int, str or float (read through ``str``, so 0.3 is 0.3); int fields
+        accept int or a string of digits. Values are brought to a canonical form (points to the cent).
+        """
+        known = {name for name, _ in FIELDS}
+        unknown = sorted(str(k) for k in data if k not in known)
+        errors: dict[str, str] = {}
+        if unknown:
+            errors["unknown"] = "unknown field(s): " + ", ".join(unknown)
+        values: dict[str, Any] = {}
+        for name, kind in FIELDS:
+            if name not in data:
+                continue
+            try:
+                values[name] = _parse(data[name], kind)
+            except ValueError as exc:
+                errors[name] = str(exc)
+        if errors:
+            # Report the range problems of the values that could be read too, all at once.
+            defaults = {f.name: f.default for f in fields(cls)}
+            raise InvalidRuleValues(errors | {k: v for k, v in _check(defaults | values).items()
+                                              if k not in errors})
+        return cls(**values)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """A JSON-ready dict: Decimals as strings, ints as ints, in ``FIELDS`` order."""
+        return {name: (str(getattr(self, name)) if kind != "int" else getattr(self, name))
+                for name, kind in FIELDS}
+
+
+#: Every field of ``RuleValues`` in order, with its kind, for a generic admin form.
+FIELDS: list[tuple[str, str]] = [(f.name, f.metadata["kind"]) for f in fields(RuleValues)]
+
+
+def from_mapping(data: Mapping[str, Any]) -> RuleValues:
+    """Same as ``RuleValues.from_mapping``."""
+    return RuleValues.from_mapping(data)
+
+
+def _parse(raw: Any, kind: str) -> Decimal | int:
+    if isinstance(raw, bool):
+        raise ValueError("not a number")
+    if kind == "int":
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+            return int(raw.strip())
+        raise ValueError("not a whole number")
+    if isinstance(raw, (Decimal, int)):
+        value = Decimal(raw)
+    elif isinstance(raw, (str, float)):
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise ValueError("not a number") from None
+    else:
+        raise ValueError("not a number")
+    if not value.is_finite():
+        raise ValueError("not a finite number")
+    step = _CENT if kind == "decimal" else _PERCENT_STEP
+    if value != value.quantize(step):
+        raise ValueError("too many decimal places" if kind == "decimal" else "finer than 0.01%")
+    value = value.quantize(step)
+    if kind == "percent" and value == value.quantize(_CENT):
+        value = value.quantize(_CENT)  # 0.2000 → 0.20; 0.1250 stays 0.1250
+    return value
+
+
+def _check(v: Mapping[str, Any]) -> dict[str, str]:
+    """Every problem with a full set of values, by field name."""
+    errors: dict[str, str] = {}
+    for name, kind in FIELDS:
+        value = v[name]
+        if kind == "int":
+            if not isinstance(value, int) or isinstance(value, bool):
+                errors[name] = "must be a whole number"
+            elif not _MIN_DAYS <= value <= _MAX_DAYS:
+                errors[name] = f"must be between {_MIN_DAYS} and {_MAX_DAYS} working days"
+            continue
+        if not isinstance(value, Decimal) or not value.is_finite():
+            errors[name] = "must be a decimal number"
+        elif value < 0:
+            errors[name] = "cannot be negative"
+        elif kind == "percent" and value > 1:
+            errors[name] = "must be between 0 and 1 (0% and 100%)"
+        elif value != value.quantize(_CENT if kind == "decimal" else _PERCENT_STEP):
+            errors[name] = "too many decimal places"
+    if errors:
+        return errors  # the cross-field checks below need every value to be sound
+
+    if not v["completion_done"] >= v["completion_mostly"] >= v["completion_not_done"]:
+        errors["completion_mostly"] = "completion factors must be ordered: done ≥ mostly ≥ not done"
+    if v["base_points"] + v["workload_points"] + v["quality_points"] <= 0:
+        errors["workload_points"] = "base, workload and quality points cannot all be zero"
+    if v["competent_min_score"] > v["excellent_min_score"]:
+        errors["competent_min_score"] = "must not be above the excellent threshold"
+    if v["basic_min_score"] > v["competent_min_score"]:
+        errors["basic_min_score"] = "must not be above the competent threshold"
+    top = v["base_points"] + v["workload_points"] + v["quality_points"] + v["bonus_cap"]
+    if v["excellent_min_score"] > top:
+        errors["excellent_min_score"] = f"cannot be reached: the highest possible score is {top}"
+    return errors
+
+
+#: The defaults of DESIGN §5.
+DEFAULTS = RuleValues()
