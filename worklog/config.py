@@ -46,8 +46,6 @@ DEFAULTS: dict[str, Any] = {
     # (local time on the next working day).
     "BACKFILL_DAYS": 7,
     "DAY_DEADLINE": "09:00",
-    # The week (周结): how far a supervisor may adjust an entry's points either way.
-    "REVIEW_ADJUST_BOUND": 0.30,
     # Tests pin the clock with an aware datetime; None means the real time.
     "FIXED_NOW": None,
 }

@@ -75,3 +75,54 @@ def notification_link(notification) -> str:
         return url_for(notification.link, **(notification.params or {}).get("link_args", {}))
     except BuildError:
         return ""
+
+GRADE_LABELS = {
+    "excellent": _l("Excellent"),
+    "competent": _l("Competent"),
+    "basic": _l("Basically competent"),
+    "incompetent": _l("Incompetent"),
+}
+
+MONTH_STATUS_LABELS = {
+    "open": _l("Open"),
+    "computed": _l("Computed"),
+    "published": _l("Published"),
+    "final": _l("Final"),
+}
+
+ADJUSTMENT_KIND_LABELS = {
+    "commendation": _l("Commendation"),
+    "discipline": _l("Discipline"),
+    "quality": _l("Enforcement quality"),
+    "complaint": _l("Verified complaint"),
+}
+
+APPEAL_STATUS_LABELS = {
+    "pending": _l("Waiting for a decision"),
+    "upheld": _l("Upheld"),
+    "rejected": _l("Rejected"),
+}
+
+#: The rules named in a score's or a grade's explanation.
+RULE_LABELS = {
+    "base_points": _l("Base points"),
+    "missing_days": _l("Working days not submitted"),
+    "late_days": _l("Days submitted late"),
+    "discipline": _l("Discipline deductions"),
+    "base": _l("Base"),
+    "workload": _l("Workload"),
+    "no_target": _l("No monthly target"),
+    "quality_points": _l("Quality points"),
+    "returned_entries": _l("Entries returned"),
+    "reduced_entries": _l("Entries approved with fewer points"),
+    "quality_findings": _l("Quality findings and complaints"),
+    "quality": _l("Quality"),
+    "commendations": _l("Commendations"),
+    "bonus": _l("Bonus"),
+    "score": _l("Score"),
+    "veto": _l("Veto"),
+    "excellent_score": _l("Score for excellent"),
+    "excellent_quota": _l("Place within the excellent quota"),
+    "excellent_tie": _l("Tie at the quota boundary"),
+    "override": _l("Panel override"),
+}

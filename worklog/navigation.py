@@ -17,6 +17,8 @@ NAV_ITEMS = [
     ("daily.ledger", _l("My ledger"), None),
     ("weekly.queue", _l("Review"), {REVIEWS}),
     ("weekly.reminders", _l("Reminders"), {REVIEWS}),
+    ("monthly.index", _l("Monthly review"), {Role.panel.value}),
+    ("monthly.my_months", _l("My months"), None),
     ("admin.org_tree", _l("Organisation"), {Role.admin.value}),
     ("admin.people", _l("People"), {Role.admin.value}),
     ("admin.catalog", _l("Sequences and posts"), {Role.admin.value}),

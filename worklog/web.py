@@ -187,7 +187,10 @@ def init_app(app: Flask) -> None:
         LEVEL_LABELS=labels.LEVEL_LABELS, COMPLETION_LABELS=labels.COMPLETION_LABELS,
         ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS,
         QUEUE_STATE_LABELS=labels.QUEUE_STATE_LABELS, TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS,
-        notification_text=labels.notification_text, notification_link=labels.notification_link)
+        notification_text=labels.notification_text, notification_link=labels.notification_link,
+        GRADE_LABELS=labels.GRADE_LABELS, MONTH_STATUS_LABELS=labels.MONTH_STATUS_LABELS,
+        ADJUSTMENT_KIND_LABELS=labels.ADJUSTMENT_KIND_LABELS, APPEAL_STATUS_LABELS=labels.APPEAL_STATUS_LABELS,
+        RULE_LABELS=labels.RULE_LABELS)
     app.jinja_env.filters.update(
         date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
         datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",

@@ -260,7 +260,7 @@ def test_pages_use_a_bounded_number_of_queries(app, client, org, catalog, path):
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few)
-    assert len(many) <= 20
+    assert len(many) <= 30  # a fixed handful: session, person, roles, navigation, the page itself
 
 
 def test_dashboard_shows_rank_target_and_clearance(client, org, catalog):

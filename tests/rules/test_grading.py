@@ -18,16 +18,16 @@ GROUP = {
     3: ("92.50", False),   # rank 2, as above
     4: ("91.00", False),   # rank 4: ≥ 90 but outside the top 2 → competent
     5: ("85.00", False),   # rank 5 → competent
-    6: ("78.00", True),    # rank 6, vetoed → incompetent whatever the score
-    7: ("70.00", False),   # rank 7: exactly 70 → competent
-    8: ("69.99", False),   # rank 8: below 70, ≥ 60 → basic
-    9: ("60.00", False),   # rank 9: exactly 60 → basic
-    10: ("59.99", False),  # rank 10: below 60 → incompetent
+    6: ("78.00", True),    # vetoed → incompetent whatever the score, and ranked last (10)
+    7: ("70.00", False),   # rank 6: exactly 70 → competent
+    8: ("69.99", False),   # rank 7: below 70, ≥ 60 → basic
+    9: ("60.00", False),   # rank 8: exactly 60 → basic
+    10: ("59.99", False),  # rank 9: below 60 → incompetent
 }
 EXPECTED = {  # person id → (rank, proposed grade, in quota)
     1: (1, EXCELLENT, True), 2: (2, COMPETENT, False), 3: (2, COMPETENT, False), 4: (4, COMPETENT, False),
-    5: (5, COMPETENT, False), 6: (6, INCOMPETENT, False), 7: (7, COMPETENT, False), 8: (8, BASIC, False),
-    9: (9, BASIC, False), 10: (10, INCOMPETENT, False),
+    5: (5, COMPETENT, False), 7: (6, COMPETENT, False), 8: (7, BASIC, False), 9: (8, BASIC, False),
+    10: (9, INCOMPETENT, False), 6: (10, INCOMPETENT, False),
 }
 
 
@@ -86,14 +86,15 @@ def test_a_tie_inside_the_quota_shares_it():
     assert res[3].proposed == COMPETENT and not res[3].in_quota
 
 
-def test_a_vetoed_officer_holds_their_place_in_the_ranking():
-    # The vetoed 97 is ranked 1st; the 96 is 2nd and within the quota of 2, the 92.50s are 3rd and outside.
-    scores = GROUP | {6: ("97.00", True)}
+def test_a_vetoed_officer_takes_no_place_in_the_quota():
+    # The vetoed 97 is ranked last; the 96 stays 1st and excellent, and one place stays open for the
+    # tied 92.50s, who cannot both have it.
+    scores = GROUP | {6: ("97.00", True), 3: ("91.00", False)}
     res = by_person(grade_group(group(scores=scores), R))
-    assert (res[6].rank, res[6].proposed, res[6].in_quota) == (1, INCOMPETENT, True)
-    assert (res[1].rank, res[1].proposed) == (2, EXCELLENT)
-    assert (res[2].rank, res[2].proposed) == (3, COMPETENT)
-    assert sum(r.proposed == EXCELLENT for r in res.values()) == 1
+    assert (res[6].rank, res[6].proposed, res[6].in_quota) == (10, INCOMPETENT, False)
+    assert (res[1].rank, res[1].proposed) == (1, EXCELLENT)
+    assert (res[2].rank, res[2].proposed) == (2, EXCELLENT)  # 92.50, now alone in 2nd place
+    assert sum(r.proposed == EXCELLENT for r in res.values()) == 2
 
 
 @pytest.mark.parametrize("n, quota", [(0, 0), (4, 0), (5, 1), (9, 1), (10, 2), (11, 2), (14, 2), (15, 3)])

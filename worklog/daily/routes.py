@@ -18,6 +18,7 @@ from worklog.exports import csv_response, xlsx_response
 from worklog.extensions import db
 from worklog.permissions import can_view_work
 from worklog.web import refuse, rollback_only
+from worklog.monthly.rulesets import values_on
 from worklog.weekly.queries import open_tasks_of
 
 bp = Blueprint("daily", __name__)
@@ -68,7 +69,7 @@ def _page(person: Person, day: date, form: EntryForm | None = None, submit_form:
         total=sum((e.points for e in entries), start=0), hours=sum((e.hours for e in entries), start=0),
         assignment=person.assignment_on(day), today=timekeeping.today(),
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
-        goto=GoToDateForm(formdata=None, day=day), assigned=open_tasks_of(person.id)), status
+        goto=GoToDateForm(formdata=None, day=day), assigned=open_tasks_of(person.id), rules=values_on(day)), status
 
 
 @bp.route("/day")
@@ -131,7 +132,8 @@ def edit_entry(entry_id: int):
     status = 422 if request.method == "POST" else 200
     if status == 422:
         rollback_only()
-    return render_template("daily/edit_entry.html", entry=entry, form=form, options=options), status
+    return render_template("daily/edit_entry.html", entry=entry, form=form, options=options,
+                           rules=values_on(entry.work_date)), status
 
 
 @bp.route("/entries/<int:entry_id>/delete", methods=["POST"])

@@ -100,7 +100,7 @@ def _validated(person: Person, data: dict, entry: Entry | None = None) -> dict:
     if Decimal(day_hours) + hours > DAY_HOURS:
         raise ServiceError(_("A day has at most 24 hours; %(used)s are already logged.",
                              used=_plain(Decimal(day_hours))), "hours")
-    factor = COMPLETION_FACTORS[completion]
+    factor = completion_factor(completion, work_date)
     post = assignment.post
     return {
         "work_date": work_date, "task_type_id": task_type.id, "task_type_version_id": version.id,
@@ -110,6 +110,14 @@ def _validated(person: Person, data: dict, entry: Entry | None = None) -> dict:
         "standard_points": version.standard_points, "completion_factor": factor, "coefficient": post.coefficient,
         "points": entry_points(quantity, version.standard_points, factor, post.coefficient),
     }
+
+
+def completion_factor(completion: str, work_date: date) -> Decimal:
+    """The factor of 完成 / 基本完成 / 未完成 in the rule set in force on the work date."""
+    from worklog.monthly.rulesets import values_on
+    rules = values_on(work_date)
+    return {"done": rules.completion_done, "mostly": rules.completion_mostly,
+            "not_done": rules.completion_not_done}[completion]
 
 
 def _correcting(entry: Entry | None) -> bool:

@@ -4,9 +4,8 @@ ranks, vetoes and the panel's overrides.
 The quota is ``floor(n × excellent_quota)`` for a group of n: at 20%, a group of 4 has no excellent place,
 a group of 5 to 9 has one, 10 to 14 two.
 
-A place "in the top 20%" is read by rank among the whole group, vetoed officers included (they are ranked by
-score like anyone else). So an officer ranked 3rd is outside a quota of 2 even when someone above them is
-vetoed; the panel may give the unused place by an override, with a reason.
+A veto forces the lowest grade, so vetoed officers are ranked after everyone else (by score among themselves)
+and take no place in the quota: a colleague's veto never costs an officer their excellent place.
 """
 from __future__ import annotations
 
@@ -94,7 +93,7 @@ def _validate(items: list[GradeInput]) -> None:
 def grade_group(items: list[GradeInput], r: RuleValues) -> list[GradeResult]:
     """Grades for one group, best rank first (officers sharing a rank keep their input order).
 
-    Ranks are competition ranks by score ("1224"). Raises ValueError for a bad input or override, and
+    Ranks are competition ranks by score ("1224"), vetoed officers last. Raises ValueError for a bad input or override, and
     QuotaExceeded when overrides would give more excellent grades than the quota.
     """
     _validate(items)
@@ -102,9 +101,12 @@ def grade_group(items: list[GradeInput], r: RuleValues) -> list[GradeResult]:
     quota = quota_for(n, r)
     quota_text = f"top {quota} ({_percent(r.excellent_quota)})"
     results = []
-    for item in sorted(items, key=lambda i: -i.score):
-        higher = sum(1 for other in items if other.score > item.score)
-        tied = sum(1 for other in items if other.score == item.score)
+    def standing(i: GradeInput) -> tuple[bool, Decimal]:
+        return (i.veto, -i.score)
+
+    for item in sorted(items, key=standing):
+        higher = sum(1 for other in items if standing(other) < standing(item))
+        tied = sum(1 for other in items if standing(other) == standing(item))
         rank = higher + 1
         # Everyone at this score gets a place or no one does, so the places given never exceed the quota.
         in_quota = higher + tied <= quota

@@ -2,8 +2,6 @@
 // The server computes the points that count; this is only a preview with the same formula.
 (function () {
   "use strict";
-  var FACTORS = { done: 1.0, mostly: 0.8, not_done: 0.0 };
-
   function round2(x) { return Math.round((x + Number.EPSILON) * 100) / 100; }
 
   function setup(form) {
@@ -13,13 +11,16 @@
     var output = form.querySelector("#points-preview");
     if (!select || !output) { return; }
     var coefficient = parseFloat(output.dataset.coefficient) || 1;
+    // The completion factors of the rule set in force for the day, given by the page.
+    var factors = { done: parseFloat(output.dataset.done), mostly: parseFloat(output.dataset.mostly),
+                    not_done: parseFloat(output.dataset.notDone) };
 
     function update() {
       var option = select.options[select.selectedIndex];
       var checked = form.querySelector("input[name=completion]:checked");
       var q = parseFloat(quantity && quantity.value);
       if (!option || !option.value || isNaN(q) || !checked) { output.textContent = "—"; return; }
-      var points = q * parseFloat(option.dataset.points) * FACTORS[checked.value] * coefficient;
+      var points = q * parseFloat(option.dataset.points) * factors[checked.value] * coefficient;
       output.textContent = round2(points).toFixed(2);
     }
 

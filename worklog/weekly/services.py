@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -72,8 +71,10 @@ def approve(entry: Entry, actor: Person, seen_version: int | None = None) -> Ent
     return entry
 
 
-def adjust_bound() -> Decimal:
-    return Decimal(str(current_app.config["REVIEW_ADJUST_BOUND"]))
+def adjust_bound(day: date | None = None) -> Decimal:
+    """How far a supervisor may adjust points either way: the rule set's bound for that day."""
+    from worklog.monthly.rulesets import values_on
+    return values_on(day or timekeeping.today()).adjust_bound
 
 
 def adjust(entry: Entry, points, reason: str, actor: Person, seen_version: int | None = None) -> Entry:
@@ -91,7 +92,7 @@ def adjust(entry: Entry, points, reason: str, actor: Person, seen_version: int |
         new = Decimal(str(points)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         raise ServiceError(_("The points must be a number."), "points")
-    bound = adjust_bound()
+    bound = adjust_bound(entry.work_date)
     low = (entry.points * (1 - bound)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     high = (entry.points * (1 + bound)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if not low <= new <= high:

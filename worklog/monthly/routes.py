@@ -1,0 +1,350 @@
+"""The panel's month page, the officers' published results and appeals."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import Appeal, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Role, Unit, VetoEvent
+from worklog import timekeeping
+from worklog.errors import Conflict, ServiceError
+from worklog.extensions import db
+from worklog.monthly import services
+from worklog.monthly.forms import AdjustmentForm, AppealForm, DecisionForm, OverrideForm, ReasonForm, VetoForm
+from worklog.permissions import has_role, scope_units
+from worklog.web import refuse, rollback_only
+
+bp = Blueprint("monthly", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+def _me() -> Person:
+    return current_user._get_current_object()
+
+
+def _month(text: str) -> date:
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        abort(404)
+
+
+def _panel_unit(unit_id: int) -> Unit:
+    """The unit, if the person sits on its panel (a panel over a city covers its counties); else 404."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not has_role(_me(), Role.panel, unit):
+        abort(404)
+    return unit
+
+
+def _page_url(review: MonthReview) -> str:
+    return url_for("monthly.month_page", unit_id=review.unit_id, month=review.month.strftime("%Y-%m"))
+
+
+def _failed(error: ServiceError, back: str):
+    rollback_only()
+    if isinstance(error, Conflict):
+        return render_template("weekly/conflict.html", message=error.message, back=back), 409
+    flash(error.message, "error")
+    return redirect(back)
+
+
+@bp.route("/month")
+def index():
+    units = []
+    for unit in scope_units(_me(), Role.panel):
+        units.append(unit)
+        units.extend(db.session.scalars(select(Unit).where(Unit.path.startswith(unit.path, autoescape=True),
+                                                           Unit.id != unit.id).order_by(Unit.path)))
+    if not units:
+        abort(403)
+    reviews = {}
+    for review in db.session.scalars(select(MonthReview).where(MonthReview.unit_id.in_([u.id for u in units]))):
+        reviews.setdefault(review.unit_id, []).append(review)
+    months = []
+    month = timekeeping.today().replace(day=1)
+    for _i in range(6):
+        months.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return render_template("monthly/index.html", units=list(dict.fromkeys(units)), reviews=reviews, months=months)
+
+
+@bp.route("/month/<int:unit_id>/<month>")
+def month_page(unit_id: int, month: str, status: int = 200, forms: dict | None = None):
+    unit = _panel_unit(unit_id)
+    first = _month(month)
+    review = services.month_review(unit.id, first)
+    context = {"unit": unit, "month": first, "review": review, "month_key": first.strftime("%Y-%m"),
+               "action_form": ReasonForm(formdata=None)}
+    if review is not None:
+        results = list(db.session.scalars(select(MonthResult).where(MonthResult.month_review_id == review.id)
+                                          .options(selectinload(MonthResult.person))
+                                          .order_by(MonthResult.sequence_id, MonthResult.rank)))
+        from models import Sequence
+        sequences = {s.id: s for s in db.session.scalars(select(Sequence))}
+        context.update(
+            results=results, sequences=sequences,
+            completeness=services.completeness(review) if review.status != MonthStatus.final.value else [],
+            adjustments=list(db.session.scalars(select(MonthAdjustment).where(MonthAdjustment.month_review_id == review.id)
+                                                .options(selectinload(MonthAdjustment.person)).order_by(MonthAdjustment.id))),
+            vetoes=list(db.session.scalars(select(VetoEvent).where(VetoEvent.month_review_id == review.id)
+                                           .options(selectinload(VetoEvent.person)).order_by(VetoEvent.id))),
+            appeals=list(db.session.scalars(select(Appeal).where(Appeal.month_review_id == review.id)
+                                            .options(selectinload(Appeal.person)).order_by(Appeal.id))),
+            adjustment_form=(forms or {}).get("adjustment") or AdjustmentForm(formdata=None),
+            veto_form=(forms or {}).get("veto") or VetoForm(formdata=None),
+            override_form=OverrideForm(formdata=None), decision_form=DecisionForm(formdata=None),
+            rules=services.rules_of(review), sealed=review.status == MonthStatus.final.value)
+    if status >= 400:
+        rollback_only()
+    return render_template("monthly/month.html", **context), status
+
+
+def _review(unit_id: int, month: str) -> MonthReview:
+    unit = _panel_unit(unit_id)
+    review = services.month_review(unit.id, _month(month))
+    if review is None:
+        abort(404)
+    return review
+
+
+@bp.route("/month/<int:unit_id>/<month>/open", methods=["POST"])
+def open_month(unit_id: int, month: str):
+    unit = _panel_unit(unit_id)
+    back = url_for("monthly.month_page", unit_id=unit.id, month=month)
+    if ReasonForm().validate_on_submit():
+        try:
+            services.open_month(unit, _month(month), _me())
+        except ServiceError as error:
+            return _failed(error, back)
+    return redirect(back)
+
+
+def _review_action(unit_id: int, month: str, action, success: str, needs_reason: bool = False):
+    review = _review(unit_id, month)
+    back = _page_url(review)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            if needs_reason:
+                action(review, form.reason.data, _me())
+            else:
+                action(review, _me())
+            flash(success, "success")
+        except ServiceError as error:
+            return _failed(error, back)
+    return redirect(back)
+
+
+@bp.route("/month/<int:unit_id>/<month>/compute", methods=["POST"])
+def compute(unit_id: int, month: str):
+    return _review_action(unit_id, month, services.compute, _("Scores and grades computed."))
+
+
+@bp.route("/month/<int:unit_id>/<month>/publish", methods=["POST"])
+def publish(unit_id: int, month: str):
+    return _review_action(unit_id, month, services.publish, _("Results published: officers can see them and appeal."))
+
+
+@bp.route("/month/<int:unit_id>/<month>/finalise", methods=["POST"])
+def finalise(unit_id: int, month: str):
+    return _review_action(unit_id, month, services.finalise, _("The month is final and sealed."))
+
+
+@bp.route("/month/<int:unit_id>/<month>/reopen", methods=["POST"])
+def reopen(unit_id: int, month: str):
+    return _review_action(unit_id, month, services.reopen, _("The month is reopened; the reopening is recorded."),
+                          needs_reason=True)
+
+
+def _person_by_badge(badge: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.badge == (badge or "").strip()))
+
+
+@bp.route("/month/<int:unit_id>/<month>/adjustments", methods=["POST"])
+def add_adjustment(unit_id: int, month: str):
+    review = _review(unit_id, month)
+    form = AdjustmentForm()
+    if form.validate_on_submit():
+        try:
+            person = _person_by_badge(form.person.data)
+            if person is None:
+                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data), "person")
+            services.add_adjustment(review, person, {"kind": form.kind.data, "points": form.points.data,
+                                                     "reason": form.reason.data, "evidence": form.evidence.data}, _me())
+            flash(_("Adjustment recorded. Compute the month again to see its effect."), "success")
+            return redirect(_page_url(review))
+        except ServiceError as error:
+            refuse(form, error)
+    return month_page(unit_id, month, status=422, forms={"adjustment": form})
+
+
+@bp.route("/month/<int:unit_id>/<month>/vetoes", methods=["POST"])
+def add_veto(unit_id: int, month: str):
+    review = _review(unit_id, month)
+    form = VetoForm()
+    if form.validate_on_submit():
+        try:
+            person = _person_by_badge(form.person.data)
+            if person is None:
+                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data), "person")
+            services.add_veto(review, person, {"event_date": form.event_date.data, "reason": form.reason.data}, _me())
+            flash(_("Veto recorded. Compute the month again to see its effect."), "success")
+            return redirect(_page_url(review))
+        except ServiceError as error:
+            refuse(form, error)
+    return month_page(unit_id, month, status=422, forms={"veto": form})
+
+
+@bp.route("/month/adjustments/<int:item_id>/withdraw", methods=["POST"])
+def void_adjustment(item_id: int):
+    item = db.session.get(MonthAdjustment, item_id)
+    review = db.session.get(MonthReview, item.month_review_id) if item else None
+    if review is None:
+        abort(404)
+    _panel_unit(review.unit_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.void_adjustment(item, form.reason.data, _me())
+            flash(_("Withdrawn."), "success")
+        except ServiceError as error:
+            return _failed(error, _page_url(review))
+    return redirect(_page_url(review))
+
+
+@bp.route("/month/vetoes/<int:item_id>/withdraw", methods=["POST"])
+def void_veto(item_id: int):
+    item = db.session.get(VetoEvent, item_id)
+    review = db.session.get(MonthReview, item.month_review_id) if item else None
+    if review is None:
+        abort(404)
+    _panel_unit(review.unit_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.void_veto(item, form.reason.data, _me())
+            flash(_("Withdrawn."), "success")
+        except ServiceError as error:
+            return _failed(error, _page_url(review))
+    return redirect(_page_url(review))
+
+
+def _result(result_id: int) -> tuple[MonthResult, MonthReview]:
+    result = db.session.get(MonthResult, result_id)
+    review = db.session.get(MonthReview, result.month_review_id) if result else None
+    if review is None:
+        abort(404)
+    return result, review
+
+
+@bp.route("/month/results/<int:result_id>/override", methods=["POST"])
+def override(result_id: int):
+    result, review = _result(result_id)
+    _panel_unit(review.unit_id)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        try:
+            services.override(result, form.grade.data or None, form.reason.data, _me())
+            flash(_("Grade set."), "success")
+        except ServiceError as error:
+            return _failed(error, _page_url(review))
+    return redirect(_page_url(review))
+
+
+@bp.route("/month/results/<int:result_id>")
+def explanation(result_id: int):
+    """How a score and a grade were reached: for the panel, and for the officer once published."""
+    result, review = _result(result_id)
+    me = _me()
+    unit = db.session.get(Unit, review.unit_id)
+    is_panel = has_role(me, Role.panel, unit)
+    own_published = result.person_id == me.id and review.status in (MonthStatus.published.value,
+                                                                     MonthStatus.final.value)
+    if not (is_panel or own_published):
+        abort(404)
+    return render_template("monthly/explanation.html", result=result, review=review, unit=unit)
+
+
+@bp.route("/month/appeals/<int:appeal_id>/decide", methods=["POST"])
+def decide(appeal_id: int):
+    appeal = db.session.get(Appeal, appeal_id)
+    review = db.session.get(MonthReview, appeal.month_review_id) if appeal else None
+    if review is None:
+        abort(404)
+    _panel_unit(review.unit_id)
+    form = DecisionForm()
+    back = _page_url(review)
+    if not form.validate_on_submit():
+        rollback_only()
+        flash(_("Give the reason for the decision."), "error")
+        return redirect(back)
+    correction = None
+    if form.outcome.data == "uphold" and form.kind.data and form.points.data:
+        correction = {"kind": form.kind.data, "points": form.points.data, "reason": form.decision.data}
+    try:
+        version = int(form.version.data) if form.version.data else None
+        services.decide_appeal(appeal, form.outcome.data == "uphold", form.decision.data, _me(), correction, version)
+        flash(_("Appeal decided."), "success")
+    except ServiceError as error:
+        return _failed(error, back)
+    return redirect(back)
+
+
+# --- The officer's side ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/my/months")
+def my_months():
+    me = _me()
+    rows = db.session.execute(
+        select(MonthResult, MonthReview).join(MonthReview, MonthReview.id == MonthResult.month_review_id)
+        .where(MonthResult.person_id == me.id,
+               MonthReview.status.in_([MonthStatus.published.value, MonthStatus.final.value]))
+        .order_by(MonthReview.month.desc())).all()
+    return render_template("monthly/my_months.html", rows=rows)
+
+
+@bp.route("/my/months/<int:review_id>", methods=["GET", "POST"])
+def my_month(review_id: int):
+    me = _me()
+    review = db.session.get(MonthReview, review_id)
+    if review is None or review.status not in (MonthStatus.published.value, MonthStatus.final.value):
+        abort(404)
+    mine = db.session.scalar(select(MonthResult).where(MonthResult.month_review_id == review.id,
+                                                       MonthResult.person_id == me.id))
+    if mine is None:
+        abort(404)
+    form = AppealForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.file_appeal(review, me, form.reason.data, me)
+                flash(_("Your appeal has been filed; the panel will decide it."), "success")
+                return redirect(url_for("monthly.my_month", review_id=review.id))
+            except Conflict as error:
+                return _failed(error, url_for("monthly.my_month", review_id=review.id))
+            except ServiceError as error:
+                refuse(form, error)
+        rollback_only()
+        status = 422
+    unit_list = list(db.session.scalars(select(MonthResult).where(MonthResult.month_review_id == review.id)
+                                         .options(selectinload(MonthResult.person))
+                                         .order_by(MonthResult.sequence_id, MonthResult.rank)))
+    appeals = list(db.session.scalars(select(Appeal).where(Appeal.month_review_id == review.id,
+                                                           Appeal.person_id == me.id).order_by(Appeal.id)))
+    return render_template("monthly/my_month.html", review=review, mine=mine, unit_list=unit_list, form=form,
+                           appeals=appeals, unit=db.session.get(Unit, review.unit_id),
+                           may_appeal=review.status == MonthStatus.published.value
+                           and timekeeping.today() <= review.appeal_deadline), status
