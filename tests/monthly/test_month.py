@@ -1,0 +1,200 @@
+"""The panel's month: a hand-computed county of ten officers, publication and appeals, sealing."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Appeal, DepartmentMonth, DepartmentMonthCategory, MonthResult, MonthReview, UnitMonth
+from tests.factories import sign_in, state_counts
+from tests.monthly.conftest import OCTOBER
+from worklog.extensions import db
+
+D = Decimal
+PAGE = "/month/{unit}/2026-10"
+
+
+def _url(county, suffix=""):
+    return PAGE.format(unit=county.unit.id) + suffix
+
+
+def _results(county):
+    db.session.expire_all()
+    review = db.session.scalar(select(MonthReview).where(MonthReview.unit_id == county.unit.id))
+    rows = db.session.scalars(select(MonthResult).where(MonthResult.month_review_id == review.id))
+    return {row.person.name: row for row in rows}
+
+
+def _close_october(client, org, county):
+    """The panel opens October, records the adjustments and the veto, and computes."""
+    sign_in(client, org["panel_a"].badge)
+    assert client.post(_url(county, "/open")).status_code == 302
+    for badge, kind, points, reason in (("O1", "commendation", "5", "Commended by the city bureau"),
+                                        ("O9", "complaint", "5", "Verified complaint"),
+                                        ("O10", "discipline", "10", "Late to duty twice")):
+        response = client.post(_url(county, "/adjustments"), data={
+            "person": county.officers[badge].badge, "kind": kind, "points": points, "reason": reason})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    response = client.post(_url(county, "/vetoes"), data={"person": county.officers["O6"].badge,
+                                                         "event_date": "2026-10-14", "reason": "Absent without leave"})
+    assert response.status_code == 302
+    assert client.post(_url(county, "/compute")).status_code == 302
+
+
+def test_hand_computed_month(client, org, county):
+    _close_october(client, org, county)
+    results = _results(county)
+    # Target 400 a month; 22 working days. Score = base + workload + quality + bonus:
+    expected = {
+        # name: (base, workload, quality, bonus, score, rank, grade)
+        "O1": ("30.00", "50.00", "20.00", "5.00", "105.00", 1, "excellent"),     # 440 ≥ 400; +5 commendation
+        "O2": ("30.00", "50.00", "20.00", "0.00", "100.00", 2, "excellent"),     # 418 ≥ 400
+        "O3": ("30.00", "49.50", "20.00", "0.00", "99.50", 3, "competent"),      # 50 × 396/400; outside quota 2
+        "O8": ("28.50", "50.00", "18.50", "0.00", "97.00", 4, "competent"),      # 3 late −1.5; returned −1, reduced −0.5
+        "O4": ("30.00", "46.75", "20.00", "0.00", "96.75", 5, "competent"),      # 50 × 374/400
+        "O5": ("30.00", "44.00", "20.00", "0.00", "94.00", 6, "competent"),      # 50 × 352/400
+        "O7": ("28.00", "37.50", "20.00", "0.00", "85.50", 7, "competent"),      # 2 days missing; 50 × 300/400
+        "O10": ("20.00", "22.00", "20.00", "0.00", "62.00", 8, "basic"),         # −10 discipline; 50 × 176/400
+        "O9": ("30.00", "13.75", "15.00", "0.00", "58.75", 9, "incompetent"),    # −5 complaint; 50 × 110/400
+        "O6": ("30.00", "38.50", "20.00", "0.00", "88.50", 10, "incompetent"),   # vetoed: ranked last
+    }
+    got = {name: (str(r.base), str(r.workload), str(r.quality), str(r.bonus), str(r.score), r.rank, r.final_grade)
+           for name, r in results.items()}
+    assert got == expected
+    assert {r.quota for r in results.values()} == {2}
+    assert sum(r.final_grade == "excellent" for r in results.values()) == 2  # quota use: 2 of 2
+    assert (results["O7"].missing_days, results["O8"].late_days) == (2, 3)
+    assert (results["O8"].returned_entries, results["O8"].reduced_entries) == (1, 1)
+    assert results["O6"].veto and results["O6"].proposed_grade == "incompetent"
+
+    # The ledgers of the month: 218 entries, 3314.00 points claimed, 3308.00 approved (O8's 20 → 14).
+    month = db.session.get(DepartmentMonth, (county.department.id, OCTOBER))
+    assert (month.officers, month.entries, month.points, month.approved_points) == (10, 218, D("3314.00"),
+                                                                                    D("3308.00"))
+    unit = db.session.get(UnitMonth, (county.unit.id, OCTOBER))
+    assert (unit.officers, unit.entries, unit.approved_points) == (10, 218, D("3308.00"))
+    cells = db.session.scalars(select(DepartmentMonthCategory).where(
+        DepartmentMonthCategory.department_id == county.department.id))
+    assert sum(c.approved_points for c in cells) == D("3308.00")
+
+    # Every officer's explanation says how it was reached.
+    page = client.get(f"/month/results/{results['O3'].id}").get_data(as_text=True)
+    assert "49.50" in page and "rank 3 of 10" in page and "top 2 (20%)" in page
+
+
+def test_an_upheld_appeal_changes_the_grade_and_the_published_ranking(app, client, org, county):
+    _close_october(client, org, county)
+    assert client.post(_url(county, "/publish")).status_code == 302
+    review = db.session.scalar(select(MonthReview).where(MonthReview.unit_id == county.unit.id))
+    client.post("/sign-out")
+    o3 = county.officers["O3"]
+    sign_in(client, o3.badge)
+    page = client.get(f"/my/months/{review.id}").get_data(as_text=True)
+    assert "99.50" in page and "O1" in page  # own result and the unit's published list
+    response = client.post(f"/my/months/{review.id}", data={"reason": "A commendation was not recorded"})
+    assert response.status_code == 302
+    appeal = db.session.scalar(select(Appeal))
+    client.post("/sign-out")
+    sign_in(client, org["panel_a"].badge)
+    response = client.post(f"/month/appeals/{appeal.id}/decide", data={
+        "outcome": "uphold", "decision": "Commendation of 12 October confirmed", "kind": "commendation",
+        "points": "1"})
+    assert response.status_code == 302
+    results = _results(county)
+    assert results["O3"].score == D("100.50") and results["O3"].rank == 2
+    assert results["O3"].final_grade == "excellent"
+    assert results["O2"].rank == 3 and results["O2"].final_grade == "competent"
+    assert db.session.get(Appeal, appeal.id).status == "upheld"
+    assert db.session.get(MonthReview, review.id).status == "published"
+
+
+def test_overrides_stay_within_the_quota(client, org, county):
+    _close_october(client, org, county)
+    results = _results(county)
+    response = client.post(f"/month/results/{results['O3'].id}/override",
+                           data={"grade": "excellent", "reason": "Outstanding case work"})
+    assert response.status_code == 302
+    assert _results(county)["O3"].final_grade == "competent"  # refused: quota full
+    client.post(f"/month/results/{results['O2'].id}/override", data={"grade": "competent", "reason": "Complaint"})
+    client.post(f"/month/results/{results['O3'].id}/override",
+                data={"grade": "excellent", "reason": "Outstanding case work"})
+    results = _results(county)
+    assert (results["O2"].final_grade, results["O3"].final_grade) == ("competent", "excellent")
+    assert results["O3"].override_reason == "Outstanding case work"
+    assert sum(r.final_grade == "excellent" for r in results.values()) == 2
+
+
+def _finalise(app, client, county):
+    assert client.post(_url(county, "/publish")).status_code == 302
+    app.config["FIXED_NOW"] = datetime(2026, 12, 4, 4, 0, tzinfo=timezone.utc)  # after publication
+    assert client.post(_url(county, "/finalise")).status_code == 302
+    assert db.session.scalar(select(MonthReview.status)) == "final"
+
+
+def test_a_final_month_refuses_every_write_path(app, client, runner, org, catalog, county):
+    _close_october(client, org, county)
+    _finalise(app, client, county)
+    app.config["BACKFILL_DAYS"] = 400  # so that only the seal stands in the way
+    results = _results(county)
+    before = state_counts()
+    assert client.post(_url(county, "/compute")).status_code == 302
+    client.post(_url(county, "/adjustments"), data={"person": county.officers["O2"].badge, "kind": "commendation",
+                                                    "points": "1", "reason": "x"})
+    client.post(_url(county, "/vetoes"), data={"person": county.officers["O2"].badge, "event_date": "2026-10-02",
+                                               "reason": "x"})
+    client.post(f"/month/results/{results['O2'].id}/override", data={"grade": "basic", "reason": "x"})
+    client.post(_url(county, "/publish"))
+    # The officer cannot log, change or appeal anything of October.
+    client.post("/sign-out")
+    o2 = county.officers["O2"]
+    sign_in(client, o2.badge)
+    response = client.post("/day/2026-10-15/entries", data={"task_type": catalog["T1"].id, "quantity": "1",
+                                                             "hours": "1", "completion": "done"})
+    assert response.status_code == 422 and "sealed" in response.get_data(as_text=True)
+    review = db.session.scalar(select(MonthReview))
+    assert client.post(f"/my/months/{review.id}", data={"reason": "late"}).status_code == 422
+    # Nor can the command line.
+    from worklog.monthly import services
+    from worklog.errors import ServiceError
+    with pytest.raises(ServiceError):
+        services.compute(db.session.get(MonthReview, review.id), None)
+    db.session.rollback()
+    assert state_counts() == before
+    assert _results(county)["O2"].final_grade == "excellent"
+
+
+def test_reopening_is_recorded_and_opens_the_month_again(app, client, org, county):
+    _close_october(client, org, county)
+    _finalise(app, client, county)
+    assert client.post(_url(county, "/reopen"), data={"reason": ""}).status_code == 302
+    assert db.session.scalar(select(MonthReview.status)) == "final"  # a reason is required
+    assert client.post(_url(county, "/reopen"), data={"reason": "Complaint upheld by the city"}).status_code == 302
+    review = db.session.scalar(select(MonthReview))
+    assert review.status == "computed" and review.reopened == 1
+    from models import AuditEvent
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "month.reopened"))
+    assert event.reason == "Complaint upheld by the city"
+
+
+def test_only_the_units_panel_sees_and_acts(client, org, county):
+    for who in ("officer_a", "supervisor_a", "admin_b", "hr_a"):
+        sign_in(client, org[who].badge)
+        assert client.get(_url(county)).status_code == 404, who
+        assert client.post(_url(county, "/open")).status_code == 404, who
+        client.post("/sign-out")
+    assert db.session.scalar(select(func.count()).select_from(MonthReview)) == 0
+
+
+def test_nobody_adjusts_or_grades_themselves(client, org, county):
+    from worklog.admin import services as admin
+    admin.assign(org["panel_a"], {"department": county.department, "post": org.post, "supervisor": None,
+                                  "valid_from": date(2026, 10, 1)}, None)
+    db.session.commit()
+    sign_in(client, org["panel_a"].badge)
+    client.post(_url(county, "/open"))
+    response = client.post(_url(county, "/adjustments"), data={"person": org["panel_a"].badge,
+                                                               "kind": "commendation", "points": "5",
+                                                               "reason": "Self-praise"})
+    assert response.status_code == 422 and "themselves" in response.get_data(as_text=True)
