@@ -40,12 +40,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.daily.routes import bp as daily_bp
     from worklog.home.routes import bp as home_bp
     from worklog.monthly.routes import bp as monthly_bp
+    from worklog.monthly.rules_admin import bp as rules_bp
     from worklog.weekly.routes import bp as weekly_bp
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(daily_bp)
     app.register_blueprint(monthly_bp)
+    app.register_blueprint(rules_bp)
     app.register_blueprint(weekly_bp)
 
     from worklog.cli import register

@@ -24,6 +24,7 @@ NAV_ITEMS = [
     ("admin.catalog", _l("Sequences and posts"), {Role.admin.value}),
     ("catalog.tasks", _l("Task catalog"), {Role.admin.value}),
     ("catalog.calendar", _l("Calendar"), {Role.admin.value}),
+    ("rules.index", _l("Rule sets"), {Role.admin.value}),
     ("admin.import_org", _l("Import"), {Role.admin.value}),
     ("admin.audit_log", _l("Audit log"), {Role.admin.value}),
 ]
