@@ -108,26 +108,30 @@ def load() -> dict[str, int]:
     place(admin, city_departments["ZZC"], "ZH-WS", None)
     services.grant_role(admin, Role.admin.value, province, None)
     hr = new_person(ACCOUNTS["hr"])
-    place(hr, city_departments["ZZC"], "ZH-RS", None)
+    place(hr, city_departments["ZZC"], "ZH-RS", admin)
     services.grant_role(hr, Role.hr.value, city, None)
     survey = new_person(ACCOUNTS["survey"])
-    place(survey, city_departments["ZHZX"], "ZH-WS", None)
+    place(survey, city_departments["ZHZX"], "ZH-WS", admin)
     services.grant_role(survey, Role.survey.value, province, None)
     city_panel = [new_person(f"9001{i:02d}") for i in range(1, 4)]
+    services.grant_role(admin, Role.supervisor.value, city, None)
+    services.grant_role(city_panel[0], Role.supervisor.value, city, None)
     for member in city_panel:
-        place(member, city_departments["ZZC"], "ZH-WS", None)
+        place(member, city_departments["ZZC"], "ZH-WS", admin)
         services.grant_role(member, Role.panel.value, city, None)
 
     for county_index, (county_code, county_name) in enumerate(COUNTIES, start=1):
         county = services.create_unit(city, {"code": county_code, "name": county_name}, None)
         counts["units"] += 1
         serial = 1
+        heads = []
         for dep_code, dep_name, head_post, member_posts in COUNTY_DEPARTMENTS:
             department = services.create_department(county, {"code": dep_code, "name": dep_name}, None)
             counts["departments"] += 1
             head = new_person(f"3{county_index}{serial:04d}")
             serial += 1
             place(head, department, head_post, None)
+            heads.append((head, department, head_post))
             services.grant_role(head, Role.supervisor.value, county, None)
             for post_code in member_posts:
                 member = new_person(f"3{county_index}{serial:04d}")
@@ -136,15 +140,22 @@ def load() -> dict[str, int]:
         # Each county's panel: three members drawn from its own people, plus a county admin for the first.
         panel = [new_person(f"3{county_index}9{i:03d}") for i in range(1, 4)]
         office = next(d for d in county.departments if d.code == "BGS")  # 办公室
+        # The first panel member leads the county: department heads and the office staff report to them,
+        # and they report to the city bureau's first panel member.
+        leader = panel[0]
         for member in panel:
-            place(member, office, "ZH-WS", None)
+            place(member, office, "ZH-WS", city_panel[0] if member is leader else leader)
             services.grant_role(member, Role.panel.value, county, None)
+        services.grant_role(leader, Role.supervisor.value, county, None)
+        for head, department, head_post in heads:
+            services.assign(head, {"department": department, "post": posts[head_post], "supervisor": leader,
+                                   "valid_from": ASSIGNED_FROM}, None)
         if county_index == 1:
             county_admin = new_person(ACCOUNTS["county_admin"])
-            place(county_admin, office, "ZH-WS", None)
+            place(county_admin, office, "ZH-WS", leader)
             services.grant_role(county_admin, Role.admin.value, county, None)
             demo_panel = new_person(ACCOUNTS["panel"])
-            place(demo_panel, office, "ZH-WS", None)
+            place(demo_panel, office, "ZH-WS", leader)
             services.grant_role(demo_panel, Role.panel.value, county, None)
 
     # One mid-year transfer, so the effective-dated history shows: 310003 moves to 新区派出所 on 15 October.
