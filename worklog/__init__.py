@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.catalog.routes import bp as catalog_bp
     from worklog.daily.routes import bp as daily_bp
     from worklog.home.routes import bp as home_bp
+    from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
     from worklog.monthly.rules_admin import bp as rules_bp
     from worklog.weekly.routes import bp as weekly_bp
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(daily_bp)
+    app.register_blueprint(ledgers_bp)
     app.register_blueprint(monthly_bp)
     app.register_blueprint(rules_bp)
     app.register_blueprint(weekly_bp)

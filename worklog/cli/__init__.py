@@ -5,9 +5,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from worklog.cli import db_commands, org_commands, user_commands, weekly_commands
+    from worklog.cli import db_commands, ledger_commands, org_commands, user_commands, weekly_commands
     app.cli.add_command(db_commands.db_group)
     app.cli.add_command(user_commands.users_group)
     app.cli.add_command(org_commands.demo_command)
     app.cli.add_command(org_commands.import_org_command)
     app.cli.add_command(weekly_commands.reminders_command)
+    app.cli.add_command(ledger_commands.ledger_group)
+    app.cli.add_command(ledger_commands.month_group)

@@ -1,0 +1,372 @@
+"""Reads for the department classified ledger (部门分类帐), the unit general ledger (单位总帐), the year
+view and the check of the roll-ups.
+
+The pages read the roll-up tables only (DESIGN §8), in a fixed number of queries however many entries,
+officers or departments a unit has. Only :func:`differences` reads the entries, for the command line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Date, case, distinct, func, literal, select, union
+from sqlalchemy.orm import aliased
+
+from models import (Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, Person,
+                    PersonDayTotal, TaskCategory, Unit, UnitMonth)
+from worklog.extensions import db
+from worklog.ledgers.services import months_between
+from worklog.timekeeping import month_bounds
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    return Decimal(value if value is not None else 0).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass
+class Totals:
+    """One ledger cell or row: officers with signed work, entries, self-assessed and approved points."""
+    officers: int = 0
+    entries: int = 0
+    points: Decimal = ZERO
+    approved: Decimal = ZERO
+
+    @classmethod
+    def of(cls, row) -> Totals:
+        return cls(int(getattr(row, "officers", 0) or 0), int(row.entries or 0), _money(row.points),
+                   _money(row.approved_points))
+
+    @property
+    def per_capita(self) -> Decimal | None:
+        """Approved points per officer; None without officers."""
+        if not self.officers:
+            return None
+        return (self.approved / self.officers).quantize(CENT, ROUND_HALF_UP)
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(self.officers + other.officers, self.entries + other.entries, self.points + other.points,
+                      self.approved + other.approved)
+
+
+def rank_by_per_capita(rows: list) -> None:
+    """Set ``rank`` on rows with a ``totals``: 1 + the number with a higher per-capita approved figure (ties
+    share a place); rows without officers have no rank."""
+    values = [r.totals.per_capita for r in rows if r.totals.per_capita is not None]
+    for row in rows:
+        mine = row.totals.per_capita
+        row.rank = None if mine is None else 1 + sum(1 for v in values if v > mine)
+
+
+def parse_month(text: str | None) -> date | None:
+    """``2026-11`` → 1 November 2026; None for anything else."""
+    try:
+        year, month = (int(x) for x in (text or "").split("-"))
+        if 2000 <= year <= 2100:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return None
+
+
+def categories() -> list[TaskCategory]:
+    return list(db.session.scalars(select(TaskCategory).order_by(TaskCategory.position, TaskCategory.code)))
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    """The units above ``unit``, top first (one query, from the materialised path)."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
+    if not ids:
+        return []
+    found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+# --- The department classified ledger ----------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentRow:
+    department: Department
+    totals: Totals
+    cells: dict[int, Totals] = field(default_factory=dict)  # category id → cell
+    rank: int | None = None
+
+
+@dataclass
+class DepartmentLedger:
+    unit: Unit
+    month: date
+    categories: list[TaskCategory]
+    rows: list[DepartmentRow]
+    total: Totals  # the unit's row: an officer who worked in two departments counts once
+    category_totals: dict[int, Totals]
+
+
+def department_ledger(unit: Unit, month: date) -> DepartmentLedger:
+    """Every department of the unit × every category, with ranks by per-capita approved points (5 queries)."""
+    month = month.replace(day=1)
+    stored = {row.department_id: row for row in db.session.scalars(
+        select(DepartmentMonth).where(DepartmentMonth.unit_id == unit.id, DepartmentMonth.month == month))}
+    departments = list(db.session.scalars(
+        select(Department).where(Department.unit_id == unit.id).order_by(Department.code)))
+    rows = {d.id: DepartmentRow(d, Totals.of(stored[d.id]) if d.id in stored else Totals())
+            for d in departments if d.active or d.id in stored}
+    category_totals: dict[int, Totals] = {}
+    for cell in db.session.scalars(
+            select(DepartmentMonthCategory).join(Department, Department.id == DepartmentMonthCategory.department_id)
+            .where(Department.unit_id == unit.id, DepartmentMonthCategory.month == month)):
+        totals = Totals.of(cell)
+        if cell.department_id in rows:
+            rows[cell.department_id].cells[cell.category_id] = totals
+        category_totals[cell.category_id] = category_totals.get(cell.category_id, Totals()) + totals
+    unit_row = db.session.get(UnitMonth, (unit.id, month))
+    ordered = list(rows.values())
+    rank_by_per_capita(ordered)
+    return DepartmentLedger(unit, month, categories(), ordered, Totals.of(unit_row) if unit_row else Totals(),
+                            category_totals)
+
+
+# --- The unit general ledger ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    unit: Unit
+    totals: Totals  # the child and every unit under it
+    rank: int | None = None
+
+
+@dataclass
+class UnitLedger:
+    unit: Unit
+    month: date
+    departments: DepartmentLedger
+    children: list[ChildRow]
+
+    @property
+    def own(self) -> Totals:
+        return self.departments.total
+
+    @property
+    def with_children(self) -> Totals:
+        return sum((c.totals for c in self.children), self.own)
+
+
+def _subtree_sums(parent_id: int, months: list[date]):
+    """Per child of ``parent_id`` and month: the sum of UnitMonth over the child and the units under it."""
+    child, member = aliased(Unit), aliased(Unit)
+    return db.session.execute(
+        select(child.id, UnitMonth.month, func.sum(UnitMonth.officers).label("officers"),
+               func.sum(UnitMonth.entries).label("entries"), func.sum(UnitMonth.points).label("points"),
+               func.sum(UnitMonth.approved_points).label("approved_points"))
+        .join(member, member.path.startswith(child.path))
+        .join(UnitMonth, UnitMonth.unit_id == member.id)
+        .where(child.parent_id == parent_id, UnitMonth.month.in_(months))
+        .group_by(child.id, UnitMonth.month)).all()
+
+
+def unit_ledger(unit: Unit, month: date) -> UnitLedger:
+    """The unit's own month, its departments, and its child units ranked by per-capita approved points
+    (each child with the units under it: a city bureau counts its county bureaus) — 7 queries."""
+    month = month.replace(day=1)
+    departments = department_ledger(unit, month)
+    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)))
+    sums = {row[0]: Totals.of(row) for row in _subtree_sums(unit.id, [month])} if children else {}
+    rows = [ChildRow(c, sums.get(c.id, Totals())) for c in children if c.active or c.id in sums]
+    rank_by_per_capita(rows)
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
+    return UnitLedger(unit, month, departments, rows)
+
+
+# --- One department's month: its officers --------------------------------------------------------------------------
+
+
+@dataclass
+class OfficerRow:
+    person: Person
+    entries: int
+    points: Decimal
+    approved: Decimal
+
+
+@dataclass
+class DepartmentMonthView:
+    department: Department
+    month: date
+    totals: Totals  # signed weeks only, from the ledger
+    cells: list[tuple[TaskCategory, Totals]]
+    officers: list[OfficerRow]  # every entry logged in the department, signed or not, from the daily roll-up
+
+    @property
+    def officers_total(self) -> Totals:
+        return Totals(len(self.officers), sum(o.entries for o in self.officers),
+                      sum((o.points for o in self.officers), ZERO), sum((o.approved for o in self.officers), ZERO))
+
+
+def department_month(department: Department, month: date) -> DepartmentMonthView:
+    """The department's ledger row and cells, and its officers' month totals from the daily roll-up
+    (person_day_total keeps the department of each day, so a transferred officer appears where they
+    worked) — 4 queries."""
+    month = month.replace(day=1)
+    first, last = month_bounds(month)
+    stored = db.session.get(DepartmentMonth, (department.id, month))
+    cells = {c.category_id: Totals.of(c) for c in db.session.scalars(select(DepartmentMonthCategory).where(
+        DepartmentMonthCategory.department_id == department.id, DepartmentMonthCategory.month == month))}
+    officers = [OfficerRow(person, int(entries), _money(points), _money(approved))
+                for person, entries, points, approved in db.session.execute(
+                    select(Person, func.sum(PersonDayTotal.entries), func.sum(PersonDayTotal.points),
+                           func.sum(PersonDayTotal.approved_points))
+                    .join(PersonDayTotal, PersonDayTotal.person_id == Person.id)
+                    .where(PersonDayTotal.department_id == department.id, PersonDayTotal.work_date >= first,
+                           PersonDayTotal.work_date <= last)
+                    .group_by(Person.id).order_by(func.sum(PersonDayTotal.approved_points).desc(), Person.badge))]
+    return DepartmentMonthView(department, month, Totals.of(stored) if stored else Totals(),
+                               [(c, cells[c.id]) for c in categories() if c.id in cells], officers)
+
+
+# --- The year --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class YearMonth:
+    month: date
+    own: Totals
+    with_children: Totals | None
+    mix: dict[int, Decimal]  # category id → approved points of the unit's own departments
+
+
+@dataclass
+class UnitYear:
+    unit: Unit
+    year: int
+    months: list[YearMonth]
+    categories: list[TaskCategory]
+    has_children: bool
+
+    @property
+    def total(self) -> Totals:
+        """The year's entries and points; officers are not added up across months (see the table)."""
+        return Totals(0, sum(m.own.entries for m in self.months), sum((m.own.points for m in self.months), ZERO),
+                      sum((m.own.approved for m in self.months), ZERO))
+
+    def category_total(self, category_id: int) -> Decimal:
+        return sum((m.mix.get(category_id, ZERO) for m in self.months), ZERO)
+
+
+def unit_year(unit: Unit, year: int) -> UnitYear:
+    """Twelve months of a unit: totals, per-capita and the category mix (at most 5 queries)."""
+    months = [date(year, m, 1) for m in range(1, 13)]
+    own = {row.month: Totals.of(row) for row in db.session.scalars(
+        select(UnitMonth).where(UnitMonth.unit_id == unit.id, UnitMonth.month.in_(months)))}
+    has_children = db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id).limit(1)) is not None
+    subtree: dict[date, Totals] = {}
+    if has_children:
+        for row in _subtree_sums(unit.id, months):
+            subtree[row.month] = subtree.get(row.month, Totals()) + Totals.of(row)
+    mix: dict[date, dict[int, Decimal]] = {}
+    for month, category_id, approved in db.session.execute(
+            select(DepartmentMonthCategory.month, DepartmentMonthCategory.category_id,
+                   func.sum(DepartmentMonthCategory.approved_points))
+            .join(Department, Department.id == DepartmentMonthCategory.department_id)
+            .where(Department.unit_id == unit.id, DepartmentMonthCategory.month.in_(months))
+            .group_by(DepartmentMonthCategory.month, DepartmentMonthCategory.category_id)):
+        mix.setdefault(month, {})[category_id] = _money(approved)
+    rows = [YearMonth(m, own.get(m, Totals()), (own.get(m, Totals()) + subtree.get(m, Totals()))
+                      if has_children else None, mix.get(m, {})) for m in months]
+    used = {c for m in rows for c in m.mix}
+    return UnitYear(unit, year, rows, [c for c in categories() if c.id in used], has_children)
+
+
+# --- The check: roll-ups against the entries ---------------------------------------------------------------------
+
+
+@dataclass
+class Difference:
+    table: str
+    key: dict[str, object]
+    field: str
+    stored: object
+    recomputed: object
+
+    def __str__(self) -> str:
+        key = " ".join(f"{name}={value}" for name, value in self.key.items())
+        return f"{self.table} {key}: {self.field} stored {_show(self.stored)}, recomputed {_show(self.recomputed)}"
+
+
+def _show(value) -> str:
+    return "(no row)" if value is None else str(value)
+
+
+def _approved_sum():
+    return func.coalesce(func.sum(case((Entry.status == EntryStatus.approved.value, Entry.approved_points),
+                                       else_=0)), 0)
+
+
+def ledger_months(month: date | None) -> list[date]:
+    """The months to check: the one asked for, else every month with signed entries or a stored row."""
+    if month is not None:
+        return [month.replace(day=1)]
+    bounds = db.session.execute(select(func.min(Entry.work_date), func.max(Entry.work_date))
+                                .where(Entry.week_signed.is_(True))).one()
+    months = set(months_between(*bounds)) if bounds[0] is not None else set()
+    stored = union(select(DepartmentMonth.month), select(DepartmentMonthCategory.month), select(UnitMonth.month))
+    months |= {m.replace(day=1) for m in db.session.scalars(select(stored.subquery().c[0]))}
+    return sorted(months)
+
+
+def differences(month: date | None = None) -> list[Difference]:
+    """Recompute the three roll-ups from the entries of signed weeks, independently of the code that keeps
+    them, and list every row or figure that differs from what is stored."""
+    found: list[Difference] = []
+    for first in ledger_months(month):
+        last = month_bounds(first)[1]
+        signed = (Entry.week_signed.is_(True), Entry.work_date >= first, Entry.work_date <= last)
+        m = literal(first, Date)
+        figures = (func.count().label("entries"), func.sum(Entry.points).label("points"),
+                   _approved_sum().label("approved_points"))
+        officers = func.count(distinct(Entry.person_id)).label("officers")
+
+        fresh = {(r.department_id,): (r.unit_id, r.officers, r.entries, _money(r.points), _money(r.approved_points))
+                 for r in db.session.execute(select(Entry.department_id, Entry.unit_id, officers, *figures)
+                                             .where(*signed).group_by(Entry.department_id, Entry.unit_id))}
+        kept = {(r.department_id,): (r.unit_id, r.officers, r.entries, _money(r.points), _money(r.approved_points))
+                for r in db.session.scalars(select(DepartmentMonth).where(DepartmentMonth.month == m))}
+        found += _compare("department_month", ("department", "month"), first,
+                          ("unit_id", "officers", "entries", "points", "approved_points"), kept, fresh)
+
+        fresh = {(r.department_id, r.category_id): (r.entries, _money(r.points), _money(r.approved_points))
+                 for r in db.session.execute(select(Entry.department_id, Entry.category_id, *figures)
+                                             .where(*signed).group_by(Entry.department_id, Entry.category_id))}
+        kept = {(r.department_id, r.category_id): (r.entries, _money(r.points), _money(r.approved_points))
+                for r in db.session.scalars(select(DepartmentMonthCategory).where(DepartmentMonthCategory.month == m))}
+        found += _compare("department_month_category", ("department", "category", "month"), first,
+                          ("entries", "points", "approved_points"), kept, fresh)
+
+        fresh = {(r.unit_id,): (r.officers, r.entries, _money(r.points), _money(r.approved_points))
+                 for r in db.session.execute(select(Entry.unit_id, officers, *figures)
+                                             .where(*signed).group_by(Entry.unit_id))}
+        kept = {(r.unit_id,): (r.officers, r.entries, _money(r.points), _money(r.approved_points))
+                for r in db.session.scalars(select(UnitMonth).where(UnitMonth.month == m))}
+        found += _compare("unit_month", ("unit", "month"), first, ("officers", "entries", "points", "approved_points"),
+                          kept, fresh)
+    return found
+
+
+def _compare(table: str, key_names: tuple[str, ...], month: date, fields: tuple[str, ...],
+             kept: dict[tuple, tuple], fresh: dict[tuple, tuple]) -> list[Difference]:
+    found = []
+    for key in sorted(set(kept) | set(fresh)):
+        labelled = dict(zip(key_names, key + (month.strftime("%Y-%m"),)))
+        stored, recomputed = kept.get(key), fresh.get(key)
+        if stored is None or recomputed is None:
+            found.append(Difference(table, labelled, "row", None if stored is None else "present",
+                                    None if recomputed is None else "present"))
+            continue
+        for name, a, b in zip(fields, stored, recomputed):
+            if a != b:
+                found.append(Difference(table, labelled, name, a, b))
+    return found
