@@ -45,5 +45,10 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o worklog/translations/messages.pot .
 	$(BIN)/pybabel update -i worklog/translations/messages.pot -d worklog/translations --no-fuzzy-matching --ignore-obsolete
 
+# Timings of the month close and the ledgers: one line per figure (`name value unit`). PostgreSQL too when
+# BENCH_DATABASE_URL or TEST_DATABASE_URL is set (a scratch database is created beside it and dropped).
+bench: setup
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
