@@ -176,5 +176,7 @@ def can_view_work(viewer: Person | None, person: Person) -> bool:
         return True
     if any(a.supervisor_id == viewer.id for a in person.assignments):
         return True
-    unit = home_unit(person)
-    return unit is not None and any(has_role(viewer, role, unit) for role in (Role.panel, Role.hr, Role.admin))
+    # The panel, HR and administrators of any unit the officer worked in: past work stays visible where it
+    # was earned.
+    units = {a.department.unit for a in person.assignments}
+    return any(has_role(viewer, role, unit) for unit in units for role in (Role.panel, Role.hr, Role.admin))

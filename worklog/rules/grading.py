@@ -9,6 +9,7 @@ and take no place in the quota: a colleague's veto never costs an officer their 
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
@@ -104,9 +105,12 @@ def grade_group(items: list[GradeInput], r: RuleValues) -> list[GradeResult]:
     def standing(i: GradeInput) -> tuple[bool, Decimal]:
         return (i.veto, -i.score)
 
-    for item in sorted(items, key=standing):
-        higher = sum(1 for other in items if standing(other) < standing(item))
-        tied = sum(1 for other in items if standing(other) == standing(item))
+    ordered = sorted(items, key=standing)
+    keys = [standing(i) for i in ordered]  # sorted, so ranks come from two binary searches: O(n log n)
+    for item in ordered:
+        key = standing(item)
+        higher = bisect_left(keys, key)
+        tied = bisect_right(keys, key) - higher
         rank = higher + 1
         # Everyone at this score gets a place or no one does, so the places given never exceed the quota.
         in_quota = higher + tied <= quota
