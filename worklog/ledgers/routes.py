@@ -74,8 +74,10 @@ def _context(unit: Unit, month: date | None = None, **extra) -> dict:
     me = _me()
     context = {"unit": unit, "trail": [u for u in queries.ancestors(unit) if can_view_ledger(me, u)]}
     if month is not None:
+        from worklog.monthly.services import month_review
         context.update(month=month, month_key=_key(month), prev_month=_key((month - timedelta(days=1)).replace(day=1)),
-                       next_month=_key((month + timedelta(days=32)).replace(day=1)))
+                       next_month=_key((month + timedelta(days=32)).replace(day=1)),
+                       month_review=month_review(unit.id, month))
     return context | extra
 
 
