@@ -173,6 +173,9 @@ def test_reopening_is_recorded_and_opens_the_month_again(app, client, org, count
     assert client.post(_url(county, "/reopen"), data={"reason": "Complaint upheld by the city"}).status_code == 302
     review = db.session.scalar(select(MonthReview))
     assert review.status == "computed" and review.reopened == 1
+    # The ledgers say so.
+    page = client.get(f"/ledgers/units/{county.unit.id}/2026-10").get_data(as_text=True)
+    assert "reopened 1 time" in page
     from models import AuditEvent
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "month.reopened"))
     assert event.reason == "Complaint upheld by the city"
