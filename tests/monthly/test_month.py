@@ -155,11 +155,20 @@ def test_a_final_month_refuses_every_write_path(app, client, runner, org, catalo
     assert response.status_code == 422 and "sealed" in response.get_data(as_text=True)
     review = db.session.scalar(select(MonthReview))
     assert client.post(f"/my/months/{review.id}", data={"reason": "late"}).status_code == 422
-    # Nor can the command line.
+    # Nor can the command line, nor the panel reopen a signed week of the month.
     from worklog.monthly import services
     from worklog.errors import ServiceError
     with pytest.raises(ServiceError):
         services.compute(db.session.get(MonthReview, review.id), None)
+    db.session.rollback()
+    from models import WeekReview
+    from worklog.weekly import services as weekly
+    week = WeekReview(person_id=o2.id, week_start=date(2026, 10, 5), unit_id=county.unit.id, status="signed",
+                      entries=5, points=D("95"), approved_points=D("95"))
+    db.session.add(week)
+    db.session.flush()
+    with pytest.raises(ServiceError, match="sealed"):
+        weekly.unsign_week(week, "mistake", db.session.get(type(o2), org["panel_a"].id))
     db.session.rollback()
     assert state_counts() == before
     assert _results(county)["O2"].final_grade == "excellent"
