@@ -167,7 +167,8 @@ def test_a_final_month_refuses_every_write_path(app, client, runner, org, catalo
                       entries=5, points=D("95"), approved_points=D("95"))
     db.session.add(week)
     db.session.flush()
-    with pytest.raises(ServiceError, match="sealed"):
+    from flask_babel import force_locale
+    with force_locale("en"), pytest.raises(ServiceError, match="sealed"):
         weekly.unsign_week(week, "mistake", db.session.get(type(o2), org["panel_a"].id))
     db.session.rollback()
     assert state_counts() == before
