@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_auth(app)
 
     from worklog.admin.routes import bp as admin_bp
+    from worklog.annual.routes import bp as hr_bp
     from worklog.catalog.routes import bp as catalog_bp
     from worklog.daily.routes import bp as daily_bp
     from worklog.home.routes import bp as home_bp
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.weekly.routes import bp as weekly_bp
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(hr_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(daily_bp)
     app.register_blueprint(ledgers_bp)

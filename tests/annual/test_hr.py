@@ -1,0 +1,91 @@
+"""Promotion rounds, what-if, frozen lists, the annual review, bonuses and access, on real data."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+
+from models import BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearResult
+from tests.factories import sign_in, state_counts
+from worklog.extensions import db
+
+
+def _round(client, org, county, policy="competitive_promotion"):
+    sign_in(client, org["hr_a"].badge)
+    response = client.post("/hr", data={"name": "2026 competitive promotion", "unit": org.city_a.id,
+                                        "reference_date": "2026-11-15", "policy": policy})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(select(PromotionRound))
+
+
+def _eligible(page: str, name: str) -> bool:
+    row = page[page.index(f"<td>{name} "):]
+    return row[:row.index("</tr>")].count("<td>yes</td>") == 1
+
+
+def test_four_excellent_months_are_eligible_three_are_not(client, org, county, history):
+    round_ = _round(client, org, county)
+    page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
+    assert _eligible(page, "O1") and not _eligible(page, "O2") and not _eligible(page, "O3")
+    assert page.index("<td>O1 ") < page.index("<td>O2 ")  # eligible first
+
+
+def test_what_if_shows_who_would_enter_and_saves_nothing(client, org, county, history):
+    round_ = _round(client, org, county)
+    before = state_counts()
+    page = client.get(f"/hr/rounds/{round_.id}?p-0-at_least=3").get_data(as_text=True)
+    assert "Would enter" in page and "O2" in page[page.index("Would enter"):page.index("Would leave")]
+    assert state_counts() == before
+    assert db.session.get(PromotionRound, round_.id).policy["rules"][0]["params"]["at_least"] == 4
+    # Saving the tried rules is a separate, audited act.
+    assert client.post(f"/hr/rounds/{round_.id}/rules", data={"p-0-at_least": "3"}).status_code == 302
+    db.session.expire_all()
+    assert str(db.session.get(PromotionRound, round_.id).policy["rules"][0]["params"]["at_least"]) == "3"
+
+
+def test_a_published_round_stays_as_published(client, org, county, history):
+    round_ = _round(client, org, county)
+    assert client.post(f"/hr/rounds/{round_.id}/publish").status_code == 302
+    frozen = {c.name: c.eligible for c in db.session.scalars(select(PromotionCandidate))}
+    assert frozen["O1"] and not frozen["O2"]
+    # A later appeal takes away one of O1's excellent months: the published list does not move.
+    o1 = county.officers["O1"]
+    db.session.execute(update(MonthResult).where(MonthResult.person_id == o1.id, MonthResult.final_grade == "excellent")
+                       .values(final_grade="competent"))
+    db.session.commit()
+    page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
+    assert "frozen" in page and _eligible(page, "O1")
+    assert client.post(f"/hr/rounds/{round_.id}/publish").status_code == 409
+    export = client.get(f"/hr/rounds/{round_.id}/export.xlsx")
+    assert export.status_code == 200 and export.mimetype.endswith("sheet")
+
+
+def test_annual_review_and_bonus(client, org, county, history):
+    sign_in(client, org["panel_a"].badge)
+    url = f"/year/{county.unit.id}/2026"
+    for action in ("open", "compute", "publish", "finalise"):
+        assert client.post(f"{url}/{action}").status_code == 302
+    results = {r.person.name: r for r in db.session.scalars(select(YearResult))}
+    # O1: 10 months of the year (2026-01 … 2026-10): excellent in 3, 6, 9 → indexes 3, 6, 9 of the window.
+    assert results["O1"].months == 10 and results["O1"].score == Decimal("84.50")  # (3 × 95 + 7 × 80) ÷ 10
+    assert results["O9"].incompetent_months == 0  # its incompetent months were in 2025
+    client.post("/sign-out")
+    sign_in(client, org["hr_a"].badge)
+    assert client.post(f"/hr/bonus/{county.unit.id}/2026", data={"amount": "10000"}).status_code == 302
+    shares = list(db.session.scalars(select(BonusShare)))
+    assert len(shares) == 10 and sum(s.amount for s in shares) == Decimal("10000.00")
+    page = client.get(f"/hr/bonus/{county.unit.id}/2026").get_data(as_text=True)
+    assert "Spread" in page
+    assert client.get(f"/hr/lists/{county.unit.id}/2026").status_code == 200
+
+
+def test_hr_sees_only_its_subtree(client, org, county, history):
+    round_ = _round(client, org, county)
+    client.post("/sign-out")
+    sign_in(client, org["officer_a"].badge)
+    assert client.get("/hr").status_code == 403
+    assert client.get(f"/hr/rounds/{round_.id}").status_code == 404
+    assert client.get(f"/hr/lists/{county.unit.id}/2026").status_code == 404
+    page = client.get("/my/eligibility")
+    assert page.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(PromotionCandidate)) == 0

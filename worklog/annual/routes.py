@@ -1,0 +1,283 @@
+"""HR pages (promotion rounds, warning and removal lists, bonuses), the panel's year, an officer's eligibility."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
+from worklog import timekeeping
+from worklog.annual import rounds, services
+from worklog.choices import choices
+from worklog.errors import Conflict, ServiceError
+from worklog.exports import xlsx_response
+from worklog.extensions import db
+from worklog.permissions import has_role, scope_units
+from worklog.rules.bonus import spread
+from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate
+from worklog.web import refuse, rollback_only
+
+bp = Blueprint("hr", __name__)
+
+
+class RoundForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    unit = SelectField(_l("Candidates from"), coerce=int, validators=[DataRequired()])
+    reference_date = DateField(_l("Reference date"), validators=[DataRequired()])
+    policy = SelectField(_l("Rules"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create the round"))
+
+
+class BonusForm(FlaskForm):
+    amount = DecimalField(_l("Pool (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0.01)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Share the pool"))
+
+
+class ActionForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Confirm"))
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+def _me() -> Person:
+    return current_user._get_current_object()
+
+
+def _hr_unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not has_role(_me(), Role.hr, unit):
+        abort(404)
+    return unit
+
+
+def _policy_label(key: str) -> str:
+    return DEFAULT_POLICIES[key].get("label", key)
+
+
+@bp.route("/hr", methods=["GET", "POST"])
+def index():
+    units = scope_units(_me(), Role.hr)
+    if not units:
+        abort(403)
+    form = RoundForm()
+    form.unit.choices = choices((u.id, u.name) for u in units)
+    form.policy.choices = choices((k, _policy_label(k)) for k in ("competitive_promotion", "post_promotion"))
+    status = 200
+    if request.method == "GET":
+        form.reference_date.data = timekeeping.today()
+    elif form.validate_on_submit():
+        try:
+            round_ = rounds.create_round(_hr_unit(form.unit.data), form.name.data, form.reference_date.data,
+                                         form.policy.data, _me())
+            return redirect(url_for("hr.round_page", round_id=round_.id))
+        except ServiceError as error:
+            refuse(form, error)
+            status = 422
+    else:
+        rollback_only()
+        status = 422
+    all_rounds = list(db.session.scalars(select(PromotionRound).where(
+        PromotionRound.unit_id.in_([u.id for u in units])).order_by(PromotionRound.id.desc())))
+    return render_template("annual/hr.html", form=form, rounds=all_rounds, units=units,
+                           last_year=timekeeping.today().year - 1), status
+
+
+def _round(round_id: int) -> tuple[PromotionRound, Unit]:
+    round_ = db.session.get(PromotionRound, round_id)
+    if round_ is None:
+        abort(404)
+    return round_, _hr_unit(round_.unit_id)
+
+
+@bp.route("/hr/rounds/<int:round_id>")
+def round_page(round_id: int):
+    """The round's list. A draft is judged live; ``p-<rule>-<param>`` in the query tries other thresholds
+    (what-if) and shows who enters or leaves, saving nothing."""
+    round_, unit = _round(round_id)
+    if round_.status == "published":
+        return render_template("annual/round_published.html", round=round_, unit=unit,
+                               candidates=rounds.frozen(round_), print=bool(request.args.get("print")))
+    tried_values = {k[2:]: v for k, v in request.args.items() if k.startswith("p-")}
+    saved = rounds.judge(round_.policy, unit, round_.reference_date)
+    tried_policy = rounds.with_params(round_.policy, tried_values) if tried_values else None
+    tried, entered, left, problems = None, [], [], []
+    if tried_policy is not None:
+        from worklog.rules.eligibility import validate_policy
+        problems = validate_policy(tried_policy)
+        if not problems:
+            tried = rounds.judge(tried_policy, unit, round_.reference_date)
+            before = {p.id for p, e in saved if e.eligible}
+            after = {p.id for p, e in tried if e.eligible}
+            entered = [p for p, e in tried if p.id in after - before]
+            left = [p for p, e in saved if p.id in before - after]
+    shown = tried or saved
+    return render_template("annual/round.html", round=round_, unit=unit, rows=shown, tried=tried is not None,
+                           entered=entered, left=left, problems=problems, tunable=rounds.TUNABLE,
+                           policy=tried_policy or round_.policy, action_form=ActionForm(formdata=None),
+                           query=request.query_string.decode())
+
+
+@bp.route("/hr/rounds/<int:round_id>/rules", methods=["POST"])
+def save_rules(round_id: int):
+    round_, _unit = _round(round_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        values = {k[2:]: v for k, v in request.form.items() if k.startswith("p-")}
+        try:
+            rounds.save_policy(round_, rounds.with_params(round_.policy, values), _me())
+            flash(_("The round's rules are saved."), "success")
+        except ServiceError as error:
+            rollback_only()
+            return render_template("weekly/conflict.html", message=error.message,
+                                   back=url_for("hr.round_page", round_id=round_.id)), \
+                409 if isinstance(error, Conflict) else 422
+    return redirect(url_for("hr.round_page", round_id=round_.id))
+
+
+@bp.route("/hr/rounds/<int:round_id>/publish", methods=["POST"])
+def publish(round_id: int):
+    round_, _unit = _round(round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            n = rounds.publish_round(round_, _me())
+            flash(_("The round is published with %(n)d officers; the list will not change.", n=n), "success")
+        except ServiceError as error:
+            rollback_only()
+            return render_template("weekly/conflict.html", message=error.message,
+                                   back=url_for("hr.round_page", round_id=round_.id)), \
+                409 if isinstance(error, Conflict) else 422
+    return redirect(url_for("hr.round_page", round_id=round_.id))
+
+
+@bp.route("/hr/rounds/<int:round_id>/export.xlsx")
+def round_export(round_id: int):
+    round_, _unit = _round(round_id)
+    if round_.status == "published":
+        rows = [(c.position, c.badge, c.name, _("yes") if c.eligible else _("no"),
+                 "; ".join(f"{k['label']}: {k['value']} ({k['threshold']}) {'✓' if k['passed'] else '✗'}"
+                           for k in c.checks)) for c in rounds.frozen(round_)]
+    else:
+        rows = [(i, p.badge, p.name, _("yes") if e.eligible else _("no"),
+                 "; ".join(f"{c.label}: {c.value} ({c.threshold}) {'✓' if c.passed else '✗'}" for c in e.checks))
+                for i, (p, e) in enumerate(rounds.judge(round_.policy, _unit, round_.reference_date), start=1)]
+    headers = [_("Place"), _("Badge number"), _("Full name"), _("Eligible"), _("Explanation")]
+    return xlsx_response([(round_.name, headers, rows)], f"round-{round_.id}.xlsx")
+
+
+@bp.route("/hr/lists/<int:unit_id>/<int:year>")
+def lists(unit_id: int, year: int):
+    """诫勉 and 免职 candidates of a year: the bottom 3% of the annual ranking, once or two years running."""
+    unit = _hr_unit(unit_id)
+    reference = date(year + 1, 1, 1)
+    people = rounds.people_in(unit, date(year, 12, 31))
+    facts = services.facts_for(people)
+    by_id = {p.id: p for p in people}
+    removal = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["removal"], facts, reference) if e.eligible]
+    removed = {p.id for p, _e in removal}
+    warning = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["warning_talk"], facts, reference)
+               if e.eligible and e.person_id not in removed]
+    return render_template("annual/lists.html", unit=unit, year=year, warning=warning, removal=removal)
+
+
+@bp.route("/hr/bonus/<int:unit_id>/<int:year>", methods=["GET", "POST"])
+def bonus(unit_id: int, year: int):
+    unit = _hr_unit(unit_id)
+    form = BonusForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                rounds.create_bonus_pool(unit, year, form.amount.data, form.note.data, _me())
+                flash(_("The pool is shared."), "success")
+                return redirect(url_for("hr.bonus", unit_id=unit.id, year=year))
+            except ServiceError as error:
+                refuse(form, error)
+        rollback_only()
+        status = 422
+    pool = db.session.scalar(select(BonusPool).where(BonusPool.unit_id == unit.id, BonusPool.year == year)
+                             .order_by(BonusPool.id.desc()).limit(1))
+    shares = list(db.session.scalars(select(BonusShare).where(BonusShare.pool_id == pool.id)
+                                     .options(selectinload(BonusShare.person))
+                                     .order_by(BonusShare.amount.desc()))) if pool else []
+    high, low, difference = spread([s.amount for s in shares])
+    if request.args.get("export") and pool:
+        return xlsx_response([(str(year), [_("Badge number"), _("Full name"), _("Grade"), _("Score"), _("Amount")],
+                               [(s.person.badge, s.person.name, s.grade, s.score, s.amount) for s in shares])],
+                             f"bonus-{unit.code}-{year}.xlsx")
+    return render_template("annual/bonus.html", unit=unit, year=year, form=form, pool=pool, shares=shares,
+                           high=high, low=low, difference=difference), status
+
+
+@bp.route("/my/eligibility")
+def my_eligibility():
+    me = _me()
+    facts = services.facts_for([me])
+    today = timekeeping.today()
+    results = [(key, DEFAULT_POLICIES[key], evaluate(DEFAULT_POLICIES[key], facts, today)[0])
+               for key in ("competitive_promotion", "post_promotion")]
+    return render_template("annual/my_eligibility.html", results=results, today=today)
+
+
+# --- The panel's year ----------------------------------------------------------------------------------------------
+
+
+def _panel_unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not has_role(_me(), Role.panel, unit):
+        abort(404)
+    return unit
+
+
+@bp.route("/year/<int:unit_id>/<int:year>")
+def year_page(unit_id: int, year: int):
+    unit = _panel_unit(unit_id)
+    review = services.year_review(unit.id, year)
+    results = list(db.session.scalars(select(YearResult).where(YearResult.year_review_id == review.id)
+                                      .options(selectinload(YearResult.person))
+                                      .order_by(YearResult.sequence_id, YearResult.rank))) if review else []
+    return render_template("annual/year.html", unit=unit, year=year, review=review, results=results,
+                           action_form=ActionForm(formdata=None))
+
+
+@bp.route("/year/<int:unit_id>/<int:year>/<action>", methods=["POST"])
+def year_action(unit_id: int, year: int, action: str):
+    unit = _panel_unit(unit_id)
+    form = ActionForm()
+    back = url_for("hr.year_page", unit_id=unit.id, year=year)
+    if not form.validate_on_submit():
+        return redirect(back)
+    try:
+        if action == "open":
+            services.open_year(unit, year, _me())
+        else:
+            review = services.year_review(unit.id, year)
+            if review is None:
+                abort(404)
+            if action == "compute":
+                services.compute_year(review, _me())
+            elif action == "publish":
+                services.publish_year(review, _me())
+            elif action == "finalise":
+                services.finalise_year(review, _me())
+            elif action == "reopen":
+                services.reopen_year(review, form.reason.data, _me())
+            else:
+                abort(404)
+        flash(_("Done."), "success")
+    except ServiceError as error:
+        rollback_only()
+        flash(error.message, "error")
+    return redirect(back)

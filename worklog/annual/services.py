@@ -1,0 +1,193 @@
+"""The annual review of a unit, and the facts the eligibility rules judge.
+
+The annual score is the mean of the officer's final monthly scores plus the panel's annual adjustments
+(DESIGN §5); grades follow worklog/rules/annual.py within unit and sequence.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, insert, select
+
+from models import (Grade, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent, YearAdjustment,
+                    YearResult, YearReview, utcnow)
+from worklog import audit, timekeeping
+from worklog.errors import Conflict, ServiceError
+from worklog.extensions import db
+from worklog.monthly.services import _assignments
+from worklog.permissions import has_role
+from worklog.rules.annual import AnnualInput, AnnualRules, annual_score, grade_year
+from worklog.rules.eligibility import OfficerFacts
+
+FINAL = (MonthStatus.final.value,)
+
+
+def year_review(unit_id: int, year: int) -> YearReview | None:
+    return db.session.scalar(select(YearReview).where(YearReview.unit_id == unit_id, YearReview.year == year))
+
+
+def _require_panel(unit: Unit, actor: Person | None) -> None:
+    if actor is not None and not has_role(actor, "panel", unit):
+        raise ServiceError(_("Only the unit's assessment panel can do this."))
+
+
+def open_year(unit: Unit, year: int, actor: Person | None) -> YearReview:
+    _require_panel(unit, actor)
+    review = year_review(unit.id, year)
+    if review is None:
+        if year > timekeeping.today().year:
+            raise ServiceError(_("This year has not begun."))
+        review = YearReview(unit_id=unit.id, year=year, status=MonthStatus.open.value, reopened=0)
+        db.session.add(review)
+        db.session.flush()
+        audit.record(actor, "year.opened", "year_review", review.id, unit_id=unit.id, after={"year": year})
+    return review
+
+
+def add_adjustment(review: YearReview, person: Person, points, reason: str, actor: Person) -> YearAdjustment:
+    unit = db.session.get(Unit, review.unit_id)
+    _require_panel(unit, actor)
+    if review.status == MonthStatus.final.value:
+        raise ServiceError(_("This year is final and sealed."))
+    if person.id == actor.id:
+        raise ServiceError(_("Nobody records adjustments, vetoes or grades for themselves."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason."), "reason")
+    value = Decimal(str(points)).quantize(Decimal("0.01"))
+    if value == 0 or abs(value) > 20:
+        raise ServiceError(_("An annual adjustment is between −20 and +20 points, and not 0."), "points")
+    adjustment = YearAdjustment(year_review_id=review.id, person_id=person.id, points=value, reason=reason[:500],
+                                created_by_id=actor.id)
+    db.session.add(adjustment)
+    db.session.flush()
+    audit.record(actor, "year.adjustment_added", "year_adjustment", adjustment.id, unit_id=review.unit_id,
+                 after={"person": person.badge, "points": str(value)}, reason=reason)
+    return adjustment
+
+
+def compute_year(review: YearReview, actor: Person | None) -> int:
+    """Annual scores and grades of every officer the unit assesses at the end of the year."""
+    unit = db.session.get(Unit, review.unit_id)
+    _require_panel(unit, actor)
+    if review.status == MonthStatus.final.value:
+        raise ServiceError(_("This year is final and sealed."))
+    first, last = date(review.year, 1, 1), date(review.year, 12, 31)
+    assignments = _assignments(unit.id, first, last)
+    ids = list(assignments)
+    months = defaultdict(list)
+    if ids:
+        for pid, score, grade, veto in db.session.execute(
+                select(MonthResult.person_id, MonthResult.score, MonthResult.final_grade, MonthResult.veto)
+                .join(MonthReview, MonthReview.id == MonthResult.month_review_id)
+                .where(MonthResult.person_id.in_(ids), MonthReview.status.in_(FINAL),
+                       MonthReview.month >= first, MonthReview.month <= last)):
+            months[pid].append((Decimal(score), grade, veto))
+    adjustments = dict(db.session.execute(
+        select(YearAdjustment.person_id, func.sum(YearAdjustment.points))
+        .where(YearAdjustment.year_review_id == review.id, YearAdjustment.voided_at.is_(None))
+        .group_by(YearAdjustment.person_id)).all())
+    r = AnnualRules()
+    groups = defaultdict(list)
+    facts = {}
+    for pid, assignment in assignments.items():
+        person_months = months.get(pid, [])
+        adjustment = Decimal(adjustments.get(pid) or 0)
+        mean = annual_score([m[0] for m in person_months], Decimal("0"))
+        score = annual_score([m[0] for m in person_months], adjustment)
+        hire = assignment.person.hire_date
+        service = Decimal((last - hire).days / 365.25).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) \
+            if hire else Decimal("0")
+        item = AnnualInput(person_id=pid, score=score,
+                           excellent_months=sum(1 for m in person_months if m[1] == Grade.excellent.value),
+                           incompetent_months=sum(1 for m in person_months if m[1] == Grade.incompetent.value),
+                           service_years=max(service, Decimal("0")), veto=any(m[2] for m in person_months))
+        facts[pid] = (len(person_months), mean, adjustment, item)
+        groups[assignment.post.sequence_id].append(item)
+    rows = []
+    for sequence_id, items in groups.items():
+        for result in grade_year(items, r):
+            n, mean, adjustment, item = facts[result.person_id]
+            a = assignments[result.person_id]
+            rows.append({"year_review_id": review.id, "person_id": item.person_id, "department_id": a.department_id,
+                         "sequence_id": sequence_id, "months": n, "mean_monthly": mean, "adjustments": adjustment,
+                         "score": item.score, "excellent_months": item.excellent_months,
+                         "incompetent_months": item.incompetent_months, "veto": item.veto, "rank": result.rank,
+                         "group_size": len(items), "percentile": result.percentile, "proposed_grade": result.grade,
+                         "final_grade": result.grade,
+                         "explanation": {"grade": [asdict(c) for c in result.explanation]}})
+    db.session.execute(delete(YearResult).where(YearResult.year_review_id == review.id))
+    if rows:
+        db.session.execute(insert(YearResult), rows)
+    if review.status == MonthStatus.open.value:
+        review.status = MonthStatus.computed.value
+    review.computed_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "year.computed", "year_review", review.id, unit_id=review.unit_id,
+                 after={"officers": len(rows)})
+    return len(rows)
+
+
+def publish_year(review: YearReview, actor: Person) -> YearReview:
+    _require_panel(db.session.get(Unit, review.unit_id), actor)
+    if review.status != MonthStatus.computed.value:
+        raise ServiceError(_("Compute the year before publishing it."))
+    review.status, review.published_at = MonthStatus.published.value, utcnow()
+    db.session.flush()
+    audit.record(actor, "year.published", "year_review", review.id, unit_id=review.unit_id)
+    return review
+
+
+def finalise_year(review: YearReview, actor: Person) -> YearReview:
+    _require_panel(db.session.get(Unit, review.unit_id), actor)
+    if review.status != MonthStatus.published.value:
+        raise ServiceError(_("Publish the results before finalising the year."))
+    review.status, review.finalised_at = MonthStatus.final.value, utcnow()
+    db.session.flush()
+    audit.record(actor, "year.finalised", "year_review", review.id, unit_id=review.unit_id)
+    return review
+
+
+def reopen_year(review: YearReview, reason: str, actor: Person) -> YearReview:
+    _require_panel(db.session.get(Unit, review.unit_id), actor)
+    if review.status != MonthStatus.final.value:
+        raise Conflict(_("This year is not final."))
+    if not (reason or "").strip():
+        raise ServiceError(_("Give the reason for reopening the year."), "reason")
+    review.status, review.reopened, review.finalised_at = MonthStatus.computed.value, review.reopened + 1, None
+    db.session.flush()
+    audit.record(actor, "year.reopened", "year_review", review.id, unit_id=review.unit_id, reason=reason)
+    return review
+
+
+# --- Facts for the eligibility rules ---------------------------------------------------------------------------------
+
+
+def facts_for(people: list[Person]) -> list[OfficerFacts]:
+    """What the eligibility rules look at, for each person: final monthly grades, vetoes of final months,
+    final annual ranks, hire date and rank. Four queries whatever the number of people."""
+    ids = [p.id for p in people]
+    grades, vetoes, annual = defaultdict(dict), defaultdict(list), defaultdict(dict)
+    if ids:
+        for pid, month, grade in db.session.execute(
+                select(MonthResult.person_id, MonthReview.month, MonthResult.final_grade)
+                .join(MonthReview, MonthReview.id == MonthResult.month_review_id)
+                .where(MonthResult.person_id.in_(ids), MonthReview.status.in_(FINAL))):
+            grades[pid][month] = grade
+        for pid, day in db.session.execute(
+                select(VetoEvent.person_id, VetoEvent.event_date)
+                .join(MonthReview, MonthReview.id == VetoEvent.month_review_id)
+                .where(VetoEvent.person_id.in_(ids), VetoEvent.voided_at.is_(None),
+                       MonthReview.status.in_(FINAL))):
+            vetoes[pid].append(day)
+        for pid, year, rank, size, score in db.session.execute(
+                select(YearResult.person_id, YearReview.year, YearResult.rank, YearResult.group_size, YearResult.score)
+                .join(YearReview, YearReview.id == YearResult.year_review_id)
+                .where(YearResult.person_id.in_(ids), YearReview.status.in_(FINAL))):
+            annual[pid][year] = (rank, size, Decimal(score))
+    return [OfficerFacts(person_id=p.id, monthly_grades=grades[p.id], vetoes=vetoes[p.id], annual=annual[p.id],
+                         hire_date=p.hire_date, rank=p.rank or "") for p in people]
