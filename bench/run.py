@@ -11,6 +11,9 @@ TEST_DATABASE_URL is set (in a scratch database beside that one, dropped afterwa
   month already opened; each run in a fresh session; the median of three runs);
 - ``ledger_check_<db>_1000_officers``: `flask ledger check --month` of that month;
 
+- ``eligibility_<db>_5000_officers``: a promotion round's list for a unit of 5,000 officers with 12 final
+  months of grades (facts gathered from the database, then the rules evaluated);
+
 and, without a database, ``grade_group_4000_officers``: the pure grading of one group of 4,000 officers
 (a large unit's one sequence), which compute() runs once per sequence.
 
@@ -212,8 +215,58 @@ def run(kind: str, url: str, profile: bool) -> None:
         found = queries.differences(MONTH)
         figure(f"ledger_check_{kind}_{OFFICERS}_officers", time.perf_counter() - started)
         assert not found, found[:5]
+        eligibility(kind)
         db.session.close()
         db.engine.dispose()
+
+
+ELIGIBILITY_OFFICERS = 5000
+
+
+def eligibility(kind: str) -> None:
+    """A unit of 5,000 officers with 12 final months of grades: judge them all for competitive promotion
+    (gathering the facts from the database and evaluating the rules), as a promotion round's page does."""
+    from models import Assignment, MonthResult, MonthReview, Person, Post, Unit
+    from worklog.admin import services as admin
+    from worklog.annual import rounds
+    from worklog.extensions import db
+    from worklog.rules.eligibility import DEFAULT_POLICIES
+
+    rng = random.Random(9)
+    city = db.session.scalar(select(Unit).where(Unit.code == "BC"))
+    unit = admin.create_unit(city, {"code": "BE", "name": "Bench eligibility county"}, None)
+    department = admin.create_department(unit, {"code": "E", "name": "Everyone"}, None)
+    post = db.session.scalar(select(Post).order_by(Post.id).limit(1))
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    db.session.execute(insert(Person), [
+        {"badge": f"E{i:05d}", "name": f"Officer {i}", "rank": "", "hire_date": date(2015, 1, 1), "active": True,
+         "must_change_password": False, "created_at": now} for i in range(ELIGIBILITY_OFFICERS)])
+    ids = list(db.session.scalars(select(Person.id).where(Person.badge.like("E%")).order_by(Person.id)))
+    db.session.execute(insert(Assignment), [
+        {"person_id": pid, "department_id": department.id, "post_id": post.id, "supervisor_id": None,
+         "valid_from": date(2025, 1, 1), "valid_to": None} for pid in ids])
+    grades = ("excellent", "competent", "competent", "competent", "basic")
+    for m in range(12):
+        month = date(2025 + (10 + m) // 12, (10 + m) % 12 + 1, 1)  # 2025-11 … 2026-10
+        review = MonthReview(unit_id=unit.id, month=month, status="final", reopened=0)
+        db.session.add(review)
+        db.session.flush()
+        db.session.execute(insert(MonthResult), [
+            {"month_review_id": review.id, "person_id": pid, "department_id": department.id,
+             "sequence_id": post.sequence_id, "post_id": post.id, "approved_points": Decimal("400"),
+             "target_points": Decimal("400"), "missing_days": 0, "late_days": 0, "returned_entries": 0,
+             "reduced_entries": 0, "discipline_deductions": Decimal("0"), "quality_deductions": Decimal("0"),
+             "commendations": Decimal("0"), "base": Decimal("30"), "workload": Decimal("50"),
+             "quality": Decimal("20"), "bonus": Decimal("0"), "score": Decimal("80"), "veto": False, "rank": 1,
+             "group_size": ELIGIBILITY_OFFICERS, "quota": 1000, "proposed_grade": g, "final_grade": g,
+             "explanation": {}} for pid, g in ((pid, rng.choice(grades)) for pid in ids)])
+    db.session.commit()
+    db.session.close()
+    unit = db.session.scalar(select(Unit).where(Unit.code == "BE"))
+    started = time.perf_counter()
+    judged = rounds.judge(DEFAULT_POLICIES["competitive_promotion"], unit, date(2026, 11, 15))
+    figure(f"eligibility_{kind}_{ELIGIBILITY_OFFICERS}_officers", time.perf_counter() - started)
+    info(f"{kind}: {sum(1 for _p, e in judged if e.eligible)} of {len(judged)} eligible")
 
 
 def grading() -> None:
