@@ -8,8 +8,8 @@ from models.people import Assignment, Person, Role, RoleGrant
 from models.audit import AuditEvent
 from models.auth import LoginAttempt, LoginSession
 from models.catalog import TaskCategory, TaskType, TaskTypeVersion, task_type_post
-from models.annual import (BonusPool, BonusShare, PromotionCandidate, PromotionRound, YearAdjustment, YearResult,
-                           YearReview)
+from models.annual import (BonusPool, BonusShare, PromotionCandidate, PromotionRound, YearAdjustment, YearAppeal,
+                           YearResult, YearReview)
 from models.monthly import (AdjustmentKind, Appeal, AppealStatus, DepartmentMonth, DepartmentMonthCategory, Grade,
                             MonthAdjustment, MonthResult, MonthReview, MonthStatus, RuleSet, UnitMonth, VetoEvent)
 from models.weekly import (AssignedTask, AssignedTaskStatus, Delegation, Notification, WeekReview,
@@ -18,7 +18,8 @@ from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, Ent
                           PersonDayTotal)
 
 __all__ = [
-    "BonusPool", "BonusShare", "PromotionCandidate", "PromotionRound", "YearAdjustment", "YearResult", "YearReview",
+    "BonusPool", "BonusShare", "PromotionCandidate", "PromotionRound", "YearAdjustment", "YearAppeal", "YearResult",
+    "YearReview",
     "AdjustmentKind", "Appeal", "AppealStatus", "DepartmentMonth", "DepartmentMonthCategory", "Grade",
     "MonthAdjustment", "MonthResult", "MonthReview", "MonthStatus", "RuleSet", "UnitMonth", "VetoEvent",
     "AssignedTask", "AssignedTaskStatus", "Delegation", "Notification", "WeekReview", "WeekStatus",

@@ -50,6 +50,25 @@ class YearAdjustment(Base):
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
 
+class YearAppeal(Base):
+    """申诉 against an annual result, filed in the window after publication, decided by the panel."""
+
+    __tablename__ = "year_appeal"
+    __table_args__ = (CheckConstraint("status IN ('pending', 'upheld', 'rejected')", name="status_valid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year_review_id: Mapped[int] = mapped_column(ForeignKey("year_review.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(1000))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decision: Mapped[str] = mapped_column(String(1000), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+
 class YearResult(Base):
     __tablename__ = "year_result"
     __table_args__ = (

@@ -19,6 +19,7 @@ NAV_ITEMS = [
     ("weekly.reminders", _l("Reminders"), {REVIEWS}),
     ("monthly.index", _l("Monthly review"), {Role.panel.value}),
     ("monthly.my_months", _l("My months"), None),
+    ("hr.my_years", _l("My years"), None),
     ("hr.my_eligibility", _l("My eligibility"), None),
     ("hr.index", _l("Promotion and HR"), {Role.hr.value}),
     ("ledgers.index", _l("Ledgers"), {Role.panel.value, Role.hr.value, Role.admin.value}),

@@ -1,8 +1,8 @@
-"""annual review, promotion rounds, bonus pools
+"""annual review, appeals, promotion rounds, bonus pools
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-28 02:34:52.884016
+Create Date: 2026-11-28 02:38:34.584968
 """
 from alembic import op
 import sqlalchemy as sa
@@ -118,6 +118,25 @@ def upgrade() -> None:
     with op.batch_alter_table('year_adjustment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_year_adjustment_year_review_id'), ['year_review_id'], unique=False)
 
+    op.create_table('year_appeal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year_review_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=1000), nullable=False),
+    sa.Column('filed_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('decision', sa.String(length=1000), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'upheld', 'rejected')", name=op.f('ck_year_appeal_status_valid')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['person.id'], name=op.f('fk_year_appeal_decided_by_id_person'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_year_appeal_person_id_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['year_review_id'], ['year_review.id'], name=op.f('fk_year_appeal_year_review_id_year_review'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_year_appeal'))
+    )
+    with op.batch_alter_table('year_appeal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_year_appeal_year_review_id'), ['year_review_id'], unique=False)
+
     op.create_table('year_result',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year_review_id', sa.Integer(), nullable=False),
@@ -156,6 +175,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_year_result_person')
 
     op.drop_table('year_result')
+    with op.batch_alter_table('year_appeal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_year_appeal_year_review_id'))
+
+    op.drop_table('year_appeal')
     with op.batch_alter_table('year_adjustment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_year_adjustment_year_review_id'))
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from datetime import datetime, timezone
+
 from sqlalchemy import func, select, update
 
-from models import BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearResult
+from models import BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearAppeal, YearResult, YearReview
 from tests.factories import sign_in, state_counts
 from worklog.extensions import db
 
@@ -60,11 +62,20 @@ def test_a_published_round_stays_as_published(client, org, county, history):
     assert export.status_code == 200 and export.mimetype.endswith("sheet")
 
 
-def test_annual_review_and_bonus(client, org, county, history):
+def _year(app, client, org, county, finalise=True):
     sign_in(client, org["panel_a"].badge)
     url = f"/year/{county.unit.id}/2026"
-    for action in ("open", "compute", "publish", "finalise"):
+    for action in ("open", "compute", "publish"):
         assert client.post(f"{url}/{action}").status_code == 302
+    if finalise:
+        app.config["FIXED_NOW"] = datetime(2026, 12, 10, 4, 0, tzinfo=timezone.utc)  # after the appeal window
+        assert client.post(f"{url}/finalise").status_code == 302
+        assert db.session.scalar(select(YearReview.status)) == "final"
+    return url
+
+
+def test_annual_review_and_bonus(app, client, org, county, history):
+    _year(app, client, org, county)
     results = {r.person.name: r for r in db.session.scalars(select(YearResult))}
     # O1: 10 months of the year (2026-01 … 2026-10): excellent in 3, 6, 9 → indexes 3, 6, 9 of the window.
     assert results["O1"].months == 10 and results["O1"].score == Decimal("84.50")  # (3 × 95 + 7 × 80) ÷ 10
@@ -89,3 +100,44 @@ def test_hr_sees_only_its_subtree(client, org, county, history):
     page = client.get("/my/eligibility")
     assert page.status_code == 200
     assert db.session.scalar(select(func.count()).select_from(PromotionCandidate)) == 0
+
+
+def test_an_upheld_annual_appeal_changes_the_score_and_the_ranking(app, client, org, county, history):
+    url = _year(app, client, org, county, finalise=False)
+    review = db.session.scalar(select(YearReview))
+    before = {r.person.name: r.rank for r in db.session.scalars(select(YearResult))}
+    client.post("/sign-out")
+    o5 = county.officers["O5"]
+    sign_in(client, o5.badge)
+    assert client.post(f"/my/years/{review.id}", data={"reason": "A commendation is missing"}).status_code == 302
+    appeal = db.session.scalar(select(YearAppeal))
+    client.post("/sign-out")
+    sign_in(client, org["panel_a"].badge)
+    response = client.post(f"/year/appeals/{appeal.id}/decide", data={
+        "outcome": "uphold", "decision": "Commendation confirmed", "correction": "10"})
+    assert response.status_code == 302
+    after = {r.person.name: (r.rank, r.score) for r in db.session.scalars(select(YearResult))}
+    assert after["O5"][1] == Decimal("90.00") and after["O5"][0] < before["O5"]
+    # The panel cannot finalise while the appeal window is open.
+    assert client.post(f"{url}/finalise").status_code == 302
+    assert db.session.scalar(select(YearReview.status)) == "published"
+
+
+def test_rules_are_data_a_new_rule_needs_no_code(client, org, county, history):
+    round_ = _round(client, org, county)
+    import json
+    policy = dict(db.session.get(PromotionRound, round_.id).policy)
+    policy["rules"] = policy["rules"] + [{"key": "service", "label": "At least 20 years of service",
+                                          "kind": "service_years", "params": {"at_least": 20}}]
+    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"policy": json.dumps(policy)})
+    assert response.status_code == 302
+    page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
+    assert not _eligible(page, "O1") and "At least 20 years of service" in page  # hired 2020
+    # Nonsense is refused with a message, and nothing changes.
+    before = db.session.get(PromotionRound, round_.id).policy
+    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"policy": '{"rules": [{"kind": "astrology"}]}'})
+    assert response.status_code == 422
+    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"policy": "{not json"})
+    assert response.status_code == 422 and "JSON" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(PromotionRound, round_.id).policy == before

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField
+from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
@@ -39,6 +39,31 @@ class BonusForm(FlaskForm):
     amount = DecimalField(_l("Pool (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0.01)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Share the pool"))
+
+
+class PolicyForm(FlaskForm):
+    policy = TextAreaField(_l("Rules (JSON)"), validators=[DataRequired(), Length(max=20000)],
+                           render_kw={"rows": 14, "spellcheck": "false"})
+    submit = SubmitField(_l("Save the rules"))
+
+
+class YearAdjustmentForm(FlaskForm):
+    person = StringField(_l("Badge number"), validators=[DataRequired(), Length(max=20)])
+    points = DecimalField(_l("Points"), places=2, validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Record"))
+
+
+class YearDecisionForm(FlaskForm):
+    outcome = SelectField(_l("Decision"), validators=[DataRequired()])
+    decision = StringField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+    correction = DecimalField(_l("Correction of the annual score"), places=2, validators=[Optional()])
+    submit = SubmitField(_l("Decide"))
+
+
+class AppealForm(FlaskForm):
+    reason = TextAreaField(_l("Why the result is wrong"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("File the appeal"))
 
 
 class ActionForm(FlaskForm):
@@ -124,9 +149,12 @@ def round_page(round_id: int):
             entered = [p for p, e in tried if p.id in after - before]
             left = [p for p, e in saved if p.id in before - after]
     shown = tried or saved
+    import json
     return render_template("annual/round.html", round=round_, unit=unit, rows=shown, tried=tried is not None,
                            entered=entered, left=left, problems=problems, tunable=rounds.TUNABLE,
                            policy=tried_policy or round_.policy, action_form=ActionForm(formdata=None),
+                           policy_form=PolicyForm(formdata=None,
+                                                  policy=json.dumps(round_.policy, ensure_ascii=False, indent=2)),
                            query=request.query_string.decode())
 
 
@@ -145,6 +173,35 @@ def save_rules(round_id: int):
                                    back=url_for("hr.round_page", round_id=round_.id)), \
                 409 if isinstance(error, Conflict) else 422
     return redirect(url_for("hr.round_page", round_id=round_.id))
+
+
+@bp.route("/hr/rounds/<int:round_id>/policy", methods=["POST"])
+def save_policy(round_id: int):
+    """Rules are data: HR may add, remove or change any rule of a draft round, checked before it is saved."""
+    import json
+    round_, unit = _round(round_id)
+    form = PolicyForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            policy = json.loads(form.policy.data)
+        except ValueError as error:
+            problems = [_("The rules are not valid JSON: %(error)s", error=str(error))]
+        else:
+            try:
+                rounds.save_policy(round_, policy, _me())
+                flash(_("The round's rules are saved."), "success")
+                return redirect(url_for("hr.round_page", round_id=round_.id))
+            except ServiceError as error:
+                if isinstance(error, Conflict):
+                    rollback_only()
+                    return render_template("weekly/conflict.html", message=error.message,
+                                           back=url_for("hr.round_page", round_id=round_.id)), 409
+                problems = [error.message]
+    rollback_only()
+    for problem in problems:
+        flash(problem, "error")
+    return round_page(round_.id), 422
 
 
 @bp.route("/hr/rounds/<int:round_id>/publish", methods=["POST"])
@@ -248,8 +305,103 @@ def year_page(unit_id: int, year: int):
     results = list(db.session.scalars(select(YearResult).where(YearResult.year_review_id == review.id)
                                       .options(selectinload(YearResult.person))
                                       .order_by(YearResult.sequence_id, YearResult.rank))) if review else []
+    from models import YearAdjustment, YearAppeal
+    adjustments = list(db.session.scalars(select(YearAdjustment).where(YearAdjustment.year_review_id == review.id)
+                                          .options(selectinload(YearAdjustment.person)))) if review else []
+    appeals = list(db.session.scalars(select(YearAppeal).where(YearAppeal.year_review_id == review.id)
+                                      .options(selectinload(YearAppeal.person)))) if review else []
+    decision_form = YearDecisionForm(formdata=None)
+    decision_form.outcome.choices = choices([("reject", _("Reject")), ("uphold", _("Uphold"))])
     return render_template("annual/year.html", unit=unit, year=year, review=review, results=results,
-                           action_form=ActionForm(formdata=None))
+                           action_form=ActionForm(formdata=None), adjustment_form=YearAdjustmentForm(formdata=None),
+                           adjustments=adjustments, appeals=appeals, decision_form=decision_form)
+
+
+@bp.route("/year/<int:unit_id>/<int:year>/adjustments", methods=["POST"])
+def year_adjustment(unit_id: int, year: int):
+    unit = _panel_unit(unit_id)
+    review = services.year_review(unit.id, year)
+    if review is None:
+        abort(404)
+    form = YearAdjustmentForm()
+    back = url_for("hr.year_page", unit_id=unit.id, year=year)
+    if form.validate_on_submit():
+        person = db.session.scalar(select(Person).where(Person.badge == form.person.data.strip()))
+        try:
+            if person is None:
+                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data))
+            services.add_adjustment(review, person, form.points.data, form.reason.data, _me())
+            flash(_("Adjustment recorded. Compute the year again to see its effect."), "success")
+            return redirect(back)
+        except ServiceError as error:
+            flash(error.message, "error")
+    rollback_only()
+    return redirect(back)
+
+
+@bp.route("/year/appeals/<int:appeal_id>/decide", methods=["POST"])
+def decide_year_appeal(appeal_id: int):
+    from models import YearAppeal, YearReview
+    appeal = db.session.get(YearAppeal, appeal_id)
+    review = db.session.get(YearReview, appeal.year_review_id) if appeal else None
+    if review is None:
+        abort(404)
+    unit = _panel_unit(review.unit_id)
+    form = YearDecisionForm()
+    form.outcome.choices = choices([("reject", _("Reject")), ("uphold", _("Uphold"))])
+    back = url_for("hr.year_page", unit_id=unit.id, year=review.year)
+    if form.validate_on_submit():
+        try:
+            services.decide_year_appeal(appeal, form.outcome.data == "uphold", form.decision.data, _me(),
+                                        form.correction.data)
+            flash(_("Appeal decided."), "success")
+            return redirect(back)
+        except ServiceError as error:
+            flash(error.message, "error")
+    rollback_only()
+    return redirect(back)
+
+
+@bp.route("/my/years")
+def my_years():
+    from models import YearReview
+    me = _me()
+    rows = db.session.execute(
+        select(YearResult, YearReview).join(YearReview, YearReview.id == YearResult.year_review_id)
+        .where(YearResult.person_id == me.id, YearReview.status.in_(["published", "final"]))
+        .order_by(YearReview.year.desc())).all()
+    return render_template("annual/my_years.html", rows=rows)
+
+
+@bp.route("/my/years/<int:review_id>", methods=["GET", "POST"])
+def my_year(review_id: int):
+    from models import YearAppeal, YearReview
+    me = _me()
+    review = db.session.get(YearReview, review_id)
+    if review is None or review.status not in ("published", "final"):
+        abort(404)
+    mine = db.session.scalar(select(YearResult).where(YearResult.year_review_id == review.id,
+                                                      YearResult.person_id == me.id))
+    if mine is None:
+        abort(404)
+    form = AppealForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.file_year_appeal(review, me, form.reason.data, me)
+                flash(_("Your appeal has been filed; the panel will decide it."), "success")
+                return redirect(url_for("hr.my_year", review_id=review.id))
+            except ServiceError as error:
+                refuse(form, error)
+        rollback_only()
+        status = 422
+    appeals = list(db.session.scalars(select(YearAppeal).where(YearAppeal.year_review_id == review.id,
+                                                               YearAppeal.person_id == me.id)))
+    return render_template("annual/my_year.html", review=review, mine=mine, form=form, appeals=appeals,
+                           unit=db.session.get(Unit, review.unit_id),
+                           may_appeal=review.status == "published" and timekeeping.today() <= review.appeal_deadline), \
+        status
 
 
 @bp.route("/year/<int:unit_id>/<int:year>/<action>", methods=["POST"])

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 
 from models import (Grade, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent, YearAdjustment,
-                    YearResult, YearReview, utcnow)
+                    YearAppeal, YearResult, YearReview, utcnow)
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
@@ -133,19 +133,79 @@ def compute_year(review: YearReview, actor: Person | None) -> int:
 
 
 def publish_year(review: YearReview, actor: Person) -> YearReview:
+    """公示 of the annual results: officers see them and may appeal within the rule set's appeal window."""
     _require_panel(db.session.get(Unit, review.unit_id), actor)
     if review.status != MonthStatus.computed.value:
         raise ServiceError(_("Compute the year before publishing it."))
+    from worklog.monthly.rulesets import values_on
+    from worklog.monthly.services import _working_days_after
+    today = timekeeping.today()
     review.status, review.published_at = MonthStatus.published.value, utcnow()
+    review.appeal_deadline = _working_days_after(today, values_on(today).appeal_days)
     db.session.flush()
-    audit.record(actor, "year.published", "year_review", review.id, unit_id=review.unit_id)
+    audit.record(actor, "year.published", "year_review", review.id, unit_id=review.unit_id,
+                 after={"appeal_deadline": review.appeal_deadline.isoformat()})
     return review
+
+
+def file_year_appeal(review: YearReview, person: Person, reason: str, actor: Person) -> YearAppeal:
+    if actor.id != person.id:
+        raise ServiceError(_("Only the officer can appeal their own result."))
+    if review.status != MonthStatus.published.value:
+        raise ServiceError(_("Appeals can be filed only while the results are published."))
+    if timekeeping.today() > review.appeal_deadline:
+        raise ServiceError(_("The appeal window closed on %(day)s.", day=review.appeal_deadline.isoformat()))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for your appeal."), "reason")
+    if db.session.scalar(select(YearAppeal.id).where(YearAppeal.year_review_id == review.id,
+                                                     YearAppeal.person_id == person.id,
+                                                     YearAppeal.status == "pending")):
+        raise Conflict(_("You already have an appeal waiting for a decision."))
+    appeal = YearAppeal(year_review_id=review.id, person_id=person.id, reason=reason[:1000], status="pending")
+    db.session.add(appeal)
+    db.session.flush()
+    audit.record(actor, "year.appeal_filed", "year_appeal", appeal.id, unit_id=review.unit_id, reason=reason)
+    return appeal
+
+
+def decide_year_appeal(appeal: YearAppeal, upheld: bool, decision: str, actor: Person,
+                       correction: Decimal | None = None) -> YearAppeal:
+    """The panel decides with a reason; an upheld appeal may carry a correction of the annual score, and the
+    year is computed again so that the change flows through ranks and the quota."""
+    review = db.session.get(YearReview, appeal.year_review_id)
+    _require_panel(db.session.get(Unit, review.unit_id), actor)
+    if appeal.person_id == actor.id:
+        raise ServiceError(_("Nobody decides their own appeal."))
+    if appeal.status != "pending":
+        raise Conflict(_("This appeal has already been decided."))
+    decision = (decision or "").strip()
+    if not decision:
+        raise ServiceError(_("Give the reason for the decision."), "decision")
+    if upheld and correction:
+        add_adjustment(review, db.session.get(Person, appeal.person_id), correction, decision, actor)
+    appeal.status = "upheld" if upheld else "rejected"
+    appeal.decision, appeal.decided_by_id, appeal.decided_at = decision[:1000], actor.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "year.appeal_decided", "year_appeal", appeal.id, unit_id=review.unit_id,
+                 after={"status": appeal.status}, reason=decision)
+    if upheld:
+        compute_year(review, actor)
+        review.status = MonthStatus.published.value
+        db.session.flush()
+    return appeal
 
 
 def finalise_year(review: YearReview, actor: Person) -> YearReview:
     _require_panel(db.session.get(Unit, review.unit_id), actor)
     if review.status != MonthStatus.published.value:
         raise ServiceError(_("Publish the results before finalising the year."))
+    pending = db.session.scalar(select(func.count()).select_from(YearAppeal).where(
+        YearAppeal.year_review_id == review.id, YearAppeal.status == "pending"))
+    if pending:
+        raise ServiceError(_("%(n)d appeals still wait for a decision.", n=pending))
+    if timekeeping.today() <= review.appeal_deadline:
+        raise ServiceError(_("Appeals may be filed until %(day)s.", day=review.appeal_deadline.isoformat()))
     review.status, review.finalised_at = MonthStatus.final.value, utcnow()
     db.session.flush()
     audit.record(actor, "year.finalised", "year_review", review.id, unit_id=review.unit_id)
