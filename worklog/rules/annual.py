@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from worklog.rules.grading import BASIC, COMPETENT, EXCELLENT, INCOMPETENT, Check
+from worklog.rules.grading import BASIC, COMPETENT, EXCELLENT, INCOMPETENT, Check, _percent, quota_for
 from worklog.rules.points import round_points
 
 ZERO = Decimal("0")
@@ -95,15 +95,8 @@ class AnnualResult:
 
 
 def annual_quota(n: int, r: AnnualRules) -> int:
-    """How many excellent grades a group of ``n`` may have: floor(n × excellent_quota)."""
-    if n < 0:
-        raise ValueError("a group cannot have fewer than 0 members")
-    return int((n * r.excellent_quota).to_integral_value(rounding=ROUND_FLOOR))
-
-
-def _percent(fraction: Decimal) -> str:
-    text = f"{fraction * 100:f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+    """How many excellent grades a group of ``n`` may have: floor(n × excellent_quota), as for the month."""
+    return quota_for(n, r)
 
 
 def _years(value: Decimal) -> str:
