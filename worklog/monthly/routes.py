@@ -206,9 +206,9 @@ def add_veto(unit_id: int, month: str):
     return month_page(unit_id, month, status=422, forms={"veto": form})
 
 
-@bp.route("/month/adjustments/<int:item_id>/withdraw", methods=["POST"])
-def void_adjustment(item_id: int):
-    item = db.session.get(MonthAdjustment, item_id)
+def _withdraw(model, item_id: int, act):
+    """Withdraw an adjustment or a veto, with a reason: the record stays, marked withdrawn."""
+    item = db.session.get(model, item_id)
     review = db.session.get(MonthReview, item.month_review_id) if item else None
     if review is None:
         abort(404)
@@ -216,28 +216,21 @@ def void_adjustment(item_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            services.void_adjustment(item, form.reason.data, _me())
+            act(item, form.reason.data, _me())
             flash(_("Withdrawn."), "success")
         except ServiceError as error:
             return _failed(error, _page_url(review))
     return redirect(_page_url(review))
+
+
+@bp.route("/month/adjustments/<int:item_id>/withdraw", methods=["POST"])
+def void_adjustment(item_id: int):
+    return _withdraw(MonthAdjustment, item_id, services.void_adjustment)
 
 
 @bp.route("/month/vetoes/<int:item_id>/withdraw", methods=["POST"])
 def void_veto(item_id: int):
-    item = db.session.get(VetoEvent, item_id)
-    review = db.session.get(MonthReview, item.month_review_id) if item else None
-    if review is None:
-        abort(404)
-    _panel_unit(review.unit_id)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.void_veto(item, form.reason.data, _me())
-            flash(_("Withdrawn."), "success")
-        except ServiceError as error:
-            return _failed(error, _page_url(review))
-    return redirect(_page_url(review))
+    return _withdraw(VetoEvent, item_id, services.void_veto)
 
 
 def _result(result_id: int) -> tuple[MonthResult, MonthReview]:

@@ -140,10 +140,11 @@ def approve(entry_id: int):
     return redirect(back)
 
 
-@bp.route("/review/entries/<int:entry_id>/adjust", methods=["POST"])
-def adjust(entry_id: int):
+def _review_with_form(entry_id: int, form_class, act, success: str):
+    """A review action that needs more than a click (adjust, return): the form's errors or the service's
+    refusal come back on the week page, and nothing is kept."""
     entry = _entry_for_review(entry_id)
-    form = AdjustForm()
+    form = form_class()
     back = _week_url(entry)
     if not form.validate_on_submit():
         rollback_only()
@@ -152,30 +153,23 @@ def adjust(entry_id: int):
                 flash(message, "error")
         return _week_again(entry, 422)
     try:
-        services.adjust(entry, form.points.data, form.reason.data, _me(), _version(form))
-        flash(_("Points adjusted and approved."), "success")
+        act(entry, form)
+        flash(success, "success")
     except ServiceError as error:
         return _refused(error, back, entry)
     return redirect(back)
+
+
+@bp.route("/review/entries/<int:entry_id>/adjust", methods=["POST"])
+def adjust(entry_id: int):
+    return _review_with_form(entry_id, AdjustForm, lambda entry, form: services.adjust(
+        entry, form.points.data, form.reason.data, _me(), _version(form)), _("Points adjusted and approved."))
 
 
 @bp.route("/review/entries/<int:entry_id>/return", methods=["POST"])
 def return_entry(entry_id: int):
-    entry = _entry_for_review(entry_id)
-    form = ReturnForm()
-    back = _week_url(entry)
-    if not form.validate_on_submit():
-        rollback_only()
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-        return _week_again(entry, 422)
-    try:
-        services.return_entry(entry, form.comment.data, _me(), _version(form))
-        flash(_("Entry returned to the officer."), "success")
-    except ServiceError as error:
-        return _refused(error, back, entry)
-    return redirect(back)
+    return _review_with_form(entry_id, ReturnForm, lambda entry, form: services.return_entry(
+        entry, form.comment.data, _me(), _version(form)), _("Entry returned to the officer."))
 
 
 def _refused(error: ServiceError, back: str, entry: Entry | None = None):
