@@ -211,3 +211,17 @@ def test_nobody_adjusts_or_grades_themselves(client, org, county):
                                                                "kind": "commendation", "points": "5",
                                                                "reason": "Self-praise"})
     assert response.status_code == 422 and "themselves" in response.get_data(as_text=True)
+
+
+def test_a_withdrawn_veto_stops_counting_and_stays_on_record(client, org, county):
+    from models import VetoEvent
+    _close_october(client, org, county)
+    veto = db.session.scalar(select(VetoEvent))
+    assert client.post(f"/month/vetoes/{veto.id}/withdraw", data={"reason": ""}).status_code == 302
+    assert db.session.get(VetoEvent, veto.id).voided_at is None  # a reason is required
+    assert client.post(f"/month/vetoes/{veto.id}/withdraw", data={"reason": "Leave was approved"}).status_code == 302
+    client.post(_url(county, "/compute"))
+    results = _results(county)
+    assert not results["O6"].veto and results["O6"].final_grade == "competent"
+    db.session.expire_all()
+    assert db.session.get(VetoEvent, veto.id).void_reason == "Leave was approved"
