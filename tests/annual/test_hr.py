@@ -58,6 +58,8 @@ def test_a_published_round_stays_as_published(client, org, county, history):
     page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
     assert "frozen" in page and _eligible(page, "O1")
     assert client.post(f"/hr/rounds/{round_.id}/publish").status_code == 409
+    printed = client.get(f"/hr/rounds/{round_.id}?print=1").get_data(as_text=True)
+    assert "O1" in printed and "<nav" not in printed
     export = client.get(f"/hr/rounds/{round_.id}/export.xlsx")
     assert export.status_code == 200 and export.mimetype.endswith("sheet")
 

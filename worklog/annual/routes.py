@@ -133,8 +133,8 @@ def round_page(round_id: int):
     (what-if) and shows who enters or leaves, saving nothing."""
     round_, unit = _round(round_id)
     if round_.status == "published":
-        return render_template("annual/round_published.html", round=round_, unit=unit,
-                               candidates=rounds.frozen(round_), print=bool(request.args.get("print")))
+        template = "annual/round_print.html" if request.args.get("print") else "annual/round_published.html"
+        return render_template(template, round=round_, unit=unit, candidates=rounds.frozen(round_))
     tried_values = {k[2:]: v for k, v in request.args.items() if k.startswith("p-")}
     saved = rounds.judge(round_.policy, unit, round_.reference_date)
     tried_policy = rounds.with_params(round_.policy, tried_values) if tried_values else None
