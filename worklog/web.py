@@ -5,7 +5,7 @@ from datetime import date
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, flash, g, render_template, request
+from flask import Flask, Response, current_app, flash, g, redirect, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -33,6 +33,26 @@ def refuse(form, error) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         flash(error.message, "error")
+
+
+def submit(form, act, success: str, back: str):
+    """A page's form that a service acts on: a redirect to ``back`` when done; when refused, the message on
+    the form (409 when someone else got there first) and nothing kept. Returns (response or None, status)."""
+    from worklog.errors import Conflict, ServiceError
+    if request.method != "POST":
+        return None, 200
+    if form.validate_on_submit():
+        try:
+            act()
+            flash(success, "success")
+            return redirect(back), 302
+        except Conflict as error:
+            rollback_only()
+            return render_template("weekly/conflict.html", message=error.message, back=back), 409
+        except ServiceError as error:
+            refuse(form, error)
+    rollback_only()
+    return None, 422
 
 
 def safe_next(target: str | None, default: str) -> str:

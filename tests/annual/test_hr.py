@@ -143,3 +143,21 @@ def test_rules_are_data_a_new_rule_needs_no_code(client, org, county, history):
     assert response.status_code == 422 and "JSON" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(PromotionRound, round_.id).policy == before
+
+
+def test_bad_annual_input_changes_nothing(app, client, org, county, history):
+    url = _year(app, client, org, county, finalise=False)
+    before = state_counts()
+    for points in ("0", "25", "abc"):
+        response = client.post(f"{url}/adjustments", data={"person": county.officers["O1"].badge, "points": points,
+                                                          "reason": "x"})
+        assert response.status_code == 302
+    client.post(f"{url}/adjustments", data={"person": "nobody", "points": "3", "reason": "x"})
+    assert state_counts() == before
+    # A bonus needs a final year; a pool of nothing is refused too.
+    client.post("/sign-out")
+    sign_in(client, org["hr_a"].badge)
+    response = client.post(f"/hr/bonus/{county.unit.id}/2026", data={"amount": "10000"})
+    assert response.status_code == 422 and "not final" in response.get_data(as_text=True)
+    assert client.post(f"/hr/bonus/{county.unit.id}/2026", data={"amount": "-5"}).status_code == 422
+    assert state_counts() == before

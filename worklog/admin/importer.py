@@ -422,11 +422,12 @@ def import_file(data: bytes, filename: str, actor: Person | None, kind: str | No
     if importer.errors:
         outer.rollback()
         raise ImportFailed(importer.errors)
-    scope = grants = None
+    # Filed under the importer's (first) admin unit, so the scoped audit log shows it to them.
+    scope = None
     if actor is not None:
         from worklog.permissions import scope_units
-        grants = scope_units(actor, Role.admin)
-        scope = grants[0].id if grants else None
+        units = scope_units(actor, Role.admin)
+        scope = units[0].id if units else None
     audit.record(actor, "org.imported", "import", None, unit_id=scope, after={
         "file": filename[:200], "created": importer.report.created, "updated": importer.report.updated})
     outer.commit()

@@ -22,7 +22,7 @@ from worklog.extensions import db
 from worklog.permissions import has_role, scope_units
 from worklog.rules.bonus import spread
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate
-from worklog.web import refuse, rollback_only
+from worklog.web import refuse, rollback_only, submit
 
 bp = Blueprint("hr", __name__)
 
@@ -385,17 +385,11 @@ def my_year(review_id: int):
     if mine is None:
         abort(404)
     form = AppealForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.file_year_appeal(review, me, form.reason.data, me)
-                flash(_("Your appeal has been filed; the panel will decide it."), "success")
-                return redirect(url_for("hr.my_year", review_id=review.id))
-            except ServiceError as error:
-                refuse(form, error)
-        rollback_only()
-        status = 422
+    done, status = submit(form, lambda: services.file_year_appeal(review, me, form.reason.data, me),
+                          _("Your appeal has been filed; the panel will decide it."),
+                          url_for("hr.my_year", review_id=review.id))
+    if done is not None:
+        return done
     appeals = list(db.session.scalars(select(YearAppeal).where(YearAppeal.year_review_id == review.id,
                                                                YearAppeal.person_id == me.id)))
     return render_template("annual/my_year.html", review=review, mine=mine, form=form, appeals=appeals,

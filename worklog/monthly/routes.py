@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from worklog.extensions import db
 from worklog.monthly import services
 from worklog.monthly.forms import AdjustmentForm, AppealForm, DecisionForm, OverrideForm, ReasonForm, VetoForm
 from worklog.permissions import has_role, scope_units
-from worklog.web import refuse, rollback_only
+from worklog.web import refuse, rollback_only, submit
 
 bp = Blueprint("monthly", __name__)
 
@@ -319,19 +319,11 @@ def my_month(review_id: int):
     if mine is None:
         abort(404)
     form = AppealForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.file_appeal(review, me, form.reason.data, me)
-                flash(_("Your appeal has been filed; the panel will decide it."), "success")
-                return redirect(url_for("monthly.my_month", review_id=review.id))
-            except Conflict as error:
-                return _failed(error, url_for("monthly.my_month", review_id=review.id))
-            except ServiceError as error:
-                refuse(form, error)
-        rollback_only()
-        status = 422
+    done, status = submit(form, lambda: services.file_appeal(review, me, form.reason.data, me),
+                          _("Your appeal has been filed; the panel will decide it."),
+                          url_for("monthly.my_month", review_id=review.id))
+    if done is not None:
+        return done
     unit_list = list(db.session.scalars(select(MonthResult).where(MonthResult.month_review_id == review.id)
                                          .options(selectinload(MonthResult.person))
                                          .order_by(MonthResult.sequence_id, MonthResult.rank)))
