@@ -12,12 +12,17 @@ from models.annual import (BonusPool, BonusShare, PromotionCandidate, PromotionR
                            YearResult, YearReview)
 from models.monthly import (AdjustmentKind, Appeal, AppealStatus, DepartmentMonth, DepartmentMonthCategory, Grade,
                             MonthAdjustment, MonthResult, MonthReview, MonthStatus, RuleSet, UnitMonth, VetoEvent)
+from models.survey import (ANSWERS, CONTACT_GROUPS, REACHED, CallOutcome, ContactKind, EvaluationStatus,
+                           OpinionPoll, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, UnitEvaluation,
+                           UnitEvaluationRun)
 from models.weekly import (AssignedTask, AssignedTaskStatus, Delegation, Notification, WeekReview,
                            WeekStatus)
 from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask,
                           PersonDayTotal)
 
 __all__ = [
+    "ANSWERS", "CONTACT_GROUPS", "REACHED", "CallOutcome", "ContactKind", "EvaluationStatus", "OpinionPoll",
+    "SurveyCall", "SurveyContact", "SurveyDraw", "SurveyFollowUp", "UnitEvaluation", "UnitEvaluationRun",
     "BonusPool", "BonusShare", "PromotionCandidate", "PromotionRound", "YearAdjustment", "YearAppeal", "YearResult",
     "YearReview",
     "AdjustmentKind", "Appeal", "AppealStatus", "DepartmentMonth", "DepartmentMonthCategory", "Grade",

@@ -43,6 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
     from worklog.monthly.rules_admin import bp as rules_bp
+    from worklog.survey.routes import bp as survey_bp
+    from worklog.units.routes import bp as units_bp
     from worklog.weekly.routes import bp as weekly_bp
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
@@ -53,6 +55,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(monthly_bp)
     app.register_blueprint(rules_bp)
     app.register_blueprint(weekly_bp)
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(units_bp)
 
     from worklog.cli import register
     register(app)

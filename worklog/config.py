@@ -46,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     # (local time on the next working day).
     "BACKFILL_DAYS": 7,
     "DAY_DEADLINE": "09:00",
+    # The police-service survey: the key that encrypts phone numbers (a Fernet key, or any secret to derive one
+    # from; None: derived from SECRET_KEY), and how many days after the contact a number and name are erased.
+    "PHONE_KEY": None,
+    "CONTACT_RETENTION_DAYS": 365,
     # Tests pin the clock with an aware datetime; None means the real time.
     "FIXED_NOW": None,
 }

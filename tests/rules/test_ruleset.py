@@ -60,7 +60,9 @@ def test_default_completion_factors_are_the_ones_entries_use():
 def test_fields_describe_every_value_in_order():
     assert [name for name, _ in FIELDS] == list(RuleValues().to_mapping())
     kinds = dict(FIELDS)
-    assert len(kinds) == 18
+    assert len(kinds) == 29
+    assert kinds["public_weight"] == kinds["poll_weight"] == kinds["yellow_bottom"] == "percent"
+    assert kinds["survey_sample_size"] == kinds["survey_no_repeat_days"] == kinds["yellow_run"] == "int"
     assert kinds["excellent_quota"] == kinds["adjust_bound"] == kinds["completion_mostly"] == "percent"
     assert kinds["base_points"] == kinds["excellent_min_score"] == "decimal"
     assert kinds["publication_days"] == kinds["appeal_days"] == "int"
@@ -161,3 +163,22 @@ def test_direct_construction_is_validated_too():
         RuleValues(bonus_cap=10.0)  # a float, not a Decimal
     with pytest.raises(InvalidRuleValues):
         replace(RuleValues(), excellent_quota=D("1.01"))
+
+
+def test_whole_numbers_have_their_own_bounds():
+    assert RuleValues.from_mapping({"survey_no_repeat_days": 3650}).survey_no_repeat_days == 3650
+    with pytest.raises(InvalidRuleValues) as caught:
+        RuleValues.from_mapping({"survey_no_repeat_days": 3651, "appeal_days": 31, "survey_sample_size": 0})
+    assert caught.value.errors == {"survey_no_repeat_days": "must be between 1 and 3650 days",
+                                   "appeal_days": "must be between 1 and 30 working days",
+                                   "survey_sample_size": "must be between 1 and 1000 people per unit and kind of "
+                                                         "contact"}
+
+
+def test_unit_thresholds_are_ordered_and_reachable():
+    with pytest.raises(InvalidRuleValues) as caught:
+        RuleValues.from_mapping({"unit_pass_min": "95", "unit_excellent_min": "90"})
+    assert set(caught.value.errors) == {"unit_pass_min"}
+    with pytest.raises(InvalidRuleValues) as caught:
+        RuleValues.from_mapping({"unit_excellent_min": "100.01"})
+    assert set(caught.value.errors) == {"unit_excellent_min"}

@@ -41,6 +41,17 @@ FIELD_LABELS = {
     "basic_min_score": _l("Lowest score for basically competent"),
     "publication_days": _l("Publication (working days)"),
     "appeal_days": _l("Appeal window (working days)"),
+    "survey_basic_factor": _l("Survey: weight of a basically satisfied answer"),
+    "survey_sample_size": _l("Survey: people drawn per unit and kind of contact"),
+    "survey_no_repeat_days": _l("Survey: days before a phone may be called again"),
+    "follow_up_days": _l("Survey: working days for a unit to answer a dissatisfied caller"),
+    "public_weight": _l("Units: weight of the public evaluation"),
+    "poll_weight": _l("Units: weight of the opinion poll within the public evaluation"),
+    "unit_excellent_quota": _l("Units: excellent quota (share of the peers)"),
+    "unit_excellent_min": _l("Units: lowest comprehensive score for excellent"),
+    "unit_pass_min": _l("Units: lowest comprehensive score for pass"),
+    "yellow_bottom": _l("Units: yellow card for the bottom share of the public ranking"),
+    "yellow_run": _l("Units: yellow cards in a row that are flagged"),
 }
 
 

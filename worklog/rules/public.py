@@ -71,15 +71,18 @@ def _percent(fraction: Decimal) -> str:
 
 # Survey ---------------------------------------------------------------------------------------------------
 
-def satisfaction(satisfied: int, basic: int, dissatisfied: int) -> Decimal | None:
-    """(satisfied + 0.5 × basically satisfied) ÷ valid answers × 100, to 2 places; None with no valid
-    answer. Valid answers are the three counts: unreachable and refused calls are not answers."""
+def satisfaction(satisfied: int, basic: int, dissatisfied: int,
+                 basic_factor: Decimal = Decimal("0.50")) -> Decimal | None:
+    """(satisfied + factor × basically satisfied) ÷ valid answers × 100, to 2 places (the factor is the rule
+    set's, 0.5 by default); None with no valid answer. Valid answers are the three counts: unreachable and
+    refused calls are not answers."""
     satisfied, basic, dissatisfied = (_count(n, v) for n, v in (("satisfied", satisfied), ("basic", basic),
                                                                ("dissatisfied", dissatisfied)))
+    factor = _fraction("basic_factor", basic_factor)
     valid = satisfied + basic + dissatisfied
     if valid == 0:
         return None
-    return _round2((satisfied + Fraction(basic, 2)) * 100 / valid)
+    return _round2((satisfied + factor * basic) * 100 / valid)
 
 
 def reply_rate(valid: int, called: int) -> Decimal | None:
@@ -121,6 +124,10 @@ class SurveyCounts:
     @property
     def satisfaction(self) -> Decimal | None:
         return satisfaction(self.satisfied, self.basic, self.dissatisfied)
+
+    def satisfaction_with(self, basic_factor: Decimal) -> Decimal | None:
+        """The satisfaction under a rule set's weight of a basically satisfied answer."""
+        return satisfaction(self.satisfied, self.basic, self.dissatisfied, basic_factor)
 
     @property
     def reply_rate(self) -> Decimal | None:

@@ -16,16 +16,15 @@ KINDS = ("decimal", "percent", "int")
 
 _CENT = Decimal("0.01")
 _PERCENT_STEP = Decimal("0.0001")
-#: Publication and appeal windows, in working days. The upper bound only catches typing mistakes.
-_MIN_DAYS, _MAX_DAYS = 1, 30
 
 
 def _d(text: str, kind: str) -> Any:
     return field(default=Decimal(text), metadata={"kind": kind})
 
 
-def _i(value: int) -> Any:
-    return field(default=value, metadata={"kind": "int"})
+def _i(value: int, low: int = 1, high: int = 30, unit: str = "working days") -> Any:
+    """A whole number from ``low`` to ``high``; the bounds only catch typing mistakes."""
+    return field(default=value, metadata={"kind": "int", "min": low, "max": high, "unit": unit})
 
 
 class InvalidRuleValues(ValueError):
@@ -64,6 +63,20 @@ class RuleValues:
     # Publication (公示) and appeal (申诉) windows, in working days.
     publication_days: int = _i(3)
     appeal_days: int = _i(3)
+    # The police-service survey (DESIGN §7): satisfaction = (satisfied + factor × basically satisfied) ÷ valid.
+    survey_basic_factor: Decimal = _d("0.50", "percent")
+    survey_sample_size: int = _i(30, 1, 1000, "people per unit and kind of contact")
+    survey_no_repeat_days: int = _i(180, 1, 3650, "days")
+    follow_up_days: int = _i(5)
+    # Units' comprehensive score: (1 − w) × normalised work + w × public; public = p × poll + (1 − p) × survey.
+    public_weight: Decimal = _d("0.50", "percent")
+    poll_weight: Decimal = _d("0.70", "percent")
+    unit_excellent_quota: Decimal = _d("0.20", "percent")
+    unit_excellent_min: Decimal = _d("90.00", "decimal")
+    unit_pass_min: Decimal = _d("60.00", "decimal")
+    # Yellow cards: this share of the bottom of the public-evaluation ranking; this many in a row are flagged.
+    yellow_bottom: Decimal = _d("0.10", "percent")
+    yellow_run: int = _i(2, 1, 12, "months")
 
     def __post_init__(self) -> None:
         errors = _check({name: getattr(self, name) for name, _ in FIELDS})
@@ -110,6 +123,9 @@ class RuleValues:
 
 #: Every field of ``RuleValues`` in order, with its kind, for a generic admin form.
 FIELDS: list[tuple[str, str]] = [(f.name, f.metadata["kind"]) for f in fields(RuleValues)]
+#: The bounds of the whole-number fields: (lowest, highest, unit of measure).
+INT_BOUNDS: dict[str, tuple[int, int, str]] = {f.name: (f.metadata["min"], f.metadata["max"], f.metadata["unit"])
+                                               for f in fields(RuleValues) if f.metadata["kind"] == "int"}
 
 
 def from_mapping(data: Mapping[str, Any]) -> RuleValues:
@@ -154,8 +170,9 @@ def _check(v: Mapping[str, Any]) -> dict[str, str]:
         if kind == "int":
             if not isinstance(value, int) or isinstance(value, bool):
                 errors[name] = "must be a whole number"
-            elif not _MIN_DAYS <= value <= _MAX_DAYS:
-                errors[name] = f"must be between {_MIN_DAYS} and {_MAX_DAYS} working days"
+            elif not INT_BOUNDS[name][0] <= value <= INT_BOUNDS[name][1]:
+                low, high, unit = INT_BOUNDS[name]
+                errors[name] = f"must be between {low} and {high} {unit}"
             continue
         if not isinstance(value, Decimal) or not value.is_finite():
             errors[name] = "must be a decimal number"
@@ -179,6 +196,10 @@ def _check(v: Mapping[str, Any]) -> dict[str, str]:
     top = v["base_points"] + v["workload_points"] + v["quality_points"] + v["bonus_cap"]
     if v["excellent_min_score"] > top:
         errors["excellent_min_score"] = f"cannot be reached: the highest possible score is {top}"
+    if v["unit_pass_min"] > v["unit_excellent_min"]:
+        errors["unit_pass_min"] = "must not be above the units' excellent threshold"
+    if v["unit_excellent_min"] > 100:
+        errors["unit_excellent_min"] = "cannot be reached: comprehensive scores go up to 100"
     return errors
 
 

@@ -1,0 +1,86 @@
+"""Phone numbers: normalised, encrypted, hashed and masked. The one module that sees a number in clear.
+
+- ``encrypt``/``decrypt``: Fernet (AES-128-CBC with HMAC-SHA256) under ``PHONE_KEY``, or, when that is not set,
+  a key derived from ``SECRET_KEY``. Changing the key makes stored numbers unreadable (the calls, answers and
+  statistics stay), so set ``PHONE_KEY`` on its own and keep it with the backups.
+- ``phone_hash``: HMAC-SHA256 of the normalised number under a second derived key: equal numbers give equal
+  hashes, so the draw can keep a person from being called twice, while the hash alone does not give the
+  number back to someone without the key.
+- ``mask``: what every page shows: the last four digits only.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
+
+_SEPARATORS = re.compile(r"[\s\-()（）.]")
+_PREFIXES = ("+86", "0086")
+#: Mobile numbers have 11 digits; landlines with their area code 10 to 12; short local numbers 7 or 8.
+MIN_DIGITS, MAX_DIGITS = 7, 12
+
+
+class InvalidPhone(ValueError):
+    """Not a phone number this survey can call."""
+
+
+def normalise(raw: object) -> str:
+    """Digits only, without separators or the +86 country code. Raises InvalidPhone."""
+    text = _SEPARATORS.sub("", str(raw if raw is not None else "")).strip()
+    for prefix in _PREFIXES:
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    if not text.isascii() or not text.isdigit() or not MIN_DIGITS <= len(text) <= MAX_DIGITS:
+        raise InvalidPhone(text)
+    return text
+
+
+def _derived(label: bytes) -> bytes:
+    secret = current_app.config.get("PHONE_KEY") or current_app.config["SECRET_KEY"]
+    if isinstance(secret, str):
+        secret = secret.encode()
+    return hmac.new(secret, label, hashlib.sha256).digest()
+
+
+def _fernet() -> Fernet:
+    configured = current_app.config.get("PHONE_KEY")
+    if configured:
+        try:
+            return Fernet(configured)
+        except (ValueError, TypeError):
+            pass  # not a Fernet key itself: derive one from it, as from SECRET_KEY
+    return Fernet(base64.urlsafe_b64encode(_derived(b"worklog phone encryption")))
+
+
+def encrypt(number: str) -> str:
+    return _fernet().encrypt(number.encode()).decode("ascii")
+
+
+def decrypt(token: str | None) -> str | None:
+    """The number, or None when erased or when the key has changed since it was stored."""
+    if not token:
+        return None
+    try:
+        return _fernet().decrypt(token.encode("ascii")).decode()
+    except (InvalidToken, ValueError):
+        return None
+
+
+def phone_hash(number: str) -> str:
+    return hmac.new(_derived(b"worklog phone hash"), number.encode(), hashlib.sha256).hexdigest()
+
+
+def mask(last4: str | None) -> str:
+    """The masked form shown everywhere but the calling view: ``****1234``; an erased number is ``—``."""
+    return f"****{last4}" if last4 else "—"
+
+
+def protect(raw: object) -> tuple[str, str, str]:
+    """(cipher, hash, last four digits) of a number to store. Raises InvalidPhone."""
+    number = normalise(raw)
+    return encrypt(number), phone_hash(number), number[-4:]
