@@ -331,3 +331,12 @@ def test_consecutive_yellow_means_a_pair_in_a_row(history):
     expected = {uid for uid, months in history.items()
                 if any(a and b for a, b in zip(months, months[1:]))}
     assert consecutive_yellow(history) == expected
+
+
+def test_the_weight_of_a_basically_satisfied_answer_is_the_rule_sets():
+    # Windows at a weight of 0.6: (170 + 0.6 × 20) ÷ 195 = 182 ÷ 195 = 93.333…% → 93.33; at 0: 170 ÷ 195 → 87.18.
+    assert WINDOWS.satisfaction_with(D("0.60")) == D("93.33")
+    assert WINDOWS.satisfaction_with(D("0")) == D("87.18")
+    assert WINDOWS.satisfaction_with(D("0.50")) == WINDOWS.satisfaction
+    with pytest.raises(ValueError):
+        satisfaction(1, 1, 1, D("1.5"))
