@@ -1,6 +1,268 @@
-"""Pages of the police-service survey."""
+"""Pages of the police-service survey.
+
+Survey staff (Role.survey) import contacts, draw, and call; the unit side (admin or panel over the unit)
+answers follow-ups. Lists show only masked numbers; the calling view is the one page with a full number.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import math
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
+
+from models import Person, Role, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit
+from worklog import timekeeping
+from worklog.choices import choices
+from worklog.extensions import db
+from worklog.monthly.rulesets import values_on
+from worklog.permissions import has_role, require_role, unit_scope_clause
+from worklog.survey import services
+from worklog.survey.forms import CallForm, ContactImportForm, DrawForm, FilterForm, ReplyForm
+from worklog.survey.labels import GROUP_LABELS, KIND_LABELS, OUTCOME_LABELS, SCRIPTS, group_of
+from worklog.survey.phones import mask
+from worklog.web import rollback_only, submit
 
 bp = Blueprint("survey", __name__, url_prefix="/survey")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+@bp.context_processor
+def _labels():
+    return {"KIND_LABELS": KIND_LABELS, "OUTCOME_LABELS": OUTCOME_LABELS, "mask": mask}
+
+
+def _me() -> Person:
+    return current_user._get_current_object()
+
+
+def _page() -> tuple[int, int]:
+    return max(request.args.get("page", 1, type=int), 1), int(current_app.config.get("PAGE_SIZE", 50))
+
+
+# --- The survey staff's queue --------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def queue():
+    me = _me()
+    require_role(me, Role.survey)
+    page, per_page = _page()
+    in_scope = (select(SurveyCall).join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
+                .join(Unit, Unit.id == SurveyDraw.unit_id).where(unit_scope_clause(me, Role.survey)))
+    pending = in_scope.where(SurveyCall.outcome.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(pending.subquery()))
+    called = db.session.scalar(select(func.count()).select_from(
+        in_scope.where(SurveyCall.outcome.is_not(None)).subquery()))
+    by_kind = db.session.execute(
+        select(SurveyDraw.kind, func.count()).select_from(SurveyCall)
+        .join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id).join(Unit, Unit.id == SurveyDraw.unit_id)
+        .where(unit_scope_clause(me, Role.survey), SurveyCall.outcome.is_(None))
+        .group_by(SurveyDraw.kind).order_by(SurveyDraw.kind)).all()
+    calls = list(db.session.scalars(
+        pending.options(selectinload(SurveyCall.contact), selectinload(SurveyCall.draw).selectinload(SurveyDraw.unit))
+        .order_by(SurveyDraw.drawn_at, SurveyDraw.id, SurveyCall.position)
+        .offset((page - 1) * per_page).limit(per_page)))
+    return render_template("survey/queue.html", calls=calls, total=total, called=called, by_kind=by_kind,
+                           page=page, pages=max(1, math.ceil(total / per_page)))
+
+
+# --- Contacts --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/contacts")
+def contacts():
+    me = _me()
+    require_role(me, Role.survey)
+    units = services.survey_units(me)
+    form = FilterForm(request.args)
+    form.unit.choices = choices([(0, _("All my units"))] + [(u.id, u.name) for u in units])
+    form.kind.choices = choices([("", _("All kinds"))] + list(KIND_LABELS.items()))
+    form.validate()
+    page, per_page = _page()
+    drawn = exists().where(SurveyCall.contact_id == SurveyContact.id)
+    query = (select(SurveyContact, drawn.label("drawn")).join(Unit, Unit.id == SurveyContact.unit_id)
+             .where(unit_scope_clause(me, Role.survey)))
+    if form.unit.data:
+        query = query.where(SurveyContact.unit_id == form.unit.data)
+    if form.kind.data and form.kind.data in KIND_LABELS:
+        query = query.where(SurveyContact.kind == form.kind.data)
+    if form.month.data and not form.month.errors:
+        first, last = timekeeping.month_bounds(form.month.data)
+        query = query.where(SurveyContact.contact_date >= first, SurveyContact.contact_date <= last)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.options(selectinload(SurveyContact.unit))
+                              .order_by(SurveyContact.contact_date.desc(), SurveyContact.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    filters = {"unit": form.unit.data or "", "kind": form.kind.data or "",
+               "month": form.month.data.strftime("%Y-%m") if form.month.data and not form.month.errors else ""}
+    return render_template("survey/contacts.html", form=form, rows=rows, total=total, page=page,
+                           pages=max(1, math.ceil(total / per_page)), filters=filters)
+
+
+@bp.route("/contacts/import", methods=["GET", "POST"])
+def contacts_import():
+    me = _me()
+    require_role(me, Role.survey)
+    from worklog.spreadsheets import ImportFailed
+    from worklog.survey.importer import import_contacts
+    form = ContactImportForm()
+    if request.method == "GET":
+        return render_template("survey/import.html", form=form)
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            counts = import_contacts(upload.stream.read(), upload.filename or "", me)
+        except ImportFailed as failure:
+            rollback_only()
+            return render_template("survey/import.html", form=form, failure=failure), 422
+        flash(_("Contacts imported: %(contacts)d for %(units)d units.", **counts), "success")
+        return redirect(url_for("survey.contacts"))
+    rollback_only()
+    return render_template("survey/import.html", form=form), 422
+
+
+# --- Draws -----------------------------------------------------------------------------------------------------
+
+
+@bp.route("/draws", methods=["GET", "POST"])
+def draws():
+    me = _me()
+    require_role(me, Role.survey)
+    units = services.survey_units(me)
+    form = DrawForm()
+    form.unit.choices = choices((u.id, u.name) for u in units)
+    today = timekeeping.today()
+    if request.method == "GET":
+        form.sample_size.data = values_on(today).survey_sample_size
+        form.month.data = today.replace(day=1)
+    made: list[SurveyDraw] = []
+
+    def act():
+        unit = db.session.get(Unit, form.unit.data)
+        if unit is None or not services.surveys(me, unit):
+            abort(404)
+        made.append(services.make_draw(unit, form.kind.data, form.month.data, form.sample_size.data, me))
+
+    response, status = submit(form, act, _("Drawn."), url_for("survey.draws"))
+    if response is not None:
+        if made:
+            return redirect(url_for("survey.draw_page", draw_id=made[0].id))
+        return response, status
+    page, per_page = _page()
+    query = (select(SurveyDraw).join(Unit, Unit.id == SurveyDraw.unit_id).where(unit_scope_clause(me, Role.survey)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.scalars(query.options(selectinload(SurveyDraw.unit))
+                                   .order_by(SurveyDraw.month.desc(), SurveyDraw.id.desc())
+                                   .offset((page - 1) * per_page).limit(per_page)))
+    progress = services.draw_progress([d.id for d in rows])
+    return render_template("survey/draws.html", form=form, draws=rows, progress=progress, page=page,
+                           pages=max(1, math.ceil(total / per_page))), status
+
+
+@bp.route("/draws/<int:draw_id>")
+def draw_page(draw_id: int):
+    me = _me()
+    require_role(me, Role.survey)
+    draw = services.draw_in_scope(me, draw_id)
+    calls = list(db.session.scalars(select(SurveyCall).where(SurveyCall.draw_id == draw.id)
+                                    .options(selectinload(SurveyCall.contact)).order_by(SurveyCall.position)))
+    called = sum(1 for c in calls if c.outcome is not None)
+    drawn_by = db.session.get(Person, draw.drawn_by_id) if draw.drawn_by_id else None
+    return render_template("survey/draw.html", draw=draw, calls=calls, called=called, drawn_by=drawn_by,
+                           reproduced=services.reproduce(draw))
+
+
+# --- Calling ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/calls/<int:call_id>", methods=["GET", "POST"])
+def call_page(call_id: int):
+    me = _me()
+    require_role(me, Role.survey)
+    call = services.call_in_scope(me, call_id)
+    form = CallForm()
+    if request.method == "GET":
+        form.version.data = call.version
+    response, status = submit(
+        form, lambda: services.record_outcome(call, form.outcome.data, form.comment.data or "", me,
+                                              form.version.data),
+        _("Outcome recorded."), url_for("survey.queue"))
+    if response is not None:
+        return _no_store(response, status)
+    contact = call.contact
+    number = services.show_number(call, me) if call.outcome is None else None
+    next_call = db.session.scalar(
+        select(SurveyCall.id).join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
+        .join(Unit, Unit.id == SurveyDraw.unit_id)
+        .where(unit_scope_clause(me, Role.survey), SurveyCall.outcome.is_(None), SurveyCall.id != call.id)
+        .order_by(SurveyDraw.drawn_at, SurveyDraw.id, SurveyCall.position).limit(1))
+    group = group_of(contact.kind)
+    return _no_store(render_template("survey/call.html", call=call, contact=contact, number=number, form=form,
+                                     script=SCRIPTS[group], group_label=GROUP_LABELS[group], next_call=next_call),
+                     status)
+
+
+def _no_store(body, status: int):
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+# --- Follow-ups ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/follow-ups")
+def follow_ups():
+    me = _me()
+    if not any(has_role(me, role) for role in services.UNIT_SIDE + (Role.survey,)):
+        abort(403)
+    page, per_page = _page()
+    state = request.args.get("state", "")
+    query = (select(SurveyFollowUp).join(Unit, Unit.id == SurveyFollowUp.unit_id)
+             .where(services.follow_up_scope_clause(me)))
+    today = timekeeping.today()
+    if state == "open":
+        query = query.where(SurveyFollowUp.replied_at.is_(None))
+    elif state == "overdue":
+        query = query.where(SurveyFollowUp.replied_at.is_(None), SurveyFollowUp.deadline < today)
+    elif state == "replied":
+        query = query.where(SurveyFollowUp.replied_at.is_not(None))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.scalars(
+        query.options(selectinload(SurveyFollowUp.unit),
+                      selectinload(SurveyFollowUp.call).selectinload(SurveyCall.contact))
+        .order_by(SurveyFollowUp.replied_at.is_not(None), SurveyFollowUp.deadline, SurveyFollowUp.id)
+        .offset((page - 1) * per_page).limit(per_page)))
+    return render_template("survey/follow_ups.html", rows=rows, today=today, state=state, page=page,
+                           pages=max(1, math.ceil(total / per_page)),
+                           may_reply={f.id: services.may_reply(me, f) for f in rows})
+
+
+@bp.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
+def follow_up_page(follow_up_id: int):
+    me = _me()
+    follow_up = services.follow_up_in_scope(me, follow_up_id)
+    may_reply = services.may_reply(me, follow_up)
+    form = ReplyForm()
+    if request.method == "POST" and not may_reply:
+        abort(403)
+    if request.method == "GET":
+        form.version.data = follow_up.version
+    back = url_for("survey.follow_up_page", follow_up_id=follow_up.id)
+    response, status = submit(form, lambda: services.reply(follow_up, form.reply.data, me, form.version.data),
+                              _("Reply recorded."), back)
+    if response is not None:
+        return response, status
+    replied_by = db.session.get(Person, follow_up.replied_by_id) if follow_up.replied_by_id else None
+    return render_template("survey/follow_up.html", follow_up=follow_up, call=follow_up.call,
+                           contact=follow_up.call.contact, form=form, may_reply=may_reply, replied_by=replied_by,
+                           today=timekeeping.today()), status

@@ -1,0 +1,43 @@
+"""Phone numbers: normalised, encrypted, hashed and masked."""
+from __future__ import annotations
+
+import pytest
+
+from worklog.survey import phones
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("13800138000", "13800138000"),
+    ("+86 138-0013-8000", "13800138000"),
+    ("0086 138 0013 8000", "13800138000"),
+    ("(010) 6552-1234", "01065521234"),
+    ("（0571）8765.4321", "057187654321"),
+    (13800138000, "13800138000"),
+])
+def test_normalise_drops_separators_and_the_country_code(raw, expected):
+    assert phones.normalise(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", None, "abc", "123456", "1380013800012", "138O0138000", "１３８００１３８０００",
+                                 "+1 212 555 0100 99", "+86"])
+def test_normalise_refuses_what_is_not_a_number(raw):
+    with pytest.raises(phones.InvalidPhone):
+        phones.normalise(raw)
+
+
+def test_mask_shows_the_last_four_digits_only():
+    assert phones.mask("8000") == "****8000"
+    assert phones.mask("") == "—" and phones.mask(None) == "—"
+
+
+def test_protect_round_trip_and_hash(app):
+    cipher, phone_hash, last4 = phones.protect("+86 138 0013 8000")
+    assert "13800138000" not in cipher and "13800138000" not in phone_hash
+    assert phones.decrypt(cipher) == "13800138000" and last4 == "8000"
+    assert phones.protect("138-0013-8000")[1] == phone_hash           # equal numbers, equal hashes
+    assert phones.protect("138-0013-8000")[0] != cipher                # but never the same ciphertext
+    assert phones.protect("13800138001")[1] != phone_hash
+    assert phones.decrypt(None) is None and phones.decrypt("not a token") is None
+    app.config["PHONE_KEY"] = "another key"
+    assert phones.decrypt(cipher) is None                              # another key cannot read it
+    assert phones.protect("13800138000")[1] != phone_hash

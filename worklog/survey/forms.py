@@ -1,0 +1,62 @@
+"""Forms of the survey pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.fields import MonthField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from worklog.choices import choices
+from worklog.survey.labels import KIND_LABELS, OUTCOME_LABELS
+
+
+class ContactImportForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[
+        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files can be imported."))])
+    submit = SubmitField(_l("Import"))
+
+
+class DrawForm(FlaskForm):
+    unit = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+    kind = SelectField(_l("Kind of contact"), validators=[DataRequired()])
+    month = MonthField(_l("Month"), validators=[DataRequired()])
+    sample_size = IntegerField(_l("Sample size"), validators=[Optional(), NumberRange(min=1, max=1000)])
+    submit = SubmitField(_l("Draw"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((k, label) for k, label in KIND_LABELS.items())
+
+
+def _version(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CallForm(FlaskForm):
+    outcome = RadioField(_l("Outcome"), validators=[InputRequired()],
+                         choices=choices(OUTCOME_LABELS.items()))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 4})
+    version = HiddenField(filters=[_version])
+    submit = SubmitField(_l("Record the outcome"))
+
+
+class ReplyForm(FlaskForm):
+    reply = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 6})
+    version = HiddenField(filters=[_version])
+    submit = SubmitField(_l("Send the reply"))
+
+
+class FilterForm(FlaskForm):
+    """The contacts list's filter (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, validators=[Optional()])
+    kind = SelectField(_l("Kind of contact"), validators=[Optional()])
+    month = MonthField(_l("Month"), validators=[Optional()])

@@ -1,0 +1,294 @@
+"""The survey's state changes and the queries they share: draws, calls, follow-ups and erasure.
+
+Every function that changes something checks the actor's scope, writes an audit event and flushes; the
+request commits. No audit event ever holds a phone number.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+import secrets
+
+from flask import abort, current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from models import CallOutcome, ContactKind, Person, Role, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit
+from worklog import audit, timekeeping
+from worklog.errors import Conflict, ServiceError
+from worklog.extensions import db
+from worklog.monthly.rulesets import values_on
+from worklog.permissions import has_role, unit_scope_clause
+from worklog.web import after_this_transaction
+from worklog.rules import sampling
+from worklog.survey import phones
+
+#: Who sees a unit's follow-ups: the unit side answers them, the survey staff read them.
+UNIT_SIDE = (Role.admin, Role.panel)
+
+
+# --- Scope ---------------------------------------------------------------------------------------------------
+
+
+def survey_units(actor: Person) -> list[Unit]:
+    """Every active unit the actor surveys: their grants' units and all units under them."""
+    return list(db.session.scalars(select(Unit).where(unit_scope_clause(actor, Role.survey), Unit.active)
+                                   .order_by(Unit.path)))
+
+
+def surveys(actor: Person, unit: Unit | None) -> bool:
+    return unit is not None and has_role(actor, Role.survey, unit)
+
+
+def may_reply(actor: Person, follow_up: SurveyFollowUp) -> bool:
+    return any(has_role(actor, role, follow_up.unit) for role in UNIT_SIDE)
+
+
+def may_see_follow_up(actor: Person, follow_up: SurveyFollowUp | None) -> bool:
+    return follow_up is not None and (may_reply(actor, follow_up) or surveys(actor, follow_up.unit))
+
+
+def call_in_scope(actor: Person, call_id: int) -> SurveyCall:
+    """Load → check: a call outside the actor's survey scope is missing (404)."""
+    call = db.session.get(SurveyCall, call_id)
+    if call is None or not surveys(actor, call.draw.unit):
+        abort(404)
+    return call
+
+
+def draw_in_scope(actor: Person, draw_id: int) -> SurveyDraw:
+    draw = db.session.get(SurveyDraw, draw_id)
+    if draw is None or not surveys(actor, draw.unit):
+        abort(404)
+    return draw
+
+
+def follow_up_in_scope(actor: Person, follow_up_id: int) -> SurveyFollowUp:
+    follow_up = db.session.get(SurveyFollowUp, follow_up_id)
+    if not may_see_follow_up(actor, follow_up):
+        abort(404)
+    return follow_up
+
+
+# --- The draw --------------------------------------------------------------------------------------------------
+
+
+def _month_range(month: date) -> tuple[date, date]:
+    return timekeeping.month_bounds(month)
+
+
+def candidates(unit_id: int, kind: str, month: date, as_of: datetime | None = None) -> list[tuple[int, str]]:
+    """(contact id, phone hash) of the unit's contacts of that kind and month that can be called: not erased,
+    and, ``as_of`` a moment, those imported by then and not yet erased at that moment."""
+    first, last = _month_range(month)
+    query = select(SurveyContact.id, SurveyContact.phone_hash).where(
+        SurveyContact.unit_id == unit_id, SurveyContact.kind == kind,
+        SurveyContact.contact_date >= first, SurveyContact.contact_date <= last)
+    if as_of is None:
+        query = query.where(SurveyContact.erased_at.is_(None), SurveyContact.phone_hash.is_not(None))
+    else:
+        query = query.where(SurveyContact.imported_at <= as_of,
+                            or_(SurveyContact.erased_at.is_(None), SurveyContact.erased_at > as_of))
+    return [(contact_id, phone_hash) for contact_id, phone_hash in db.session.execute(query.order_by(SurveyContact.id))]
+
+
+def recent_hashes(as_of: datetime, days: int, before_draw: SurveyDraw | None = None) -> set[str]:
+    """Phones drawn (called or not) in draws made within ``days`` before ``as_of``. With ``before_draw``, only
+    the draws made before that one (by time, then by id), as it saw them."""
+    query = (select(SurveyContact.phone_hash).join(SurveyCall, SurveyCall.contact_id == SurveyContact.id)
+             .join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
+             .where(SurveyDraw.drawn_at >= as_of - timedelta(days=days), SurveyContact.phone_hash.is_not(None)))
+    if before_draw is None:
+        query = query.where(SurveyDraw.drawn_at <= as_of)
+    else:
+        query = query.where(or_(SurveyDraw.drawn_at < as_of,
+                                and_(SurveyDraw.drawn_at == as_of, SurveyDraw.id < before_draw.id)))
+    return set(db.session.scalars(query))
+
+
+def existing_draw(unit_id: int, kind: str, month: date) -> SurveyDraw | None:
+    return db.session.scalar(select(SurveyDraw).where(SurveyDraw.unit_id == unit_id, SurveyDraw.kind == kind,
+                                                      SurveyDraw.month == month.replace(day=1)))
+
+
+def make_draw(unit: Unit, kind: str, month: date, sample_size: int | None, actor: Person) -> SurveyDraw:
+    """Draw the people to call for a unit, a kind of contact and a month, with a fresh seed that is kept."""
+    if not surveys(actor, unit):
+        abort(404)
+    if kind not in {k.value for k in ContactKind}:
+        raise ServiceError(_("Choose a kind of contact."), "kind")
+    month = month.replace(day=1)
+    today = timekeeping.today()
+    if month > today.replace(day=1):
+        raise ServiceError(_("The month has not begun yet."), "month")
+    rules = values_on(today)
+    size = rules.survey_sample_size if sample_size is None else sample_size
+    if not 1 <= size <= 1000:
+        raise ServiceError(_("The sample size must be between 1 and 1000."), "sample_size")
+    if existing_draw(unit.id, kind, month) is not None:
+        raise ServiceError(_("This unit's contacts of this kind have already been drawn for this month. "
+                             "A draw cannot be repeated."), "month")
+    now = timekeeping.now()
+    pool = candidates(unit.id, kind, month)
+    if not pool:
+        raise ServiceError(_("There are no contacts of this kind for this unit and month to draw from."), "month")
+    recent = recent_hashes(now, rules.survey_no_repeat_days)
+    seed = secrets.randbits(62)
+    drawn = sampling.draw(pool, size, seed, recent)
+    draw = SurveyDraw(unit_id=unit.id, kind=kind, month=month, sample_size=size, seed=seed, candidates=len(pool),
+                      eligible=sum(1 for _id, h in pool if h not in recent),
+                      no_repeat_days=rules.survey_no_repeat_days, drawn_by_id=actor.id, drawn_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(draw)
+            db.session.flush()
+            db.session.add_all(SurveyCall(draw_id=draw.id, contact_id=contact_id, position=position)
+                               for position, contact_id in enumerate(drawn, start=1))
+            db.session.flush()
+    except IntegrityError:
+        # Someone drew the same unit, kind and month at the same moment.
+        raise Conflict(_("Someone else drew this unit's contacts of this kind for this month at the same time."))
+    audit.record(actor, "survey.drawn", "survey_draw", draw.id, unit_id=unit.id,
+                 after={"kind": kind, "month": month.isoformat(), "sample_size": size, "seed": seed,
+                        "candidates": draw.candidates, "eligible": draw.eligible, "drawn": len(drawn),
+                        "no_repeat_days": draw.no_repeat_days})
+    return draw
+
+
+def reproduce(draw: SurveyDraw) -> bool:
+    """Does the stored seed, applied to the contacts and recent calls as they were when the draw was made,
+    give exactly the stored calls in their order? False too when a candidate's number has since been
+    erased, since the draw can then no longer be redone."""
+    pool = candidates(draw.unit_id, draw.kind, draw.month, as_of=draw.drawn_at)
+    if any(phone_hash is None for _id, phone_hash in pool):
+        return False
+    recent = recent_hashes(draw.drawn_at, draw.no_repeat_days, before_draw=draw)
+    again = sampling.draw(pool, draw.sample_size, draw.seed, recent)
+    stored = [contact_id for contact_id, in db.session.execute(
+        select(SurveyCall.contact_id).where(SurveyCall.draw_id == draw.id).order_by(SurveyCall.position))]
+    return again == stored
+
+
+def draw_progress(draw_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{draw id: (called, drawn)}."""
+    if not draw_ids:
+        return {}
+    rows = db.session.execute(
+        select(SurveyCall.draw_id, func.count(SurveyCall.outcome), func.count())
+        .where(SurveyCall.draw_id.in_(draw_ids)).group_by(SurveyCall.draw_id))
+    return {draw_id: (called, total) for draw_id, called, total in rows}
+
+
+# --- Calls -----------------------------------------------------------------------------------------------------
+
+
+def show_number(call: SurveyCall, actor: Person) -> str | None:
+    """The full number, for the calling view only. Every showing is audited, without the number."""
+    if not surveys(actor, call.draw.unit):
+        abort(404)
+    contact = call.contact
+    number = phones.decrypt(contact.phone_cipher) if contact.erased_at is None else None
+    if number is not None:
+        # Kept whatever becomes of the request (a refused form shows the number again).
+        actor_id, call_id, unit_id, contact_id = actor.id, call.id, contact.unit_id, contact.id
+        after_this_transaction(lambda: audit.record(
+            db.session.get(Person, actor_id), "survey.number_shown", "survey_call", call_id, unit_id=unit_id,
+            after={"contact": contact_id}))
+    return number
+
+
+def record_outcome(call: SurveyCall, outcome: str, comment: str, actor: Person,
+                   version: int | None = None) -> SurveyCall:
+    """Record what the person called said. Final: a recorded call is never recorded again. A dissatisfied
+    answer becomes a follow-up for the contact's unit."""
+    if not surveys(actor, call.draw.unit):
+        abort(404)
+    if version is not None and version != call.version:
+        raise Conflict(_("Someone else recorded this call at the same time. Reload the page."))
+    if call.outcome is not None:
+        raise Conflict(_("This call has already been recorded; its outcome is final."))
+    if call.contact.erased_at is not None:
+        raise ServiceError(_("This contact's details have been erased at the end of the retention period; "
+                             "the call cannot be made."))
+    if outcome not in {o.value for o in CallOutcome}:
+        raise ServiceError(_("Choose the outcome of the call."), "outcome")
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise ServiceError(_("At most %(n)d characters.", n=1000), "comment")
+    now = timekeeping.now()
+    call.outcome, call.comment, call.called_by_id, call.called_at = outcome, comment, actor.id, now
+    db.session.flush()  # the version check: a second recorder at the same moment gets StaleDataError (409)
+    audit.record(actor, "survey.called", "survey_call", call.id, unit_id=call.contact.unit_id,
+                 after={"outcome": outcome, "comment": bool(comment)})
+    if outcome == CallOutcome.dissatisfied.value:
+        local_day = now.astimezone(timekeeping.tz()).date()
+        follow_up = SurveyFollowUp(call_id=call.id, unit_id=call.contact.unit_id, created_at=now,
+                                   deadline=working_days_after(local_day, values_on(local_day).follow_up_days))
+        db.session.add(follow_up)
+        db.session.flush()
+        audit.record(actor, "survey.follow_up_opened", "survey_follow_up", follow_up.id,
+                     unit_id=follow_up.unit_id, after={"call": call.id, "deadline": follow_up.deadline.isoformat()})
+    return call
+
+
+def working_days_after(start: date, n: int) -> date:
+    from worklog.monthly.services import _working_days_after
+    return _working_days_after(start, n)
+
+
+# --- Follow-ups ------------------------------------------------------------------------------------------------
+
+
+def reply(follow_up: SurveyFollowUp, text: str, actor: Person, version: int | None = None) -> SurveyFollowUp:
+    """The unit's reply to a dissatisfied answer. Final once given."""
+    if not may_see_follow_up(actor, follow_up):
+        abort(404)
+    if not may_reply(actor, follow_up):
+        abort(403)
+    if version is not None and version != follow_up.version:
+        raise Conflict(_("Someone else replied to this follow-up at the same time. Reload the page."))
+    if follow_up.replied_at is not None:
+        raise Conflict(_("This follow-up has already been answered; the reply is final."))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("Write the reply."), "reply")
+    if len(text) > 2000:
+        raise ServiceError(_("At most %(n)d characters.", n=2000), "reply")
+    follow_up.reply, follow_up.replied_by_id, follow_up.replied_at = text, actor.id, timekeeping.now()
+    db.session.flush()
+    audit.record(actor, "survey.follow_up_replied", "survey_follow_up", follow_up.id, unit_id=follow_up.unit_id,
+                 after={"late": timekeeping.today() > follow_up.deadline})
+    return follow_up
+
+
+def follow_up_scope_clause(actor: Person):
+    """SQL condition on the follow-up's unit (joined as Unit): the actor answers or reads it."""
+    return or_(*(unit_scope_clause(actor, role) for role in UNIT_SIDE + (Role.survey,)))
+
+
+# --- Retention -------------------------------------------------------------------------------------------------
+
+
+def expired_clause(today: date):
+    cutoff = today - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"])
+    return and_(SurveyContact.contact_date < cutoff, SurveyContact.erased_at.is_(None))
+
+
+def count_expired(today: date) -> int:
+    return db.session.scalar(select(func.count()).select_from(SurveyContact).where(expired_clause(today)))
+
+
+def erase_expired(today: date, actor: Person | None = None) -> int:
+    """Clear the name and number of every contact older than the retention period. Calls, answers and
+    follow-ups stay. Erasing again erases nothing more. Returns how many contacts were erased."""
+    result = db.session.execute(
+        update(SurveyContact).where(expired_clause(today))
+        .values(name="", phone_cipher=None, phone_hash=None, phone_last4="", erased_at=timekeeping.now())
+        .execution_options(synchronize_session=False))
+    erased = result.rowcount or 0
+    db.session.expire_all()
+    audit.record(actor, "survey.contacts_erased", "survey_contact", None,
+                 after={"erased": erased, "before": (today - timedelta(
+                     days=current_app.config["CONTACT_RETENTION_DAYS"])).isoformat()})
+    db.session.flush()
+    return erased
