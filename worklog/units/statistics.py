@@ -1,0 +1,178 @@
+"""Counts and satisfaction of the police-service survey (DESIGN §7): per unit and kind of contact, per kind,
+per contact group and in total, for a month or a year, over the units a viewer may see.
+
+A month's figures are the calls of the draws made for that month (``SurveyDraw.month``), a year's those of
+its twelve months. Only calls with an outcome count; an overall satisfaction comes from the summed answers
+(``combine``), never from an average of the kinds' scores. No name or phone number is ever read here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, func, or_, select, true
+
+from models import Person, Role, Unit
+from models.survey import CONTACT_GROUPS, REACHED, CallOutcome, ContactKind, SurveyCall, SurveyDraw
+from worklog.extensions import db
+from worklog.monthly.rulesets import values_on
+from worklog.permissions import has_role, unit_scope_clause
+from worklog.rules.public import SurveyCounts, combine
+
+#: Who reads the survey's statistics and units' evaluations: each grant covers its unit and the units under it.
+VIEW_ROLES = (Role.survey, Role.admin, Role.panel, Role.hr)
+#: Peer groups: city bureaus are compared with city bureaus, county bureaus with county bureaus.
+PEER_LEVELS = ("city", "county")
+
+
+def may_view(person: Person | None) -> bool:
+    if person is None or not getattr(person, "is_authenticated", False) or not person.active:
+        return False
+    return any(has_role(person, role) for role in VIEW_ROLES)
+
+
+def may_view_unit(person: Person, unit: Unit) -> bool:
+    return any(has_role(person, role, unit) for role in VIEW_ROLES)
+
+
+def scope_clause(person: Person | None, path_column=Unit.path) -> ColumnElement[bool]:
+    """SQL condition: the unit lies within one of the person's grants of a role that reads the statistics.
+    ``None`` stands for the whole province (the evaluation itself, which ranks among all peers)."""
+    if person is None:
+        return true()
+    return or_(*(unit_scope_clause(person, role, path_column) for role in VIEW_ROLES))
+
+
+def months_of(period: date, annual: bool) -> list[date]:
+    if annual:
+        return [date(period.year, m, 1) for m in range(1, 13)]
+    return [period.replace(day=1)]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts with the satisfaction under the period's rule set: the sample size (valid answers) and the
+    reply rate always travel with the score."""
+    counts: SurveyCounts
+    factor: Decimal
+
+    @property
+    def called(self) -> int:
+        return self.counts.called
+
+    @property
+    def valid(self) -> int:
+        return self.counts.valid
+
+    @property
+    def satisfaction(self) -> Decimal | None:
+        return self.counts.satisfaction_with(self.factor)
+
+    @property
+    def reply_rate(self) -> Decimal | None:
+        return self.counts.reply_rate
+
+    def __getattr__(self, name: str):
+        # satisfied, basic, dissatisfied, reached, unreachable, refused
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.counts, name)
+
+
+@dataclass
+class UnitFigures:
+    unit: Unit
+    overall: Figures
+    kinds: dict[str, Figures] = field(default_factory=dict)
+
+
+@dataclass
+class Statistics:
+    period: date
+    annual: bool
+    factor: Decimal
+    units: list[UnitFigures]
+    kinds: dict[str, Figures]      # every kind, in ContactKind order, across the units shown
+    groups: dict[str, Figures]     # reports, windows, complaints
+    total: Figures
+
+    def peer_groups(self) -> list[tuple[str, list[UnitFigures]]]:
+        """City bureaus and county bureaus, each by satisfaction (best first, units without answers last)."""
+        groups = []
+        for level in PEER_LEVELS:
+            rows = [u for u in self.units if u.unit.level == level]
+            rows.sort(key=lambda u: (u.overall.satisfaction is None, -(u.overall.satisfaction or 0), u.unit.code))
+            if rows:
+                groups.append((level, rows))
+        return groups
+
+
+def _counts(outcomes: dict[str, int]) -> SurveyCounts:
+    reached = sum(outcomes.get(o.value, 0) for o in REACHED)
+    return SurveyCounts(
+        called=sum(outcomes.values()), reached=reached,
+        satisfied=outcomes.get(CallOutcome.satisfied.value, 0), basic=outcomes.get(CallOutcome.basic.value, 0),
+        dissatisfied=outcomes.get(CallOutcome.dissatisfied.value, 0),
+        unreachable=outcomes.get(CallOutcome.unreachable.value, 0),
+        refused=outcomes.get(CallOutcome.refused.value, 0))
+
+
+def outcome_counts(months: list[date], clause: ColumnElement[bool]) -> dict[tuple[int, str], dict[str, int]]:
+    """(unit id, kind) → outcome → number of calls, for draws of the months given (one query)."""
+    rows = db.session.execute(
+        select(SurveyDraw.unit_id, SurveyDraw.kind, SurveyCall.outcome, func.count(SurveyCall.id))
+        .join(SurveyCall, SurveyCall.draw_id == SurveyDraw.id)
+        .join(Unit, Unit.id == SurveyDraw.unit_id)
+        .where(SurveyDraw.month.in_(months), SurveyCall.outcome.is_not(None), clause)
+        .group_by(SurveyDraw.unit_id, SurveyDraw.kind, SurveyCall.outcome)).all()
+    found: dict[tuple[int, str], dict[str, int]] = {}
+    for unit_id, kind, outcome, n in rows:
+        found.setdefault((unit_id, kind), {})[outcome] = int(n)
+    return found
+
+
+def statistics(period: date, annual: bool, viewer: Person | None) -> Statistics:
+    """The month's (or the year's) figures over the units ``viewer`` may see (None: all of them)."""
+    months = months_of(period, annual)
+    factor = values_on(months[0]).survey_basic_factor
+    found = outcome_counts(months, scope_clause(viewer))
+    unit_ids = sorted({unit_id for unit_id, _ in found})
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    per_unit: list[UnitFigures] = []
+    by_kind: dict[str, list[SurveyCounts]] = {k.value: [] for k in ContactKind}
+    for unit_id in unit_ids:
+        kinds = {kind: _counts(outcomes) for (uid, kind), outcomes in found.items() if uid == unit_id}
+        for kind, counts in kinds.items():
+            by_kind.setdefault(kind, []).append(counts)
+        per_unit.append(UnitFigures(
+            units[unit_id], Figures(combine(list(kinds.values())), factor),
+            {k.value: Figures(kinds[k.value], factor) for k in ContactKind if k.value in kinds}))
+    per_unit.sort(key=lambda u: (u.unit.path, u.unit.code))
+    kind_counts = {kind: combine(counts) for kind, counts in by_kind.items()}
+    groups = {name: Figures(combine([kind_counts[k.value] for k in kinds]), factor)
+              for name, kinds in CONTACT_GROUPS.items()}
+    return Statistics(period=months[0], annual=annual, factor=factor, units=per_unit,
+                      kinds={k: Figures(c, factor) for k, c in kind_counts.items()}, groups=groups,
+                      total=Figures(combine(list(kind_counts.values())), factor))
+
+
+def subtree_counts(units: list[Unit], months: list[date]) -> dict[int, SurveyCounts]:
+    """Each unit's counts together with the units under it (as its work score counts them)."""
+    if not units:
+        return {}
+    ids = [u.id for u in units]
+    head, member = Unit.__table__.alias("head"), Unit.__table__.alias("member")
+    rows = db.session.execute(
+        select(head.c.id, SurveyCall.outcome, func.count(SurveyCall.id))
+        .select_from(head)
+        .join(member, member.c.path.startswith(head.c.path))
+        .join(SurveyDraw, SurveyDraw.unit_id == member.c.id)
+        .join(SurveyCall, SurveyCall.draw_id == SurveyDraw.id)
+        .where(head.c.id.in_(ids), SurveyDraw.month.in_(months), SurveyCall.outcome.is_not(None))
+        .group_by(head.c.id, SurveyCall.outcome)).all()
+    found: dict[int, dict[str, int]] = {}
+    for unit_id, outcome, n in rows:
+        found.setdefault(unit_id, {})[outcome] = int(n)
+    return {unit_id: _counts(outcomes) for unit_id, outcomes in found.items()}
+
