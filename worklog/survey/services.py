@@ -133,10 +133,15 @@ def make_draw(unit: Unit, kind: str, month: date, sample_size: int | None, actor
     if not pool:
         raise ServiceError(_("There are no contacts of this kind for this unit and month to draw from."), "month")
     recent = recent_hashes(now, rules.survey_no_repeat_days)
+    eligible = sum(1 for _id, h in pool if h not in recent)
+    if not eligible:
+        # Drawing nobody would use up the month's one draw.
+        raise ServiceError(_("Everybody among these contacts was drawn within the last %(days)d days; nobody "
+                             "can be drawn.", days=rules.survey_no_repeat_days), "month")
     seed = secrets.randbits(62)
     drawn = sampling.draw(pool, size, seed, recent)
     draw = SurveyDraw(unit_id=unit.id, kind=kind, month=month, sample_size=size, seed=seed, candidates=len(pool),
-                      eligible=sum(1 for _id, h in pool if h not in recent),
+                      eligible=eligible,
                       no_repeat_days=rules.survey_no_repeat_days, drawn_by_id=actor.id, drawn_at=now)
     try:
         with db.session.begin_nested():

@@ -1,0 +1,165 @@
+"""Draws: reproducible from the seed, nobody called twice within the no-repeat period, one per unit, kind and
+month."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, update
+
+from models import AuditEvent, RuleSet, SurveyCall, SurveyContact, SurveyDraw
+from tests.factories import row_counts, sign_in
+from tests.survey.conftest import NOW, add_contacts, numbers
+from worklog.extensions import db
+from worklog.rules import sampling
+from worklog.survey import services
+
+SEPTEMBER = date(2026, 9, 1)
+
+
+def _draw(client, unit, kind="report_110", month="2026-09", sample_size=None):
+    data = {"unit": unit.id, "kind": kind, "month": month}
+    if sample_size is not None:
+        data["sample_size"] = sample_size
+    return client.post("/survey/draws", data=data)
+
+
+def _drawn_contacts(draw_id: int) -> list[int]:
+    return list(db.session.scalars(select(SurveyCall.contact_id).where(SurveyCall.draw_id == draw_id)
+                                   .order_by(SurveyCall.position)))
+
+
+def test_sample_size_defaults_to_the_rule_set(client, staff):
+    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(40))
+    add_contacts(staff.county_a, "report_119", date(2026, 9, 3), numbers(40, 100))
+    sign_in(client, staff["survey_a"].badge)
+    page = client.get("/survey/draws").get_data(as_text=True)
+    assert 'name="sample_size" type="text" value="30"' in page or 'value="30"' in page
+    response = _draw(client, staff.county_a)
+    assert response.status_code == 302
+    draw = db.session.scalar(select(SurveyDraw))
+    assert draw.sample_size == 30 and len(_drawn_contacts(draw.id)) == 30
+    assert draw.candidates == 40 and draw.eligible == 40 and draw.no_repeat_days == 180
+    assert response.headers["Location"].endswith(f"/survey/draws/{draw.id}")
+    # A new rule version changes the default.
+    db.session.add(RuleSet(valid_from=date(2026, 9, 1), values={"survey_sample_size": 7}))
+    db.session.commit()
+    assert _draw(client, staff.county_a, kind="report_119").status_code == 302
+    second = db.session.scalar(select(SurveyDraw).where(SurveyDraw.kind == "report_119"))
+    assert second.sample_size == 7 and len(_drawn_contacts(second.id)) == 7
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "survey.drawn",
+                                                       AuditEvent.object_id == second.id))
+    assert event.after["seed"] == second.seed and event.after["drawn"] == 7
+
+
+def test_draw_is_reproduced_from_its_seed_and_tampering_shows(client, staff):
+    contacts = add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(25))
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 31), numbers(5, 50))   # another month
+    add_contacts(staff.county_b, "report_110", date(2026, 9, 3), numbers(5, 60))    # another unit
+    sign_in(client, staff["survey_a"].badge)
+    assert _draw(client, staff.county_a, sample_size=10).status_code == 302
+    draw = db.session.scalar(select(SurveyDraw))
+    assert 0 <= draw.seed < 2 ** 62 and draw.candidates == 25
+    drawn = _drawn_contacts(draw.id)
+    assert set(drawn) <= {c.id for c in contacts} and len(drawn) == 10
+    # Anybody can redo it with the seed from the month's contacts.
+    assert sampling.draw([(c.id, c.phone_hash) for c in contacts], 10, draw.seed) == drawn
+    assert services.reproduce(draw) is True
+    # Contacts imported after the draw do not change its reproduction.
+    later = NOW + timedelta(hours=1)
+    client.application.config["FIXED_NOW"] = later
+    add_contacts(staff.county_a, "report_110", date(2026, 9, 4), numbers(10, 200))
+    assert services.reproduce(draw) is True
+    page = client.get(f"/survey/draws/{draw.id}").get_data(as_text=True)
+    assert '<dd class="reproduced">yes</dd>' in page
+    # Swap a drawn person for one who was not drawn: the draw no longer matches its seed.
+    outsider = next(c.id for c in contacts if c.id not in drawn)
+    db.session.execute(update(SurveyCall).where(SurveyCall.draw_id == draw.id, SurveyCall.position == 3)
+                       .values(contact_id=outsider))
+    db.session.commit()
+    assert services.reproduce(db.session.get(SurveyDraw, draw.id)) is False
+    page = client.get(f"/survey/draws/{draw.id}").get_data(as_text=True)
+    assert '<dd class="reproduced">no</dd>' in page
+
+
+def test_nobody_is_drawn_twice_within_the_no_repeat_period(client, staff, app):
+    repeat = "13900000001"
+    august = add_contacts(staff.county_a, "report_110", date(2026, 8, 20), [repeat])
+    sign_in(client, staff["survey_a"].badge)
+    assert _draw(client, staff.county_a, month="2026-08").status_code == 302
+    assert _drawn_contacts(db.session.scalar(select(SurveyDraw.id))) == [august[0].id]
+    # The same phone at a window in September, in a draw of another kind and month: never drawn, even
+    # though the August call has not been made.
+    september = add_contacts(staff.county_a, "window_household", date(2026, 9, 2), [repeat] + numbers(4))
+    assert _draw(client, staff.county_a, kind="window_household", sample_size=10).status_code == 302
+    draw = db.session.scalar(select(SurveyDraw).where(SurveyDraw.kind == "window_household"))
+    drawn = _drawn_contacts(draw.id)
+    assert september[0].id not in drawn and sorted(drawn) == sorted(c.id for c in september[1:])
+    assert draw.candidates == 5 and draw.eligible == 4
+    assert services.reproduce(draw) is True
+    # 180 days after the August draw the phone is still kept out; 181 days after, it may be drawn again.
+    later = add_contacts(staff.county_a, "window_traffic", date(2026, 9, 2), [repeat])
+    app.config["FIXED_NOW"] = NOW + timedelta(days=180)
+    assert _draw(client, staff.county_a, kind="window_traffic", sample_size=10).status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(SurveyDraw)) == 2
+    app.config["FIXED_NOW"] = NOW + timedelta(days=181)
+    assert _draw(client, staff.county_a, kind="window_traffic", sample_size=10).status_code == 302
+    draw = db.session.scalar(select(SurveyDraw).where(SurveyDraw.kind == "window_traffic"))
+    assert _drawn_contacts(draw.id) == [later[0].id]
+    # Each earlier draw still reproduces as it was.
+    for d in db.session.scalars(select(SurveyDraw)):
+        assert services.reproduce(d) is True
+
+
+def test_a_second_draw_for_the_month_is_refused(client, staff):
+    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(5))
+    sign_in(client, staff["survey_a"].badge)
+    assert _draw(client, staff.county_a).status_code == 302
+    before = row_counts()
+    response = _draw(client, staff.county_a, sample_size=3)
+    assert response.status_code == 422
+    assert "already been drawn for this month" in response.get_data(as_text=True)
+    assert row_counts() == before
+
+
+def test_a_draw_racing_another_answers_409(client, staff, monkeypatch):
+    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(5))
+    sign_in(client, staff["survey_a"].badge)
+    assert _draw(client, staff.county_a, sample_size=2).status_code == 302
+    before = row_counts()
+    # As if the other draw had been saved after this request looked: the unique constraint answers.
+    monkeypatch.setattr(services, "existing_draw", lambda *args: None)
+    response = _draw(client, staff.county_a)
+    assert response.status_code == 409 and "at the same time" in response.get_data(as_text=True)
+    assert row_counts() == before
+
+
+def test_refused_draws(client, staff):
+    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(5))
+    add_contacts(staff.county_b, "report_110", date(2026, 9, 3), numbers(5, 10))
+    sign_in(client, staff["survey_a"].badge)
+    before = row_counts()
+    assert _draw(client, staff.county_a, month="2026-10").status_code == 422          # not begun
+    assert _draw(client, staff.county_a, sample_size=0).status_code == 422
+    assert _draw(client, staff.county_a, sample_size=1001).status_code == 422
+    assert _draw(client, staff.county_b).status_code == 422                           # not theirs
+    response = _draw(client, staff.county_a, kind="report_119")
+    assert response.status_code == 422 and "no contacts of this kind" in response.get_data(as_text=True)
+    assert "The month has not begun yet." in _draw(client, staff.county_a, month="2026-10").get_data(as_text=True)
+    assert row_counts() == before
+
+
+def test_draws_list_shows_progress_in_scope(client, staff):
+    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(4))
+    add_contacts(staff.county_b, "report_110", date(2026, 9, 3), numbers(4, 10))
+    sign_in(client, staff["survey"].badge)
+    assert _draw(client, staff.county_a).status_code == 302
+    assert _draw(client, staff.county_b).status_code == 302
+    a = db.session.scalar(select(SurveyDraw).where(SurveyDraw.unit_id == staff.county_a.id))
+    client.post("/sign-out")
+    sign_in(client, staff["survey_a"].badge)
+    page = client.get("/survey/draws").get_data(as_text=True)
+    assert "County A1" in page and "County B1" not in page and "0 of 4" in page
+    b = db.session.scalar(select(SurveyDraw).where(SurveyDraw.unit_id == staff.county_b.id))
+    assert client.get(f"/survey/draws/{b.id}").status_code == 404
+    assert client.get(f"/survey/draws/{a.id}").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(SurveyContact)) == 8
