@@ -303,7 +303,9 @@ def evaluation_record():
     response, status = submit(form, lambda: evaluations.record(period.start, period.annual, me),
                               _("The evaluation of %(period)s is recorded.", period=period.key),
                               url_for("units.evaluation_page", **period.args))
-    return response or _evaluation_page(period, status, form)
+    if response is not None:
+        return response, status
+    return _evaluation_page(period, status, form)
 
 
 @bp.route("/evaluation/runs/<int:run_id>/finalise", methods=["POST"])
@@ -323,7 +325,9 @@ def evaluation_finalise(run_id: int):
 
     response, status = submit(form, act, _("The evaluation of %(period)s is final.", period=period.key),
                               url_for("units.evaluation_page", **period.args))
-    return response or _evaluation_page(period, status)
+    if response is not None:
+        return response, status
+    return _evaluation_page(period, status)
 
 
 @bp.route("/evaluation/<int:unit_id>")
