@@ -23,6 +23,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from models import Person, Unit, UnitMonth
 from models.survey import EvaluationStatus, OpinionPoll, UnitEvaluation, UnitEvaluationRun
@@ -296,7 +297,8 @@ def _yellow_history(units: list[Unit], start: date, annual: bool, run: int) -> d
 
 def run_for(period: date, annual: bool) -> UnitEvaluationRun | None:
     return db.session.scalar(select(UnitEvaluationRun).where(
-        UnitEvaluationRun.period == period_start(period, annual), UnitEvaluationRun.annual.is_(annual)))
+        UnitEvaluationRun.period == period_start(period, annual), UnitEvaluationRun.annual.is_(annual))
+        .options(selectinload(UnitEvaluationRun.results).selectinload(UnitEvaluation.unit)))
 
 
 def _check_actor(actor: Person | None) -> None:

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
@@ -153,19 +154,28 @@ def bulletin_export():
 # --- Opinion polls ---------------------------------------------------------------------------------------------------
 
 
-@bp.route("/polls")
-def polls_page():
-    me = _viewer()
+def _year_arg() -> int:
     year = request.args.get("year", str(timekeeping.today().year))
     if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
         abort(404)
+    return int(year)
+
+
+def _polls_page(me: Person, year: int, form: ImportForm, status: int = 200):
     rows = list(db.session.scalars(
         select(OpinionPoll).join(Unit, Unit.id == OpinionPoll.unit_id)
-        .where(OpinionPoll.round_month >= date(int(year), 1, 1), OpinionPoll.round_month <= date(int(year), 12, 1),
+        .where(OpinionPoll.round_month >= date(year, 1, 1), OpinionPoll.round_month <= date(year, 12, 1),
                stats.scope_clause(me))
+        .options(selectinload(OpinionPoll.unit))
         .order_by(OpinionPoll.round_month.desc(), Unit.code)))
-    return render_template("units/polls.html", polls=rows, year=int(year), may_import=polls.may_import(me),
-                           form=ImportForm(formdata=None))
+    return render_template("units/polls.html", polls=rows, year=year, may_import=polls.may_import(me),
+                           form=form), status
+
+
+@bp.route("/polls")
+def polls_page():
+    me = _viewer()
+    return _polls_page(me, _year_arg(), ImportForm(formdata=None))
 
 
 @bp.route("/polls/import", methods=["POST"])
@@ -185,10 +195,7 @@ def polls_import():
         flash(_("Opinion polls imported: %(created)d new, %(unchanged)d unchanged.", **counts), "success")
         return redirect(url_for("units.polls_page"))
     rollback_only()
-    for error in form.file.errors:
-        flash(error, "error")
-    return render_template("units/polls.html", polls=[], year=timekeeping.today().year, may_import=True,
-                           form=form), 422
+    return _polls_page(me, timekeeping.today().year, form, 422)
 
 
 # --- Units' evaluation -----------------------------------------------------------------------------------------------
