@@ -53,7 +53,11 @@ def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
             db.session.execute(update(Entry).where(
                 Entry.person_id == person.id, Entry.work_date >= assignment.valid_from, Entry.work_date <= end)
                 .values(status="approved", approved_points=Entry.points, reviewed_by_id=assignment.supervisor_id,
-                        reviewed_at=datetime.combine(end, time(10), tzinfo=tz).astimezone(timezone.utc)))
+                        reviewed_at=datetime.combine(end, time(10), tzinfo=tz).astimezone(timezone.utc))
+                .execution_options(synchronize_session=False))
+    # The day's tens of thousands of entries may still be in the session: read them again rather than have
+    # every bulk update above search them.
+    db.session.expire_all()
     # A few adjustments, as supervisors make them.
     adjusted = list(db.session.scalars(select(Entry).where(Entry.status == "approved")
                                        .order_by(Entry.id)))
@@ -85,9 +89,10 @@ def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
         reviewed_at = datetime.combine(this_week, time(9), tzinfo=tz).astimezone(timezone.utc)
         db.session.execute(update(Entry).where(*in_week).values(
             status="approved", approved_points=Entry.points, reviewed_by_id=assignment.supervisor_id,
-            reviewed_at=reviewed_at))
+            reviewed_at=reviewed_at).execution_options(synchronize_session=False))
         if state == "in_progress":
-            entries = list(db.session.scalars(select(Entry).where(*in_week).order_by(Entry.id)))
+            entries = list(db.session.scalars(select(Entry).where(*in_week).order_by(Entry.id)
+                                              .execution_options(populate_existing=True)))
             for entry in entries[-3:]:
                 entry.status, entry.approved_points, entry.reviewed_by_id = "submitted", None, None
             if entries:
@@ -130,12 +135,15 @@ def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
     if rows:
         db.session.execute(insert(WeekReview), rows)
     # Entries of signed weeks are locked and counted by the ledgers.
-    db.session.execute(update(Entry).where(Entry.work_date < last_week).values(week_signed=True))
+    db.session.execute(update(Entry).where(Entry.work_date < last_week).values(week_signed=True)
+                       .execution_options(synchronize_session=False))
     for pid, state in states.items():
         if state == "signed":
             db.session.execute(update(Entry).where(
                 Entry.person_id == pid, Entry.work_date >= last_week,
-                Entry.work_date <= last_week + timedelta(days=6)).values(week_signed=True))
+                Entry.work_date <= last_week + timedelta(days=6)).values(week_signed=True)
+                .execution_options(synchronize_session=False))
+    db.session.expire_all()
     ledgers.refresh_all()
 
     # 4. A task the demo supervisor assigned to one of the team, due tomorrow.

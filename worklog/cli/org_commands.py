@@ -6,7 +6,7 @@ import os
 import click
 from flask.cli import with_appcontext
 
-from worklog import demo, demo_day, demo_month, demo_week
+from worklog import demo, demo_day, demo_month, demo_public, demo_week
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.extensions import db
 
@@ -19,6 +19,7 @@ def demo_command() -> None:
     counts |= demo_day.load()
     counts |= demo_week.load()
     counts |= demo_month.load()
+    counts |= demo_public.load()
     db.session.commit()
     loaded = {kind: n for kind, n in counts.items() if n}
     if not loaded:
