@@ -124,10 +124,10 @@ def test_the_bulletin_export(client, org, march):
     summary = list(book["Summary"].iter_rows(values_only=True))
     assert summary[0] == ("Contacts", "People called", "Reached", "Valid samples", "Reply rate (%)", "Satisfaction")
     assert summary[1] == ("All contacts", 23, 20, 19, 82.61, 78.95)  # the refusal was reached
-    assert summary[2] == ("Reports for help", 14, 13, 13, 92.86, 76.92)
+    assert summary[2] == ("Reports to 110, 119 and 122", 14, 13, 13, 92.86, 76.92)
     kinds = {row[0]: row for row in book["Kinds of contact"].iter_rows(min_row=2, values_only=True)}
-    assert kinds["Traffic business"] == ("Traffic business", 5, 5, 4, 80.0, 100.0)
-    assert kinds["119 reports"] == ("119 reports", 0, 0, 0, None, None)
+    assert kinds["Traffic administration window"] == ("Traffic administration window", 5, 5, 4, 80.0, 100.0)
+    assert kinds["119 report"] == ("119 report", 0, 0, 0, None, None)
     units = list(book["Units"].iter_rows(min_row=2, values_only=True))
     assert units == [("County bureaus", 1, "CA1", "County A1", 15, 14, 13, 86.67, 84.62),
                      ("County bureaus", 2, "CB1", "County B1", 8, 6, 6, 75.0, 66.67)]

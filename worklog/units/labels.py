@@ -3,23 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-KIND_LABELS = {
-    "report_110": _l("110 reports"),
-    "report_119": _l("119 reports"),
-    "report_122": _l("122 reports"),
-    "window_traffic": _l("Traffic business"),
-    "window_household": _l("Household registration window"),
-    "window_exit_entry": _l("Exit-entry window"),
-    "complaint": _l("Complaints"),
-    "petition": _l("Petitions"),
-    "online": _l("Online complaints and petitions"),
-}
+# The survey's own names of the kinds and groups, so that a kind reads the same on every page.
+from worklog.survey.labels import GROUP_LABELS, KIND_LABELS
 
-GROUP_LABELS = {
-    "reports": _l("Reports for help"),
-    "windows": _l("Window business"),
-    "complaints": _l("Complaints and petitions"),
-}
+__all__ = ["GROUP_LABELS", "KIND_LABELS", "UNIT_GRADE_LABELS", "PEER_LABELS", "REASON_LABELS", "STATUS_LABELS",
+           "EXPLANATION_LABELS"]
 
 UNIT_GRADE_LABELS = {
     "excellent": _l("Excellent"),
