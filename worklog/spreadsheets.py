@@ -209,3 +209,26 @@ class ImportFailed(Exception):
     def __init__(self, errors: list[RowError]):
         super().__init__(f"{len(errors)} bad rows")
         self.errors = errors
+
+
+def rows_of(data: bytes, filename: str, columns: Mapping[str, tuple[str, ...]],
+            required: tuple[str, ...]) -> tuple[list[tuple[str, int, dict[str, Any]]], list[RowError]]:
+    """Every data row of every sheet as (sheet, row number, record), and an error for each required column a
+    sheet lacks (its rows are left out, so the import fails while still listing the other sheets' problems).
+    Raises ImportFailed when the file cannot be read or holds no row at all."""
+    try:
+        tables = read(data, filename)
+    except Unreadable as error:
+        raise ImportFailed([RowError("", 0, "", error.message)])
+    rows: list[tuple[str, int, dict[str, Any]]] = []
+    errors: list[RowError] = []
+    for table in tables:
+        mapping = column_map(columns, table.headers)
+        missing = [c for c in required if c not in mapping]
+        if missing:
+            errors += [RowError(table.sheet, 1, c, _("This column is missing.")) for c in missing]
+            continue
+        rows += [(table.sheet, number, record) for number, record in records(table, mapping)]
+    if not rows and not errors:
+        raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
+    return rows, errors

@@ -36,32 +36,20 @@ HEADERS = ["code", "name", "category", "sequence", "posts", "unit", "standard_po
 
 
 def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict[str, int]:
-    try:
-        tables = sheets.read(data, filename)
-    except sheets.Unreadable as error:
-        raise ImportFailed([RowError("", 0, "", error.message)])
-    if not tables:
-        raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
-    errors: list[RowError] = []
+    rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     outer = db.session.begin_nested()
-    for table in tables:
-        mapping = sheets.column_map(COLUMNS, table.headers)
-        missing = [c for c in REQUIRED if c not in mapping]
-        if missing:
-            errors += [RowError(table.sheet, 1, c, _("This column is missing.")) for c in missing]
-            continue
-        for number, record in sheets.records(table, mapping):
-            savepoint = db.session.begin_nested()
-            try:
-                counts[_row(record, actor)] += 1
-                savepoint.commit()
-            except CellProblem as problem:
-                savepoint.rollback()
-                errors.append(RowError(table.sheet, number, problem.column, problem.message))
-            except ServiceError as error:
-                savepoint.rollback()
-                errors.append(RowError(table.sheet, number, error.field or "", error.message))
+    for sheet, number, record in rows:
+        savepoint = db.session.begin_nested()
+        try:
+            counts[_row(record, actor)] += 1
+            savepoint.commit()
+        except CellProblem as problem:
+            savepoint.rollback()
+            errors.append(RowError(sheet, number, problem.column, problem.message))
+        except ServiceError as error:
+            savepoint.rollback()
+            errors.append(RowError(sheet, number, error.field or "", error.message))
     if errors:
         outer.rollback()
         raise ImportFailed(errors)

@@ -40,24 +40,7 @@ def _kind_lookup() -> dict[str, str]:
 
 def import_contacts(data: bytes, filename: str, actor: Person) -> dict[str, int]:
     """Store every row of the file, or none. Returns {"contacts": n, "units": n}."""
-    try:
-        tables = sheets.read(data, filename)
-    except sheets.Unreadable as error:
-        raise ImportFailed([RowError("", 0, "", error.message)])
-    if not tables:
-        raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
-    errors: list[RowError] = []
-    rows: list[tuple[str, int, dict]] = []
-    for table in tables:
-        mapping = sheets.column_map(COLUMNS, table.headers)
-        missing = [c for c in REQUIRED if c not in mapping]
-        if missing:
-            errors += [RowError(table.sheet, 1, c, _("This column is missing.")) for c in missing]
-            continue
-        for number, record in sheets.records(table, mapping):
-            rows.append((table.sheet, number, record))
-    if not rows and not errors:
-        raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
+    rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
 
     kinds = _kind_lookup()
     units: dict[str, Unit | None] = {}

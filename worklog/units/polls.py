@@ -37,27 +37,15 @@ def may_import(person: Person, unit: Unit | None = None) -> bool:
 
 
 def import_polls(data: bytes, filename: str, actor: Person) -> dict[str, int]:
-    try:
-        tables = sheets.read(data, filename)
-    except sheets.Unreadable as error:
-        raise ImportFailed([RowError("", 0, "", error.message)])
-    if not tables:
-        raise ImportFailed([RowError("", 0, "", _("The file has nothing to import."))])
-    errors: list[RowError] = []
+    rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
     counts = {"created": 0, "unchanged": 0}
     seen: dict[tuple[int, date], int] = {}
     outer = db.session.begin_nested()
-    for table in tables:
-        mapping = sheets.column_map(COLUMNS, table.headers)
-        missing = [c for c in REQUIRED if c not in mapping]
-        if missing:
-            errors += [RowError(table.sheet, 1, c, _("This column is missing.")) for c in missing]
-            continue
-        for number, record in sheets.records(table, mapping):
-            try:
-                counts[_row(record, actor, seen, number)] += 1
-            except CellProblem as problem:
-                errors.append(RowError(table.sheet, number, problem.column, problem.message))
+    for sheet, number, record in rows:
+        try:
+            counts[_row(record, actor, seen, number)] += 1
+        except CellProblem as problem:
+            errors.append(RowError(sheet, number, problem.column, problem.message))
     if errors:
         outer.rollback()
         raise ImportFailed(errors)
