@@ -68,7 +68,7 @@ def build_org() -> Org:
     org.people["officer_b"] = make_person("300002", "Officer B", dept_b, post, roles={P.officer.value: county_b})
     org.people["panel_a"] = make_person("200003", "Panel A", dept_a, post, roles={P.panel.value: county_a})
     org.people["hr_a"] = make_person("200004", "HR A", dept_a, post, roles={P.hr.value: city_a})
-    org.people["survey"] = make_person("100004", "Survey", dept_a, post, roles={P.survey.value: province})
+    org.people["survey"] = make_person("100004", "Surveyor Zhao", dept_a, post, roles={P.survey.value: province})
     db.session.commit()
     return org
 
