@@ -14,6 +14,10 @@ TEST_DATABASE_URL is set (in a scratch database beside that one, dropped afterwa
 - ``eligibility_<db>_5000_officers``: a promotion round's list for a unit of 5,000 officers with 12 final
   months of grades (facts gathered from the database, then the rules evaluated);
 
+- ``survey_statistics_<db>_province`` and ``unit_evaluation_<db>_province``: the month's survey statistics
+  and the units' comprehensive evaluation of a whole province (14 city bureaus, 129 county bureaus, the
+  source's 58,238 people called in a month, a ledger month and a poll for every unit);
+
 and, without a database, ``grade_group_4000_officers``: the pure grading of one group of 4,000 officers
 (a large unit's one sequence), which compute() runs once per sequence.
 
@@ -216,6 +220,7 @@ def run(kind: str, url: str, profile: bool) -> None:
         figure(f"ledger_check_{kind}_{OFFICERS}_officers", time.perf_counter() - started)
         assert not found, found[:5]
         eligibility(kind)
+        province(kind)
         db.session.close()
         db.engine.dispose()
 
@@ -267,6 +272,73 @@ def eligibility(kind: str) -> None:
     judged = rounds.judge(DEFAULT_POLICIES["competitive_promotion"], unit, date(2026, 11, 15))
     figure(f"eligibility_{kind}_{ELIGIBILITY_OFFICERS}_officers", time.perf_counter() - started)
     info(f"{kind}: {sum(1 for _p, e in judged if e.eligible)} of {len(judged)} eligible")
+
+
+CITIES, COUNTIES, CALLS = 14, 129, 58_238
+
+
+def province(kind: str) -> None:
+    """A province's month of the survey and its units' evaluation, built with bulk inserts."""
+    from models import (CallOutcome, ContactKind, OpinionPoll, SurveyCall, SurveyContact, SurveyDraw, Unit,
+                        UnitMonth)
+    from worklog.admin import services as admin
+    from worklog.extensions import db
+    from worklog.units import evaluation, statistics as survey_statistics
+
+    rng = random.Random(14)
+    top = db.session.scalar(select(Unit).where(Unit.code == "BP"))
+    cities = [admin.create_unit(top, {"code": f"PC{c:02d}", "name": f"City {c}"}, None) for c in range(CITIES)]
+    counties = [admin.create_unit(cities[c % CITIES], {"code": f"PX{c:03d}", "name": f"County {c}"}, None)
+                for c in range(COUNTIES)]
+    units = cities + counties
+    db.session.flush()
+    db.session.execute(insert(UnitMonth), [
+        {"unit_id": u.id, "month": MONTH, "officers": rng.randint(80, 900), "entries": 0, "points": Decimal(0),
+         "approved_points": Decimal(rng.randint(30_000, 400_000))} for u in units])
+    db.session.execute(insert(OpinionPoll), [
+        {"unit_id": u.id, "round_month": MONTH, "label": "", "score": Decimal(rng.randint(7000, 9800)) / 100,
+         "sample_size": rng.randint(200, 600), "imported_at": NOW} for u in units])
+    kinds = [k.value for k in ContactKind]
+    outcomes = [o.value for o in CallOutcome]
+    per_draw = CALLS // (len(units) * len(kinds)) + 1
+    contacts, draws, calls = [], [], []
+    contact_id = draw_id = 10_000_000
+    for unit in units:
+        for contact_kind in kinds:
+            draw_id += 1
+            draws.append({"id": draw_id, "unit_id": unit.id, "kind": contact_kind, "month": MONTH, "sample_size": per_draw,
+                          "seed": rng.getrandbits(62), "candidates": per_draw, "eligible": per_draw,
+                          "no_repeat_days": 180, "drawn_at": NOW})
+            for position in range(1, per_draw + 1):
+                if len(calls) == CALLS:
+                    break
+                contact_id += 1
+                contacts.append({"id": contact_id, "unit_id": unit.id, "kind": contact_kind, "contact_date": MONTH,
+                                 "reference": "", "name": "", "phone_cipher": "x", "phone_hash": f"{contact_id:x}",
+                                 "phone_last4": "0000", "imported_at": NOW})
+                calls.append({"draw_id": draw_id, "contact_id": contact_id, "position": position,
+                              "outcome": rng.choices(outcomes, (60, 20, 5, 10, 5))[0], "comment": "",
+                              "called_at": NOW, "version": 1})
+    db.session.execute(insert(SurveyContact), contacts)
+    db.session.execute(insert(SurveyDraw), draws)
+    db.session.execute(insert(SurveyCall), calls)
+    db.session.commit()
+    if kind == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    db.session.close()
+
+    started = time.perf_counter()
+    figures = survey_statistics.statistics(MONTH, False, None)
+    figure(f"survey_statistics_{kind}_province", time.perf_counter() - started)
+    assert figures.total.called == CALLS, figures.total.called
+    db.session.close()
+    started = time.perf_counter()
+    result = evaluation.compute(MONTH, False)
+    figure(f"unit_evaluation_{kind}_province", time.perf_counter() - started)
+    rated = sum(len(group.rated) for group in result.groups)
+    info(f"{kind}: {figures.total.called} calls, {figures.total.valid} valid, satisfaction "
+         f"{figures.total.satisfaction}; {rated} units rated")
 
 
 def grading() -> None:
