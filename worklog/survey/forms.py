@@ -45,6 +45,16 @@ class CallForm(FlaskForm):
     submit = SubmitField(_l("Record the outcome"))
 
 
+class CorrectionForm(FlaskForm):
+    outcome = RadioField(_l("Outcome"), validators=[InputRequired()],
+                         choices=choices(OUTCOME_LABELS.items()))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=500)],
+                           render_kw={"rows": 3})
+    version = HiddenField(filters=[_version])
+    submit = SubmitField(_l("Correct the outcome"))
+
+
 class ReplyForm(FlaskForm):
     reply = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 6})
     version = HiddenField(filters=[_version])

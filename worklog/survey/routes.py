@@ -20,7 +20,7 @@ from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
 from worklog.permissions import has_role, require_role, unit_scope_clause
 from worklog.survey import services
-from worklog.survey.forms import CallForm, ContactImportForm, DrawForm, FilterForm, ReplyForm
+from worklog.survey.forms import CallForm, ContactImportForm, CorrectionForm, DrawForm, FilterForm, ReplyForm
 from worklog.survey.labels import GROUP_LABELS, KIND_LABELS, OUTCOME_LABELS, SCRIPTS, group_of
 from worklog.survey.phones import mask
 from worklog.web import rollback_only, submit
@@ -208,6 +208,28 @@ def call_page(call_id: int):
     return _no_store(render_template("survey/call.html", call=call, contact=contact, number=number, form=form,
                                      script=SCRIPTS[group], group_label=GROUP_LABELS[group], next_call=next_call),
                      status)
+
+
+@bp.route("/calls/<int:call_id>/correct", methods=["GET", "POST"])
+def correct_page(call_id: int):
+    """A recorded outcome put right, with a reason. No full number here: the call has been made."""
+    me = _me()
+    require_role(me, Role.survey)
+    call = services.call_in_scope(me, call_id)
+    if call.outcome is None:
+        return redirect(url_for("survey.call_page", call_id=call.id))
+    form = CorrectionForm()
+    if request.method == "GET":
+        form.version.data = call.version
+        form.outcome.data, form.comment.data = call.outcome, call.comment
+    back = url_for("survey.draw_page", draw_id=call.draw_id)
+    response, status = submit(
+        form, lambda: services.correct_outcome(call, form.outcome.data, form.comment.data or "",
+                                               form.reason.data or "", me, form.version.data),
+        _("Outcome corrected."), back)
+    if response is not None:
+        return response, status
+    return render_template("survey/correct.html", call=call, contact=call.contact, form=form, back=back), status
 
 
 def _no_store(body, status: int):

@@ -226,13 +226,75 @@ def record_outcome(call: SurveyCall, outcome: str, comment: str, actor: Person,
     audit.record(actor, "survey.called", "survey_call", call.id, unit_id=call.contact.unit_id,
                  after={"outcome": outcome, "comment": bool(comment)})
     if outcome == CallOutcome.dissatisfied.value:
-        local_day = now.astimezone(timekeeping.tz()).date()
-        follow_up = SurveyFollowUp(call_id=call.id, unit_id=call.contact.unit_id, created_at=now,
-                                   deadline=working_days_after(local_day, values_on(local_day).follow_up_days))
-        db.session.add(follow_up)
+        _open_follow_up(call, actor, now)
+    return call
+
+
+def _open_follow_up(call: SurveyCall, actor: Person, now: datetime) -> SurveyFollowUp:
+    """A dissatisfied answer goes to the contact's unit, due in the rule set's working days."""
+    local_day = now.astimezone(timekeeping.tz()).date()
+    follow_up = SurveyFollowUp(call_id=call.id, unit_id=call.contact.unit_id, created_at=now,
+                               deadline=working_days_after(local_day, values_on(local_day).follow_up_days))
+    db.session.add(follow_up)
+    db.session.flush()
+    audit.record(actor, "survey.follow_up_opened", "survey_follow_up", follow_up.id,
+                 unit_id=follow_up.unit_id, after={"call": call.id, "deadline": follow_up.deadline.isoformat()})
+    return follow_up
+
+
+def _evaluation_final(month: date) -> bool:
+    """Is a units' evaluation that counts this month's calls sealed (the month's, or its year's)?"""
+    from models import EvaluationStatus, UnitEvaluationRun
+    return db.session.scalar(select(func.count()).select_from(UnitEvaluationRun).where(
+        UnitEvaluationRun.status == EvaluationStatus.final.value,
+        or_(and_(UnitEvaluationRun.annual.is_(False), UnitEvaluationRun.period == month),
+            and_(UnitEvaluationRun.annual.is_(True), UnitEvaluationRun.period == date(month.year, 1, 1))))) > 0
+
+
+def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, actor: Person,
+                    version: int | None = None) -> SurveyCall:
+    """Put right an outcome recorded by mistake, with a reason, in the audit trail with both outcomes.
+
+    Refused once a units' evaluation counting the month is final (its figures are sealed), and away from
+    "dissatisfied" once the unit has answered the follow-up (the answer stays on record). A correction to
+    "dissatisfied" opens a follow-up; one away from it withdraws the follow-up not yet answered."""
+    if not surveys(actor, call.draw.unit):
+        abort(404)
+    if version is not None and version != call.version:
+        raise Conflict(_("Someone else changed this call since you opened it. Reload the page."))
+    if call.outcome is None:
+        raise ServiceError(_("This call has not been recorded yet: record it from the calling view."))
+    if outcome not in {o.value for o in CallOutcome}:
+        raise ServiceError(_("Choose the outcome of the call."), "outcome")
+    comment, reason = (comment or "").strip(), (reason or "").strip()
+    if len(comment) > 1000:
+        raise ServiceError(_("At most %(n)d characters.", n=1000), "comment")
+    if not reason:
+        raise ServiceError(_("Give the reason for the correction."), "reason")
+    if len(reason) > 500:
+        raise ServiceError(_("At most %(n)d characters.", n=500), "reason")
+    if outcome == call.outcome and comment == call.comment:
+        raise ServiceError(_("Nothing to correct: the outcome and the comment are as recorded."), "outcome")
+    if _evaluation_final(call.draw.month):
+        raise Conflict(_("The units' evaluation counting this month is final: its calls can no longer be "
+                         "corrected."))
+    follow_up = call.follow_up
+    dissatisfied = CallOutcome.dissatisfied.value
+    if follow_up is not None and outcome != dissatisfied and follow_up.replied_at is not None:
+        raise ServiceError(_("The unit has already answered this dissatisfied caller; the outcome stays as "
+                             "recorded."), "outcome")
+    before = {"outcome": call.outcome, "comment": bool(call.comment)}
+    call.outcome, call.comment = outcome, comment
+    db.session.flush()
+    if follow_up is not None and outcome != dissatisfied:
+        audit.record(actor, "survey.follow_up_withdrawn", "survey_follow_up", follow_up.id,
+                     unit_id=follow_up.unit_id, reason=reason, after={"call": call.id})
+        db.session.delete(follow_up)
         db.session.flush()
-        audit.record(actor, "survey.follow_up_opened", "survey_follow_up", follow_up.id,
-                     unit_id=follow_up.unit_id, after={"call": call.id, "deadline": follow_up.deadline.isoformat()})
+    elif follow_up is None and outcome == dissatisfied:
+        _open_follow_up(call, actor, timekeeping.now())
+    audit.record(actor, "survey.outcome_corrected", "survey_call", call.id, unit_id=call.contact.unit_id,
+                 before=before, after={"outcome": outcome, "comment": bool(comment)}, reason=reason)
     return call
 
 
