@@ -7,8 +7,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from models import CalendarDay, Role, SurveyContact, Unit
-from tests.factories import make_person
+from sqlalchemy import select
+
+from models import CalendarDay, Role, SurveyCall, SurveyContact, Unit
+from tests.factories import make_person, sign_in
 from worklog import timekeeping
 from worklog.extensions import db
 from worklog.survey import phones
@@ -37,6 +39,20 @@ def staff(org):
     db.session.add(CalendarDay(day=MAKE_UP_DAY, working=True, name="National Day (make-up)"))
     db.session.commit()
     return org
+
+
+#: The one contact of the ``drawn`` fixture.
+NUMBER = "13987654321"
+
+
+@pytest.fixture
+def drawn(client, staff):
+    """One county A contact drawn and waiting to be called; the survey staff of county A signed in."""
+    add_contacts(staff.county_a, "complaint", date(2026, 9, 14), [NUMBER], name="Complainant")
+    sign_in(client, staff["survey_a"].badge)
+    response = client.post("/survey/draws", data={"unit": staff.county_a.id, "kind": "complaint", "month": "2026-09"})
+    assert response.status_code == 302
+    return db.session.scalar(select(SurveyCall))
 
 
 def add_contacts(unit: Unit, kind: str, day: date, numbers: list[str], name: str = "Caller") -> list[SurveyContact]:

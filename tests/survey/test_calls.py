@@ -10,22 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import AuditEvent, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp
 from tests.factories import row_counts, sign_in
-from tests.survey.conftest import add_contacts
+from tests.survey.conftest import NUMBER, add_contacts
 from worklog.extensions import db
 from worklog.survey import services
-
-NUMBER = "13987654321"
-
-
-@pytest.fixture
-def drawn(client, staff):
-    """One county A contact drawn and waiting to be called; the survey staff of county A signed in."""
-    add_contacts(staff.county_a, "complaint", date(2026, 9, 14), [NUMBER], name="Complainant")
-    sign_in(client, staff["survey_a"].badge)
-    response = client.post("/survey/draws", data={"unit": staff.county_a.id, "kind": "complaint", "month": "2026-09"})
-    assert response.status_code == 302
-    return db.session.scalar(select(SurveyCall))
-
 
 def _saved() -> dict[str, int]:
     """Row counts, the audit of numbers shown left out (a refused form shows the number again, audited)."""

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from models import AuditEvent, EvaluationStatus, SurveyCall, SurveyFollowUp, UnitEvaluationRun
 from tests.factories import row_counts, sign_in
-from tests.survey.test_calls import NUMBER, _record, drawn  # noqa: F401  (the fixture)
+from tests.survey.conftest import NUMBER
+from tests.survey.test_calls import _record
 from worklog.extensions import db
 
 
