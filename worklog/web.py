@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from worklog.db import sqlite_begin
 
@@ -162,8 +162,27 @@ class IsoDateConverter(BaseConverter):
         return value if isinstance(value, str) else value.isoformat()
 
 
+def int_arg(name: str, default: int | None = None, low: int = 1, high: int = 2**31 - 1) -> int | None:
+    """A whole-number query parameter within [low, high]; ``default`` when it is missing or not a number, and
+    the nearest bound when it is out of range (``?page=99999999999999999999`` is the last page, not a 500)."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    return min(max(value, low), high)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in a URL, bounded to what an id column holds: a larger number finds nothing (404) instead of
+    overflowing the database driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["isodate"] = IsoDateConverter
+    app.url_map.converters["int"] = IdConverter
     # Registered first, so it runs last: the commit happens after every other after_request hook.
     app.before_request(_choose_sqlite_begin)
     app.after_request(_commit_or_rollback)

@@ -19,7 +19,7 @@ from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
 from worklog.permissions import can, is_root_admin, require, require_role
-from worklog.web import refuse, rollback_only
+from worklog.web import int_arg, refuse, rollback_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -194,7 +194,7 @@ def people():
     form.unit.choices = [(0, _("All my units"))] + [(u.id, u.name) for u in units]
     form.validate()
     unit = next((u for u in units if u.id == form.unit.data), None)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, high=1_000_000)
     per_page = int(current_app.config["PAGE_SIZE"])
     rows, current, total = queries.people_page(actor, form.q.data or "", unit, page, per_page)
     return render_template("admin/people.html", form=form, people=rows, current=current, total=total,
@@ -410,7 +410,7 @@ def import_org():
 
 @bp.route("/audit")
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, high=1_000_000)
     per_page = int(current_app.config["PAGE_SIZE"])
     events, total = queries.audit_page(_actor(), page, per_page)
     return render_template("admin/audit.html", events=events, page=page,

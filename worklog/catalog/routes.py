@@ -17,7 +17,7 @@ from worklog.daily.forms import ActionForm
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.permissions import is_root_admin, require_role
-from worklog.web import refuse, rollback_only
+from worklog.web import int_arg, refuse, rollback_only
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin")
 
@@ -41,7 +41,7 @@ def _require_manager() -> None:
 @bp.route("/tasks")
 def tasks():
     sequences = list(db.session.scalars(select(Sequence).order_by(Sequence.code)))
-    sequence_id = request.args.get("sequence", type=int)
+    sequence_id = int_arg("sequence")
     types = queries.catalog_types(sequence_id)
     today = timekeeping.today()
     return render_template("catalog/tasks.html", types=types, sequences=sequences, sequence_id=sequence_id,
@@ -159,7 +159,7 @@ def _calendar_form(formdata=None) -> CalendarDayForm:
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():
-    year = request.args.get("year", type=int) or timekeeping.today().year
+    year = int_arg("year", timekeeping.today().year, 1900, 2100)
     form = _calendar_form()
     status = 200
     if request.method == "POST":
