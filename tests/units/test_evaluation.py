@@ -14,6 +14,8 @@ from models import AuditEvent
 from models.survey import UnitEvaluation, UnitEvaluationRun
 from tests.factories import make_person, sign_in
 from tests.units.conftest import answers, calls, counties, poll, rule_set, work
+from worklog import timekeeping
+from worklog.errors import Conflict
 from worklog.extensions import db
 from worklog.units import evaluation
 
@@ -264,12 +266,45 @@ def test_a_final_run_is_sealed(client, org, three_years):
                              .where(AuditEvent.action == "units.evaluation_finalised")) == 1
 
 
-def test_a_period_not_begun_is_refused_with_a_message(client, org):
+def test_a_period_not_over_is_refused_with_a_message(client, org):
     sign_in(client, org["root_admin"].badge)
-    response = client.post("/units/evaluation/record?year=2099")
-    assert response.status_code == 422
-    assert "has not begun" in response.get_data(as_text=True)
+    this_month = timekeeping.today().strftime("%Y-%m")
+    for query in ("year=2099", f"month={this_month}", f"year={timekeeping.today().year}"):
+        response = client.post(f"/units/evaluation/record?{query}")
+        assert response.status_code == 422, query
+        assert "not over yet" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(UnitEvaluationRun)) == 0
+    # The page offers to record a month that is over, and only a preview of this one.
+    assert "Record the evaluation" not in client.get(f"/units/evaluation?month={this_month}").get_data(as_text=True)
+    assert "Record the evaluation" in client.get("/units/evaluation?month=2026-03").get_data(as_text=True)
+
+
+def test_a_month_counted_by_a_final_later_run_is_not_computed_again(app, org, three_years):
+    root = org["root_admin"]
+    evaluation.record(date(2026, 3, 1), False, root)
+    april = evaluation.record(date(2026, 4, 1), False, root)
+    evaluation.finalise(april, root)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        evaluation.record(date(2026, 3, 1), False, root)
+    evaluation.record(date(2026, 5, 1), False, root)  # a month with no final month after it
+
+
+def test_a_recomputation_records_what_changed_for_each_unit(app, org, three_years):
+    from models import UnitMonth
+    root = org["root_admin"]
+    evaluation.record(date(2026, 3, 1), False, root)
+    db.session.get(UnitMonth, (org.county_b.id, date(2026, 3, 1))).approved_points = D("1400.00")
+    db.session.commit()
+    evaluation.record(date(2026, 3, 1), False, root)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "units.evaluation_recomputed"))
+    changed = event.after["changed"]
+    # B1 moves from third place (fail, 41.50) to first; A1 and A2 each move down one place.
+    assert changed[str(org.county_b.id)]["before"][:2] == [3, "fail"]
+    assert changed[str(org.county_b.id)]["after"][0] == 1
+    assert {str(org.county_a.id), str(org.county_b.id), str(three_years.id)} <= set(changed)
+    # City B counts county B's work too, so its score changed with it.
+    assert str(org.city_b.id) in changed
 
 
 def test_the_page_previews_until_recorded_and_shows_the_figures(client, org, three_years):

@@ -133,3 +133,24 @@ def test_the_bulletin_export(client, org, march):
                      ("County bureaus", 2, "CB1", "County B1", 8, 6, 6, 75.0, 66.67)]
     text = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
     assert "Secretname" not in text and "1390000" not in text
+
+
+def test_bulletin_places_are_province_wide_and_ties_share_one(client, org, march):
+    # County B's administrator sees only County B1, in its province-wide place: second of the counties.
+    sign_in(client, org["admin_b"].badge)
+    page = client.get("/units/bulletin?month=2026-03").get_data(as_text=True)
+    assert "County A1" not in page
+    row = page[page.index("County B1") - 120:page.index("County B1")]
+    assert '<td class="num">2</td>' in row
+    response = client.get("/units/bulletin.xlsx?month=2026-03")
+    units = list(load_workbook(io.BytesIO(response.data))["Units"].iter_rows(min_row=2, values_only=True))
+    assert [(u[1], u[2]) for u in units] == [(2, "CB1")]
+    # County B1 gets the same answers as A1 (84.62): both are first, and nobody is second.
+    calls(org.county_b, "window_traffic", date(2026, 3, 1), *answers(7, 0, 0))
+    db.session.commit()
+    from worklog.units.statistics import places
+    figures = statistics(date(2026, 3, 1), False, None)
+    b1 = next(u for u in figures.units if u.unit.code == "CB1")
+    a1 = next(u for u in figures.units if u.unit.code == "CA1")
+    assert b1.overall.satisfaction == a1.overall.satisfaction
+    assert (places(figures)[a1.unit.id], places(figures)[b1.unit.id]) == (1, 1)

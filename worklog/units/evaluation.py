@@ -23,6 +23,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from models import Person, Unit, UnitMonth
@@ -99,6 +100,17 @@ class Evaluation:
 
     def rows(self) -> list[Row]:
         return [row for group in self.groups for row in group.rated + group.unrated]
+
+
+def period_end(start: date, annual: bool) -> date:
+    """The last day of the month (or year) that begins on ``start``."""
+    if annual:
+        return date(start.year, 12, 31)
+    return _next_month(start) - timedelta(days=1)
+
+
+def _next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def period_start(period: date, annual: bool) -> date:
@@ -317,20 +329,35 @@ def record(period: date, annual: bool, actor: Person | None) -> UnitEvaluationRu
     run = run_for(start, annual)
     if run is not None and run.status == EvaluationStatus.final.value:
         raise Conflict(_("This evaluation is final: it cannot be computed again."))
-    if start > timekeeping.today():
-        raise ServiceError(_("A period that has not begun cannot be evaluated."))
+    if period_end(start, annual) >= timekeeping.today():
+        raise ServiceError(_("The period is not over yet: it can be recorded from the day after it ends. The "
+                             "page shows a preview in the meantime."))
+    if not annual:
+        # The next month's yellow-card flags and the year's were computed from this month's cards.
+        for later in (run_for(_next_month(start), False), run_for(date(start.year, 1, 1), True)):
+            if later is not None and later.status == EvaluationStatus.final.value:
+                raise Conflict(_("A later evaluation that counts this month's yellow cards is final: this month "
+                                 "can no longer be computed again."))
     evaluation = compute(start, annual)
+    before: dict[int, list] = {}
     if run is None:
-        run = UnitEvaluationRun(period=start, annual=annual)
-        db.session.add(run)
+        run = UnitEvaluationRun(period=start, annual=annual, rules=evaluation.rules.to_mapping(),
+                                recorded_by_id=actor.id, recorded_at=timekeeping.now())
+        try:
+            with db.session.begin_nested():
+                db.session.add(run)
+                db.session.flush()
+        except IntegrityError:
+            raise Conflict(_("Someone else recorded this evaluation at the same moment. Reload the page."))
         action = "units.evaluation_recorded"
     else:
+        before = {r.unit_id: [r.rank, r.grade, r.yellow_card, str(r.comprehensive)] for r in run.results}
         run.results.clear()
         db.session.flush()  # the old rows go before the new ones take their (run, unit) places
         action = "units.evaluation_recomputed"
-    run.rules = evaluation.rules.to_mapping()
-    run.recorded_by_id = actor.id
-    run.recorded_at = timekeeping.now()
+        run.rules = evaluation.rules.to_mapping()
+        run.recorded_by_id = actor.id
+        run.recorded_at = timekeeping.now()
     for row in evaluation.rows():
         run.results.append(UnitEvaluation(
             unit_id=row.unit.id, level=row.level, work_score=row.work_score, work_normalised=row.work_normalised,
@@ -340,10 +367,15 @@ def record(period: date, annual: bool, actor: Person | None) -> UnitEvaluationRu
             grade=row.grade, yellow_card=row.yellow_card, yellow_flagged=row.yellow_flagged,
             explanation=explanation_json(row.explanation)))
     db.session.flush()
+    after = {r.unit_id: [r.rank, r.grade, r.yellow_card, str(r.comprehensive)] for r in run.results}
+    # A recomputation keeps, for every unit whose place, grade, card or score changed, what it was and is.
+    changed = {str(unit_id): {"before": before.get(unit_id), "after": after.get(unit_id)}
+               for unit_id in sorted(set(before) | set(after)) if before.get(unit_id) != after.get(unit_id)}
     audit.record(actor, action, "unit_evaluation_run", run.id, after={
         "period": start.isoformat(), "annual": annual, "units": len(run.results),
         "rated": sum(1 for r in evaluation.rows() if r.rated),
-        "yellow_cards": sum(1 for r in evaluation.rows() if r.yellow_card)})
+        "yellow_cards": sum(1 for r in evaluation.rows() if r.yellow_card),
+        **({"changed": changed} if action == "units.evaluation_recomputed" else {})})
     return run
 
 

@@ -124,7 +124,8 @@ def bulletin():
     me = _viewer()
     period = _period(allow_year=False)
     figures = stats.statistics(period.start, False, me)
-    return render_template("units/bulletin.html", stats=figures, period=period, kinds=list(ContactKind))
+    return render_template("units/bulletin.html", stats=figures, period=period, kinds=list(ContactKind),
+                           places=stats.places(stats.statistics(period.start, False, None)))
 
 
 @bp.route("/bulletin.xlsx")
@@ -141,10 +142,11 @@ def bulletin_export():
     summary += [[str(labels.GROUP_LABELS[name]), *figures(f)] for name, f in s.groups.items()]
     kinds = [[str(labels.KIND_LABELS[kind]), *figures(f)] for kind, f in s.kinds.items()]
     units = []
+    places = stats.places(stats.statistics(period.start, False, None))
     for level, rows in s.peer_groups():
-        for place, row in enumerate(rows, start=1):
-            units.append([str(labels.PEER_LABELS[level]), place if row.overall.satisfaction is not None else None,
-                          row.unit.code, row.unit.name, *figures(row.overall)])
+        for row in rows:
+            units.append([str(labels.PEER_LABELS[level]), places.get(row.unit.id), row.unit.code, row.unit.name,
+                          *figures(row.overall)])
     sheets = [(_("Summary"), [_("Contacts"), *heads], summary),
               (_("Kinds of contact"), [_("Kind of contact"), *heads], kinds),
               (_("Units"), [_("Peer group"), _("Place"), _("Code"), _("Unit"), *heads], units)]
@@ -268,7 +270,9 @@ def _evaluation_page(period: Period, status: int = 200, record_form=None):
     run, rows, rules = _view_rows(period)
     finalise_form = FinaliseForm(formdata=None, version=str(run.version)) if run is not None else None
     return render_template("units/evaluation.html", period=period, run=run, groups=_groups(rows, me), rules=rules,
-                           may_record=is_root_admin(me), record_form=record_form or RecordForm(formdata=None),
+                           may_record=is_root_admin(me) and evaluations.period_end(period.start, period.annual)
+                           < timekeeping.today(),
+                           record_form=record_form or RecordForm(formdata=None),
                            finalise_form=finalise_form), status
 
 

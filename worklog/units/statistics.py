@@ -108,6 +108,19 @@ class Statistics:
         return groups
 
 
+def places(province: Statistics) -> dict[int, int]:
+    """Each unit's place by overall satisfaction among all its peers (``province`` is the statistics of every
+    unit, so that a county sees where it stands province-wide, not among the units it may see): competition
+    places, ties sharing one; units without an answer have none."""
+    result: dict[int, int] = {}
+    for level in PEER_LEVELS:
+        scored = [u for u in province.units if u.unit.level == level and u.overall.satisfaction is not None]
+        for unit in scored:
+            result[unit.unit.id] = 1 + sum(1 for other in scored
+                                           if other.overall.satisfaction > unit.overall.satisfaction)
+    return result
+
+
 def _counts(outcomes: dict[str, int]) -> SurveyCounts:
     reached = sum(outcomes.get(o.value, 0) for o in REACHED)
     return SurveyCounts(
