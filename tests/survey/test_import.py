@@ -117,3 +117,97 @@ def test_only_survey_staff_import(client, staff):
         assert response.status_code == 403
         client.post("/sign-out")
     assert db.session.scalar(select(SurveyContact)) is None
+
+
+def test_no_error_message_repeats_a_number_from_a_shifted_column(client, staff):
+    sign_in(client, staff["survey_a"].badge)
+    before = row_counts()
+    rows = [HEAD_EN,
+            ["13912345671", "110", "2026-09-01", "A", "13912340001", ""],         # 2: a number for the unit
+            ["CA1", "139 1234 5672", "2026-09-01", "B", "13912340002", ""],       # 3: for the kind
+            ["CA1", "110", "139-1234-5673", "C", "13912340003", ""],              # 4: for the date
+            ["CA1", "110", "2026-09-01", "D", "13912340004", "0571 8765 4321 and more" * 4]]  # 5: too long
+    response = _post(client, csv_upload(rows))
+    assert response.status_code == 422 and row_counts() == before
+    page = response.get_data(as_text=True)
+    assert "There is no unit ****5671 among the units you survey." in page
+    assert "There is no kind of contact ****5672." in page
+    assert "****5673 is not a date" in page
+    for digits in ("1391234567", "139 1234 567", "139-1234-567", "8765 4321", "1391234000"):
+        assert digits not in page
+
+
+def test_no_sheet_name_repeats_a_number(client, staff):
+    sign_in(client, staff["survey_a"].badge)
+    workbook = Workbook()
+    workbook.active.title = "13912345678"
+    workbook.active.append(["unit", "kind", "date"])
+    workbook.active.append(["CA1", "110", "2026-09-01"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    response = _post(client, {"file": (buffer, "contacts.xlsx")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "This column is missing." in page
+    assert "****5678" in page and "13912345678" not in page
+
+
+def test_spreadsheet_numbers_and_the_shape_of_a_phone_number(client, staff):
+    sign_in(client, staff["survey_a"].badge)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEAD_EN)
+    sheet.append(["CA1", "110", "2026-09-01", "A", 13912340021.0, ""])    # 2: a whole float: fine
+    sheet.append(["CA1", "110", "2026-09-01", "B", 13912340022, ""])      # 3: an int: fine
+    sheet.append(["CA1", "110", "2026-09-01", "C", 57187654321, ""])      # 4: a landline that lost its 0
+    sheet.append(["CA1", "110", "2026-09-01", "D", 1391234002.5, ""])     # 5: not a whole number
+    sheet.append(["CA1", "110", "2026-09-01", "E", "13912340026.0", ""])  # 6: a decimal written out
+    sheet.append(["CA1", "110", "2026-09-01", "F", "12912340027", ""])    # 7: no mobile prefix
+    sheet.append(["CA1", "110", "2026-09-01", "G", 87654321, ""])         # 8: a local number: fine
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    response = _post(client, {"file": (buffer, "contacts.xlsx")})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for row in (4, 5, 6, 7):
+        assert f'<td class="num">{row}</td>' in page, row
+    for row in (2, 3, 8):
+        assert f'<td class="num">{row}</td>' not in page, row
+    assert page.count("The phone number is not valid.") == 4
+    # The good rows alone go in, each with the number as dialled.
+    sheet.delete_rows(4, 4)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    assert _post(client, {"file": (buffer, "contacts.xlsx")}).status_code == 302
+    stored = [phones.decrypt(c.phone_cipher) for c in db.session.scalars(select(SurveyContact)
+                                                                         .order_by(SurveyContact.id))]
+    assert stored == ["13912340021", "13912340022", "87654321"]
+
+
+def test_an_inactive_unit_takes_no_contacts(client, staff):
+    from worklog.admin.services import create_unit
+    closed = create_unit(staff.city_a, {"code": "CA9", "name": "Closed county"}, None)
+    closed.active = False
+    db.session.commit()
+    sign_in(client, staff["survey"].badge)
+    response = _post(client, csv_upload([HEAD_EN, ["CA9", "110", "2026-09-01", "A", "13912340001", ""],
+                                         ["CA1", "110", "2026-09-01", "B", "13912340002", ""]]))
+    assert response.status_code == 422
+    assert "The unit CA9 is no longer active: its contacts cannot be imported." in response.get_data(as_text=True)
+    assert db.session.scalar(select(SurveyContact)) is None
+
+
+def test_a_racing_identical_import_answers_409(client, staff, monkeypatch):
+    from worklog.survey import importer
+    sign_in(client, staff["survey_a"].badge)
+    rows = [HEAD_EN, ["CA1", "110", "2026-09-01", "A", "13912340001", "R1"]]
+    assert _post(client, csv_upload(rows)).status_code == 302
+    before = row_counts()
+    # As if the other import had been saved after this one looked: the unique constraint answers.
+    monkeypatch.setattr(importer, "_already_stored", lambda keys: set())
+    response = _post(client, csv_upload(rows + [["CA1", "110", "2026-09-02", "B", "13912340002", ""]]))
+    assert response.status_code == 409
+    assert "imported by someone else at the same time" in response.get_data(as_text=True)
+    assert row_counts() == before

@@ -11,7 +11,10 @@ from worklog.survey import phones
     ("+86 138-0013-8000", "13800138000"),
     ("0086 138 0013 8000", "13800138000"),
     ("(010) 6552-1234", "01065521234"),
-    ("（0571）8765.4321", "057187654321"),
+    ("（0571）8765-4321", "057187654321"),
+    ("+86 571 8765 4321", "057187654321"),      # the area code's 0 left out after the country code
+    ("6552 1234", "65521234"),                 # a local number
+    ("655-1234", "6551234"),
     (13800138000, "13800138000"),
 ])
 def test_normalise_drops_separators_and_the_country_code(raw, expected):
@@ -19,7 +22,16 @@ def test_normalise_drops_separators_and_the_country_code(raw, expected):
 
 
 @pytest.mark.parametrize("raw", ["", None, "abc", "123456", "1380013800012", "138O0138000", "１３８００１３８０００",
-                                 "+1 212 555 0100 99", "+86"])
+                                 "+1 212 555 0100 99", "+86",
+                                 "13912345678.0",       # a spreadsheet's decimal, not a 12-digit number
+                                 "0571.8765.4321",      # the dot is no separator
+                                 "12912345678",         # 11 digits but no mobile: 1[3-9]
+                                 "57187654321",         # a landline that lost its leading 0
+                                 "1065521234",          # the same, in Beijing
+                                 "0123456",             # too short for a landline with its area code
+                                 "0571876543210",       # too long
+                                 "1234567", "01234567",  # a local number begins with neither 1 nor 0
+                                 "123456789", True])
 def test_normalise_refuses_what_is_not_a_number(raw):
     with pytest.raises(phones.InvalidPhone):
         phones.normalise(raw)
@@ -41,3 +53,16 @@ def test_protect_round_trip_and_hash(app):
     app.config["PHONE_KEY"] = "another key"
     assert phones.decrypt(cipher) is None                              # another key cannot read it
     assert phones.protect("13800138000")[1] != phone_hash
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Call me on 13987654321 please", "Call me on ****4321 please"),
+    ("139 8765 4321 or 139-8765-4322", "****4321 or ****4322"),
+    ("(0571) 8765-4321", "(0571) ****4321"),
+    ("room 1234567", "room ****4567"),
+    ("row 12, case 123456, 2 people", "row 12, case 123456, 2 people"),
+    ("two  spaces 1398  7654321", "two  spaces 1398  ****4321"),
+    ("", ""),
+])
+def test_redact_masks_every_run_of_seven_digits_or_more(text, expected):
+    assert phones.redact(text) == expected

@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from models import ContactKind, Person, Role, SurveyContact, Unit
 from worklog import audit, spreadsheets as sheets, timekeeping
+from worklog.errors import Conflict
 from worklog.extensions import db
 from worklog.permissions import has_role
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
@@ -39,8 +41,15 @@ def _kind_lookup() -> dict[str, str]:
 
 
 def import_contacts(data: bytes, filename: str, actor: Person) -> dict[str, int]:
-    """Store every row of the file, or none. Returns {"contacts": n, "units": n}."""
-    rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
+    """Store every row of the file, or none. Returns {"contacts": n, "units": n}.
+
+    Raises ImportFailed listing every bad row, no message repeating a phone number (a column shifted by one
+    puts numbers where a unit, a kind or a date is expected), and Conflict when the same contacts were
+    imported at the same moment."""
+    try:
+        rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
+    except ImportFailed as failure:
+        raise ImportFailed(_redacted(failure.errors))
 
     kinds = _kind_lookup()
     units: dict[str, Unit | None] = {}
@@ -70,14 +79,20 @@ def import_contacts(data: bytes, filename: str, actor: Person) -> dict[str, int]
                    if (v["unit"].id, v["kind"], v["contact_date"], v["phone_hash"], v["reference"]) in stored]
     if errors:
         errors.sort(key=lambda e: (e.sheet, e.row))
-        raise ImportFailed(errors)
+        raise ImportFailed(_redacted(errors))
 
     now = timekeeping.now()
-    db.session.add_all(SurveyContact(
-        unit_id=v["unit"].id, kind=v["kind"], contact_date=v["contact_date"], reference=v["reference"],
-        name=v["name"], phone_cipher=v["phone_cipher"], phone_hash=v["phone_hash"], phone_last4=v["phone_last4"],
-        imported_by_id=actor.id, imported_at=now) for _s, _n, v in good)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(SurveyContact(
+                unit_id=v["unit"].id, kind=v["kind"], contact_date=v["contact_date"], reference=v["reference"],
+                name=v["name"], phone_cipher=v["phone_cipher"], phone_hash=v["phone_hash"],
+                phone_last4=v["phone_last4"], imported_by_id=actor.id, imported_at=now) for _s, _n, v in good)
+            db.session.flush()
+    except IntegrityError:
+        # The same contacts imported by someone else since this import looked: nothing of this file is kept.
+        raise Conflict(_("Some of these contacts were imported by someone else at the same time. Nothing of "
+                         "this file was imported: look at the contacts, then import the file again if needed."))
     imported_units = {v["unit"].id: v["unit"] for _s, _n, v in good}
     counts = {"contacts": len(good), "units": len(imported_units)}
     audit.record(actor, "survey.contacts_imported", "import", None,
@@ -103,10 +118,14 @@ def _row(record: dict, actor: Person, kinds: dict[str, str], units: dict[str, Un
         if code not in units:
             unit = db.session.scalar(select(Unit).where(Unit.code == code))
             units[code] = unit if unit is not None and has_role(actor, Role.survey, unit) else None
-        if units[code] is None:
+        unit = units[code]
+        if unit is None:
             problems.append(CellProblem("unit", _("There is no unit %(code)s among the units you survey.",
                                                   code=code)))
-        values["unit"] = units[code]
+        elif not unit.active:
+            problems.append(CellProblem("unit", _("The unit %(code)s is no longer active: its contacts cannot be "
+                                                  "imported.", code=code)))
+        values["unit"] = unit
     kind_text = check(sheets.text, record, "kind", 60, True)
     if kind_text:
         values["kind"] = kinds.get(sheets.norm(kind_text))
@@ -125,7 +144,9 @@ def _row(record: dict, actor: Person, kinds: dict[str, str], units: dict[str, Un
     values["reference"] = check(sheets.text, record, "reference", 64)
     raw = record.get("phone")
     if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)  # Excel keeps a number typed without quotes as a number
+        raw = int(raw)  # Excel keeps a number typed without quotes as a number: 13912345678.0
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)  # its digits; a landline that lost its leading 0 is then refused by its shape
     if not sheets.filled(raw):
         problems.append(CellProblem("phone", _("A value is required.")))
     else:
@@ -135,6 +156,12 @@ def _row(record: dict, actor: Person, kinds: dict[str, str], units: dict[str, Un
             # Never the number itself: the list of errors is shown and printed.
             problems.append(CellProblem("phone", _("The phone number is not valid.")))
     return values, problems
+
+
+def _redacted(errors: list[RowError]) -> list[RowError]:
+    """The errors with every phone number a cell put in them masked."""
+    return [RowError(phones.redact(e.sheet), e.row, phones.redact(e.column), phones.redact(e.message))
+            for e in errors]
 
 
 def _already_stored(keys: list[tuple]) -> set[tuple]:

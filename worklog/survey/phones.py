@@ -18,10 +18,17 @@ import re
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
-_SEPARATORS = re.compile(r"[\s\-()（）.]")
+#: Spaces, hyphens and brackets. Not the dot: "13912345678.0" is a number a spreadsheet turned into a decimal,
+#: not a 12-digit phone.
+_SEPARATORS = re.compile(r"[\s\-()（）]")
 _PREFIXES = ("+86", "0086")
 #: Mobile numbers have 11 digits; landlines with their area code 10 to 12; short local numbers 7 or 8.
 MIN_DIGITS, MAX_DIGITS = 7, 12
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{9,11}")
+_LOCAL = re.compile(r"[2-9]\d{6,7}")
+#: A run of at least MIN_DIGITS digits, single spaces or hyphens allowed between them.
+_DIGIT_RUN = re.compile(r"\d(?:[ \-]?\d){%d,}" % (MIN_DIGITS - 1))
 
 
 class InvalidPhone(ValueError):
@@ -29,15 +36,37 @@ class InvalidPhone(ValueError):
 
 
 def normalise(raw: object) -> str:
-    """Digits only, without separators or the +86 country code. Raises InvalidPhone."""
+    """Digits only, without separators or the +86 country code. Raises InvalidPhone.
+
+    The shape is checked: a mobile number is 1[3-9] and 9 digits; a landline with its area code begins with 0
+    and has 10 to 12 digits (after +86 the area code's 0 is left out, and put back); a local number has 7 or 8
+    digits and begins with neither 0 nor 1. So a landline that lost its leading 0 in a spreadsheet is refused
+    rather than stored wrong."""
+    if isinstance(raw, bool):
+        raise InvalidPhone("")
     text = _SEPARATORS.sub("", str(raw if raw is not None else "")).strip()
+    international = False
     for prefix in _PREFIXES:
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text, international = text[len(prefix):], True
             break
-    if not text.isascii() or not text.isdigit() or not MIN_DIGITS <= len(text) <= MAX_DIGITS:
-        raise InvalidPhone(text)
+    if not text.isascii() or not text.isdigit():
+        raise InvalidPhone("")
+    if international and not text.startswith(("0", "1")):
+        text = "0" + text  # +86 571 8765 4321 is 0571 8765 4321
+    if not MIN_DIGITS <= len(text) <= MAX_DIGITS or not (
+            _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text)
+            or (not international and _LOCAL.fullmatch(text))):
+        raise InvalidPhone("")
     return text
+
+
+def redact(text: str | None) -> str:
+    """``text`` with every run of 7 or more digits (single spaces or hyphens allowed between them) masked as
+    ``****1234``: for free text (comments, replies) and messages that may echo a cell holding a number."""
+    if not text:
+        return text or ""
+    return _DIGIT_RUN.sub(lambda m: mask(re.sub(r"\D", "", m.group())[-4:]), text)
 
 
 def _derived(label: bytes) -> bytes:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from models import Person, Role, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit
 from worklog import timekeeping
 from worklog.choices import choices
+from worklog.errors import Conflict
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
 from worklog.permissions import has_role, require_role, unit_scope_clause
@@ -123,6 +124,10 @@ def contacts_import():
         except ImportFailed as failure:
             rollback_only()
             return render_template("survey/import.html", form=form, failure=failure), 422
+        except Conflict as conflict:
+            rollback_only()
+            return render_template("weekly/conflict.html", message=conflict.message,
+                                   back=url_for("survey.contacts_import")), 409
         flash(_("Contacts imported: %(contacts)d for %(units)d units.", **counts), "success")
         return redirect(url_for("survey.contacts"))
     rollback_only()
