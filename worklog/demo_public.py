@@ -1,6 +1,10 @@
 """Demo data for units and the public: contacts imported from a file, the draws, most calls answered,
 follow-ups (some replied), three opinion-poll rounds, and the units' evaluations of the final months.
 
+A month is drawn once it is over: this month's contacts are imported but not drawn yet. The final months are
+drawn; the last one's calls are about half made (its units' evaluation is recorded, not final, so the queue
+still has calls to make), the earlier ones' in full before their evaluations are sealed.
+
 Everything goes through the same services as the pages (the contact and poll imports read generated CSV
 files), so the demo shows what a real month looks like. Loaded once; deterministic but for the draws' seeds,
 which are fresh as in production and recorded.
@@ -92,16 +96,16 @@ def load() -> dict[str, int]:
     imported = import_contacts(_csv(["unit", "kind", "date", "name", "phone", "reference"], rows),
                                "contacts.csv", staff)
 
-    # Draws for every month; the past months called in full, this month about half.
+    # Draws for the months that are over; the earlier ones called in full, the last one about half.
     calls = 0
-    for month in months:
+    for month in final_months:
         for unit in units:
             for kind in ContactKind:
                 if not survey.candidates(unit.id, kind.value, month):
                     continue
                 draw = survey.make_draw(unit, kind.value, month, SAMPLE_SIZE, staff)
                 for call in draw.calls:
-                    if month == this_month and rng.random() < 0.5:
+                    if month == final_months[-1] and rng.random() < 0.5:
                         continue
                     outcome = rng.choices(OUTCOMES, WEIGHTS[_group(kind)])[0]
                     comment = rng.choice(COMMENTS) if outcome == CallOutcome.dissatisfied.value else ""

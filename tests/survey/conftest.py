@@ -47,10 +47,11 @@ NUMBER = "13987654321"
 
 @pytest.fixture
 def drawn(client, staff):
-    """One county A contact drawn and waiting to be called; the survey staff of county A signed in."""
-    add_contacts(staff.county_a, "complaint", date(2026, 9, 14), [NUMBER], name="Complainant")
+    """One county A contact of August (the last month over) drawn and waiting to be called; the survey staff of
+    county A signed in."""
+    add_contacts(staff.county_a, "complaint", date(2026, 8, 14), [NUMBER], name="Complainant")
     sign_in(client, staff["survey_a"].badge)
-    response = client.post("/survey/draws", data={"unit": staff.county_a.id, "kind": "complaint", "month": "2026-09"})
+    response = client.post("/survey/draws", data={"unit": staff.county_a.id, "kind": "complaint", "month": "2026-08"})
     assert response.status_code == 302
     return db.session.scalar(select(SurveyCall))
 

@@ -160,9 +160,9 @@ def test_who_sees_what(client, new_client, staff, drawn, who, queue, contacts, c
     assert _record(client, drawn, "dissatisfied").status_code == 302
     follow_up_id = db.session.scalar(select(SurveyFollowUp.id))
     # A second call to look at, still pending.
-    add_contacts(staff.county_a, "petition", date(2026, 9, 15), ["13711112222"])
+    add_contacts(staff.county_a, "petition", date(2026, 8, 15), ["13711112222"])
     assert client.post("/survey/draws", data={"unit": staff.county_a.id, "kind": "petition",
-                                              "month": "2026-09"}).status_code == 302
+                                              "month": "2026-08"}).status_code == 302
     pending = db.session.scalar(select(SurveyCall).where(SurveyCall.outcome.is_(None)))
     other = new_client()
     sign_in(other, staff[who].badge)
@@ -178,3 +178,28 @@ def test_who_sees_what(client, new_client, staff, drawn, who, queue, contacts, c
     if follow_ups == 200 and follow_up == 404:
         assert "****4321" not in other.get("/survey/follow-ups").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(SurveyDraw)) == 2
+
+
+def test_comments_and_replies_never_hold_a_phone_number(client, new_client, staff, drawn):
+    assert _record(client, drawn, "dissatisfied", "Asked to be called on 13987654321 instead.").status_code == 302
+    call = db.session.get(SurveyCall, drawn.id)
+    assert call.comment == "Asked to be called on ****4321 instead."
+    unit = new_client()
+    sign_in(unit, staff["admin_a"].badge)
+    follow_up = db.session.scalar(select(SurveyFollowUp))
+    assert "****4321" in unit.get(f"/survey/follow-ups/{follow_up.id}").get_data(as_text=True)
+    assert unit.post(f"/survey/follow-ups/{follow_up.id}",
+                     data={"reply": "Called back on 0571-8765-4321.", "version": 1}).status_code == 302
+    assert db.session.get(SurveyFollowUp, follow_up.id).reply == "Called back on ****4321."
+
+
+def test_a_sealed_month_takes_no_outcome(client, staff, drawn):
+    from models import EvaluationStatus, UnitEvaluationRun
+    db.session.add(UnitEvaluationRun(period=date(2026, 8, 1), annual=False, status=EvaluationStatus.final.value,
+                                     rules={}))
+    db.session.commit()
+    before = _saved()
+    response = _record(client, drawn, "satisfied")
+    assert response.status_code == 409
+    assert "final: its calls can no longer be recorded" in response.get_data(as_text=True)
+    assert _saved() == before and db.session.get(SurveyCall, drawn.id).outcome is None

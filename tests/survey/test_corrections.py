@@ -77,7 +77,7 @@ def test_refused_corrections_change_nothing(client, new_client, staff, drawn):
 
 def test_a_final_evaluation_seals_the_months_calls(client, staff, drawn):
     assert _record(client, drawn, "satisfied").status_code == 302
-    db.session.add(UnitEvaluationRun(period=date(2026, 9, 1), annual=False, status=EvaluationStatus.final.value,
+    db.session.add(UnitEvaluationRun(period=date(2026, 8, 1), annual=False, status=EvaluationStatus.final.value,
                                      rules={}))
     db.session.commit()
     before = row_counts()
@@ -88,3 +88,15 @@ def test_a_final_evaluation_seals_the_months_calls(client, staff, drawn):
     db.session.execute(UnitEvaluationRun.__table__.update().values(status=EvaluationStatus.recorded.value))
     db.session.commit()
     assert _correct(client, drawn, "dissatisfied").status_code == 302
+
+
+def test_a_correction_keeps_the_previous_comment_and_holds_no_number(client, staff, drawn):
+    assert _record(client, drawn, "dissatisfied", "Rude on the phone.").status_code == 302
+    assert _correct(client, drawn, "dissatisfied", comment="Rude; call 13987654321 back.").status_code == 302
+    assert db.session.get(SurveyCall, drawn.id).comment == "Rude; call ****4321 back."
+    event = _audit("survey.outcome_corrected")
+    assert event.before == {"outcome": "dissatisfied", "comment": "Rude on the phone."}
+    assert event.after == {"outcome": "dissatisfied", "comment": "Rude; call ****4321 back."}
+    assert _correct(client, drawn, "basic", comment="").status_code == 302
+    event = _audit("survey.outcome_corrected")
+    assert event.before["comment"] == "Rude; call ****4321 back." and event.after["comment"] == ""

@@ -6,17 +6,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from models import AuditEvent, RuleSet, SurveyCall, SurveyContact, SurveyDraw
+from models import AuditEvent, EvaluationStatus, RuleSet, SurveyCall, SurveyContact, SurveyDraw, UnitEvaluationRun
 from tests.factories import row_counts, sign_in
 from tests.survey.conftest import NOW, add_contacts, numbers
 from worklog.extensions import db
 from worklog.rules import sampling
 from worklog.survey import services
 
-SEPTEMBER = date(2026, 9, 1)
+AUGUST = date(2026, 8, 1)  # the last month over by the pinned clock
 
 
-def _draw(client, unit, kind="report_110", month="2026-09", sample_size=None):
+def _draw(client, unit, kind="report_110", month="2026-08", sample_size=None):
     data = {"unit": unit.id, "kind": kind, "month": month}
     if sample_size is not None:
         data["sample_size"] = sample_size
@@ -29,8 +29,8 @@ def _drawn_contacts(draw_id: int) -> list[int]:
 
 
 def test_sample_size_defaults_to_the_rule_set(client, staff):
-    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(40))
-    add_contacts(staff.county_a, "report_119", date(2026, 9, 3), numbers(40, 100))
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(40))
+    add_contacts(staff.county_a, "report_119", date(2026, 8, 3), numbers(40, 100))
     sign_in(client, staff["survey_a"].badge)
     page = client.get("/survey/draws").get_data(as_text=True)
     assert 'name="sample_size" type="text" value="30"' in page or 'value="30"' in page
@@ -52,9 +52,9 @@ def test_sample_size_defaults_to_the_rule_set(client, staff):
 
 
 def test_draw_is_reproduced_from_its_seed_and_tampering_shows(client, staff):
-    contacts = add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(25))
-    add_contacts(staff.county_a, "report_110", date(2026, 8, 31), numbers(5, 50))   # another month
-    add_contacts(staff.county_b, "report_110", date(2026, 9, 3), numbers(5, 60))    # another unit
+    contacts = add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(25))
+    add_contacts(staff.county_a, "report_110", date(2026, 7, 31), numbers(5, 50))   # another month
+    add_contacts(staff.county_b, "report_110", date(2026, 8, 3), numbers(5, 60))    # another unit
     sign_in(client, staff["survey_a"].badge)
     assert _draw(client, staff.county_a, sample_size=10).status_code == 302
     draw = db.session.scalar(select(SurveyDraw))
@@ -67,7 +67,7 @@ def test_draw_is_reproduced_from_its_seed_and_tampering_shows(client, staff):
     # Contacts imported after the draw do not change its reproduction.
     later = NOW + timedelta(hours=1)
     client.application.config["FIXED_NOW"] = later
-    add_contacts(staff.county_a, "report_110", date(2026, 9, 4), numbers(10, 200))
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 4), numbers(10, 200))
     assert services.reproduce(draw) is True
     page = client.get(f"/survey/draws/{draw.id}").get_data(as_text=True)
     assert '<dd class="reproduced">yes</dd>' in page
@@ -83,21 +83,21 @@ def test_draw_is_reproduced_from_its_seed_and_tampering_shows(client, staff):
 
 def test_nobody_is_drawn_twice_within_the_no_repeat_period(client, staff, app):
     repeat = "13900000001"
-    august = add_contacts(staff.county_a, "report_110", date(2026, 8, 20), [repeat])
+    july = add_contacts(staff.county_a, "report_110", date(2026, 7, 20), [repeat])
     sign_in(client, staff["survey_a"].badge)
-    assert _draw(client, staff.county_a, month="2026-08").status_code == 302
-    assert _drawn_contacts(db.session.scalar(select(SurveyDraw.id))) == [august[0].id]
-    # The same phone at a window in September, in a draw of another kind and month: never drawn, even
-    # though the August call has not been made.
-    september = add_contacts(staff.county_a, "window_household", date(2026, 9, 2), [repeat] + numbers(4))
+    assert _draw(client, staff.county_a, month="2026-07").status_code == 302
+    assert _drawn_contacts(db.session.scalar(select(SurveyDraw.id))) == [july[0].id]
+    # The same phone at a window in August, in a draw of another kind and month: never drawn, even
+    # though the July call has not been made.
+    august = add_contacts(staff.county_a, "window_household", date(2026, 8, 2), [repeat] + numbers(4))
     assert _draw(client, staff.county_a, kind="window_household", sample_size=10).status_code == 302
     draw = db.session.scalar(select(SurveyDraw).where(SurveyDraw.kind == "window_household"))
     drawn = _drawn_contacts(draw.id)
-    assert september[0].id not in drawn and sorted(drawn) == sorted(c.id for c in september[1:])
+    assert august[0].id not in drawn and sorted(drawn) == sorted(c.id for c in august[1:])
     assert draw.candidates == 5 and draw.eligible == 4
     assert services.reproduce(draw) is True
-    # 180 days after the August draw the phone is still kept out; 181 days after, it may be drawn again.
-    later = add_contacts(staff.county_a, "window_traffic", date(2026, 9, 2), [repeat])
+    # 180 days after the July draw the phone is still kept out; 181 days after, it may be drawn again.
+    later = add_contacts(staff.county_a, "window_traffic", date(2026, 8, 2), [repeat])
     app.config["FIXED_NOW"] = NOW + timedelta(days=180)
     assert _draw(client, staff.county_a, kind="window_traffic", sample_size=10).status_code == 422
     assert db.session.scalar(select(func.count()).select_from(SurveyDraw)) == 2
@@ -111,7 +111,7 @@ def test_nobody_is_drawn_twice_within_the_no_repeat_period(client, staff, app):
 
 
 def test_a_second_draw_for_the_month_is_refused(client, staff):
-    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(5))
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(5))
     sign_in(client, staff["survey_a"].badge)
     assert _draw(client, staff.county_a).status_code == 302
     before = row_counts()
@@ -122,7 +122,7 @@ def test_a_second_draw_for_the_month_is_refused(client, staff):
 
 
 def test_a_draw_racing_another_answers_409(client, staff, monkeypatch):
-    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(5))
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(5))
     sign_in(client, staff["survey_a"].badge)
     assert _draw(client, staff.county_a, sample_size=2).status_code == 302
     before = row_counts()
@@ -134,8 +134,8 @@ def test_a_draw_racing_another_answers_409(client, staff, monkeypatch):
 
 
 def test_refused_draws(client, staff):
-    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(5))
-    add_contacts(staff.county_b, "report_110", date(2026, 9, 3), numbers(5, 10))
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(5))
+    add_contacts(staff.county_b, "report_110", date(2026, 8, 3), numbers(5, 10))
     sign_in(client, staff["survey_a"].badge)
     before = row_counts()
     assert _draw(client, staff.county_a, month="2026-10").status_code == 422          # not begun
@@ -148,9 +148,29 @@ def test_refused_draws(client, staff):
     assert row_counts() == before
 
 
+def test_a_month_is_drawn_once_it_is_over(client, staff, app):
+    """One draw per unit, kind and month: drawn before the month ends, its later contacts could never be."""
+    early = add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(5))
+    sign_in(client, staff["survey_a"].badge)
+    before = row_counts()
+    response = _draw(client, staff.county_a, month="2026-09")
+    assert response.status_code == 422
+    assert "The month is not over yet: its contacts can be drawn from the 1st of next month." in \
+        response.get_data(as_text=True)
+    assert row_counts() == before
+    # The form offers the last month over.
+    assert 'value="2026-08"' in client.get("/survey/draws").get_data(as_text=True)
+    # On 1 October, September's contacts, all of them, are drawn.
+    late = add_contacts(staff.county_a, "report_110", date(2026, 9, 30), numbers(5, 50))
+    app.config["FIXED_NOW"] = NOW + timedelta(days=2)
+    assert _draw(client, staff.county_a, month="2026-09", sample_size=10).status_code == 302
+    draw = db.session.scalar(select(SurveyDraw))
+    assert sorted(_drawn_contacts(draw.id)) == sorted(c.id for c in early + late)
+
+
 def test_draws_list_shows_progress_in_scope(client, staff):
-    add_contacts(staff.county_a, "report_110", date(2026, 9, 3), numbers(4))
-    add_contacts(staff.county_b, "report_110", date(2026, 9, 3), numbers(4, 10))
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(4))
+    add_contacts(staff.county_b, "report_110", date(2026, 8, 3), numbers(4, 10))
     sign_in(client, staff["survey"].badge)
     assert _draw(client, staff.county_a).status_code == 302
     assert _draw(client, staff.county_b).status_code == 302
@@ -163,3 +183,88 @@ def test_draws_list_shows_progress_in_scope(client, staff):
     assert client.get(f"/survey/draws/{b.id}").status_code == 404
     assert client.get(f"/survey/draws/{a.id}").status_code == 200
     assert db.session.scalar(select(func.count()).select_from(SurveyContact)) == 8
+
+
+def test_a_person_called_recently_stays_out_though_drawn_long_ago(client, staff, app):
+    """The no-repeat period counts from the call: drawn 200 days ago but called 10 days ago, kept out."""
+    repeat = "13900000002"
+    february = add_contacts(staff.county_a, "complaint", date(2026, 2, 10), [repeat])
+    sign_in(client, staff["survey_a"].badge)
+    app.config["FIXED_NOW"] = NOW - timedelta(days=200)
+    assert _draw(client, staff.county_a, kind="complaint", month="2026-02").status_code == 302
+    call = db.session.scalar(select(SurveyCall).where(SurveyCall.contact_id == february[0].id))
+    app.config["FIXED_NOW"] = NOW - timedelta(days=10)
+    assert client.post(f"/survey/calls/{call.id}", data={"outcome": "basic", "version": call.version}
+                       ).status_code == 302
+    app.config["FIXED_NOW"] = NOW
+    august = add_contacts(staff.county_a, "petition", date(2026, 8, 5), [repeat] + numbers(3))
+    assert _draw(client, staff.county_a, kind="petition", sample_size=10).status_code == 302
+    draw = db.session.scalar(select(SurveyDraw).where(SurveyDraw.kind == "petition"))
+    assert sorted(_drawn_contacts(draw.id)) == sorted(c.id for c in august[1:])
+    assert (draw.candidates, draw.eligible) == (4, 3)
+    assert services.reproduce(draw) is True
+    # Alone among the contacts, nobody can be drawn.
+    add_contacts(staff.county_a, "online", date(2026, 8, 5), [repeat])
+    response = _draw(client, staff.county_a, kind="online")
+    assert response.status_code == 422 and "nobody can be drawn" in response.get_data(as_text=True)
+
+
+def test_a_draw_is_reproduced_as_the_calls_stood_when_it_was_made(client, staff, app):
+    """A call made after a draw does not change what that draw saw: it counted from its own draw then."""
+    repeat = "13900000003"
+    february = add_contacts(staff.county_a, "complaint", date(2026, 2, 10), [repeat])
+    sign_in(client, staff["survey_a"].badge)
+    app.config["FIXED_NOW"] = NOW - timedelta(days=200)
+    assert _draw(client, staff.county_a, kind="complaint", month="2026-02").status_code == 302
+    # 195 days after that draw, the February call not made yet: the phone may be drawn in July.
+    july = add_contacts(staff.county_a, "petition", date(2026, 7, 6), [repeat] + numbers(3))
+    app.config["FIXED_NOW"] = NOW - timedelta(days=5)
+    assert _draw(client, staff.county_a, kind="petition", month="2026-07", sample_size=10).status_code == 302
+    july_draw = db.session.scalar(select(SurveyDraw).where(SurveyDraw.kind == "petition"))
+    assert july[0].id in _drawn_contacts(july_draw.id)
+    # The February call is made afterwards: the July draw still reproduces.
+    call = db.session.scalar(select(SurveyCall).where(SurveyCall.contact_id == february[0].id))
+    app.config["FIXED_NOW"] = NOW - timedelta(days=2)
+    assert client.post(f"/survey/calls/{call.id}", data={"outcome": "refused", "version": call.version}
+                       ).status_code == 302
+    app.config["FIXED_NOW"] = NOW
+    assert services.reproduce(db.session.get(SurveyDraw, july_draw.id)) is True
+    assert services.recent_hashes(NOW, 180) >= {february[0].phone_hash}
+
+
+def test_a_sealed_month_takes_no_draw(client, staff):
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(5))
+    db.session.add(UnitEvaluationRun(period=AUGUST, annual=False, status=EvaluationStatus.final.value, rules={}))
+    db.session.commit()
+    sign_in(client, staff["survey_a"].badge)
+    before = row_counts()
+    response = _draw(client, staff.county_a)
+    assert response.status_code == 409
+    assert "evaluation counting this month is final: no draw can be made" in response.get_data(as_text=True)
+    assert row_counts() == before
+    # A year's final evaluation seals its months too; a recorded one does not.
+    db.session.execute(UnitEvaluationRun.__table__.update().values(period=date(2026, 1, 1), annual=True))
+    db.session.commit()
+    assert _draw(client, staff.county_a).status_code == 409
+    db.session.execute(UnitEvaluationRun.__table__.update().values(status=EvaluationStatus.recorded.value))
+    db.session.commit()
+    assert _draw(client, staff.county_a).status_code == 302
+
+
+def test_a_draw_that_can_no_longer_be_checked_says_so(client, staff, app):
+    app.config["FIXED_NOW"] = NOW - timedelta(days=300)
+    contacts = add_contacts(staff.county_a, "report_110", date(2025, 9, 20), numbers(3))
+    sign_in(client, staff["survey_a"].badge)
+    assert _draw(client, staff.county_a, month="2025-09", sample_size=1).status_code == 302
+    draw = db.session.scalar(select(SurveyDraw))
+    app.config["FIXED_NOW"] = NOW
+    assert services.reproduce(draw) is True
+    # A year on, the contacts are erased, hashes and all (the one drawn 300 days ago was never called).
+    services.erase_expired(date(2026, 9, 29))
+    db.session.commit()
+    assert all(db.session.get(SurveyContact, c.id).phone_hash is None for c in contacts)
+    assert services.reproduce(db.session.get(SurveyDraw, draw.id)) is None
+    page = client.get(f"/survey/draws/{draw.id}").get_data(as_text=True)
+    assert ('<dd class="reproduced">cannot be checked: contacts erased at the end of the retention period</dd>'
+            in page)
+

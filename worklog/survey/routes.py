@@ -6,6 +6,7 @@ answers follow-ups. Lists show only masked numbers; the calling view is the one 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -147,7 +148,7 @@ def draws():
     today = timekeeping.today()
     if request.method == "GET":
         form.sample_size.data = values_on(today).survey_sample_size
-        form.month.data = today.replace(day=1)
+        form.month.data = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # the last month over
     made: list[SurveyDraw] = []
 
     def act():
@@ -211,6 +212,7 @@ def call_page(call_id: int):
         .order_by(SurveyDraw.drawn_at, SurveyDraw.id, SurveyCall.position).limit(1))
     group = group_of(contact.kind)
     return _no_store(render_template("survey/call.html", call=call, contact=contact, number=number, form=form,
+                                     erased=services.past_retention(contact),
                                      script=SCRIPTS[group], group_label=GROUP_LABELS[group], next_call=next_call),
                      status)
 

@@ -10,7 +10,7 @@ import secrets
 
 from flask import abort, current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models import CallOutcome, ContactKind, Person, Role, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit
@@ -77,33 +77,59 @@ def _month_range(month: date) -> tuple[date, date]:
     return timekeeping.month_bounds(month)
 
 
+def retention_cutoff(today: date) -> date:
+    """Contacts of an earlier day are past the retention period: erased, or to be erased."""
+    return today - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"])
+
+
+def past_retention(contact: SurveyContact, today: date | None = None) -> bool:
+    """Erased, or old enough to be, though the erase command may not have run yet: no number shown."""
+    return contact.erased_at is not None or contact.contact_date < retention_cutoff(today or timekeeping.today())
+
+
 def candidates(unit_id: int, kind: str, month: date, as_of: datetime | None = None) -> list[tuple[int, str]]:
-    """(contact id, phone hash) of the unit's contacts of that kind and month that can be called: not erased,
-    and, ``as_of`` a moment, those imported by then and not yet erased at that moment."""
+    """(contact id, phone hash) of the unit's contacts of that kind and month that can be called: not erased
+    nor past the retention period; and, ``as_of`` a moment, those imported by then and neither erased nor past
+    the retention period at that moment (a hash of None: the number has been erased since)."""
     first, last = _month_range(month)
     query = select(SurveyContact.id, SurveyContact.phone_hash).where(
         SurveyContact.unit_id == unit_id, SurveyContact.kind == kind,
         SurveyContact.contact_date >= first, SurveyContact.contact_date <= last)
     if as_of is None:
-        query = query.where(SurveyContact.erased_at.is_(None), SurveyContact.phone_hash.is_not(None))
+        query = query.where(SurveyContact.erased_at.is_(None), SurveyContact.phone_hash.is_not(None),
+                            SurveyContact.contact_date >= retention_cutoff(timekeeping.today()))
     else:
         query = query.where(SurveyContact.imported_at <= as_of,
-                            or_(SurveyContact.erased_at.is_(None), SurveyContact.erased_at > as_of))
+                            or_(SurveyContact.erased_at.is_(None), SurveyContact.erased_at > as_of),
+                            SurveyContact.contact_date >= retention_cutoff(
+                                as_of.astimezone(timekeeping.tz()).date()))
     return [(contact_id, phone_hash) for contact_id, phone_hash in db.session.execute(query.order_by(SurveyContact.id))]
 
 
-def recent_hashes(as_of: datetime, days: int, before_draw: SurveyDraw | None = None) -> set[str]:
-    """Phones drawn (called or not) in draws made within ``days`` before ``as_of``. With ``before_draw``, only
-    the draws made before that one (by time, then by id), as it saw them."""
-    query = (select(SurveyContact.phone_hash).join(SurveyCall, SurveyCall.contact_id == SurveyContact.id)
-             .join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
-             .where(SurveyDraw.drawn_at >= as_of - timedelta(days=days), SurveyContact.phone_hash.is_not(None)))
+def _recent_query(as_of: datetime, days: int, before_draw: SurveyDraw | None = None):
+    """The phone hashes (None when erased) of the calls that keep a person out of a draw made at ``as_of``:
+    those called within ``days`` before it, or, not called by then, drawn within ``days`` before it."""
     if before_draw is None:
-        query = query.where(SurveyDraw.drawn_at <= as_of)
+        # Now: every call made so far counts from when it was made, every call to make from its draw.
+        since = func.coalesce(SurveyCall.called_at, SurveyDraw.drawn_at)
+        made_before = SurveyDraw.drawn_at <= as_of
     else:
-        query = query.where(or_(SurveyDraw.drawn_at < as_of,
-                                and_(SurveyDraw.drawn_at == as_of, SurveyDraw.id < before_draw.id)))
-    return set(db.session.scalars(query))
+        # As ``before_draw`` saw them: the draws made before it (by time, then by id), a call counting from
+        # when it was made only if it had been made by then.
+        since = case((SurveyCall.called_at <= as_of, SurveyCall.called_at), else_=SurveyDraw.drawn_at)
+        made_before = or_(SurveyDraw.drawn_at < as_of, and_(SurveyDraw.drawn_at == as_of,
+                                                            SurveyDraw.id < before_draw.id))
+    return (select(SurveyContact.phone_hash).join(SurveyCall, SurveyCall.contact_id == SurveyContact.id)
+            .join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
+            .where(made_before, since >= as_of - timedelta(days=days)))
+
+
+def recent_hashes(as_of: datetime, days: int, before_draw: SurveyDraw | None = None) -> set[str]:
+    """Phones called within ``days`` before ``as_of``, or drawn within them and not called yet: nobody is
+    called twice within the no-repeat period, however long ago they were drawn. With ``before_draw``, as that
+    draw saw them when it was made."""
+    return set(db.session.scalars(_recent_query(as_of, days, before_draw)
+                                  .where(SurveyContact.phone_hash.is_not(None))))
 
 
 def existing_draw(unit_id: int, kind: str, month: date) -> SurveyDraw | None:
@@ -121,6 +147,12 @@ def make_draw(unit: Unit, kind: str, month: date, sample_size: int | None, actor
     today = timekeeping.today()
     if month > today.replace(day=1):
         raise ServiceError(_("The month has not begun yet."), "month")
+    if month == today.replace(day=1):
+        # One draw per unit, kind and month: drawn now, the rest of the month's contacts could never be.
+        raise ServiceError(_("The month is not over yet: its contacts can be drawn from the 1st of next month."),
+                           "month")
+    if _evaluation_final(month):
+        raise Conflict(_("The units' evaluation counting this month is final: no draw can be made for it."))
     rules = values_on(today)
     size = rules.survey_sample_size if sample_size is None else sample_size
     if not 1 <= size <= 1000:
@@ -160,14 +192,17 @@ def make_draw(unit: Unit, kind: str, month: date, sample_size: int | None, actor
     return draw
 
 
-def reproduce(draw: SurveyDraw) -> bool:
+def reproduce(draw: SurveyDraw) -> bool | None:
     """Does the stored seed, applied to the contacts and recent calls as they were when the draw was made,
-    give exactly the stored calls in their order? False too when a candidate's number has since been
-    erased, since the draw can then no longer be redone."""
+    give exactly the stored calls in their order? None when that can no longer be checked: a candidate's
+    number, or that of somebody who kept a person out, has since been erased."""
     pool = candidates(draw.unit_id, draw.kind, draw.month, as_of=draw.drawn_at)
     if any(phone_hash is None for _id, phone_hash in pool):
-        return False
-    recent = recent_hashes(draw.drawn_at, draw.no_repeat_days, before_draw=draw)
+        return None
+    hashes = set(db.session.scalars(_recent_query(draw.drawn_at, draw.no_repeat_days, before_draw=draw)))
+    if None in hashes:
+        return None
+    recent = hashes
     again = sampling.draw(pool, draw.sample_size, draw.seed, recent)
     stored = [contact_id for contact_id, in db.session.execute(
         select(SurveyCall.contact_id).where(SurveyCall.draw_id == draw.id).order_by(SurveyCall.position))]
@@ -192,7 +227,7 @@ def show_number(call: SurveyCall, actor: Person) -> str | None:
     if not surveys(actor, call.draw.unit):
         abort(404)
     contact = call.contact
-    number = phones.decrypt(contact.phone_cipher) if contact.erased_at is None else None
+    number = None if past_retention(contact) else phones.decrypt(contact.phone_cipher)
     if number is not None:
         # Kept whatever becomes of the request (a refused form shows the number again).
         actor_id, call_id, unit_id, contact_id = actor.id, call.id, contact.unit_id, contact.id
@@ -212,12 +247,15 @@ def record_outcome(call: SurveyCall, outcome: str, comment: str, actor: Person,
         raise Conflict(_("Someone else recorded this call at the same time. Reload the page."))
     if call.outcome is not None:
         raise Conflict(_("This call has already been recorded; its outcome is final."))
-    if call.contact.erased_at is not None:
+    if past_retention(call.contact):
         raise ServiceError(_("This contact's details have been erased at the end of the retention period; "
                              "the call cannot be made."))
+    if _evaluation_final(call.draw.month):
+        raise Conflict(_("The units' evaluation counting this month is final: its calls can no longer be "
+                         "recorded."))
     if outcome not in {o.value for o in CallOutcome}:
         raise ServiceError(_("Choose the outcome of the call."), "outcome")
-    comment = (comment or "").strip()
+    comment = phones.redact((comment or "").strip())  # the unit reads it: never a phone number
     if len(comment) > 1000:
         raise ServiceError(_("At most %(n)d characters.", n=1000), "comment")
     now = timekeeping.now()
@@ -266,7 +304,7 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
         raise ServiceError(_("This call has not been recorded yet: record it from the calling view."))
     if outcome not in {o.value for o in CallOutcome}:
         raise ServiceError(_("Choose the outcome of the call."), "outcome")
-    comment, reason = (comment or "").strip(), (reason or "").strip()
+    comment, reason = phones.redact((comment or "").strip()), (reason or "").strip()
     if len(comment) > 1000:
         raise ServiceError(_("At most %(n)d characters.", n=1000), "comment")
     if not reason:
@@ -283,7 +321,7 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
     if follow_up is not None and outcome != dissatisfied and follow_up.replied_at is not None:
         raise ServiceError(_("The unit has already answered this dissatisfied caller; the outcome stays as "
                              "recorded."), "outcome")
-    before = {"outcome": call.outcome, "comment": bool(call.comment)}
+    before = {"outcome": call.outcome, "comment": phones.redact(call.comment)}
     call.outcome, call.comment = outcome, comment
     db.session.flush()
     if follow_up is not None and outcome != dissatisfied:
@@ -294,7 +332,7 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
     elif follow_up is None and outcome == dissatisfied:
         _open_follow_up(call, actor, timekeeping.now())
     audit.record(actor, "survey.outcome_corrected", "survey_call", call.id, unit_id=call.contact.unit_id,
-                 before=before, after={"outcome": outcome, "comment": bool(comment)}, reason=reason)
+                 before=before, after={"outcome": outcome, "comment": comment}, reason=reason)
     return call
 
 
@@ -316,7 +354,7 @@ def reply(follow_up: SurveyFollowUp, text: str, actor: Person, version: int | No
         raise Conflict(_("Someone else replied to this follow-up at the same time. Reload the page."))
     if follow_up.replied_at is not None:
         raise Conflict(_("This follow-up has already been answered; the reply is final."))
-    text = (text or "").strip()
+    text = phones.redact((text or "").strip())  # the survey staff read it too: never a phone number
     if not text:
         raise ServiceError(_("Write the reply."), "reply")
     if len(text) > 2000:
@@ -337,8 +375,14 @@ def follow_up_scope_clause(actor: Person):
 
 
 def expired_clause(today: date):
-    cutoff = today - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"])
-    return and_(SurveyContact.contact_date < cutoff, SurveyContact.erased_at.is_(None))
+    return and_(SurveyContact.contact_date < retention_cutoff(today), SurveyContact.erased_at.is_(None))
+
+
+def _called_recently(now: datetime, days: int):
+    """SQL condition on a contact: it has a call made (or, not made yet, drawn) within ``days`` before now, so
+    its phone hash still keeps the person out of draws."""
+    return exists().where(SurveyCall.contact_id == SurveyContact.id, SurveyDraw.id == SurveyCall.draw_id,
+                          func.coalesce(SurveyCall.called_at, SurveyDraw.drawn_at) >= now - timedelta(days=days))
 
 
 def count_expired(today: date) -> int:
@@ -346,16 +390,30 @@ def count_expired(today: date) -> int:
 
 
 def erase_expired(today: date, actor: Person | None = None) -> int:
-    """Clear the name and number of every contact older than the retention period. Calls, answers and
-    follow-ups stay. Erasing again erases nothing more. Returns how many contacts were erased."""
+    """Clear the name, number and reference of every contact older than the retention period. Calls, answers
+    and follow-ups stay. Erasing again erases nothing more. Returns how many contacts were erased.
+
+    The hash of the number (which gives nothing back without the key) is kept while the contact has a call
+    within the no-repeat period, so that erasure does not make the person drawable again too soon; a later
+    run clears it once that period has passed."""
+    now = timekeeping.now()
+    days = values_on(today).survey_no_repeat_days
+    still_blocking = _called_recently(now, days)
     result = db.session.execute(
         update(SurveyContact).where(expired_clause(today))
-        .values(name="", phone_cipher=None, phone_hash=None, phone_last4="", erased_at=timekeeping.now())
+        .values(name="", reference="", phone_cipher=None, phone_last4="", erased_at=now,
+                phone_hash=case((still_blocking, SurveyContact.phone_hash), else_=None))
         .execution_options(synchronize_session=False))
     erased = result.rowcount or 0
+    cleared = db.session.execute(
+        update(SurveyContact).where(SurveyContact.erased_at.is_not(None), SurveyContact.phone_hash.is_not(None),
+                                    ~still_blocking)
+        .values(phone_hash=None).execution_options(synchronize_session=False)).rowcount or 0
+    kept = db.session.scalar(select(func.count()).select_from(SurveyContact).where(
+        SurveyContact.erased_at.is_not(None), SurveyContact.phone_hash.is_not(None)))
     db.session.expire_all()
     audit.record(actor, "survey.contacts_erased", "survey_contact", None,
-                 after={"erased": erased, "before": (today - timedelta(
-                     days=current_app.config["CONTACT_RETENTION_DAYS"])).isoformat()})
+                 after={"erased": erased, "before": retention_cutoff(today).isoformat(),
+                        "hashes_cleared_later": cleared, "hashes_kept": kept, "no_repeat_days": days})
     db.session.flush()
     return erased
