@@ -268,3 +268,13 @@ def test_a_draw_that_can_no_longer_be_checked_says_so(client, staff, app):
     assert ('<dd class="reproduced">cannot be checked: contacts erased at the end of the retention period</dd>'
             in page)
 
+
+def test_huge_page_numbers_and_unit_ids_give_a_page(client, staff, drawn):
+    huge = "99999999999999999999"
+    for path in ("/survey/", "/survey/contacts", "/survey/draws", "/survey/follow-ups"):
+        assert client.get(f"{path}?page={huge}").status_code == 200, path
+    response = client.get(f"/survey/contacts?unit={huge}")
+    assert response.status_code == 200 and "****4321" in response.get_data(as_text=True)  # no filter
+    assert client.get(f"/survey/contacts?unit=-{huge}&page=-{huge}").status_code == 200
+    assert client.post("/survey/draws", data={"unit": huge, "kind": "complaint", "month": "2026-08"}
+                       ).status_code == 422

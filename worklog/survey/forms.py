@@ -61,12 +61,26 @@ class ReplyForm(FlaskForm):
     submit = SubmitField(_l("Send the reply"))
 
 
+#: The largest id the database holds (a 32-bit integer).
+MAX_ID = 2 ** 31 - 1
+
+
+def _unit_id(value) -> int:
+    """A unit id, 0 for all units; a number no unit can have is refused (it would overflow the query)."""
+    if not value:
+        return 0
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("not a unit id")
+    return number
+
+
 class FilterForm(FlaskForm):
     """The contacts list's filter (GET, no CSRF)."""
 
     class Meta:
         csrf = False
 
-    unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, validators=[Optional()])
+    unit = SelectField(_l("Unit"), coerce=_unit_id, validators=[Optional()])
     kind = SelectField(_l("Kind of contact"), validators=[Optional()])
     month = MonthField(_l("Month"), validators=[Optional()])

@@ -45,8 +45,13 @@ def _me() -> Person:
     return current_user._get_current_object()
 
 
+#: No list has this many pages; a larger number would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
+
+
 def _page() -> tuple[int, int]:
-    return max(request.args.get("page", 1, type=int), 1), int(current_app.config.get("PAGE_SIZE", 50))
+    return (min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE),
+            int(current_app.config.get("PAGE_SIZE", 50)))
 
 
 # --- The survey staff's queue --------------------------------------------------------------------------------
@@ -92,7 +97,7 @@ def contacts():
     drawn = exists().where(SurveyCall.contact_id == SurveyContact.id)
     query = (select(SurveyContact, drawn.label("drawn")).join(Unit, Unit.id == SurveyContact.unit_id)
              .where(unit_scope_clause(me, Role.survey)))
-    if form.unit.data:
+    if form.unit.data and not form.unit.errors:
         query = query.where(SurveyContact.unit_id == form.unit.data)
     if form.kind.data and form.kind.data in KIND_LABELS:
         query = query.where(SurveyContact.kind == form.kind.data)
@@ -103,7 +108,8 @@ def contacts():
     rows = db.session.execute(query.options(selectinload(SurveyContact.unit))
                               .order_by(SurveyContact.contact_date.desc(), SurveyContact.id.desc())
                               .offset((page - 1) * per_page).limit(per_page)).all()
-    filters = {"unit": form.unit.data or "", "kind": form.kind.data or "",
+    filters = {"unit": form.unit.data if form.unit.data and not form.unit.errors else "",
+               "kind": form.kind.data or "",
                "month": form.month.data.strftime("%Y-%m") if form.month.data and not form.month.errors else ""}
     return render_template("survey/contacts.html", form=form, rows=rows, total=total, page=page,
                            pages=max(1, math.ceil(total / per_page)), filters=filters)
