@@ -62,6 +62,8 @@ def test_protect_round_trip_and_hash(app):
     ("room 1234567", "room ****4567"),
     ("row 12, case 123456, 2 people", "row 12, case 123456, 2 people"),
     ("two  spaces 1398  7654321", "two  spaces 1398  ****4321"),
+    ("came on 2026-09-04, called 2026-9-4", "came on 2026-09-04, called 2026-9-4"),  # dates stay
+    ("2026-09-04 13987654321", "2026-09-04 ****4321"),
     ("", ""),
 ])
 def test_redact_masks_every_run_of_seven_digits_or_more(text, expected):

@@ -61,12 +61,20 @@ def normalise(raw: object) -> str:
     return text
 
 
+#: A date written year-month-day with hyphens, which the digit runs above would otherwise take for a number.
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01]))(?!\d)")
+
+
 def redact(text: str | None) -> str:
     """``text`` with every run of 7 or more digits (single spaces or hyphens allowed between them) masked as
     ``****1234``: for free text (comments, replies) and messages that may echo a cell holding a number."""
     if not text:
         return text or ""
-    return _DIGIT_RUN.sub(lambda m: mask(re.sub(r"\D", "", m.group())[-4:]), text)
+
+    # Dates (2026-09-04) are set apart first, so that neither they nor a number beside them run together.
+    parts = _DATE.split(text)
+    return "".join(part if i % 2 else _DIGIT_RUN.sub(lambda m: mask(re.sub(r"\D", "", m.group())[-4:]), part)
+                   for i, part in enumerate(parts))
 
 
 def _derived(label: bytes) -> bytes:
