@@ -278,3 +278,25 @@ def test_huge_page_numbers_and_unit_ids_give_a_page(client, staff, drawn):
     assert client.get(f"/survey/contacts?unit=-{huge}&page=-{huge}").status_code == 200
     assert client.post("/survey/draws", data={"unit": huge, "kind": "complaint", "month": "2026-08"}
                        ).status_code == 422
+
+
+def test_two_draws_at_once_never_pick_the_same_phone(app, staff):
+    """County A and county B both have contacts from the same five phones; their draws run at the same
+    instant, each from its own connection. Drawn one after the other, the second finds nobody eligible or
+    only phones the first left: never a phone in both."""
+    from models import Person, Unit
+    from tests.weekly.test_concurrency import run_together
+    add_contacts(staff.county_a, "report_110", date(2026, 8, 3), numbers(5))
+    add_contacts(staff.county_b, "report_110", date(2026, 8, 4), numbers(5))
+    actor_id, a_id, b_id = staff["survey"].id, staff.county_a.id, staff.county_b.id
+
+    def draw(unit_id):
+        return lambda: services.make_draw(db.session.get(Unit, unit_id), "report_110", date(2026, 8, 1), 5,
+                                          db.session.get(Person, actor_id)).id
+
+    results = run_together(app, draw(a_id), draw(b_id))
+    assert any(isinstance(r, int) for r in results), results
+    db.session.expire_all()
+    hashes = list(db.session.scalars(select(SurveyContact.phone_hash).join(
+        SurveyCall, SurveyCall.contact_id == SurveyContact.id)))
+    assert hashes and len(hashes) == len(set(hashes))

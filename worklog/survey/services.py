@@ -10,7 +10,7 @@ import secrets
 
 from flask import abort, current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from models import CallOutcome, ContactKind, Person, Role, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit
@@ -22,6 +22,9 @@ from worklog.permissions import has_role, unit_scope_clause
 from worklog.web import after_this_transaction
 from worklog.rules import sampling
 from worklog.survey import phones
+
+#: The PostgreSQL advisory lock that serialises draws.
+DRAW_LOCK = 7_110_119_122
 
 #: Who sees a unit's follow-ups: the unit side answers them, the survey staff read them.
 UNIT_SIDE = (Role.admin, Role.panel)
@@ -160,6 +163,10 @@ def make_draw(unit: Unit, kind: str, month: date, sample_size: int | None, actor
     if existing_draw(unit.id, kind, month) is not None:
         raise ServiceError(_("This unit's contacts of this kind have already been drawn for this month. "
                              "A draw cannot be repeated."), "month")
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One draw at a time: two draws for different units at once would not see each other's people and
+        # could both pick the same phone. (SQLite's write transactions are serial already.)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DRAW_LOCK})
     now = timekeeping.now()
     pool = candidates(unit.id, kind, month)
     if not pool:
