@@ -14,14 +14,17 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from models import (CONTACT_GROUPS, CallOutcome, ContactKind, MonthReview, MonthStatus, Person, Role, RoleGrant, SurveyCall,
-                    SurveyContact, SurveyDraw, SurveyFollowUp, Unit)
+from models import (CONTACT_GROUPS, CallOutcome, ContactKind, MonthReview, MonthStatus, Person, Role, RoleGrant,
+                    RuleSet, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit)
 from worklog import demo, timekeeping
 from worklog.extensions import db
+from worklog.monthly.rules_admin import create_rule_set
+from worklog.rules.public import PUBLIC_WEIGHTS_BY_YEAR
+from worklog.rules.ruleset import RuleValues
 from worklog.survey import services as survey
 from worklog.survey.importer import import_contacts
 from worklog.units import evaluation
@@ -77,6 +80,13 @@ def load() -> dict[str, int]:
     months = final_months + [this_month]
     units = list(db.session.scalars(select(Unit).where(Unit.level != "province").order_by(Unit.code)))
     staff, admin = _badge("survey"), _badge("admin")
+
+    # The public evaluation's weight in the units' comprehensive score, as it rose over the years (the source's
+    # 12%, 30% and 50%): rule-set versions, so that an earlier year is evaluated by its own weight.
+    if not db.session.scalar(select(func.count()).select_from(RuleSet)):
+        for year, weight in PUBLIC_WEIGHTS_BY_YEAR.items():
+            values = RuleValues(public_weight=weight).to_mapping()
+            create_rule_set(date(year, 1, 1), values, f"{year}: public evaluation {weight:.0%}", admin)
 
     # Contacts: one file, as the command centre and the windows would send it.
     used: set[str] = set()
