@@ -60,6 +60,11 @@ def notification_text(notification) -> str:
         return _("%(by)s assigned you “%(task)s” × %(quantity)s, due %(due)s. %(note)s", by=p.get("by", ""),
                  task=p.get("task", ""), quantity=p.get("quantity", ""), due=p.get("due", ""),
                  note=p.get("note", ""))
+    if notification.kind == "survey_follow_up":
+        from worklog.survey.labels import KIND_LABELS
+        return _("A caller of the police-service survey (%(kind)s) was dissatisfied: the unit's reply is due by "
+                 "%(deadline)s.", kind=KIND_LABELS.get(p.get("kind", ""), p.get("kind", "")),
+                 deadline=p.get("deadline", ""))
     if notification.kind == "delegated":
         return _("You act as supervisor for %(supervisor)s from %(start)s to %(end)s.",
                  supervisor=p.get("supervisor", ""), start=p.get("start", ""), end=p.get("end", ""))

@@ -109,6 +109,21 @@ def test_dissatisfied_opens_a_follow_up_due_in_five_working_days(client, staff, 
     assert follow_up.deadline == date(2026, 10, 12)
 
 
+def test_the_units_panel_is_told_of_a_follow_up(client, new_client, staff, drawn):
+    from models import Notification
+    assert _record(client, drawn, "dissatisfied", "Call me on 13987654321").status_code == 302
+    follow_up = db.session.scalar(select(SurveyFollowUp))
+    told = list(db.session.scalars(select(Notification)))
+    # The panel of county A answers for it; the city's administrator and the survey staff are not told.
+    assert [n.person_id for n in told] == [staff["panel_a"].id]
+    assert told[0].params["kind"] == "complaint" and told[0].params["deadline"] == "2026-10-12"
+    panel = new_client()
+    sign_in(panel, staff["panel_a"].badge)
+    page = panel.get("/notifications").get_data(as_text=True)
+    assert "Complaint" in page and "2026-10-12" in page and f"/survey/follow-ups/{follow_up.id}" in page
+    assert NUMBER not in page and "Complainant" not in page
+
+
 def test_the_unit_replies_to_a_follow_up_once(client, new_client, staff, drawn):
     assert _record(client, drawn, "dissatisfied", "Nobody called me back.").status_code == 302
     follow_up = db.session.scalar(select(SurveyFollowUp))

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from models import CallOutcome, ContactKind, Person, Role, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit
+from models import (CallOutcome, ContactKind, Person, Role, RoleGrant, SurveyCall, SurveyContact, SurveyDraw,
+                    SurveyFollowUp, Unit)
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
@@ -284,7 +285,20 @@ def _open_follow_up(call: SurveyCall, actor: Person, now: datetime) -> SurveyFol
     db.session.flush()
     audit.record(actor, "survey.follow_up_opened", "survey_follow_up", follow_up.id,
                  unit_id=follow_up.unit_id, after={"call": call.id, "deadline": follow_up.deadline.isoformat()})
+    _tell_the_unit(follow_up, call.contact.kind)
     return follow_up
+
+
+def _tell_the_unit(follow_up: SurveyFollowUp, kind: str) -> None:
+    """A notification to the people who answer for the unit itself (its panel and administrators, not those
+    of the whole province): what kind of contact, and by when. Nothing personal."""
+    from worklog.weekly.services import notify
+    people = db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id).where(
+        RoleGrant.unit_id == follow_up.unit_id, RoleGrant.role.in_([role.value for role in UNIT_SIDE]),
+        Person.active.is_(True)).distinct())
+    for person in people:
+        notify(person, "survey_follow_up", {"kind": kind, "deadline": follow_up.deadline.isoformat()},
+               "survey.follow_up_page", follow_up_id=follow_up.id)
 
 
 def _evaluation_final(month: date) -> bool:
