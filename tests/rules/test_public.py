@@ -105,23 +105,28 @@ def test_overall_lies_between_the_kinds(kinds):
 # Scores ---------------------------------------------------------------------------------------------------
 
 def test_normalise():
-    assert normalise({1: D("70"), 2: D("85"), 3: D("100")}) == {1: D("0.00"), 2: D("50.00"), 3: D("100.00")}
-    assert normalise({"a": D("60"), "b": D("61"), "c": D("63")}) == {"a": D("0.00"), "b": D("33.33"),
+    # A share of the best: 70 ÷ 100 = 70.00; 60 ÷ 63 = 95.238… → 95.24, 61 ÷ 63 = 96.825… → 96.83.
+    assert normalise({1: D("70"), 2: D("85"), 3: D("100")}) == {1: D("70.00"), 2: D("85.00"), 3: D("100.00")}
+    assert normalise({"a": D("60"), "b": D("61"), "c": D("63")}) == {"a": D("95.24"), "b": D("96.83"),
                                                                       "c": D("100.00")}
-    # 1 ÷ 800 × 100 = 0.125 → 0.13 (half up); negative work scores are fine too.
-    assert normalise({1: D("-400"), 2: D("-399"), 3: D("400")}) == {1: D("0.00"), 2: D("0.13"),
-                                                                     3: D("100.00")}
+    # 294.28 ÷ 298.77 = 98.497… → 98.50: a unit 1.5% behind keeps 98.50, not 0.
+    assert normalise({1: D("294.28"), 2: D("298.77")}) == {1: D("98.50"), 2: D("100.00")}
+    # 0.125 → 0.13 (half up): 1 ÷ 800.
+    assert normalise({1: D("1"), 2: D("800")})[1] == D("0.13")
 
 
-def test_normalise_equals_and_one_unit():
+def test_normalise_equals_zero_and_one_unit():
     assert normalise({1: D("80.5"), 2: D("80.5")}) == {1: D("100.00"), 2: D("100.00")}
+    assert normalise({1: D("0"), 2: D("0")}) == {1: D("100.00"), 2: D("100.00")}
+    assert normalise({1: D("0"), 2: D("10")}) == {1: D("0.00"), 2: D("100.00")}
     assert normalise({7: D("12")}) == {7: D("100.00")}
     assert normalise({}) == {}
-    with pytest.raises(ValueError):
-        normalise({1: 80.0})
+    for bad in (80.0, D("-1"), D("NaN")):
+        with pytest.raises(ValueError):
+            normalise({1: bad})
 
 
-@given(st.dictionaries(st.integers(0, 50), st.decimals(min_value=-1000, max_value=1000, places=2),
+@given(st.dictionaries(st.integers(0, 50), st.decimals(min_value=0, max_value=1000, places=2),
                        min_size=1, max_size=20))
 def test_normalise_keeps_the_order_within_0_and_100(scores):
     result = normalise(scores)

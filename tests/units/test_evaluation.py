@@ -26,7 +26,7 @@ def seed_march(org, extra, year: int) -> None:
     """March of ``year``, the same figures every year.
 
     Work (approved points per officer): A1 1500 ÷ 10 = 150.00, A2 540 ÷ 4 = 135.00, B1 1000 ÷ 8 = 125.00;
-    among the counties (min 125, max 150): A1 100.00, A2 (135 − 125) ÷ 25 = 40.00, B1 0.00.
+    among the counties, as a share of the best (150): A1 100.00, A2 135 ÷ 150 = 90.00, B1 125 ÷ 150 = 83.33.
     Polls: A1's January round 70.00 is followed by March's 80.00 (sample 300): March counts; A2 only February's
     85.50 (sample 50); B1 March 90.00 (sample 200).
     Survey: A1 110: 6 satisfied, 2 basic, 1 dissatisfied, 1 unreachable; traffic: 4 satisfied, 1 refused →
@@ -69,15 +69,15 @@ def _by_code(result, level):
 
 
 # Comprehensive = (1 − w) × normalised work + w × public:
-#   w = 12%: A1 0.88 × 100 + 0.12 × 81.39 = 97.7668 → 97.77; A2 0.88 × 40 + 0.12 × 85.50 = 45.46;
-#            B1 0.12 × 83.00 = 9.96
-#   w = 30%: A1 70 + 24.417 → 94.42; A2 28 + 25.65 = 53.65; B1 24.90
-#   w = 50%: A1 50 + 40.695 → 90.70 (half up); A2 20 + 42.75 = 62.75; B1 41.50
-# Three peers: no excellent place (floor(3 × 20%) = 0) and no yellow card (floor(3 × 10%) = 0).
+#   w = 12%: A1 0.88 × 100 + 0.12 × 81.39 = 97.7668 → 97.77; A2 0.88 × 90 + 0.12 × 85.50 = 79.2 + 10.26 = 89.46;
+#            B1 0.88 × 83.33 + 0.12 × 83.00 = 73.3304 + 9.96 = 83.2904 → 83.29
+#   w = 30%: A1 70 + 24.417 → 94.42; A2 63 + 25.65 = 88.65; B1 58.331 + 24.9 = 83.231 → 83.23
+#   w = 50%: A1 50 + 40.695 → 90.70 (half up); A2 45 + 42.75 = 87.75; B1 41.665 + 41.5 = 83.165 → 83.17 (half up)
+# Three peers: no excellent place (floor(3 × 20%) = 0) and no yellow card (floor(3 × 10%) = 0); all ≥ 60 pass.
 @pytest.mark.parametrize("year, weight, a1, a2, b1, grades", [
-    (2024, "0.12", "97.77", "45.46", "9.96", ("pass", "fail", "fail")),
-    (2025, "0.30", "94.42", "53.65", "24.90", ("pass", "fail", "fail")),
-    (2026, "0.50", "90.70", "62.75", "41.50", ("pass", "pass", "fail")),
+    (2024, "0.12", "97.77", "89.46", "83.29", ("pass", "pass", "pass")),
+    (2025, "0.30", "94.42", "88.65", "83.23", ("pass", "pass", "pass")),
+    (2026, "0.50", "90.70", "87.75", "83.17", ("pass", "pass", "pass")),
 ])
 def test_the_same_month_under_each_years_weight(app, org, three_years, year, weight, a1, a2, b1, grades):
     result = evaluation.compute(date(year, 3, 1), False)
@@ -85,7 +85,7 @@ def test_the_same_month_under_each_years_weight(app, org, three_years, year, wei
     rows = _by_code(result, "county")
     a, x, b = rows["CA1"], rows["CA2"], rows["CB1"]
     assert (a.work_score, x.work_score, b.work_score) == (D("150.00"), D("135.00"), D("125.00"))
-    assert (a.work_normalised, x.work_normalised, b.work_normalised) == (D("100.00"), D("40.00"), D("0.00"))
+    assert (a.work_normalised, x.work_normalised, b.work_normalised) == (D("100.00"), D("90.00"), D("83.33"))
     assert (a.poll, a.poll_sample, x.poll, x.poll_sample) == (D("80.00"), 300, D("85.50"), 50)
     assert (a.survey, a.survey_valid, a.survey_called, a.reply_rate) == (D("84.62"), 13, 15, D("86.67"))
     assert (x.survey, x.survey_valid) == (None, 0)
@@ -100,12 +100,13 @@ def test_the_same_month_under_each_years_weight(app, org, three_years, year, wei
 def test_a_city_counts_the_units_under_it(app, org, three_years):
     """City A: work (1500 + 540) ÷ (10 + 4) = 145.71, survey of A1 (and A2: none) 84.62; City B: 125.00 and
     B1's 66.67. No city poll, so the survey stands alone: comprehensive A 0.5 × 100 + 0.5 × 84.62 = 92.31,
-    B 0.5 × 0 + 0.5 × 66.67 = 33.335 → 33.34."""
+    B (125 ÷ 145.71 = 85.787… → 85.79) 0.5 × 85.79 + 0.5 × 66.67 = 42.895 + 33.335 = 76.23."""
     rows = _by_code(evaluation.compute(date(2026, 3, 1), False), "city")
     a, b = rows["CA"], rows["CB"]
     assert (a.work_score, b.work_score) == (D("145.71"), D("125.00"))
     assert (a.survey, a.survey_valid, b.survey, b.survey_valid) == (D("84.62"), 13, D("66.67"), 6)
-    assert (a.public, a.comprehensive, b.comprehensive) == (D("84.62"), D("92.31"), D("33.34"))
+    assert (a.public, a.comprehensive, b.comprehensive) == (D("84.62"), D("92.31"), D("76.23"))
+    assert b.work_normalised == D("85.79")
     assert any(line.rule == "public_alone" for line in a.explanation)
 
 
@@ -139,7 +140,7 @@ def test_units_without_a_work_score_or_public_evaluation_are_not_rated(app, org,
 
 
 def _peers(org, n: int, polls: list[str], month: date) -> list:
-    """``n`` counties under a new city. Work 200, 190, … (K1 best): normalised K1 100, K2 (190 − min) ÷ span …"""
+    """``n`` counties under a new city. Work 200, 190, … (K1 best): normalised K1 100, K2 95, K3 90 …"""
     from worklog.admin import services as admin
     city = admin.create_unit(org.province, {"code": "CZ", "name": "City Z"}, None)
     units = counties(city, n)
@@ -151,28 +152,31 @@ def _peers(org, n: int, polls: list[str], month: date) -> list:
 
 
 def test_ten_peers_give_exactly_one_yellow_card_and_it_bars_excellent(app, org):
-    """Ten counties K1…K10 (work 200 … 110; normalised K1 100, K2 80 ÷ 90 = 88.89, K3 77.78 …), polls K1 88,
-    the others 99. K1 has the lowest public evaluation: floor(10 × 10%) = 1 card, K1's. Comprehensive K1
-    0.5 × 100 + 0.5 × 88 = 94.00 (first), K2 0.5 × 88.89 + 0.5 × 99 = 93.945 → 93.95. K1 is carded, so not
-    excellent; the 2 excellent places (floor(10 × 20%)) are counted among the others: K2 is excellent, K3
-    (0.5 × 77.78 + 49.5 = 88.39) is below 90. CA1 and CB1, peers without work, are not rated."""
+    """Ten counties K1…K10 (work 200 … 110; normalised K1 100, K2 95, K3 90, K4 85 …), polls K1 97, the
+    others 99. K1 has the lowest public evaluation: floor(10 × 10%) = 1 card, K1's. Comprehensive K1
+    0.5 × 100 + 0.5 × 97 = 98.50 (first), K2 47.5 + 49.5 = 97.00, K3 45 + 49.5 = 94.50, K4 42.5 + 49.5 = 92.00.
+    K1 is carded, so not excellent though first; the 2 excellent places (floor(10 × 20%)) are counted among
+    the others: K2 and K3 are excellent, K4 (≥ 90) is beyond the quota. CA1 and CB1, peers without work, are
+    not rated."""
     march = date(2026, 3, 1)
-    units = _peers(org, 10, ["88"] + ["99"] * 9, march)
+    units = _peers(org, 10, ["97"] + ["99"] * 9, march)
     rows = _by_code(evaluation.compute(march, False), "county")
-    k1, k2, k3 = rows["K1"], rows["K2"], rows["K3"]
+    k1, k2, k3, k4 = rows["K1"], rows["K2"], rows["K3"], rows["K4"]
     assert [r.unit.code for r in rows.values() if r.yellow_card] == ["K1"]
-    assert (k1.comprehensive, k1.rank, k1.public_rank, k1.grade) == (D("94.00"), 1, 10, "pass")
-    assert (k2.comprehensive, k2.rank, k2.grade) == (D("93.95"), 2, "excellent")
-    assert (k3.comprehensive, k3.grade) == (D("88.39"), "pass")
+    assert (k1.comprehensive, k1.rank, k1.public_rank, k1.grade) == (D("98.50"), 1, 10, "pass")
+    assert (k2.comprehensive, k2.rank, k2.grade) == (D("97.00"), 2, "excellent")
+    assert (k3.comprehensive, k3.grade) == (D("94.50"), "excellent")
+    assert (k4.comprehensive, k4.grade) == (D("92.00"), "pass")
     assert k1.peers == 10 and len(units) == 10
     assert (rows["CA1"].reason, rows["CB1"].reason) == (evaluation.NO_WORK, evaluation.NO_WORK)
     assert any(line.rule == "yellow_card" and not line.passed for line in k1.explanation)
 
 
 def test_nine_peers_give_no_yellow_card(app, org):
-    """floor(9 × 10%) = 0: K1 keeps the first place and, within floor(9 × 20%) = 1 place, is excellent."""
+    """floor(9 × 10%) = 0: K1 (98.50) keeps the first place and, within floor(9 × 20%) = 1 place, is
+    excellent; K2 (97.00) is beyond the quota."""
     march = date(2026, 3, 1)
-    _peers(org, 9, ["88"] + ["99"] * 8, march)
+    _peers(org, 9, ["97"] + ["99"] * 8, march)
     rows = _by_code(evaluation.compute(march, False), "county")
     assert not any(r.yellow_card for r in rows.values())
     assert (rows["K1"].grade, rows["K2"].grade) == ("excellent", "pass")
@@ -299,8 +303,8 @@ def test_a_recomputation_records_what_changed_for_each_unit(app, org, three_year
     evaluation.record(date(2026, 3, 1), False, root)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "units.evaluation_recomputed"))
     changed = event.after["changed"]
-    # B1 moves from third place (fail, 41.50) to first; A1 and A2 each move down one place.
-    assert changed[str(org.county_b.id)]["before"][:2] == [3, "fail"]
+    # B1 moves from third place (83.17) to first; A1 and A2 each move down one place.
+    assert changed[str(org.county_b.id)]["before"][:2] == [3, "pass"]
     assert changed[str(org.county_b.id)]["after"][0] == 1
     assert {str(org.county_a.id), str(org.county_b.id), str(three_years.id)} <= set(changed)
     # City B counts county B's work too, so its score changed with it.

@@ -145,19 +145,19 @@ def combine(counts: list[SurveyCounts]) -> SurveyCounts:
 # Scores ---------------------------------------------------------------------------------------------------
 
 def normalise(work_scores: Mapping[Hashable, Decimal]) -> dict[Hashable, Decimal]:
-    """Work scores brought to 0–100 within the peers given, min–max, to 2 places: the best gets 100, the
-    worst 0. When all are equal (a single unit included) all get 100: nobody is worst among equals."""
+    """Work scores brought to 0–100 within the peers given, as a share of the best (折算: score ÷ the best
+    score × 100), to 2 places: the best gets 100, one 5% behind it 95. Unlike a min–max scale, a unit a
+    fraction behind its peers is not put at 0 (which would fail it outright whatever it achieved). When the
+    best is 0, all are equal: all get 100. Work scores are approved points per officer, never negative."""
     for unit_id, score in work_scores.items():
-        if not _finite(score):
-            raise ValueError(f"unit {unit_id}: the work score must be a finite Decimal")
+        if not _finite(score) or score < 0:
+            raise ValueError(f"unit {unit_id}: the work score must be a finite Decimal ≥ 0")
     if not work_scores:
         return {}
-    low, high = min(work_scores.values()), max(work_scores.values())
-    if low == high:
+    best = max(work_scores.values())
+    if best == 0:
         return {unit_id: Decimal("100.00") for unit_id in work_scores}
-    span = Fraction(high) - Fraction(low)
-    return {unit_id: _round2((Fraction(score) - Fraction(low)) * 100 / span)
-            for unit_id, score in work_scores.items()}
+    return {unit_id: _round2(Fraction(score) * 100 / Fraction(best)) for unit_id, score in work_scores.items()}
 
 
 def explain_public_evaluation(poll: Decimal | None, survey: Decimal | None,

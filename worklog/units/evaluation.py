@@ -229,7 +229,7 @@ def compute(period: date, annual: bool) -> Evaluation:
             continue
         scored = {u.id: works[u.id] for u in members if u.id in works}
         normalised = normalise(scored)
-        low, high = (min(scored.values()), max(scored.values())) if scored else (None, None)
+        high = max(scored.values()) if scored else None
         rows: dict[int, Row] = {}
         for unit in members:
             row = Row(unit, level)
@@ -241,7 +241,7 @@ def compute(period: date, annual: bool) -> Evaluation:
                                "approved points per officer, with the units under it", row.work_score is not None))
             if row.work_normalised is not None:
                 lines.append(Check("unit_normalised", str(row.work_normalised),
-                                   f"min {low} → 0, max {high} → 100 among {len(scored)} peers", True))
+                                   f"{row.work_score} ÷ best {high} × 100, among {len(scored)} peers", True))
             poll = poll_of.get(unit.id)
             if poll is not None:
                 row.poll, row.poll_sample = poll.score, poll.sample
