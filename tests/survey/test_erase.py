@@ -127,3 +127,12 @@ def test_no_number_is_shown_past_the_retention_period_before_the_erase_runs(clie
     response = client.post("/survey/draws", data={"unit": staff.county_a.id, "kind": "petition",
                                                   "month": "2025-09"})
     assert response.status_code == 422 and "no contacts of this kind" in response.get_data(as_text=True)
+
+
+def test_lists_show_a_contact_past_the_retention_period_as_erased_before_the_erase_runs(client, staff, app):
+    add_contacts(staff.county_a, "complaint", date(2025, 9, 20), ["13900000005"], name="Oldname")   # 374 days
+    add_contacts(staff.county_a, "complaint", date(2026, 9, 20), ["13900000006"], name="Newname")
+    sign_in(client, staff["survey_a"].badge)
+    page = client.get("/survey/contacts").get_data(as_text=True)
+    assert "Oldname" not in page and "****0005" not in page and "erased" in page
+    assert "Newname 0" in page and "****0006" in page

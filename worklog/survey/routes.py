@@ -38,7 +38,18 @@ def _signed_in():
 
 @bp.context_processor
 def _labels():
-    return {"KIND_LABELS": KIND_LABELS, "OUTCOME_LABELS": OUTCOME_LABELS, "mask": mask}
+    today = timekeeping.today()
+
+    def who(contact: SurveyContact) -> str:
+        """The contact's name, or that it is erased: also once past the retention period, before the erase
+        command has run."""
+        return _("erased") if services.past_retention(contact, today) else contact.name
+
+    def masked(contact: SurveyContact) -> str:
+        return mask(None if services.past_retention(contact, today) else contact.phone_last4)
+
+    return {"KIND_LABELS": KIND_LABELS, "OUTCOME_LABELS": OUTCOME_LABELS, "mask": mask, "who": who,
+            "masked": masked}
 
 
 def _me() -> Person:
