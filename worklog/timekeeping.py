@@ -33,6 +33,16 @@ def overrides(start: date, end: date) -> dict[date, bool]:
     return {day: working for day, working in rows}
 
 
+def working_days_after(start: date, n: int) -> date:
+    """The ``n``-th working day after ``start`` by the calendar (holidays off, make-up days worked): the end of
+    a publication or appeal window, or a follow-up's deadline."""
+    day = start
+    calendar = overrides(start, start + timedelta(days=max(60, 3 * n)))
+    for _step in range(n):
+        day = rules.next_working_day(day, calendar)
+    return day
+
+
 def deadline_for(work_date: date) -> datetime:
     hour, minute = (int(x) for x in current_app.config["DAY_DEADLINE"].split(":"))
     local = rules.submission_deadline(work_date, overrides(work_date, work_date), time(hour, minute), tz())

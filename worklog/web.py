@@ -5,7 +5,8 @@ from datetime import date
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, flash, g, redirect, render_template, request
+from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request
+from flask_login import current_user, login_required
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -13,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
+from models import Person
 from worklog.db import sqlite_begin
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -160,6 +162,22 @@ class IsoDateConverter(BaseConverter):
 
     def to_url(self, value: date | str) -> str:
         return value if isinstance(value, str) else value.isoformat()
+
+
+def signed_in_blueprint(name: str, import_name: str, **options) -> Blueprint:
+    """A blueprint every page of which needs a signed-in person (sign-in page otherwise)."""
+    bp = Blueprint(name, import_name, **options)
+
+    @bp.before_request
+    @login_required
+    def _signed_in():
+        return None
+    return bp
+
+
+def current_person() -> Person:
+    """The signed-in person: the object itself, not Flask-Login's proxy (services compare and store it)."""
+    return current_user._get_current_object()
 
 
 def int_arg(name: str, default: int | None = None, low: int = 1, high: int = 2**31 - 1) -> int | None:

@@ -19,7 +19,7 @@ from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
 from worklog.permissions import can, is_root_admin, require, require_role
-from worklog.web import int_arg, refuse, rollback_only
+from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -28,10 +28,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def _admins_only():
     require_role(current_user, Role.admin)
-
-
-def _actor() -> Person:
-    return current_user._get_current_object()
 
 
 def _invalid(template: str, **context):
@@ -44,7 +40,7 @@ def _invalid(template: str, **context):
 
 @bp.route("/")
 def org_tree():
-    roots, children, departments = queries.unit_tree(_actor())
+    roots, children, departments = queries.unit_tree(current_person())
     counts = queries.people_counts_by_department([d.id for deps in departments.values() for d in deps])
     return render_template("admin/org_tree.html", roots=roots, children=children, departments=departments,
                            counts=counts)
@@ -53,12 +49,12 @@ def org_tree():
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 def unit_edit(unit_id: int):
     unit = db.session.get(Unit, unit_id)
-    require(_actor(), "manage", unit)
+    require(current_person(), "manage", unit)
     form = UnitForm(obj=unit)
     if form.validate_on_submit():
         try:
             services.update_unit(unit, {"code": form.code.data, "name": form.name.data,
-                                        "active": form.active.data}, _actor())
+                                        "active": form.active.data}, current_person())
             flash(_("Saved."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
@@ -71,13 +67,13 @@ def unit_edit(unit_id: int):
 @bp.route("/units/<int:parent_id>/units/new", methods=["GET", "POST"])
 def unit_new(parent_id: int):
     parent = db.session.get(Unit, parent_id)
-    require(_actor(), "manage", parent)
+    require(current_person(), "manage", parent)
     if services.allowed_child_level(parent) is None:
         abort(404)
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            services.create_unit(parent, {"code": form.code.data, "name": form.name.data}, _actor())
+            services.create_unit(parent, {"code": form.code.data, "name": form.name.data}, current_person())
             flash(_("Unit created."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
@@ -90,11 +86,11 @@ def unit_new(parent_id: int):
 @bp.route("/units/<int:unit_id>/departments/new", methods=["GET", "POST"])
 def department_new(unit_id: int):
     unit = db.session.get(Unit, unit_id)
-    require(_actor(), "manage", unit)
+    require(current_person(), "manage", unit)
     form = DepartmentForm()
     if form.validate_on_submit():
         try:
-            services.create_department(unit, {"code": form.code.data, "name": form.name.data}, _actor())
+            services.create_department(unit, {"code": form.code.data, "name": form.name.data}, current_person())
             flash(_("Department created."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
@@ -107,12 +103,12 @@ def department_new(unit_id: int):
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
 def department_edit(department_id: int):
     department = db.session.get(Department, department_id)
-    require(_actor(), "manage", department)
+    require(current_person(), "manage", department)
     form = DepartmentForm(obj=department)
     if form.validate_on_submit():
         try:
             services.update_department(department, {"code": form.code.data, "name": form.name.data,
-                                                    "active": form.active.data}, _actor())
+                                                    "active": form.active.data}, current_person())
             flash(_("Saved."), "success")
             return redirect(url_for("admin.org_tree"))
         except ServiceError as error:
@@ -128,11 +124,11 @@ def department_edit(department_id: int):
 @bp.route("/catalog")
 def catalog():
     return render_template("admin/catalog.html", sequences=queries.sequences_with_posts(),
-                           may_manage=is_root_admin(_actor()))
+                           may_manage=is_root_admin(current_person()))
 
 
 def _require_catalog_manager() -> None:
-    if not is_root_admin(_actor()):
+    if not is_root_admin(current_person()):
         abort(403)
 
 
@@ -146,7 +142,7 @@ def sequence_edit(sequence_id: int | None):
     form = SequenceForm(obj=sequence)
     if form.validate_on_submit():
         try:
-            services.save_sequence(sequence, {"code": form.code.data, "name": form.name.data}, _actor())
+            services.save_sequence(sequence, {"code": form.code.data, "name": form.name.data}, current_person())
             flash(_("Saved."), "success")
             return redirect(url_for("admin.catalog"))
         except ServiceError as error:
@@ -173,7 +169,7 @@ def post_edit(post_id: int | None):
             services.save_post(post, {
                 "sequence": db.session.get(Sequence, form.sequence.data), "code": form.code.data,
                 "name": form.name.data, "coefficient": form.coefficient.data,
-                "monthly_target_points": form.monthly_target_points.data, "active": form.active.data}, _actor())
+                "monthly_target_points": form.monthly_target_points.data, "active": form.active.data}, current_person())
             flash(_("Saved."), "success")
             return redirect(url_for("admin.catalog"))
         except ServiceError as error:
@@ -188,7 +184,7 @@ def post_edit(post_id: int | None):
 
 @bp.route("/people")
 def people():
-    actor = _actor()
+    actor = current_person()
     form = PeopleFilterForm(request.args)
     units = queries.units_in_scope(actor)
     form.unit.choices = [(0, _("All my units"))] + [(u.id, u.name) for u in units]
@@ -203,13 +199,13 @@ def people():
 
 
 def _assignment_choices(form: AssignmentForm) -> None:
-    form.department.choices = queries.department_choices(_actor())
+    form.department.choices = queries.department_choices(current_person())
     form.post.choices = queries.post_choices()
 
 
 def _assignment_data(form: AssignmentForm) -> dict:
     """The assignment a form asks for, after checking that everything named in it is the admin's to use."""
-    actor = _actor()
+    actor = current_person()
     department = db.session.get(Department, form.department.data)
     post = db.session.get(Post, form.post.data)
     if department is None or not can(actor, "manage", department):
@@ -235,9 +231,9 @@ def person_new():
             assignment = _assignment_data(form)
             person = services.create_person({"badge": form.badge.data, "name": form.name.data,
                                              "rank": form.rank.data, "hire_date": form.hire_date.data,
-                                             "unit": assignment["department"].unit}, _actor())
-            services.assign(person, assignment, _actor())
-            services.grant_role(person, Role.officer.value, assignment["department"].unit, _actor())
+                                             "unit": assignment["department"].unit}, current_person())
+            services.assign(person, assignment, current_person())
+            services.grant_role(person, Role.officer.value, assignment["department"].unit, current_person())
             flash(_("%(name)s has been registered. Set a temporary password so they can sign in.",
                     name=person.name), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
@@ -250,12 +246,12 @@ def person_new():
 
 def _load_person(person_id: int, action: str = "view") -> Person:
     person = db.session.get(Person, person_id)
-    require(_actor(), action, person)
+    require(current_person(), action, person)
     return person
 
 
 def _person_page(person: Person, status: int = 200, **forms):
-    actor = _actor()
+    actor = current_person()
     details = forms.get("details") or PersonForm(obj=person, formdata=None)
     assignment_form = forms.get("assignment") or AssignmentForm(formdata=None)
     _assignment_choices(assignment_form)
@@ -286,7 +282,7 @@ def person_update(person_id: int):
     form.badge.data = person.badge  # the badge number is the sign-in name and never changes here
     if form.validate_on_submit():
         services.update_person(person, {"name": form.name.data, "rank": form.rank.data,
-                                        "hire_date": form.hire_date.data}, _actor())
+                                        "hire_date": form.hire_date.data}, current_person())
         flash(_("Saved."), "success")
         return redirect(url_for("admin.person_view", person_id=person.id))
     return _person_page(person, 422, details=form)
@@ -299,7 +295,7 @@ def person_assign(person_id: int):
     _assignment_choices(form)
     if form.validate_on_submit():
         try:
-            services.assign(person, _assignment_data(form), _actor())
+            services.assign(person, _assignment_data(form), current_person())
             flash(_("The assignment has been saved."), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
         except ServiceError as error:
@@ -313,7 +309,7 @@ def person_end_assignment(person_id: int):
     form = EndAssignmentForm()
     if form.validate_on_submit():
         try:
-            services.end_assignment(person, form.last_day.data, _actor(), form.reason.data)
+            services.end_assignment(person, form.last_day.data, current_person(), form.reason.data)
             flash(_("The assignment has been ended."), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
         except ServiceError as error:
@@ -326,12 +322,12 @@ def person_grant(person_id: int):
     person = _load_person(person_id, "grant")
     form = GrantForm()
     form.role.choices = [(r.value, ROLE_LABELS[r.value]) for r in Role]
-    form.unit.choices = [(u.id, u.name) for u in queries.units_in_scope(_actor())]
+    form.unit.choices = [(u.id, u.name) for u in queries.units_in_scope(current_person())]
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit.data)
-        require(_actor(), "manage", unit)
+        require(current_person(), "manage", unit)
         try:
-            services.grant_role(person, form.role.data, unit, _actor())
+            services.grant_role(person, form.role.data, unit, current_person())
             flash(_("Role granted."), "success")
             return redirect(url_for("admin.person_view", person_id=person.id))
         except ServiceError as error:
@@ -345,10 +341,10 @@ def person_revoke(person_id: int, grant_id: int):
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None or grant.person_id != person.id:
         abort(404)
-    require(_actor(), "manage", grant)
+    require(current_person(), "manage", grant)
     form = ReasonForm()
     if form.validate_on_submit():
-        services.revoke_role(grant, _actor(), form.reason.data)
+        services.revoke_role(grant, current_person(), form.reason.data)
         flash(_("Role withdrawn."), "success")
     return redirect(url_for("admin.person_view", person_id=person.id))
 
@@ -359,7 +355,7 @@ def person_set_active(person_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            services.set_active(person, not person.active, _actor(), form.reason.data)
+            services.set_active(person, not person.active, current_person(), form.reason.data)
             flash(_("The account is now active.") if person.active else
                   _("The account has been deactivated and signed out everywhere."), "success")
         except ServiceError as error:
@@ -378,7 +374,7 @@ def person_reset_password(person_id: int):
             form.password.errors = list(form.password.errors) + problems
         else:
             try:
-                services.reset_password(person, form.password.data, _actor(), form.reason.data)
+                services.reset_password(person, form.password.data, current_person(), form.reason.data)
                 flash(_("Temporary password set. %(name)s must choose a new one at the next sign-in.",
                         name=person.name), "success")
                 return redirect(url_for("admin.person_view", person_id=person.id))
@@ -397,7 +393,7 @@ def import_org():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = import_file(upload.stream.read(), upload.filename, _actor(), kind=form.kind.data or None)
+            report = import_file(upload.stream.read(), upload.filename, current_person(), kind=form.kind.data or None)
             flash(_("Import finished: %(summary)s", summary=report.summary()), "success")
             return render_template("admin/import.html", form=ImportForm(formdata=None), report=report)
         except ImportFailed as failure:
@@ -412,6 +408,6 @@ def import_org():
 def audit_log():
     page = int_arg("page", 1, high=1_000_000)
     per_page = int(current_app.config["PAGE_SIZE"])
-    events, total = queries.audit_page(_actor(), page, per_page)
+    events, total = queries.audit_page(current_person(), page, per_page)
     return render_template("admin/audit.html", events=events, page=page,
                            pages=max(1, math.ceil(total / per_page)))

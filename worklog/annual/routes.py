@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,9 +21,9 @@ from worklog.extensions import db
 from worklog.permissions import has_role, scope_units
 from worklog.rules.bonus import spread
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate
-from worklog.web import refuse, rollback_only, submit
+from worklog.web import current_person, refuse, rollback_only, signed_in_blueprint, submit
 
-bp = Blueprint("hr", __name__)
+bp = signed_in_blueprint("hr", __name__)
 
 
 class RoundForm(FlaskForm):
@@ -71,19 +70,9 @@ class ActionForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-def _me() -> Person:
-    return current_user._get_current_object()
-
-
 def _hr_unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None or not has_role(_me(), Role.hr, unit):
+    if unit is None or not has_role(current_person(), Role.hr, unit):
         abort(404)
     return unit
 
@@ -94,7 +83,7 @@ def _policy_label(key: str) -> str:
 
 @bp.route("/hr", methods=["GET", "POST"])
 def index():
-    units = scope_units(_me(), Role.hr)
+    units = scope_units(current_person(), Role.hr)
     if not units:
         abort(403)
     form = RoundForm()
@@ -106,7 +95,7 @@ def index():
     elif form.validate_on_submit():
         try:
             round_ = rounds.create_round(_hr_unit(form.unit.data), form.name.data, form.reference_date.data,
-                                         form.policy.data, _me())
+                                         form.policy.data, current_person())
             return redirect(url_for("hr.round_page", round_id=round_.id))
         except ServiceError as error:
             refuse(form, error)
@@ -165,7 +154,7 @@ def save_rules(round_id: int):
     if form.validate_on_submit():
         values = {k[2:]: v for k, v in request.form.items() if k.startswith("p-")}
         try:
-            rounds.save_policy(round_, rounds.with_params(round_.policy, values), _me())
+            rounds.save_policy(round_, rounds.with_params(round_.policy, values), current_person())
             flash(_("The round's rules are saved."), "success")
         except ServiceError as error:
             rollback_only()
@@ -189,7 +178,7 @@ def save_policy(round_id: int):
             problems = [_("The rules are not valid JSON: %(error)s", error=str(error))]
         else:
             try:
-                rounds.save_policy(round_, policy, _me())
+                rounds.save_policy(round_, policy, current_person())
                 flash(_("The round's rules are saved."), "success")
                 return redirect(url_for("hr.round_page", round_id=round_.id))
             except ServiceError as error:
@@ -209,7 +198,7 @@ def publish(round_id: int):
     round_, _unit = _round(round_id)
     if ActionForm().validate_on_submit():
         try:
-            n = rounds.publish_round(round_, _me())
+            n = rounds.publish_round(round_, current_person())
             flash(_("The round is published with %(n)d officers; the list will not change.", n=n), "success")
         except ServiceError as error:
             rollback_only()
@@ -257,7 +246,7 @@ def bonus(unit_id: int, year: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                rounds.create_bonus_pool(unit, year, form.amount.data, form.note.data, _me())
+                rounds.create_bonus_pool(unit, year, form.amount.data, form.note.data, current_person())
                 flash(_("The pool is shared."), "success")
                 return redirect(url_for("hr.bonus", unit_id=unit.id, year=year))
             except ServiceError as error:
@@ -280,7 +269,7 @@ def bonus(unit_id: int, year: int):
 
 @bp.route("/my/eligibility")
 def my_eligibility():
-    me = _me()
+    me = current_person()
     facts = services.facts_for([me])
     today = timekeeping.today()
     results = [(key, DEFAULT_POLICIES[key], evaluate(DEFAULT_POLICIES[key], facts, today)[0])
@@ -293,7 +282,7 @@ def my_eligibility():
 
 def _panel_unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None or not has_role(_me(), Role.panel, unit):
+    if unit is None or not has_role(current_person(), Role.panel, unit):
         abort(404)
     return unit
 
@@ -330,7 +319,7 @@ def year_adjustment(unit_id: int, year: int):
         try:
             if person is None:
                 raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data))
-            services.add_adjustment(review, person, form.points.data, form.reason.data, _me())
+            services.add_adjustment(review, person, form.points.data, form.reason.data, current_person())
             flash(_("Adjustment recorded. Compute the year again to see its effect."), "success")
             return redirect(back)
         except ServiceError as error:
@@ -352,7 +341,7 @@ def decide_year_appeal(appeal_id: int):
     back = url_for("hr.year_page", unit_id=unit.id, year=review.year)
     if form.validate_on_submit():
         try:
-            services.decide_year_appeal(appeal, form.outcome.data == "uphold", form.decision.data, _me(),
+            services.decide_year_appeal(appeal, form.outcome.data == "uphold", form.decision.data, current_person(),
                                         form.correction.data)
             flash(_("Appeal decided."), "success")
             return redirect(back)
@@ -365,7 +354,7 @@ def decide_year_appeal(appeal_id: int):
 @bp.route("/my/years")
 def my_years():
     from models import YearReview
-    me = _me()
+    me = current_person()
     rows = db.session.execute(
         select(YearResult, YearReview).join(YearReview, YearReview.id == YearResult.year_review_id)
         .where(YearResult.person_id == me.id, YearReview.status.in_(["published", "final"]))
@@ -376,7 +365,7 @@ def my_years():
 @bp.route("/my/years/<int:review_id>", methods=["GET", "POST"])
 def my_year(review_id: int):
     from models import YearAppeal, YearReview
-    me = _me()
+    me = current_person()
     review = db.session.get(YearReview, review_id)
     if review is None or review.status not in ("published", "final"):
         abort(404)
@@ -407,19 +396,19 @@ def year_action(unit_id: int, year: int, action: str):
         return redirect(back)
     try:
         if action == "open":
-            services.open_year(unit, year, _me())
+            services.open_year(unit, year, current_person())
         else:
             review = services.year_review(unit.id, year)
             if review is None:
                 abort(404)
             if action == "compute":
-                services.compute_year(review, _me())
+                services.compute_year(review, current_person())
             elif action == "publish":
-                services.publish_year(review, _me())
+                services.publish_year(review, current_person())
             elif action == "finalise":
-                services.finalise_year(review, _me())
+                services.finalise_year(review, current_person())
             elif action == "reopen":
-                services.reopen_year(review, form.reason.data, _me())
+                services.reopen_year(review, form.reason.data, current_person())
             else:
                 abort(404)
         flash(_("Done."), "success")

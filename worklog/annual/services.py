@@ -138,10 +138,9 @@ def publish_year(review: YearReview, actor: Person) -> YearReview:
     if review.status != MonthStatus.computed.value:
         raise ServiceError(_("Compute the year before publishing it."))
     from worklog.monthly.rulesets import values_on
-    from worklog.monthly.services import _working_days_after
     today = timekeeping.today()
     review.status, review.published_at = MonthStatus.published.value, utcnow()
-    review.appeal_deadline = _working_days_after(today, values_on(today).appeal_days)
+    review.appeal_deadline = timekeeping.working_days_after(today, values_on(today).appeal_days)
     db.session.flush()
     audit.record(actor, "year.published", "year_review", review.id, unit_id=review.unit_id,
                  after={"appeal_deadline": review.appeal_deadline.isoformat()})

@@ -17,7 +17,7 @@ from worklog.daily.forms import ActionForm
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.permissions import is_root_admin, require_role
-from worklog.web import int_arg, refuse, rollback_only
+from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin")
 
@@ -29,7 +29,7 @@ def _admins_only():
 
 
 def _may_manage() -> bool:
-    return is_root_admin(current_user._get_current_object())
+    return is_root_admin(current_person())
 
 
 def _require_manager() -> None:
@@ -82,7 +82,7 @@ def task_new():
         form.valid_from.data = timekeeping.today()
     if form.validate_on_submit():
         try:
-            task_type = services.save_task_type(None, _type_data(form), current_user._get_current_object())
+            task_type = services.save_task_type(None, _type_data(form), current_person())
             flash(_("Task created."), "success")
             return redirect(url_for("catalog.task_edit", task_type_id=task_type.id))
         except ServiceError as error:
@@ -120,7 +120,7 @@ def task_edit(task_type_id: int):
     _fill_choices(form)
     if form.validate_on_submit():
         try:
-            services.save_task_type(task_type, _type_data(form), current_user._get_current_object())
+            services.save_task_type(task_type, _type_data(form), current_person())
             flash(_("Saved."), "success")
             return redirect(url_for("catalog.task_edit", task_type_id=task_type.id))
         except ServiceError as error:
@@ -139,7 +139,7 @@ def task_version(task_type_id: int):
         try:
             services.add_version(task_type, {"valid_from": form.valid_from.data,
                                              "standard_points": form.standard_points.data,
-                                             "daily_cap": form.daily_cap.data}, current_user._get_current_object())
+                                             "daily_cap": form.daily_cap.data}, current_person())
             flash(_("New values saved. Entries already made keep the values they were computed with."), "success")
             return redirect(url_for("catalog.task_edit", task_type_id=task_type.id))
         except ServiceError as error:
@@ -167,7 +167,7 @@ def calendar():
         if form.validate_on_submit():
             try:
                 services.set_calendar_day(form.day.data, form.working.data == "1", form.name.data,
-                                          current_user._get_current_object())
+                                          current_person())
                 flash(_("Calendar saved."), "success")
                 return redirect(url_for("catalog.calendar", year=form.day.data.year))
             except ServiceError as error:
@@ -187,7 +187,7 @@ def calendar_clear(day: date):
     if row is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        services.clear_calendar_day(row, current_user._get_current_object())
+        services.clear_calendar_day(row, current_person())
         flash(_("%(day)s follows the ordinary week again.", day=day.isoformat()), "success")
     return redirect(url_for("catalog.calendar", year=day.year))
 
@@ -214,7 +214,7 @@ def tasks_import():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            counts = import_catalog(upload.stream.read(), upload.filename, current_user._get_current_object())
+            counts = import_catalog(upload.stream.read(), upload.filename, current_person())
             flash(_("Catalog imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.", **counts),
                   "success")
             return redirect(url_for("catalog.tasks"))

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from models import Entry, Person, TaskType
 from worklog import timekeeping
@@ -17,21 +16,11 @@ from worklog.errors import ServiceError
 from worklog.exports import csv_response, xlsx_response
 from worklog.extensions import db
 from worklog.permissions import can_view_work
-from worklog.web import refuse, rollback_only
+from worklog.web import current_person, refuse, rollback_only, signed_in_blueprint
 from worklog.monthly.rulesets import values_on
 from worklog.weekly.queries import open_tasks_of
 
-bp = Blueprint("daily", __name__)
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-def _me() -> Person:
-    return current_user._get_current_object()
+bp = signed_in_blueprint("daily", __name__)
 
 
 def _options_for(person: Person, day: date):
@@ -82,12 +71,12 @@ def today():
 
 @bp.route("/day/<isodate:day>")
 def day_page(day: date):
-    return _page(_me(), day)
+    return _page(current_person(), day)
 
 
 @bp.route("/day/<isodate:day>/entries", methods=["POST"])
 def add_entry(day: date):
-    person = _me()
+    person = current_person()
     form = _entry_form(_options_for(person, day))
     if form.validate_on_submit():
         try:
@@ -107,7 +96,7 @@ def _entry_data(form: EntryForm, day: date) -> dict:
 
 def _own_entry(entry_id: int) -> Entry:
     entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.person_id != _me().id:
+    if entry is None or entry.person_id != current_person().id:
         abort(404)
     return entry
 
@@ -115,7 +104,7 @@ def _own_entry(entry_id: int) -> Entry:
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
 def edit_entry(entry_id: int):
     entry = _own_entry(entry_id)
-    person = _me()
+    person = current_person()
     options = _options_for(person, entry.work_date)
     if request.method == "POST":
         form = _entry_form(options)
@@ -142,7 +131,7 @@ def delete_entry(entry_id: int):
     day = entry.work_date
     if ActionForm().validate_on_submit():
         try:
-            services.delete_entry(entry, _me())
+            services.delete_entry(entry, current_person())
             flash(_("Entry deleted."), "success")
         except ServiceError as error:
             rollback_only()
@@ -152,7 +141,7 @@ def delete_entry(entry_id: int):
 
 @bp.route("/day/<isodate:day>/submit", methods=["POST"])
 def submit_day(day: date):
-    person = _me()
+    person = current_person()
     form = SubmitDayForm()
     if form.validate_on_submit():
         try:
@@ -169,7 +158,7 @@ def submit_day(day: date):
 
 @bp.route("/day/<isodate:day>/copy", methods=["POST"])
 def copy_previous(day: date):
-    person = _me()
+    person = current_person()
     if ActionForm().validate_on_submit():
         try:
             copied = services.copy_previous_day(person, day, person)
@@ -182,7 +171,7 @@ def copy_previous(day: date):
 
 @bp.route("/favourites/<int:task_type_id>", methods=["POST"])
 def toggle_favourite(task_type_id: int):
-    person = _me()
+    person = current_person()
     task_type = db.session.get(TaskType, task_type_id)
     back = request.form.get("day") or timekeeping.today().isoformat()
     try:
@@ -215,9 +204,9 @@ def _month(text: str | None) -> date:
 
 def _ledger_person(person_id: int | None) -> Person:
     if person_id is None:
-        return _me()
+        return current_person()
     person = db.session.get(Person, person_id)
-    if person is None or not can_view_work(_me(), person):
+    if person is None or not can_view_work(current_person(), person):
         abort(404)
     return person
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from models import Department, Person, Role, Unit
 from worklog import timekeeping
@@ -14,8 +13,9 @@ from worklog.exports import xlsx_response
 from worklog.extensions import db
 from worklog.ledgers import queries
 from worklog.permissions import has_role, scope_units
+from worklog.web import current_person, signed_in_blueprint
 
-bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
+bp = signed_in_blueprint("ledgers", __name__, url_prefix="/ledgers")
 
 #: Who reads a unit's ledgers: its assessment panel, HR and administrators (each grant covers the subtree).
 LEDGER_ROLES = (Role.panel, Role.hr, Role.admin)
@@ -28,26 +28,16 @@ def can_view_ledger(person: Person | None, unit: Unit) -> bool:
     return any(has_role(person, role, unit) for role in LEDGER_ROLES)
 
 
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-def _me() -> Person:
-    return current_user._get_current_object()
-
-
 def _unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None or not can_view_ledger(_me(), unit):
+    if unit is None or not can_view_ledger(current_person(), unit):
         abort(404)
     return unit
 
 
 def _department(department_id: int) -> Department:
     department = db.session.get(Department, department_id)
-    if department is None or not can_view_ledger(_me(), db.session.get(Unit, department.unit_id)):
+    if department is None or not can_view_ledger(current_person(), db.session.get(Unit, department.unit_id)):
         abort(404)
     return department
 
@@ -71,7 +61,7 @@ def _key(month: date) -> str:
 
 def _context(unit: Unit, month: date | None = None, **extra) -> dict:
     """What every ledger page shows around its table: the way up the tree, months before and after."""
-    me = _me()
+    me = current_person()
     context = {"unit": unit, "trail": [u for u in queries.ancestors(unit) if can_view_ledger(me, u)]}
     if month is not None:
         from worklog.monthly.services import month_review
@@ -83,7 +73,7 @@ def _context(unit: Unit, month: date | None = None, **extra) -> dict:
 
 @bp.route("/")
 def index():
-    me = _me()
+    me = current_person()
     units = {unit.id: unit for role in LEDGER_ROLES for unit in scope_units(me, role)}
     if not units:
         abort(404)

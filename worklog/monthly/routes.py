@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,19 +15,9 @@ from worklog.extensions import db
 from worklog.monthly import services
 from worklog.monthly.forms import AdjustmentForm, AppealForm, DecisionForm, OverrideForm, ReasonForm, VetoForm
 from worklog.permissions import has_role, scope_units
-from worklog.web import refuse, rollback_only, submit
+from worklog.web import current_person, refuse, rollback_only, signed_in_blueprint, submit
 
-bp = Blueprint("monthly", __name__)
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-def _me() -> Person:
-    return current_user._get_current_object()
+bp = signed_in_blueprint("monthly", __name__)
 
 
 def _month(text: str) -> date:
@@ -42,7 +31,7 @@ def _month(text: str) -> date:
 def _panel_unit(unit_id: int) -> Unit:
     """The unit, if the person sits on its panel (a panel over a city covers its counties); else 404."""
     unit = db.session.get(Unit, unit_id)
-    if unit is None or not has_role(_me(), Role.panel, unit):
+    if unit is None or not has_role(current_person(), Role.panel, unit):
         abort(404)
     return unit
 
@@ -62,7 +51,7 @@ def _failed(error: ServiceError, back: str):
 @bp.route("/month")
 def index():
     units = []
-    for unit in scope_units(_me(), Role.panel):
+    for unit in scope_units(current_person(), Role.panel):
         units.append(unit)
         units.extend(db.session.scalars(select(Unit).where(Unit.path.startswith(unit.path, autoescape=True),
                                                            Unit.id != unit.id).order_by(Unit.path)))
@@ -124,7 +113,7 @@ def open_month(unit_id: int, month: str):
     back = url_for("monthly.month_page", unit_id=unit.id, month=month)
     if ReasonForm().validate_on_submit():
         try:
-            services.open_month(unit, _month(month), _me())
+            services.open_month(unit, _month(month), current_person())
         except ServiceError as error:
             return _failed(error, back)
     return redirect(back)
@@ -137,9 +126,9 @@ def _review_action(unit_id: int, month: str, action, success: str, needs_reason:
     if form.validate_on_submit():
         try:
             if needs_reason:
-                action(review, form.reason.data, _me())
+                action(review, form.reason.data, current_person())
             else:
-                action(review, _me())
+                action(review, current_person())
             flash(success, "success")
         except ServiceError as error:
             return _failed(error, back)
@@ -181,7 +170,7 @@ def add_adjustment(unit_id: int, month: str):
             if person is None:
                 raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data), "person")
             services.add_adjustment(review, person, {"kind": form.kind.data, "points": form.points.data,
-                                                     "reason": form.reason.data, "evidence": form.evidence.data}, _me())
+                                                     "reason": form.reason.data, "evidence": form.evidence.data}, current_person())
             flash(_("Adjustment recorded. Compute the month again to see its effect."), "success")
             return redirect(_page_url(review))
         except ServiceError as error:
@@ -198,7 +187,7 @@ def add_veto(unit_id: int, month: str):
             person = _person_by_badge(form.person.data)
             if person is None:
                 raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data), "person")
-            services.add_veto(review, person, {"event_date": form.event_date.data, "reason": form.reason.data}, _me())
+            services.add_veto(review, person, {"event_date": form.event_date.data, "reason": form.reason.data}, current_person())
             flash(_("Veto recorded. Compute the month again to see its effect."), "success")
             return redirect(_page_url(review))
         except ServiceError as error:
@@ -216,7 +205,7 @@ def _withdraw(model, item_id: int, act):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            act(item, form.reason.data, _me())
+            act(item, form.reason.data, current_person())
             flash(_("Withdrawn."), "success")
         except ServiceError as error:
             return _failed(error, _page_url(review))
@@ -248,7 +237,7 @@ def override(result_id: int):
     form = OverrideForm()
     if form.validate_on_submit():
         try:
-            services.override(result, form.grade.data or None, form.reason.data, _me())
+            services.override(result, form.grade.data or None, form.reason.data, current_person())
             flash(_("Grade set."), "success")
         except ServiceError as error:
             return _failed(error, _page_url(review))
@@ -259,7 +248,7 @@ def override(result_id: int):
 def explanation(result_id: int):
     """How a score and a grade were reached: for the panel, and for the officer once published."""
     result, review = _result(result_id)
-    me = _me()
+    me = current_person()
     unit = db.session.get(Unit, review.unit_id)
     is_panel = has_role(me, Role.panel, unit)
     own_published = result.person_id == me.id and review.status in (MonthStatus.published.value,
@@ -287,7 +276,7 @@ def decide(appeal_id: int):
         correction = {"kind": form.kind.data, "points": form.points.data, "reason": form.decision.data}
     try:
         version = int(form.version.data) if form.version.data else None
-        services.decide_appeal(appeal, form.outcome.data == "uphold", form.decision.data, _me(), correction, version)
+        services.decide_appeal(appeal, form.outcome.data == "uphold", form.decision.data, current_person(), correction, version)
         flash(_("Appeal decided."), "success")
     except ServiceError as error:
         return _failed(error, back)
@@ -299,7 +288,7 @@ def decide(appeal_id: int):
 
 @bp.route("/my/months")
 def my_months():
-    me = _me()
+    me = current_person()
     rows = db.session.execute(
         select(MonthResult, MonthReview).join(MonthReview, MonthReview.id == MonthResult.month_review_id)
         .where(MonthResult.person_id == me.id,
@@ -310,7 +299,7 @@ def my_months():
 
 @bp.route("/my/months/<int:review_id>", methods=["GET", "POST"])
 def my_month(review_id: int):
-    me = _me()
+    me = current_person()
     review = db.session.get(MonthReview, review_id)
     if review is None or review.status not in (MonthStatus.published.value, MonthStatus.final.value):
         abort(404)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict
-from datetime import date, time, timedelta
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
@@ -364,15 +364,6 @@ def override(result: MonthResult, grade: str | None, reason: str, actor: Person)
 # --- Publication, appeals, finalising --------------------------------------------------------------------------------
 
 
-def _working_days_after(start: date, n: int) -> date:
-    first, last = start, start + timedelta(days=60)
-    overrides = timekeeping.overrides(first, last)
-    day = start
-    for _step in range(n):
-        day = cal_rules.next_working_day(day, overrides)
-    return day
-
-
 def publish(review: MonthReview, actor: Person) -> MonthReview:
     """公示: officers see their own result and the unit's list; appeals may be filed until the deadline."""
     require_panel(review, actor)
@@ -384,8 +375,8 @@ def publish(review: MonthReview, actor: Person) -> MonthReview:
     before = audit.snapshot(review, REVIEW_FIELDS)
     review.status = MonthStatus.published.value
     review.published_at = utcnow()
-    review.publication_ends = _working_days_after(today, r.publication_days)
-    review.appeal_deadline = _working_days_after(today, r.appeal_days)
+    review.publication_ends = timekeeping.working_days_after(today, r.publication_days)
+    review.appeal_deadline = timekeeping.working_days_after(today, r.appeal_days)
     db.session.flush()
     audit.record(actor, "month.published", "month_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, REVIEW_FIELDS) | {"appeal_deadline": review.appeal_deadline.isoformat()})

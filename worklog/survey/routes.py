@@ -8,9 +8,8 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,15 +24,9 @@ from worklog.survey import services
 from worklog.survey.forms import CallForm, ContactImportForm, CorrectionForm, DrawForm, FilterForm, ReplyForm
 from worklog.survey.labels import GROUP_LABELS, KIND_LABELS, OUTCOME_LABELS, SCRIPTS, group_of
 from worklog.survey.phones import mask
-from worklog.web import rollback_only, submit
+from worklog.web import current_person, rollback_only, signed_in_blueprint, submit
 
-bp = Blueprint("survey", __name__, url_prefix="/survey")
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
+bp = signed_in_blueprint("survey", __name__, url_prefix="/survey")
 
 
 @bp.context_processor
@@ -52,10 +45,6 @@ def _labels():
             "masked": masked}
 
 
-def _me() -> Person:
-    return current_user._get_current_object()
-
-
 #: No list has this many pages; a larger number would overflow the database's OFFSET.
 MAX_PAGE = 1_000_000
 
@@ -70,7 +59,7 @@ def _page() -> tuple[int, int]:
 
 @bp.route("/")
 def queue():
-    me = _me()
+    me = current_person()
     require_role(me, Role.survey)
     page, per_page = _page()
     in_scope = (select(SurveyCall).join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
@@ -97,7 +86,7 @@ def queue():
 
 @bp.route("/contacts")
 def contacts():
-    me = _me()
+    me = current_person()
     require_role(me, Role.survey)
     units = services.survey_units(me)
     form = FilterForm(request.args)
@@ -128,7 +117,7 @@ def contacts():
 
 @bp.route("/contacts/import", methods=["GET", "POST"])
 def contacts_import():
-    me = _me()
+    me = current_person()
     require_role(me, Role.survey)
     from worklog.spreadsheets import ImportFailed
     from worklog.survey.importer import import_contacts
@@ -157,7 +146,7 @@ def contacts_import():
 
 @bp.route("/draws", methods=["GET", "POST"])
 def draws():
-    me = _me()
+    me = current_person()
     require_role(me, Role.survey)
     units = services.survey_units(me)
     form = DrawForm()
@@ -192,7 +181,7 @@ def draws():
 
 @bp.route("/draws/<int:draw_id>")
 def draw_page(draw_id: int):
-    me = _me()
+    me = current_person()
     require_role(me, Role.survey)
     draw = services.draw_in_scope(me, draw_id)
     calls = list(db.session.scalars(select(SurveyCall).where(SurveyCall.draw_id == draw.id)
@@ -208,7 +197,7 @@ def draw_page(draw_id: int):
 
 @bp.route("/calls/<int:call_id>", methods=["GET", "POST"])
 def call_page(call_id: int):
-    me = _me()
+    me = current_person()
     require_role(me, Role.survey)
     call = services.call_in_scope(me, call_id)
     form = CallForm()
@@ -237,7 +226,7 @@ def call_page(call_id: int):
 @bp.route("/calls/<int:call_id>/correct", methods=["GET", "POST"])
 def correct_page(call_id: int):
     """A recorded outcome put right, with a reason. No full number here: the call has been made."""
-    me = _me()
+    me = current_person()
     require_role(me, Role.survey)
     call = services.call_in_scope(me, call_id)
     if call.outcome is None:
@@ -268,7 +257,7 @@ def _no_store(body, status: int):
 
 @bp.route("/follow-ups")
 def follow_ups():
-    me = _me()
+    me = current_person()
     if not any(has_role(me, role) for role in services.UNIT_SIDE + (Role.survey,)):
         abort(403)
     page, per_page = _page()
@@ -295,7 +284,7 @@ def follow_ups():
 
 @bp.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
 def follow_up_page(follow_up_id: int):
-    me = _me()
+    me = current_person()
     follow_up = services.follow_up_in_scope(me, follow_up_id)
     may_reply = services.may_reply(me, follow_up)
     form = ReplyForm()

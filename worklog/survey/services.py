@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from models import (CallOutcome, ContactKind, Person, Role, RoleGrant, SurveyCall, SurveyContact, SurveyDraw,
-                    SurveyFollowUp, Unit)
+from models import (CallOutcome, ContactKind, EvaluationStatus, Person, Role, RoleGrant, SurveyCall, SurveyContact,
+                    SurveyDraw, SurveyFollowUp, Unit, UnitEvaluationRun)
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
@@ -23,6 +23,7 @@ from worklog.permissions import has_role, unit_scope_clause
 from worklog.web import after_this_transaction
 from worklog.rules import sampling
 from worklog.survey import phones
+from worklog.weekly.services import notify
 
 #: The PostgreSQL advisory lock that serialises draws.
 DRAW_LOCK = 7_110_119_122
@@ -280,7 +281,7 @@ def _open_follow_up(call: SurveyCall, actor: Person, now: datetime) -> SurveyFol
     """A dissatisfied answer goes to the contact's unit, due in the rule set's working days."""
     local_day = now.astimezone(timekeeping.tz()).date()
     follow_up = SurveyFollowUp(call_id=call.id, unit_id=call.contact.unit_id, created_at=now,
-                               deadline=working_days_after(local_day, values_on(local_day).follow_up_days))
+                               deadline=timekeeping.working_days_after(local_day, values_on(local_day).follow_up_days))
     db.session.add(follow_up)
     db.session.flush()
     audit.record(actor, "survey.follow_up_opened", "survey_follow_up", follow_up.id,
@@ -292,7 +293,6 @@ def _open_follow_up(call: SurveyCall, actor: Person, now: datetime) -> SurveyFol
 def _tell_the_unit(follow_up: SurveyFollowUp, kind: str) -> None:
     """A notification to the people who answer for the unit itself (its panel and administrators, not those
     of the whole province): what kind of contact, and by when. Nothing personal."""
-    from worklog.weekly.services import notify
     people = db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id).where(
         RoleGrant.unit_id == follow_up.unit_id, RoleGrant.role.in_([role.value for role in UNIT_SIDE]),
         Person.active.is_(True)).distinct())
@@ -303,7 +303,6 @@ def _tell_the_unit(follow_up: SurveyFollowUp, kind: str) -> None:
 
 def _evaluation_final(month: date) -> bool:
     """Is a units' evaluation that counts this month's calls sealed (the month's, or its year's)?"""
-    from models import EvaluationStatus, UnitEvaluationRun
     return db.session.scalar(select(func.count()).select_from(UnitEvaluationRun).where(
         UnitEvaluationRun.status == EvaluationStatus.final.value,
         or_(and_(UnitEvaluationRun.annual.is_(False), UnitEvaluationRun.period == month),
@@ -355,11 +354,6 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
     audit.record(actor, "survey.outcome_corrected", "survey_call", call.id, unit_id=call.contact.unit_id,
                  before=before, after={"outcome": outcome, "comment": comment}, reason=reason)
     return call
-
-
-def working_days_after(start: date, n: int) -> date:
-    from worklog.monthly.services import _working_days_after
-    return _working_days_after(start, n)
 
 
 # --- Follow-ups ------------------------------------------------------------------------------------------------

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
@@ -24,9 +23,9 @@ from worklog.extensions import db
 from worklog.ledgers.queries import parse_month
 from worklog.permissions import is_root_admin
 from worklog.units import evaluation as evaluations, labels, polls, statistics as stats
-from worklog.web import rollback_only, submit
+from worklog.web import current_person, rollback_only, signed_in_blueprint, submit
 
-bp = Blueprint("units", __name__, url_prefix="/units")
+bp = signed_in_blueprint("units", __name__, url_prefix="/units")
 
 
 class ImportForm(FlaskForm):
@@ -44,12 +43,6 @@ class FinaliseForm(FlaskForm):
     submit = SubmitField(_l("Make it final"))
 
 
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
 @bp.app_context_processor
 def _labels():
     return {"KIND_LABELS": labels.KIND_LABELS, "GROUP_LABELS": labels.GROUP_LABELS,
@@ -58,13 +51,9 @@ def _labels():
             "EXPLANATION_LABELS": labels.EXPLANATION_LABELS}
 
 
-def _me() -> Person:
-    return current_user._get_current_object()
-
-
 def _viewer() -> Person:
     """Survey staff, administrators, the panel and HR read these pages, each over the units of their grants."""
-    me = _me()
+    me = current_person()
     if not stats.may_view(me):
         abort(403)
     return me
@@ -182,7 +171,7 @@ def polls_page():
 
 @bp.route("/polls/import", methods=["POST"])
 def polls_import():
-    me = _me()
+    me = current_person()
     if not polls.may_import(me):
         abort(403)
     from worklog.spreadsheets import ImportFailed

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import AssignedTask, Delegation, Entry, Person, TaskType
@@ -17,19 +16,9 @@ from worklog.permissions import has_role, home_unit
 from worklog.weekly import queries, services
 from worklog.weekly.forms import (ActionForm, AdjustForm, ApproveForm, AssignForm, DelegationForm, ReturnForm,
                                   SignForm, UnsignForm)
-from worklog.web import refuse, rollback_only
+from worklog.web import current_person, refuse, rollback_only, signed_in_blueprint
 
-bp = Blueprint("weekly", __name__)
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-def _me() -> Person:
-    return current_user._get_current_object()
+bp = signed_in_blueprint("weekly", __name__)
 
 
 def _monday(text: str | None) -> date:
@@ -58,7 +47,7 @@ def _conflict_page(error: ServiceError, back: str):
 
 @bp.route("/review")
 def queue():
-    actor = _me()
+    actor = current_person()
     monday = _monday(request.args.get("week"))
     rows = queries.week_rows(queries.team_ids(actor, monday), monday)
     return render_template("weekly/queue.html", rows=rows, monday=monday, sunday=monday + timedelta(days=6),
@@ -73,7 +62,7 @@ def queue():
 def _load_week(person_id: int, monday: date) -> tuple[Person, bool, bool]:
     """The officer, whether the actor reviews (some day of) their week, and whether the actor sits on the
     unit's panel. Anyone else: 404, exactly like a missing officer."""
-    actor = _me()
+    actor = current_person()
     person = db.session.get(Person, person_id)
     if person is None or person.id == actor.id:
         abort(404)
@@ -91,7 +80,7 @@ def week_page(person_id: int, week: date, sign_form: SignForm | None = None, sta
     if monday != week:
         return redirect(url_for("weekly.week_page", person_id=person_id, week=monday))
     person, reviews, panel = _load_week(person_id, monday)
-    actor = _me()
+    actor = current_person()
     entries = queries.week_entries(person.id, monday)
     logs = queries.week_logs(person.id, monday)
     days = [(day, logs.get(day), [e for e in entries if e.work_date == day]) for day in queries.week_days(monday)]
@@ -117,7 +106,7 @@ def _entry_for_review(entry_id: int) -> Entry:
     if entry is None:
         abort(404)
     person = db.session.get(Person, entry.person_id)
-    if not queries.may_review(_me(), person, entry.work_date):
+    if not queries.may_review(current_person(), person, entry.work_date):
         abort(404)
     return entry
 
@@ -134,7 +123,7 @@ def approve(entry_id: int):
     back = _week_url(entry)
     if form.validate_on_submit():
         try:
-            services.approve(entry, _me(), _version(form))
+            services.approve(entry, current_person(), _version(form))
         except ServiceError as error:
             return _refused(error, back)
     return redirect(back)
@@ -163,13 +152,13 @@ def _review_with_form(entry_id: int, form_class, act, success: str):
 @bp.route("/review/entries/<int:entry_id>/adjust", methods=["POST"])
 def adjust(entry_id: int):
     return _review_with_form(entry_id, AdjustForm, lambda entry, form: services.adjust(
-        entry, form.points.data, form.reason.data, _me(), _version(form)), _("Points adjusted and approved."))
+        entry, form.points.data, form.reason.data, current_person(), _version(form)), _("Points adjusted and approved."))
 
 
 @bp.route("/review/entries/<int:entry_id>/return", methods=["POST"])
 def return_entry(entry_id: int):
     return _review_with_form(entry_id, ReturnForm, lambda entry, form: services.return_entry(
-        entry, form.comment.data, _me(), _version(form)), _("Entry returned to the officer."))
+        entry, form.comment.data, current_person(), _version(form)), _("Entry returned to the officer."))
 
 
 def _refused(error: ServiceError, back: str, entry: Entry | None = None):
@@ -195,7 +184,7 @@ def approve_all(person_id: int, week: date):
         abort(403)
     if ActionForm().validate_on_submit():
         try:
-            n = services.approve_all(person, monday, _me())
+            n = services.approve_all(person, monday, current_person())
             flash(_("%(n)d entries approved.", n=n), "success")
         except ServiceError as error:
             return _refused(error, back)
@@ -213,7 +202,7 @@ def sign(person_id: int, week: date):
     if not form.validate_on_submit():
         return week_page(person.id, monday, sign_form=form, status=422)
     try:
-        services.sign_week(person, monday, _me(), form.password.data)
+        services.sign_week(person, monday, current_person(), form.password.data)
         flash(_("Week signed: its entries are locked."), "success")
         return redirect(url_for("weekly.queue", week=monday))
     except Conflict as error:
@@ -240,7 +229,7 @@ def unsign(person_id: int, week: date):
         flash(_("Give the reason for reopening the week."), "error")
         return week_page(person.id, monday, status=422)
     try:
-        services.unsign_week(review, form.reason.data, _me(), _version(form))
+        services.unsign_week(review, form.reason.data, current_person(), _version(form))
         flash(_("The week is open again; the reopening is recorded."), "success")
     except ServiceError as error:
         return _refused(error, back)
@@ -252,7 +241,7 @@ def unsign(person_id: int, week: date):
 
 @bp.route("/review/sign-all", methods=["GET", "POST"])
 def bulk_sign():
-    actor = _me()
+    actor = current_person()
     monday = _monday(request.values.get("week"))
     rows = queries.week_rows(queries.team_ids(actor, monday), monday)
     plan = []
@@ -283,7 +272,7 @@ def bulk_sign():
 
 @bp.route("/review/delegations", methods=["GET", "POST"])
 def delegations():
-    actor = _me()
+    actor = current_person()
     form = DelegationForm()
     status = 200
     if request.method == "GET":
@@ -313,7 +302,7 @@ def delegations():
 
 @bp.route("/review/delegations/<int:delegation_id>/end", methods=["POST"])
 def end_delegation(delegation_id: int):
-    actor = _me()
+    actor = current_person()
     delegation = db.session.get(Delegation, delegation_id)
     if delegation is None or actor.id not in (delegation.supervisor_id, delegation.acting_id, delegation.created_by_id):
         abort(404)
@@ -338,7 +327,7 @@ def _team_today(actor: Person) -> list[Person]:
 
 @bp.route("/review/tasks", methods=["GET", "POST"])
 def assign():
-    actor = _me()
+    actor = current_person()
     team = _team_today(actor)
     form = AssignForm()
     form.officers.choices = choices((p.id, f"{p.name} ({p.badge})") for p in team)
@@ -368,11 +357,11 @@ def assign():
 @bp.route("/review/tasks/<int:task_id>/withdraw", methods=["POST"])
 def withdraw(task_id: int):
     task = db.session.get(AssignedTask, task_id)
-    if task is None or task.assigned_by_id != _me().id:
+    if task is None or task.assigned_by_id != current_person().id:
         abort(404)
     if ActionForm().validate_on_submit():
         try:
-            services.cancel_assigned_task(task, _me())
+            services.cancel_assigned_task(task, current_person())
             flash(_("Task withdrawn."), "success")
         except ServiceError as error:
             return _refused(error, url_for("weekly.assign"))
@@ -383,7 +372,7 @@ def withdraw(task_id: int):
 def log_task(task_id: int):
     """The officer logs an assigned task on the day page's date."""
     task = db.session.get(AssignedTask, task_id)
-    if task is None or task.person_id != _me().id:
+    if task is None or task.person_id != current_person().id:
         abort(404)
     form = ActionForm()
     try:
@@ -393,7 +382,7 @@ def log_task(task_id: int):
     back = url_for("daily.day_page", day=day)
     if form.validate_on_submit():
         try:
-            services.log_assigned_task(task, day, _me(), _version(form))
+            services.log_assigned_task(task, day, current_person(), _version(form))
             flash(_("Assigned task logged: check the quantity and hours."), "success")
         except ServiceError as error:
             return _refused(error, back)
@@ -405,7 +394,7 @@ def log_task(task_id: int):
 
 @bp.route("/notifications", methods=["GET", "POST"])
 def notifications():
-    actor = _me()
+    actor = current_person()
     items = queries.notifications_of(actor.id)
     if request.method == "POST":
         if ActionForm().validate_on_submit():
@@ -417,5 +406,5 @@ def notifications():
 @bp.route("/review/reminders")
 def reminders():
     from worklog.weekly.reminders import reminders_for
-    report = reminders_for(_me())
+    report = reminders_for(current_person())
     return render_template("weekly/reminders.html", report=report)
