@@ -28,7 +28,7 @@ ADJUST_REASONS = ["工作量核实有出入", "完成质量突出，酌情加分
 
 
 def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
-    if db.session.scalar(select(func.count()).select_from(WeekReview)):
+    if db.session.scalar(select(func.count()).select_from(WeekReview).where(WeekReview.status == "signed")):
         return {"signed weeks": 0}
     first_entry = db.session.scalar(select(func.min(Entry.work_date)))
     if first_entry is None:

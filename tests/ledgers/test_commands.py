@@ -5,7 +5,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select, text
 
-from models import MonthResult, MonthReview, MonthStatus
+from models import Entry, MonthResult, MonthReview, MonthStatus
 from tests.factories import state_counts
 from tests.ledgers.conftest import NOVEMBER
 from worklog.extensions import db
@@ -47,6 +47,34 @@ def test_ledger_check_finds_nothing_after_signing_and_every_corruption_after(run
     result = _run(runner, "ledger", "rebuild")
     assert result.exit_code == 0
     assert _run(runner, "ledger", "check").exit_code == 0
+
+
+def test_ledger_check_names_entries_a_signed_week_does_not_count(runner, org, signed):
+    """What a write racing the signature used to leave: a draft entry inside the signed week, and an entry
+    changed after the signature counted it. Nobody could clear them, and the check said nothing."""
+    friday = signed[-1]
+    columns = [c.name for c in Entry.__table__.columns if c.name != "id"]
+    names = ", ".join(columns)
+    values = ", ".join("'draft'" if c == "status" else "NULL" if c == "approved_points" else
+                       "1.00" if c == "points" else c for c in columns)
+    db.session.execute(text(f"INSERT INTO entry ({names}) SELECT {values} FROM entry WHERE id = :id"),
+                       {"id": friday.id})
+    db.session.execute(text("UPDATE entry SET approved_points = approved_points + 2 WHERE id = :id"),
+                       {"id": signed[0].id})
+    db.session.commit()
+    result = _run(runner, "ledger", "check", "--month", "2026-11")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    week = f"week_review officer={org['officer_a'].badge} week=2026-11-16"
+    assert f"{week}: entries_not_approved stored 0, recomputed 1" in lines
+    assert f"{week}: approved_points stored 25.00, recomputed 27.00" in lines
+    assert "reopened by the unit's panel" in result.output
+    # The other weeks of the month, and the ledgers once rebuilt, have nothing else to report.
+    _run(runner, "ledger", "rebuild")
+    result = _run(runner, "ledger", "check", "--month", "2026-11")
+    assert [line for line in result.output.splitlines() if " stored " in line] == [
+        f"{week}: approved_points stored 25.00, recomputed 27.00",
+        f"{week}: entries_not_approved stored 0, recomputed 1"]
 
 
 def test_ledger_check_reports_rows_without_entries(runner, org, signed):

@@ -175,7 +175,7 @@ def test_signing_asks_for_the_password_and_needs_every_entry_reviewed(client, or
     client.post(f"{_week_url(org)}/approve-all")
     response = client.post(f"{_week_url(org)}/sign", data={"password": "wrong-password"})
     assert response.status_code == 422 and "password is wrong" in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(WeekReview)) == 0
+    assert db.session.scalar(select(func.count()).select_from(WeekReview).where(WeekReview.status == "signed")) == 0
     assert client.post(f"{_week_url(org)}/sign", data={"password": PASSWORD}).status_code == 302
     review = db.session.scalar(select(WeekReview))
     assert review.status == "signed" and review.signed_by_id == org["supervisor_a"].id
@@ -255,7 +255,7 @@ def test_bulk_sign_previews_then_signs_only_ready_weeks(app, client, org, catalo
     preview = client.get(f"/review/sign-all?week={MONDAY.isoformat()}").get_data(as_text=True)
     assert "1 week will be signed" in preview
     assert "Officer C" in preview and "wait for review" in preview
-    assert db.session.scalar(select(func.count()).select_from(WeekReview)) == 0
+    assert db.session.scalar(select(func.count()).select_from(WeekReview).where(WeekReview.status == "signed")) == 0
     response = client.post(f"/review/sign-all?week={MONDAY.isoformat()}", data={"password": PASSWORD})
     assert response.status_code == 302
     signed = {r.person_id for r in db.session.scalars(select(WeekReview).where(WeekReview.status == "signed"))}

@@ -28,7 +28,8 @@ def ledger_group() -> None:
 
 
 @ledger_group.command("check", help="Recompute the roll-ups from the entries of signed weeks and list every "
-                                    "difference; exit status 1 when there is any.")
+                                    "difference; check that every signed week holds approved entries only, all "
+                                    "counted by its signature. Exit status 1 when there is any difference.")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="Check this month only (default: every month).")
 @with_appcontext
 def check(month_text: str | None) -> None:
@@ -37,9 +38,14 @@ def check(month_text: str | None) -> None:
     for difference in found:
         click.echo(str(difference))
     if found:
-        click.echo(f"{len(found)} difference(s). `flask --app app ledger rebuild` recomputes every roll-up.", err=True)
+        click.echo(f"{len(found)} difference(s).", err=True)
+        if any(d.table != "week_review" for d in found):
+            click.echo("`flask --app app ledger rebuild` recomputes every roll-up.", err=True)
+        if any(d.table == "week_review" for d in found):
+            click.echo("A signed week that does not match its entries must be reopened by the unit's panel, with "
+                       "a reason, and signed again.", err=True)
         raise SystemExit(1)
-    click.echo("No differences: the ledgers match the entries.")
+    click.echo("No differences: the ledgers and the signed weeks match the entries.")
 
 
 @ledger_group.command("rebuild", help="Recompute every roll-up from the entries of signed weeks.")

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, true
 
 from models import (Assignment, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask, Person, PersonDayTotal,
                     TaskType, Completion)
-from worklog import audit, timekeeping
+from worklog import audit, locks, timekeeping
 from worklog.catalog import queries as catalog
 from worklog.errors import ServiceError
 from worklog.extensions import db
@@ -37,14 +37,8 @@ def check_open(person: Person, work_date: date, correcting: bool = False) -> Ass
     assignment = person.assignment_on(work_date)
     if assignment is None:
         raise ServiceError(_("You had no post on %(day)s.", day=format_date(work_date)), "work_date")
-    from worklog.monthly.services import is_sealed
-    from worklog.weekly.queries import is_signed
-    if is_sealed(assignment.department.unit_id, work_date):
-        raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to change it."),
-                           "work_date")
-    if is_signed(person.id, work_date):
-        raise ServiceError(_("This week has been signed by the supervisor; its days can no longer change."),
-                           "work_date")
+    locks.require_week_open(person, work_date)
+    locks.require_month_open(assignment.department.unit_id, work_date)
     return assignment
 
 

@@ -7,14 +7,16 @@ officers or departments a unit has. Only :func:`differences` reads the entries, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Date, case, distinct, func, literal, select, union
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from models import (Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, Person,
-                    PersonDayTotal, TaskCategory, Unit, UnitMonth)
+                    PersonDayTotal, TaskCategory, Unit, UnitMonth, WeekReview, WeekStatus)
 from worklog.extensions import db
 from worklog.ledgers.services import months_between
 from worklog.timekeeping import month_bounds
@@ -353,6 +355,60 @@ def differences(month: date | None = None) -> list[Difference]:
                 for r in db.session.scalars(select(UnitMonth).where(UnitMonth.month == m))}
         found += _compare("unit_month", ("unit", "month"), first, ("officers", "entries", "points", "approved_points"),
                           kept, fresh)
+        found += [d for d in _signed_week_differences(first, last) if d not in found]
+    return found
+
+
+class week_start_of(FunctionElement):
+    """The Monday of a date's ISO week, in SQL."""
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(week_start_of, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(week_start_of, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    # Six days back, then on to the next Monday (the same day when it is one).
+    return f"date({compiler.process(element.clauses, **kw)}, '-6 days', 'weekday 1')"
+
+
+def _signed_week_differences(first: date, last: date) -> list[Difference]:
+    """Every signed week touching the month, against the entries it holds now: a signed week holds approved
+    entries only, all marked signed, and its signature counts exactly them. Anything else is a write that
+    reached the week after it was signed."""
+    low, high = first - timedelta(days=6), last + timedelta(days=6)
+    approved = Entry.status == EntryStatus.approved.value
+    week = week_start_of(Entry.work_date).label("week")
+    held = (select(Entry.person_id, week,
+                   func.count().filter(approved).label("entries"),
+                   func.coalesce(func.sum(Entry.points).filter(approved), 0).label("points"),
+                   func.coalesce(func.sum(Entry.approved_points).filter(approved), 0).label("approved_points"),
+                   func.count().filter(~approved).label("unreviewed"),
+                   func.count().filter(Entry.week_signed.is_(False)).label("unmarked"))
+            .where(Entry.work_date >= low, Entry.work_date <= high)
+            .group_by(Entry.person_id, week).subquery())
+    rows = db.session.execute(
+        select(Person.badge, WeekReview.week_start, WeekReview.entries, WeekReview.points,
+               WeekReview.approved_points, held.c.entries, held.c.points, held.c.approved_points,
+               held.c.unreviewed, held.c.unmarked)
+        .join(Person, Person.id == WeekReview.person_id)
+        .outerjoin(held, (held.c.person_id == WeekReview.person_id) & (held.c.week == WeekReview.week_start))
+        .where(WeekReview.status == WeekStatus.signed.value, WeekReview.week_start >= low,
+               WeekReview.week_start <= last)
+        .order_by(Person.badge, WeekReview.week_start))
+    found = []
+    for r in rows:
+        key = {"officer": r.badge, "week": r[1].isoformat()}
+        pairs = (("entries", r[2], r[5] or 0), ("points", _money(r[3]), _money(r[6])),
+                 ("approved_points", _money(r[4]), _money(r[7])),
+                 # A signed week holds no entry left to review, and every entry in it is marked signed.
+                 ("entries_not_approved", 0, r.unreviewed or 0), ("entries_not_marked_signed", 0, r.unmarked or 0))
+        found += [Difference("week_review", key, name, stored, recomputed)
+                  for name, stored, recomputed in pairs if stored != recomputed]
     return found
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from models import (AdjustmentKind, Appeal, AppealStatus, Assignment, DayLog, DayStatus, Department, Entry,
                     EntryStatus, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent,
                     utcnow)
-from worklog import audit, timekeeping
+from worklog import audit, locks, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
@@ -44,7 +44,10 @@ def require_panel(review: MonthReview, actor: Person) -> Unit:
     return unit
 
 
-def require_open(review: MonthReview) -> None:
+def require_open(review: MonthReview, *, closing: bool = False) -> None:
+    """The month is not final, checked under the lock every change of the panel's month takes first (see
+    worklog/locks.py); ``review`` is read afresh."""
+    locks.lock_month_review(review, closing=closing)
     if review.status == MonthStatus.final.value:
         raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to change it."))
 
@@ -52,13 +55,6 @@ def require_open(review: MonthReview) -> None:
 def month_review(unit_id: int, month: date) -> MonthReview | None:
     return db.session.scalar(select(MonthReview).where(MonthReview.unit_id == unit_id,
                                                        MonthReview.month == month.replace(day=1)))
-
-
-def is_sealed(unit_id: int, day: date) -> bool:
-    """Is ``day`` inside a final month of this unit? Then nothing of that day may change."""
-    return db.session.scalar(select(MonthReview.id).where(
-        MonthReview.unit_id == unit_id, MonthReview.month == day.replace(day=1),
-        MonthReview.status == MonthStatus.final.value)) is not None
 
 
 def open_month(unit: Unit, month: date, actor: Person | None) -> MonthReview:
@@ -367,7 +363,7 @@ def override(result: MonthResult, grade: str | None, reason: str, actor: Person)
 def publish(review: MonthReview, actor: Person) -> MonthReview:
     """公示: officers see their own result and the unit's list; appeals may be filed until the deadline."""
     require_panel(review, actor)
-    require_open(review)
+    require_open(review, closing=True)
     if review.status != MonthStatus.computed.value:
         raise ServiceError(_("Compute the month before publishing it."))
     r = rules_of(review)
@@ -386,6 +382,7 @@ def publish(review: MonthReview, actor: Person) -> MonthReview:
 def file_appeal(review: MonthReview, person: Person, reason: str, actor: Person) -> Appeal:
     if actor.id != person.id:
         raise ServiceError(_("Only the officer can appeal their own result."))
+    locks.lock_month_review(review)
     if review.status != MonthStatus.published.value:
         raise ServiceError(_("Appeals can be filed only while the results are published."))
     if timekeeping.today() > review.appeal_deadline:
@@ -443,7 +440,7 @@ def decide_appeal(appeal: Appeal, upheld: bool, decision: str, actor: Person, co
 def finalise(review: MonthReview, actor: Person) -> MonthReview:
     """Seal the month: no page, import or command can change it until the panel reopens it."""
     require_panel(review, actor)
-    require_open(review)
+    require_open(review, closing=True)
     if review.status != MonthStatus.published.value:
         raise ServiceError(_("Publish the results before finalising the month."))
     pending = db.session.scalar(select(func.count()).select_from(Appeal).where(
@@ -466,6 +463,7 @@ def finalise(review: MonthReview, actor: Person) -> MonthReview:
 def reopen(review: MonthReview, reason: str, actor: Person) -> MonthReview:
     """The only way back from a final month: recorded, with a reason, and visible in the ledgers."""
     require_panel(review, actor)
+    locks.lock_month_review(review, closing=True)
     if review.status != MonthStatus.final.value:
         raise Conflict(_("This month is not final."))
     reason = (reason or "").strip()

@@ -11,12 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
                     TaskType, WeekReview, WeekStatus, utcnow)
-from worklog import audit, timekeeping
+from worklog import audit, locks, timekeeping
 from worklog.auth.passwords import verify_password
 from worklog.daily import services as daily
 from worklog.errors import Conflict, ServiceError
@@ -42,7 +41,7 @@ def _check_reviewer(actor: Person, entry: Entry) -> Person:
     officer = _officer(entry)
     if not queries.may_review(actor, officer, entry.work_date):
         raise ServiceError(_("You do not review this officer's work on that day."))
-    if queries.is_signed(officer.id, entry.work_date):
+    if locks.week_status(officer, entry.work_date, lock=True) == WeekStatus.signed.value:
         raise ServiceError(_("This week has been signed; its entries can no longer change."))
     _require_unsealed(entry.unit_id, entry.work_date, entry.work_date)
     if entry.status in (EntryStatus.draft.value,):
@@ -144,21 +143,6 @@ def approve_all(person: Person, monday: date, actor: Person) -> int:
 # --- Signing -------------------------------------------------------------------------------------------------------
 
 
-def _locked_review(person: Person, monday: date) -> WeekReview:
-    """The week's review row, created if missing, locked for this transaction (FOR UPDATE on PostgreSQL;
-    SQLite's write transactions are already exclusive)."""
-    assignment = person.assignment_on(queries.signing_day(person, monday) or monday)
-    values = {"person_id": person.id, "week_start": monday, "unit_id": assignment.department.unit_id,
-              "status": WeekStatus.open.value, "entries": 0, "points": 0, "approved_points": 0, "version": 1}
-    dialect = db.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(WeekReview).values(**values).on_conflict_do_nothing(
-        index_elements=["person_id", "week_start"]))
-    return db.session.scalars(select(WeekReview).where(
-        WeekReview.person_id == person.id, WeekReview.week_start == monday)
-        .with_for_update().execution_options(populate_existing=True)).one()
-
-
 def check_signable(person: Person, monday: date, actor: Person) -> list[str]:
     """Why the week cannot be signed by ``actor`` now (empty when it can)."""
     reasons = []
@@ -184,23 +168,26 @@ def sign_week(person: Person, monday: date, actor: Person, password: str) -> Wee
 
 
 def _require_unsealed(unit_id: int, first: date, last: date) -> None:
-    from worklog.monthly.services import is_sealed
-    if is_sealed(unit_id, first) or is_sealed(unit_id, last):
-        raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to change it."))
+    locks.require_month_open(unit_id, first, last, field=None)
 
 
 def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
+    if not queries.may_sign(actor, person, monday):
+        raise ServiceError(_("You are not the supervisor who signs this week."))
+    # The lock first, the checks after it: a write into the week already under way finishes before the
+    # entries are read, and any later one waits and then finds the week signed.
+    try:
+        review = locks.lock_week_for_closing(person, monday)
+    except IntegrityError:
+        raise Conflict(_("Someone else changed this at the same time. Reload the page and try again."))
+    if review is None:
+        raise ServiceError(_("You are not the supervisor who signs this week."))
+    if review.status == WeekStatus.signed.value:
+        raise Conflict(_("This week has already been signed."))
     reasons = check_signable(person, monday, actor)
     if reasons:
         raise ServiceError(" ".join(reasons))
-    day = queries.signing_day(person, monday)
-    _require_unsealed(person.assignment_on(day).department.unit_id, monday, monday + timedelta(days=6))
-    try:
-        review = _locked_review(person, monday)
-    except IntegrityError:
-        raise Conflict(_("Someone else changed this at the same time. Reload the page and try again."))
-    if review.status == WeekStatus.signed.value:
-        raise Conflict(_("This week has already been signed."))
+    _require_unsealed(review.unit_id, monday, monday + timedelta(days=6))
     totals = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Entry.points), 0),
                func.coalesce(func.sum(Entry.approved_points), 0))
@@ -233,6 +220,7 @@ def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) 
 
 def unsign_week(review: WeekReview, reason: str, actor: Person, seen_version: int | None = None) -> WeekReview:
     """Only the unit's assessment panel reopens a signed week, with a recorded reason."""
+    review = locks.lock_week_for_closing(db.session.get(Person, review.person_id), review.week_start)
     _check_version(review, seen_version)
     from models import Unit
     unit = db.session.get(Unit, review.unit_id)

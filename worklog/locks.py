@@ -1,0 +1,130 @@
+"""Closed periods — a signed week, a final month — checked under a row lock inside the writing transaction.
+
+A check that reads "not signed" and a write that lands a moment later are two steps; a supervisor who signs
+between them would leave the write inside a signed week, uncounted by the signature and beyond anyone's reach.
+So every write that a closed period forbids reads the period's row with a lock held until it commits:
+
+- writers (an entry saved, a day submitted, an entry reviewed) take a KEY SHARE lock on the week's review
+  row and on the month's review row: many officers write at once without waiting for each other;
+- closers (signing a week; publishing, finalising or reopening a month) take an UPDATE lock on the same row
+  first and only then check what they close, so they wait for every writer already under way and every
+  writer after them waits and then sees the period closed. A closer takes at once the strongest lock it
+  will need, so it never has to upgrade a lock while others queue behind it (a deadlock).
+
+The lock order is always week before month, so two transactions never wait for each other in a circle.
+
+On PostgreSQL the locks are ``SELECT … FOR KEY SHARE`` / ``FOR UPDATE``. SQLite has no row locks, and needs none:
+every writing transaction there begins IMMEDIATE (worklog/db.py), so writers run one at a time.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import MonthReview, MonthStatus, Person, WeekReview, WeekStatus
+from worklog.errors import ServiceError
+from worklog.extensions import db
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def signed_week_error() -> ServiceError:
+    return ServiceError(_("This week has been signed by the supervisor; its days can no longer change."),
+                        "work_date")
+
+
+def sealed_month_error(field: str | None = None) -> ServiceError:
+    return ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to change it."),
+                        field)
+
+
+def _week_row_values(person: Person, monday: date) -> dict | None:
+    """The values of a new, open review row for the week: its unit is that of the day the week is signed on
+    (the last day of the week on which the officer held a post), as signing records it."""
+    for offset in range(6, -1, -1):
+        assignment = person.assignment_on(monday + timedelta(days=offset))
+        if assignment is not None:
+            return {"person_id": person.id, "week_start": monday, "unit_id": assignment.department.unit_id,
+                    "status": WeekStatus.open.value, "entries": 0, "points": 0, "approved_points": 0,
+                    "version": 1}
+    return None
+
+
+def ensure_week_row(person: Person, monday: date) -> bool:
+    """Create the week's review row if it is missing (concurrent creators agree: ON CONFLICT DO NOTHING).
+    False when the officer held no post in that week."""
+    values = _week_row_values(person, monday)
+    if values is None:
+        return False
+    insert = postgresql.insert if _postgres() else sqlite.insert
+    db.session.execute(insert(WeekReview).values(**values).on_conflict_do_nothing(
+        index_elements=["person_id", "week_start"]))
+    return True
+
+
+def week_status(person: Person, day: date, *, lock: bool) -> str | None:
+    """The status of the week holding ``day``. With ``lock`` on PostgreSQL, the row is made to exist and held
+    with a KEY SHARE lock until the transaction ends, so the week cannot be signed under the caller's write."""
+    monday = week_of(day)
+    query = select(WeekReview.status).where(WeekReview.person_id == person.id, WeekReview.week_start == monday)
+    if lock and _postgres():
+        if not ensure_week_row(person, monday):
+            return None
+        query = query.with_for_update(read=True, key_share=True)
+    return db.session.scalar(query)
+
+
+def require_week_open(person: Person, day: date) -> None:
+    """Refuse a write into a signed week; hold the week open until this transaction ends."""
+    if week_status(person, day, lock=True) == WeekStatus.signed.value:
+        raise signed_week_error()
+
+
+def lock_week_for_closing(person: Person, monday: date) -> WeekReview | None:
+    """The week's review row, created if missing, under an UPDATE lock and read afresh: the signer waits for
+    every write to the week already under way, and checks the entries only after this."""
+    if not ensure_week_row(person, monday):
+        return None
+    return db.session.scalars(select(WeekReview).where(
+        WeekReview.person_id == person.id, WeekReview.week_start == monday)
+        .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def month_status(unit_id: int, day: date, *, lock: bool) -> str | None:
+    """The status of the unit's month holding ``day`` (None when the panel has not opened it). With ``lock``,
+    its row is held with a KEY SHARE lock, so the month cannot be finalised under the caller's write. A month that
+    has no row yet cannot become final before this transaction ends: it must first be computed and published."""
+    query = select(MonthReview.status).where(MonthReview.unit_id == unit_id,
+                                             MonthReview.month == day.replace(day=1))
+    if lock:
+        query = query.with_for_update(read=True, key_share=True)
+    return db.session.scalar(query)
+
+
+def require_month_open(unit_id: int, *days: date, field: str | None = "work_date") -> None:
+    """Refuse a write into a final month of the unit; hold each month open until this transaction ends."""
+    for month in sorted({d.replace(day=1) for d in days}):
+        if month_status(unit_id, month, lock=True) == MonthStatus.final.value:
+            raise sealed_month_error(field)
+
+
+def lock_month_review(review: MonthReview, *, closing: bool = False) -> MonthReview:
+    """The panel's month row, read afresh under a lock; every change the panel makes begins here.
+
+    ``closing`` (publishing, finalising, reopening) takes FOR UPDATE, which waits for every write into the
+    month under way; every later write waits and then sees the new status. Any other change of the panel
+    (computing, adjustments, vetoes, grades, appeals) takes FOR NO KEY UPDATE: the panel's changes of a month
+    run one at a time (two grades given at once must not both fit the quota) and the month cannot be
+    finalised under them, while officers' saves, which hold only KEY SHARE, go on without waiting."""
+    return db.session.scalars(select(MonthReview).where(MonthReview.id == review.id)
+                              .with_for_update(key_share=not closing)
+                              .execution_options(populate_existing=True)).one()
