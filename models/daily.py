@@ -156,6 +156,7 @@ class PersonDayTotal(Base):
     __tablename__ = "person_day_total"
     __table_args__ = (
         Index("ix_person_day_total_unit_seq_date", "unit_id", "sequence_id", "work_date"),
+        Index("ix_person_day_total_department_date", "department_id", "work_date"),
     )
 
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)

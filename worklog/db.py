@@ -45,6 +45,16 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def transaction_cache(session: Session) -> dict:
+    """A place to keep what a transaction has read and may ask again (who acts for whom…), emptied at the
+    session's every flush and at the end of every transaction, so nothing it holds outlives a write."""
+    return session.info.setdefault("transaction_cache", {})
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop("transaction_cache", None)
+
+
 class Database:
     """Flask binding for plain SQLAlchemy.
 
@@ -54,7 +64,10 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
-        app.extensions["worklog.db"] = _State(engine, sessionmaker(engine, expire_on_commit=False))
+        factory = sessionmaker(engine, expire_on_commit=False)
+        event.listen(factory, "after_flush", _forget)
+        event.listen(factory, "after_transaction_end", _forget)
+        app.extensions["worklog.db"] = _State(engine, factory)
         app.teardown_appcontext(self._close)
 
     @staticmethod

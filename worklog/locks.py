@@ -76,11 +76,13 @@ def week_status(person: Person, day: date, *, lock: bool) -> str | None:
     with a KEY SHARE lock until the transaction ends, so the week cannot be signed under the caller's write."""
     monday = week_of(day)
     query = select(WeekReview.status).where(WeekReview.person_id == person.id, WeekReview.week_start == monday)
-    if lock and _postgres():
-        if not ensure_week_row(person, monday):
-            return None
-        query = query.with_for_update(read=True, key_share=True)
-    return db.session.scalar(query)
+    if not (lock and _postgres()):
+        return db.session.scalar(query)
+    query = query.with_for_update(read=True, key_share=True)
+    status = db.session.scalar(query)
+    if status is None and ensure_week_row(person, monday):  # the week's first write: make the row to lock
+        status = db.session.scalar(query)
+    return status
 
 
 def require_week_open(person: Person, day: date) -> None:
@@ -92,11 +94,12 @@ def require_week_open(person: Person, day: date) -> None:
 def lock_week_for_closing(person: Person, monday: date) -> WeekReview | None:
     """The week's review row, created if missing, under an UPDATE lock and read afresh: the signer waits for
     every write to the week already under way, and checks the entries only after this."""
-    if not ensure_week_row(person, monday):
-        return None
-    return db.session.scalars(select(WeekReview).where(
-        WeekReview.person_id == person.id, WeekReview.week_start == monday)
-        .with_for_update().execution_options(populate_existing=True)).one()
+    query = (select(WeekReview).where(WeekReview.person_id == person.id, WeekReview.week_start == monday)
+             .with_for_update().execution_options(populate_existing=True))
+    review = db.session.scalar(query)
+    if review is None and ensure_week_row(person, monday):
+        review = db.session.scalar(query)
+    return review
 
 
 def month_status(unit_id: int, day: date, *, lock: bool) -> str | None:

@@ -83,8 +83,17 @@ def test_ledger_totals_always_equal_the_raw_sums(app, org, catalog):
                              "approved": approved, "status": status})
             signed = set()
             for person, week, sign in signing:  # signing and reopening weeks, in order
-                ledgers.mark_week(officers[person].id, FIRST_MONDAY + timedelta(days=7 * week), sign)
+                monday = FIRST_MONDAY + timedelta(days=7 * week)
+                if sign and (person, week) not in signed:
+                    ledgers.sign_weeks([officers[person].id], monday)  # by delta, as signing does
+                else:
+                    ledgers.mark_week(officers[person].id, monday, sign)  # recomputed, as reopening does
                 (signed.add if sign else signed.discard)((person, week))
+            assert _stored() == _sums(rows, signed)
+            # A whole team's week signed at once (bulk signing) adds the same as one by one.
+            team = [p for p in range(3) if (p, 1) not in signed]
+            ledgers.sign_weeks([officers[p].id for p in team], FIRST_MONDAY + timedelta(days=7))
+            signed |= {(p, 1) for p in team}
             assert _stored() == _sums(rows, signed)
             # Rebuilding everything from scratch agrees too.
             ledgers.refresh_all()
@@ -94,3 +103,24 @@ def test_ledger_totals_always_equal_the_raw_sums(app, org, catalog):
         assert db.session.scalar(select(Entry.id).limit(1)) is None
 
     check()
+
+
+def test_an_officer_is_counted_once_however_many_of_their_weeks_are_signed(app, org, catalog):
+    """Signing adds to the ledgers by delta: the officer is added to a department's and a unit's month with
+    their first signed week there, and not again with the next ones; a week across two months counts in both."""
+    officer, other = org["officer_a"], org["supervisor_a"]
+    brigade = admin.create_department(org.county_a, {"code": "XZ", "name": "Brigade"}, None)
+    weeks = [FIRST_MONDAY + timedelta(days=7 * w) for w in range(3)]  # 19 Oct, 26 Oct (into November), 2 Nov
+    for monday in weeks:
+        bulk_entries(officer, org.dept_a, catalog["T1"], [monday, monday + timedelta(days=4)], "3", signed=False)
+        bulk_entries(other, brigade, catalog["T2"], [monday + timedelta(days=1)], "2", signed=False)
+    for monday in weeks:
+        ledgers.sign_weeks([officer.id, other.id], monday)
+    db.session.commit()
+    october, november = date(2026, 10, 1), date(2026, 11, 1)
+    stored = {(r.department_id, r.month): (r.officers, r.entries) for r in db.session.scalars(select(DepartmentMonth))}
+    # Officer A: 19, 23, 26, 30 October and 2, 6 November; the supervisor: 20, 27 October and 3 November.
+    assert stored == {(org.dept_a.id, october): (1, 4), (org.dept_a.id, november): (1, 2),
+                      (brigade.id, october): (1, 2), (brigade.id, november): (1, 1)}
+    units = {(r.unit_id, r.month): (r.officers, r.entries) for r in db.session.scalars(select(UnitMonth))}
+    assert units == {(org.county_a.id, october): (2, 6), (org.county_a.id, november): (2, 3)}

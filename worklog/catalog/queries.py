@@ -62,6 +62,15 @@ def task_options(assignment: Assignment, person_id: int, day: date) -> list[Task
     return sorted(options, key=lambda o: not o.favourite)  # stable: favourites first, order kept
 
 
+def available_version(task_type: TaskType, assignment: Assignment, day: date) -> TaskTypeVersion | None:
+    """The task's values in force on ``day`` when the task is open to this assignment's post; None otherwise
+    (ask :func:`is_available` which). One query, as saving an entry needs both answers."""
+    return db.session.scalar(select(TaskTypeVersion).join(TaskType, TaskType.id == TaskTypeVersion.task_type_id)
+                             .where(TaskTypeVersion.task_type_id == task_type.id, TaskTypeVersion.valid_from <= day,
+                                    _available_clause(assignment))
+                             .order_by(TaskTypeVersion.valid_from.desc()).limit(1))
+
+
 def is_available(task_type: TaskType, assignment: Assignment) -> bool:
     return db.session.scalar(select(TaskType.id).where(TaskType.id == task_type.id,
                                                        _available_clause(assignment))) is not None

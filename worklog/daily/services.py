@@ -6,19 +6,20 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, true
+from sqlalchemy import func, select
 
-from models import (Assignment, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask, Person, PersonDayTotal,
-                    TaskType, Completion)
+from models import (Assignment, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask, Person, TaskType, Completion)
 from worklog import audit, locks, timekeeping
 from worklog.catalog import queries as catalog
 from worklog.errors import ServiceError
 from worklog.extensions import db
+from worklog.ledgers import services as ledgers
 from worklog.rules.points import COMPLETION_FACTORS, entry_points
 
 MAX_DESCRIPTION = 500
 MAX_SELF_ASSESSMENT = 200
 DAY_HOURS = Decimal("24")
+ZERO = Decimal("0")
 ENTRY_FIELDS = ("work_date", "task_type_id", "quantity", "hours", "description", "completion", "points", "status")
 
 
@@ -57,10 +58,10 @@ def _validated(person: Person, data: dict, entry: Entry | None = None) -> dict:
     work_date: date = data["work_date"]
     assignment = check_open(person, work_date, correcting=_correcting(entry))
     task_type: TaskType | None = data.get("task_type")
-    if task_type is None or not catalog.is_available(task_type, assignment):
-        raise ServiceError(_("Choose a task from your post's catalog."), "task_type")
-    version = catalog.version_in_force(task_type.id, work_date)
+    version = catalog.available_version(task_type, assignment, work_date) if task_type is not None else None
     if version is None:
+        if task_type is None or not catalog.is_available(task_type, assignment):
+            raise ServiceError(_("Choose a task from your post's catalog."), "task_type")
         raise ServiceError(_("This task has no point value on that date."), "task_type")
     quantity = _decimal(data.get("quantity"), "quantity", _l("The quantity must be a number."))
     hours = _decimal(data.get("hours") if data.get("hours") is not None else 0, "hours",
@@ -80,17 +81,17 @@ def _validated(person: Person, data: dict, entry: Entry | None = None) -> dict:
     if completion not in COMPLETION_FACTORS:
         raise ServiceError(_("Choose how far the task was completed."), "completion")
 
-    others = select(Entry).where(Entry.person_id == person.id, Entry.work_date == work_date)
+    # The day's other entries: the same task's quantity (against its daily cap) and all hours, in one query.
+    others = select(func.coalesce(func.sum(Entry.quantity).filter(Entry.task_type_id == task_type.id), 0),
+                    func.coalesce(func.sum(Entry.hours), 0)).where(Entry.person_id == person.id,
+                                                                   Entry.work_date == work_date)
     if entry is not None:
         others = others.where(Entry.id != entry.id)
-    others = others.subquery()
-    same_task = db.session.scalar(select(func.coalesce(func.sum(others.c.quantity), 0))
-                                  .where(others.c.task_type_id == task_type.id))
+    same_task, day_hours = db.session.execute(others).one()
     if Decimal(same_task) + quantity > version.daily_cap:
         raise ServiceError(_("At most %(cap)s %(unit)s of this task a day; %(used)s already logged.",
                              cap=_plain(version.daily_cap), unit=task_type.unit_of_measure,
                              used=_plain(Decimal(same_task))), "quantity")
-    day_hours = db.session.scalar(select(func.coalesce(func.sum(others.c.hours), 0)))
     if Decimal(day_hours) + hours > DAY_HOURS:
         raise ServiceError(_("A day has at most 24 hours; %(used)s are already logged.",
                              used=_plain(Decimal(day_hours))), "hours")
@@ -152,7 +153,7 @@ def add_entry(person: Person, data: dict, actor: Person) -> Entry:
     db.session.flush()
     audit.record(actor, "entry.created", "entry", entry.id, unit_id=entry.unit_id,
                  after=audit.snapshot(entry, ENTRY_FIELDS))
-    refresh_day_total(person.id, entry.work_date)
+    ledgers.add_to_day(person.id, entry.work_date, 1, entry.hours, entry.points, ZERO)
     return entry
 
 
@@ -164,6 +165,7 @@ def update_entry(entry: Entry, data: dict, actor: Person) -> Entry:
     check_open(person, entry.work_date, correcting=_correcting(entry))
     values = _validated(person, {**data, "work_date": entry.work_date}, entry)
     before = audit.snapshot(entry, ENTRY_FIELDS)
+    was = (entry.hours, entry.points, entry.approved_points or ZERO)
     for name, value in values.items():
         setattr(entry, name, value)
     if entry.status == EntryStatus.returned.value:
@@ -172,7 +174,8 @@ def update_entry(entry: Entry, data: dict, actor: Person) -> Entry:
     old, new = audit.changes(before, audit.snapshot(entry, ENTRY_FIELDS))
     if new:
         audit.record(actor, "entry.updated", "entry", entry.id, unit_id=entry.unit_id, before=old, after=new)
-    refresh_day_total(person.id, entry.work_date)
+    ledgers.add_to_day(person.id, entry.work_date, 0, entry.hours - was[0], entry.points - was[1],
+                       (entry.approved_points or ZERO) - was[2])
     return entry
 
 
@@ -184,10 +187,10 @@ def delete_entry(entry: Entry, actor: Person) -> None:
     check_open(person, entry.work_date, correcting=_correcting(entry))
     audit.record(actor, "entry.deleted", "entry", entry.id, unit_id=entry.unit_id,
                  before=audit.snapshot(entry, ENTRY_FIELDS))
-    work_date = entry.work_date
+    work_date, was = entry.work_date, (entry.hours, entry.points, entry.approved_points or ZERO)
     db.session.delete(entry)
     db.session.flush()
-    refresh_day_total(person.id, work_date)
+    ledgers.add_to_day(person.id, work_date, -1, -was[0], -was[1], -was[2])
 
 
 def submit_day(person: Person, work_date: date, self_assessment: str, actor: Person) -> DayLog:
@@ -248,23 +251,3 @@ def toggle_favourite(person: Person, task_type: TaskType) -> bool:
     db.session.add(FavouriteTask(person_id=person.id, task_type_id=task_type.id))
     db.session.flush()
     return True
-
-
-# --- Roll-up --------------------------------------------------------------------------------------------------
-
-
-def refresh_day_total(person_id: int, work_date: date) -> None:
-    """Recompute one officer-day's roll-up from its entries, in SQL: exact by construction."""
-    db.session.execute(delete(PersonDayTotal).where(PersonDayTotal.person_id == person_id,
-                                                    PersonDayTotal.work_date == work_date))
-    day = select(DayLog.unit_id, DayLog.department_id, DayLog.sequence_id).where(
-        DayLog.person_id == person_id, DayLog.work_date == work_date).subquery()
-    totals = (select(Entry.person_id, Entry.work_date, day.c.unit_id, day.c.department_id, day.c.sequence_id,
-                     func.count(Entry.id), func.sum(Entry.hours), func.sum(Entry.points),
-                     func.coalesce(func.sum(Entry.approved_points), 0))
-              .select_from(Entry).join(day, true())
-              .where(Entry.person_id == person_id, Entry.work_date == work_date)
-              .group_by(Entry.person_id, Entry.work_date, day.c.unit_id, day.c.department_id, day.c.sequence_id))
-    db.session.execute(insert(PersonDayTotal).from_select(
-        ["person_id", "work_date", "unit_id", "department_id", "sequence_id", "entries", "hours", "points",
-         "approved_points"], totals))

@@ -1,18 +1,31 @@
-"""Keeping the ledger roll-ups exact: recomputed set-based in SQL from the entries of signed weeks.
+"""The one module that keeps the roll-ups exact with the entries: the officer's day totals and the three
+ledgers (department × category, department, unit per month), which count the entries of signed weeks.
 
-Called when a week is signed or reopened and when a month closes; never per page view, and never a
-Python loop over entries.
+Two ways, both set-based SQL, never a Python loop over entries and never per page view:
+
+- by delta, on the hot paths: an entry saved or reviewed moves its day's total by the difference; a week
+  signed adds its entries to the ledger rows (an upsert per table, for any number of officers at once);
+- by recomputation, where a period is rebuilt or reopened: a week unsigned, a month finalised, a repair.
+
+`flask --app app ledger check` recomputes everything independently and names any difference.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Iterable
 
-from sqlalchemy import Date, case, delete, distinct, func, insert, literal, select, update
+from decimal import Decimal
 
-from models import Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, UnitMonth
+from sqlalchemy import Date, case, delete, distinct, exists, func, insert, literal, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from models import (DayLog, Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, PersonDayTotal,
+                    UnitMonth)
 from worklog.extensions import db
 from worklog.timekeeping import month_bounds
+
+ZERO = Decimal("0")
 
 
 def _approved():
@@ -61,8 +74,72 @@ def refresh(department_ids: Iterable[int], months: Iterable[date]) -> None:
             .where(Entry.unit_id.in_(unit_ids), *in_scope).group_by(Entry.unit_id)))
 
 
+def _upsert(model, index_elements: list[str], added: list[str]):
+    """INSERT … SELECT that adds to the row when it exists (ON CONFLICT DO UPDATE), on either database."""
+    insert_ = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+    def build(columns: list[str], query):
+        statement = insert_(model).from_select(columns, query)
+        table = model.__table__
+        return statement.on_conflict_do_update(
+            index_elements=index_elements,
+            set_={name: table.c[name] + statement.excluded[name] for name in added})
+    return build
+
+
+def sign_weeks(person_ids: list[int], monday: date) -> None:
+    """Add the entries of these officers' week to the ledgers and mark them signed: what signing does, for one
+    officer or a whole team at once, in a fixed number of statements (three upserts and an update a month).
+
+    An officer is counted in a department's (a unit's) month when this is their first signed week there."""
+    if not person_ids:
+        return
+    sunday = monday + timedelta(days=6)
+    for month in months_between(monday, sunday):
+        first, last = month_bounds(month)
+        low, high = max(first, monday), min(last, sunday)
+        m = literal(month, Date)
+        week = (Entry.person_id.in_(person_ids), Entry.work_date >= low, Entry.work_date <= high)
+        signed_before = aliased(Entry)
+
+        def first_time(*same):
+            # 1 when the officer has no signed entry in the month of this department (unit) yet, else 0.
+            return case((exists().where(signed_before.person_id == Entry.person_id, *same,
+                                        signed_before.week_signed.is_(True), signed_before.work_date >= first,
+                                        signed_before.work_date <= last), 0), else_=1)
+
+        db.session.execute(_upsert(DepartmentMonthCategory, ["department_id", "month", "category_id"],
+                                   ["entries", "points", "approved_points"])(
+            ["department_id", "month", "category_id", "entries", "points", "approved_points"],
+            select(Entry.department_id, m, Entry.category_id, func.count(), func.sum(Entry.points), _approved())
+            .where(*week).group_by(Entry.department_id, Entry.category_id)))
+        per_officer = (select(Entry.person_id, Entry.department_id, Entry.unit_id,
+                              first_time(signed_before.department_id == Entry.department_id).label("new"),
+                              func.count().label("entries"), func.sum(Entry.points).label("points"),
+                              _approved().label("approved"))
+                       .where(*week).group_by(Entry.person_id, Entry.department_id, Entry.unit_id).subquery())
+        db.session.execute(_upsert(DepartmentMonth, ["department_id", "month"],
+                                   ["officers", "entries", "points", "approved_points"])(
+            ["department_id", "month", "unit_id", "officers", "entries", "points", "approved_points"],
+            select(per_officer.c.department_id, m, per_officer.c.unit_id, func.sum(per_officer.c.new),
+                   func.sum(per_officer.c.entries), func.sum(per_officer.c.points), func.sum(per_officer.c.approved))
+            .where(true()).group_by(per_officer.c.department_id, per_officer.c.unit_id)))
+        per_officer = (select(Entry.person_id, Entry.unit_id,
+                              first_time(signed_before.unit_id == Entry.unit_id).label("new"),
+                              func.count().label("entries"), func.sum(Entry.points).label("points"),
+                              _approved().label("approved"))
+                       .where(*week).group_by(Entry.person_id, Entry.unit_id).subquery())
+        db.session.execute(_upsert(UnitMonth, ["unit_id", "month"], ["officers", "entries", "points", "approved_points"])(
+            ["unit_id", "month", "officers", "entries", "points", "approved_points"],
+            select(per_officer.c.unit_id, m, func.sum(per_officer.c.new), func.sum(per_officer.c.entries),
+                   func.sum(per_officer.c.points), func.sum(per_officer.c.approved))
+            .where(true()).group_by(per_officer.c.unit_id)))
+    db.session.execute(update(Entry).where(Entry.person_id.in_(person_ids), Entry.work_date >= monday,
+                                           Entry.work_date <= sunday).values(week_signed=True))
+
+
 def mark_week(person_id: int, monday: date, signed: bool) -> None:
-    """Mark a week's entries signed (or not) and bring the ledgers of their departments up to date."""
+    """Mark a week's entries signed (or not) and recompute the ledgers of their departments (reopening a week)."""
     sunday = monday + timedelta(days=6)
     in_week = (Entry.person_id == person_id, Entry.work_date >= monday, Entry.work_date <= sunday)
     db.session.execute(update(Entry).where(*in_week).values(week_signed=signed))
@@ -77,3 +154,47 @@ def refresh_all() -> None:
         return
     departments = list(db.session.scalars(select(Department.id)))
     refresh(departments, months_between(bounds[0], bounds[1]))
+
+
+# --- The officer's day ------------------------------------------------------------------------------------------------
+
+
+def add_to_day(person_id: int, work_date: date, entries: int, hours: Decimal, points: Decimal,
+               approved: Decimal) -> None:
+    """Move one officer-day's roll-up by a difference (an entry added, changed, reviewed or deleted): one
+    upsert; the row is made from the day's log when it is the day's first entry."""
+    insert_ = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = PersonDayTotal.__table__
+    statement = insert_(PersonDayTotal).from_select(
+        ["person_id", "work_date", "unit_id", "department_id", "sequence_id", "entries", "hours", "points",
+         "approved_points"],
+        select(DayLog.person_id, DayLog.work_date, DayLog.unit_id, DayLog.department_id, DayLog.sequence_id,
+               literal(entries), literal(hours), literal(points), literal(approved))
+        .where(DayLog.person_id == person_id, DayLog.work_date == work_date))
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["person_id", "work_date"],
+        set_={name: table.c[name] + statement.excluded[name]
+              for name in ("entries", "hours", "points", "approved_points")}))
+    if entries < 0:
+        # A day whose last entry went has no row, as recomputing it would leave none.
+        db.session.execute(delete(PersonDayTotal).where(PersonDayTotal.person_id == person_id,
+                                                        PersonDayTotal.work_date == work_date,
+                                                        PersonDayTotal.entries <= 0))
+
+
+def refresh_day_total(person_id: int, work_date: date) -> None:
+    """Recompute one officer-day's roll-up from its entries (after a bulk change; the hot paths use
+    :func:`add_to_day`)."""
+    db.session.execute(delete(PersonDayTotal).where(PersonDayTotal.person_id == person_id,
+                                                    PersonDayTotal.work_date == work_date))
+    day = select(DayLog.unit_id, DayLog.department_id, DayLog.sequence_id).where(
+        DayLog.person_id == person_id, DayLog.work_date == work_date).subquery()
+    totals = (select(Entry.person_id, Entry.work_date, day.c.unit_id, day.c.department_id, day.c.sequence_id,
+                     func.count(Entry.id), func.sum(Entry.hours), func.sum(Entry.points),
+                     func.coalesce(func.sum(Entry.approved_points), 0))
+              .select_from(Entry).join(day, true())
+              .where(Entry.person_id == person_id, Entry.work_date == work_date)
+              .group_by(Entry.person_id, Entry.work_date, day.c.unit_id, day.c.department_id, day.c.sequence_id))
+    db.session.execute(insert(PersonDayTotal).from_select(
+        ["person_id", "work_date", "unit_id", "department_id", "sequence_id", "entries", "hours", "points",
+         "approved_points"], totals))

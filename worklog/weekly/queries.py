@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Entry, EntryStatus, Notification,
                     Person, WeekReview, WeekStatus)
 from worklog import timekeeping
+from worklog.db import transaction_cache
 from worklog.extensions import db
 
 PENDING = (EntryStatus.submitted.value, EntryStatus.resubmitted.value)
@@ -50,21 +51,30 @@ def delegations_to(acting_id: int, start: date, end: date) -> list[Delegation]:
         Delegation.start_date <= end, Delegation.end_date >= start)))
 
 
-def reviewer_ids_on(person: Person, day: date) -> set[int]:
-    """Who may review ``person``'s work of ``day``: their supervisor then, and whoever acts for them."""
-    assignment = person.assignment_on(day)
-    if assignment is None or assignment.supervisor_id is None:
-        return set()
-    supervisor = assignment.supervisor_id
-    acting = db.session.scalars(select(Delegation.acting_id).where(
-        Delegation.supervisor_id == supervisor, Delegation.revoked_at.is_(None),
-        Delegation.start_date <= day, Delegation.end_date >= day))
-    return ({supervisor} | set(acting)) - {person.id}
+def _acting_for(actor_id: int) -> list[tuple[int, date, date]]:
+    """The delegations that make ``actor_id`` an acting supervisor: (supervisor, first day, last day). Read
+    once per transaction and forgotten at its first write, so a page that asks about every entry of a week
+    asks the database once."""
+    cache = transaction_cache(db.session).setdefault("acting_for", {})
+    if actor_id not in cache:
+        cache[actor_id] = list(db.session.execute(select(
+            Delegation.supervisor_id, Delegation.start_date, Delegation.end_date).where(
+            Delegation.acting_id == actor_id, Delegation.revoked_at.is_(None))))
+    return cache[actor_id]
 
 
 def may_review(actor: Person, person: Person, day: date) -> bool:
-    """Nobody reviews their own work, whatever roles they hold."""
-    return actor.id != person.id and actor.id in reviewer_ids_on(person, day)
+    """Nobody reviews their own work, whatever roles they hold: the officer's supervisor on that day reviews it,
+    or whoever acts for that supervisor then."""
+    if actor.id == person.id:
+        return False
+    assignment = person.assignment_on(day)
+    if assignment is None or assignment.supervisor_id is None:
+        return False
+    if actor.id == assignment.supervisor_id:
+        return True
+    return any(supervisor == assignment.supervisor_id and start <= day <= end
+               for supervisor, start, end in _acting_for(actor.id))
 
 
 def signing_day(person: Person, monday: date) -> date | None:
@@ -159,6 +169,28 @@ def week_rows(person_ids: list[int], monday: date) -> list[WeekRow]:
         row.overdue = row.state in (QueueState.in_progress, QueueState.ready) and now >= sign_deadline(monday)
         rows.append(row)
     return sorted(rows, key=lambda r: (r.state == QueueState.signed, r.person.badge))
+
+
+@dataclass
+class WeekCounts:
+    """A week's entries as signing sees them: what still waits, and what the signature would count."""
+    pending: int = 0
+    unfinished: int = 0
+    approved: int = 0
+    points: Decimal = Decimal("0.00")
+    approved_points: Decimal = Decimal("0.00")
+
+
+def week_counts(person_id: int, monday: date) -> WeekCounts:
+    """One query over the week's entries, whatever their number."""
+    approved = Entry.status == EntryStatus.approved.value
+    row = db.session.execute(select(
+        func.count().filter(Entry.status.in_(PENDING)), func.count().filter(Entry.status.in_(UNFINISHED)),
+        func.count().filter(approved), func.coalesce(func.sum(Entry.points).filter(approved), 0),
+        func.coalesce(func.sum(Entry.approved_points).filter(approved), 0))
+        .where(Entry.person_id == person_id, Entry.work_date >= monday,
+               Entry.work_date <= monday + timedelta(days=6))).one()
+    return WeekCounts(row[0], row[1], row[2], Decimal(row[3]), Decimal(row[4]))
 
 
 def week_entries(person_id: int, monday: date) -> list[Entry]:

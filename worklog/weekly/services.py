@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
@@ -53,7 +52,10 @@ def _record_review(entry: Entry, actor: Person, action: str, before: dict, reaso
     db.session.flush()
     old, new = audit.changes(before, audit.snapshot(entry, ENTRY_REVIEW_FIELDS))
     audit.record(actor, action, "entry", entry.id, unit_id=entry.unit_id, before=old, after=new, reason=reason)
-    daily.refresh_day_total(entry.person_id, entry.work_date)
+    was = Decimal(before["approved_points"]) if before.get("approved_points") is not None else Decimal("0")
+    now = entry.approved_points if entry.approved_points is not None else Decimal("0")
+    if now != was:
+        ledgers.add_to_day(entry.person_id, entry.work_date, 0, Decimal("0"), Decimal("0"), now - was)
 
 
 def approve(entry: Entry, actor: Person, seen_version: int | None = None) -> Entry:
@@ -143,28 +145,19 @@ def approve_all(person: Person, monday: date, actor: Person) -> int:
 # --- Signing -------------------------------------------------------------------------------------------------------
 
 
-def check_signable(person: Person, monday: date, actor: Person) -> list[str]:
+def check_signable(person: Person, monday: date, actor: Person, counts: queries.WeekCounts | None = None) -> list[str]:
     """Why the week cannot be signed by ``actor`` now (empty when it can)."""
     reasons = []
     if not queries.may_sign(actor, person, monday):
         reasons.append(_("You are not the supervisor who signs this week."))
     if timekeeping.today() <= monday + timedelta(days=6):
         reasons.append(_("The week has not ended yet."))
-    entries = queries.week_entries(person.id, monday)
-    pending = sum(1 for e in entries if e.status in queries.PENDING)
-    unfinished = sum(1 for e in entries if e.status in queries.UNFINISHED)
-    if pending:
-        reasons.append(_("%(n)d entries still wait for review.", n=pending))
-    if unfinished:
-        reasons.append(_("%(n)d entries are returned or not yet submitted.", n=unfinished))
+    counts = counts or queries.week_counts(person.id, monday)
+    if counts.pending:
+        reasons.append(_("%(n)d entries still wait for review.", n=counts.pending))
+    if counts.unfinished:
+        reasons.append(_("%(n)d entries are returned or not yet submitted.", n=counts.unfinished))
     return reasons
-
-
-def sign_week(person: Person, monday: date, actor: Person, password: str) -> WeekReview:
-    """Sign the week after re-entering the password: its entries are locked and its approved points recorded."""
-    if not verify_password(actor.password_hash, password or ""):
-        raise ServiceError(_("The password is wrong."), "password")
-    return _sign(person, monday, actor)
 
 
 def _require_unsealed(unit_id: int, first: date, last: date) -> None:
@@ -184,37 +177,43 @@ def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
         raise ServiceError(_("You are not the supervisor who signs this week."))
     if review.status == WeekStatus.signed.value:
         raise Conflict(_("This week has already been signed."))
-    reasons = check_signable(person, monday, actor)
+    counts = queries.week_counts(person.id, monday)
+    reasons = check_signable(person, monday, actor, counts)
     if reasons:
         raise ServiceError(" ".join(reasons))
     _require_unsealed(review.unit_id, monday, monday + timedelta(days=6))
-    totals = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Entry.points), 0),
-               func.coalesce(func.sum(Entry.approved_points), 0))
-        .where(Entry.person_id == person.id, Entry.work_date >= monday,
-               Entry.work_date <= monday + timedelta(days=6), Entry.status == EntryStatus.approved.value)).one()
     before = audit.snapshot(review, ("status", "entries", "points", "approved_points"))
     review.status = WeekStatus.signed.value
-    review.entries, review.points, review.approved_points = totals[0], Decimal(totals[1]), Decimal(totals[2])
+    review.entries, review.points, review.approved_points = counts.approved, counts.points, counts.approved_points
     review.signed_by_id, review.signed_at = actor.id, utcnow()
     db.session.flush()
-    ledgers.mark_week(person.id, monday, True)
     audit.record(actor, "week.signed", "week_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, ("status", "entries", "points", "approved_points")))
     return review
 
 
+def sign_week(person: Person, monday: date, actor: Person, password: str) -> WeekReview:
+    """Sign the week after re-entering the password: its entries are locked and its approved points recorded."""
+    if not verify_password(actor.password_hash, password or ""):
+        raise ServiceError(_("The password is wrong."), "password")
+    review = _sign(person, monday, actor)
+    ledgers.sign_weeks([person.id], monday)
+    return review
+
+
 def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) -> list[WeekReview]:
-    """Sign every ready week of the team in one action; weeks that cannot be signed are left as they are."""
+    """Sign every ready week of the team in one action; weeks that cannot be signed are left as they are. The
+    ledgers take the signed weeks all at once."""
     if not verify_password(actor.password_hash, password or ""):
         raise ServiceError(_("The password is wrong."), "password")
     signed = []
-    for person in people:
-        if check_signable(person, monday, actor) or queries.is_signed(person.id, monday):
+    for row in queries.week_rows([p.id for p in people], monday):
+        if row.state != queries.QueueState.ready or not queries.may_sign(actor, row.person, monday):
             continue
-        signed.append(_sign(person, monday, actor))
+        signed.append(_sign(row.person, monday, actor))
     if not signed:
         raise ServiceError(_("No week was ready to sign."))
+    ledgers.sign_weeks([review.person_id for review in signed], monday)
     return signed
 
 
