@@ -113,11 +113,12 @@ def follow(job_id: int, bar, interval: float = 0.5) -> BackgroundJob:
     import time
     shown = 0
     while True:
-        db.session.rollback()  # a fresh snapshot each time
         job = db.session.get(BackgroundJob, job_id, populate_existing=True)
-        if job.done > shown:
-            bar.update(job.done - shown)
-            shown = job.done
-        if job.finished:
-            return job
+        done, finished = job.done, job.finished
+        db.session.rollback()  # hold no transaction (on SQLite: no lock) while the workers write
+        if done > shown:
+            bar.update(done - shown)
+            shown = done
+        if finished:
+            return db.session.get(BackgroundJob, job_id)
         time.sleep(interval)
