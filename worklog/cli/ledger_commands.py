@@ -103,6 +103,7 @@ def _run_here(job_id: int, bar, codes: dict[int, str]) -> BackgroundJob:
     from worklog.jobs.queue import dispatch
 
     def step(unit_id: int, _ok: bool) -> None:
+        db.session.expunge_all()  # a province holds many units: keep the session small
         bar.update(1, codes.get(unit_id, ""))
     dispatch(job_id, step)
     return db.session.get(BackgroundJob, job_id)

@@ -117,7 +117,6 @@ def run_inline(job_id: int, progress: Callable[[int, bool], None] | None = None)
         return None
     for unit_id in remaining(job):
         ok = run_part(job_id, unit_id, raise_unexpected=False)
-        db.session.expunge_all()  # a province holds many units: keep the session small
         if progress is not None:
             progress(unit_id, ok)
     return db.session.get(BackgroundJob, job_id)
