@@ -199,3 +199,11 @@ def can_view_job(person: Person | None, job) -> bool:
         return True
     from models import JobKind
     return job.kind == JobKind.round_export.value and has_role(person, Role.hr, job.unit)
+
+
+def can_download_job_file(person: Person | None, job) -> bool:
+    """A job's file holds what its source shows: a round's export is for whoever may see the round (its HR)."""
+    from models import JobKind
+    if not can_view_job(person, job):
+        return False
+    return job.kind == JobKind.round_export.value and has_role(person, Role.hr, job.unit)

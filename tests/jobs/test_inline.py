@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from models import AuditEvent, BackgroundJob, JobStatus, MonthResult, MonthReview, MonthStatus
@@ -94,7 +95,7 @@ def test_a_refused_part_fails_the_job_with_its_message(app, org, signed):
     db.session.add(MonthReview(unit_id=org.county_a.id, month=NOVEMBER, status=MonthStatus.final.value,
                                reopened=0))
     db.session.commit()
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with force_locale("en"):
         queue.dispatch(job.id)
     db.session.expire_all()
     job = db.session.get(BackgroundJob, job.id)
@@ -107,7 +108,7 @@ def test_a_job_is_refused_before_anything_is_written(app, org, signed):
     db.session.add(MonthReview(unit_id=org.county_b.id, month=NOVEMBER, status=MonthStatus.final.value,
                                reopened=0))
     db.session.commit()
-    with pytest.raises(ServiceError, match="final and sealed for CB1"):
+    with force_locale("en"), pytest.raises(ServiceError, match="final and sealed for CB1"):
         services.start_month_close(org.province, {"month": NOVEMBER, "subtree": True}, None)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 0

@@ -18,3 +18,7 @@ class MonthCloseForm(FlaskForm):
 
 class RunAgainForm(FlaskForm):
     submit = SubmitField(_l("Run the rest again"))
+
+
+class ExportForm(FlaskForm):
+    submit = SubmitField(_l("Export in the background"))

@@ -26,6 +26,13 @@ def _close_unit(job: BackgroundJob, unit_id: int) -> dict[str, Any]:
     return {"officers": {str(unit_id): officers}}
 
 
+def _export_round(job: BackgroundJob, _unit_id: int) -> dict[str, Any]:
+    """The round's spreadsheet, written to a file of the job's own (a second run replaces it)."""
+    from worklog.annual import exports
+    return {"file": exports.write_round(job.params["round_id"], job)}
+
+
 KINDS: dict[str, Kind] = {
     JobKind.month_close.value: Kind(part=_close_unit),
+    JobKind.round_export.value: Kind(part=_export_round),
 }

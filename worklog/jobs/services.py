@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from models import BackgroundJob, JobKind, JobStatus, MonthReview, MonthStatus, Person, Unit
+from models import BackgroundJob, JobKind, JobStatus, MonthReview, MonthStatus, Person, PromotionRound, Unit
 from worklog import audit, timekeeping
 from worklog.errors import ServiceError
 from worklog.extensions import db
@@ -51,6 +51,20 @@ def start_month_close(unit: Unit, data: dict, actor: Person | None) -> Backgroun
     db.session.flush()
     audit.record(actor, "job.created", "background_job", job.id, unit_id=unit.id,
                  after={"kind": job.kind, "month": month.isoformat(), "subtree": subtree, "total": job.total})
+    return job
+
+
+def start_round_export(round_: PromotionRound, data: dict, actor: Person | None) -> BackgroundJob:
+    """A job that writes the promotion round's spreadsheet to a file (one part: the round's unit), in the
+    language of whoever asked (``data["locale"]``)."""
+    job = BackgroundJob(kind=JobKind.round_export.value, unit_id=round_.unit_id,
+                        params={"round_id": round_.id, "locale": data.get("locale"), "parts": [round_.unit_id]},
+                        status=JobStatus.queued.value, total=1, done=0, units_done=[], error="", result={},
+                        created_by_id=actor.id if actor is not None else None)
+    db.session.add(job)
+    db.session.flush()
+    audit.record(actor, "job.created", "background_job", job.id, unit_id=round_.unit_id,
+                 after={"kind": job.kind, "round_id": round_.id})
     return job
 
 
