@@ -30,7 +30,9 @@ def test_two_worker_processes_share_a_province(app, org, signed, redis_queue):
     assert redis_queue.count == 5
     assert _job(job.id).status == JobStatus.queued.value and results_of(org.county_a) == []
 
-    workers = [start_flask(app, "jobs", "worker", "--burst", "--name", f"{redis_queue.name}-{i}") for i in (1, 2)]
+    # One warm worker, and one that forks a process per part (RQ's default).
+    workers = [start_flask(app, "jobs", "worker", "--burst", "--name", f"{redis_queue.name}-{i}", *extra)
+               for i, extra in ((1, []), (2, ["--fork"]))]
     outputs = [worker.communicate(timeout=120)[0] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
 

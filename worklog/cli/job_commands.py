@@ -17,9 +17,10 @@ def jobs_group() -> None:
                                    "as there are cores to spare: they share a province's parts.")
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
 @click.option("--name", default=None, help="The worker's name in RQ (default: a random one).")
-@click.option("--simple", is_flag=True, help="Run each part in this process instead of a forked one.")
+@click.option("--fork", is_flag=True, help="Run each part in a forked process of its own (RQ's default worker): "
+                                         "isolated, but each part pays again for what a warm process has ready.")
 @with_appcontext
-def worker(burst: bool, name: str | None, simple: bool) -> None:
+def worker(burst: bool, name: str | None, fork: bool) -> None:
     from contextlib import closing
 
     from worklog.jobs.queue import connection, uses_queue
@@ -29,7 +30,7 @@ def worker(burst: bool, name: str | None, simple: bool) -> None:
                                    "started, and no worker is needed.")
     app = current_app._get_current_object()
     with closing(connection()) as redis:
-        make_worker(app, redis, simple=simple, name=name).work(burst=burst)
+        make_worker(app, redis, simple=not fork, name=name).work(burst=burst)
 
 
 @jobs_group.command("run", help="Run the parts of job JOB_ID not yet done, here, with a progress bar (a failed "
