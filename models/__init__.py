@@ -19,6 +19,7 @@ from models.weekly import (AssignedTask, AssignedTaskStatus, Delegation, Notific
                            WeekStatus)
 from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask,
                           PersonDayTotal)
+from models.jobs import BackgroundJob, JobKind, JobStatus
 
 __all__ = [
     "ANSWERS", "CONTACT_GROUPS", "REACHED", "CallOutcome", "ContactKind", "EvaluationStatus", "OpinionPoll",
@@ -32,4 +33,5 @@ __all__ = [
     "Entry", "EntryStatus", "FavouriteTask", "LoginAttempt", "LoginSession", "Person", "PersonDayTotal",
     "Post", "Role", "RoleGrant", "Sequence", "TaskCategory", "TaskType", "TaskTypeVersion", "UTCDateTime",
     "Unit", "UnitLevel", "task_type_post", "utcnow",
+    "BackgroundJob", "JobKind", "JobStatus",
 ]

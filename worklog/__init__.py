@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.catalog.routes import bp as catalog_bp
     from worklog.daily.routes import bp as daily_bp
     from worklog.home.routes import bp as home_bp
+    from worklog.jobs.routes import bp as jobs_bp
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
     from worklog.monthly.rules_admin import bp as rules_bp
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(weekly_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(units_bp)
+    app.register_blueprint(jobs_bp)
 
     from worklog.cli import register
     register(app)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from flask import Flask
@@ -50,7 +50,14 @@ DEFAULTS: dict[str, Any] = {
     # from; None: derived from SECRET_KEY), and how many days after the contact a number and name are erased.
     "PHONE_KEY": None,
     "CONTACT_RETENTION_DAYS": 365,
-    # Tests pin the clock with an aware datetime; None means the real time.
+    # Long work (month close of a city or the province, large exports) runs as background jobs: on RQ when
+    # REDIS_URL is set (workers: `flask --app app jobs worker`), else inline, in the process that starts it.
+    "REDIS_URL": None,
+    "JOBS_QUEUE": "worklog",
+    # Longest one part (one unit's close, one export) may run on a worker before RQ stops it, in seconds.
+    "JOB_PART_TIMEOUT": 3600,
+    # Tests pin the clock with an aware datetime (or its ISO text, for a worker started with
+    # WORKLOG_FIXED_NOW); None means the real time.
     "FIXED_NOW": None,
 }
 
@@ -59,12 +66,17 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.update(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("WORKLOG")
-    for name in ("SECRET_KEY", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
         if os.environ.get(name) and not os.environ.get(f"WORKLOG_{name}"):
             app.config[name] = os.environ[name]
     if overrides:
         app.config.update(overrides)
 
+    if isinstance(app.config.get("FIXED_NOW"), str):
+        fixed = datetime.fromisoformat(app.config["FIXED_NOW"])
+        if fixed.tzinfo is None:
+            raise RuntimeError("FIXED_NOW needs a time zone, e.g. 2026-11-25T04:00:00+00:00")
+        app.config["FIXED_NOW"] = fixed
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"

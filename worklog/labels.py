@@ -131,3 +131,15 @@ RULE_LABELS = {
     "excellent_tie": _l("Tie at the quota boundary"),
     "override": _l("Panel override"),
 }
+
+JOB_KIND_LABELS = {
+    "month_close": _l("Month close"),
+    "round_export": _l("Promotion round export"),
+}
+
+JOB_STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+}

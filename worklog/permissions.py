@@ -180,3 +180,30 @@ def can_view_work(viewer: Person | None, person: Person) -> bool:
     # was earned.
     units = {a.department.unit for a in person.assignments}
     return any(has_role(viewer, role, unit) for unit in units for role in (Role.panel, Role.hr, Role.admin))
+
+
+def can_close_months(person: Person | None, unit: Unit) -> bool:
+    """May ``person`` start the month close of ``unit`` and the units under it? Its panel or an administrator
+    over it (a grant over a city covers its counties)."""
+    if person is None or not getattr(person, "is_authenticated", False) or not person.active:
+        return False
+    return has_role(person, Role.panel, unit) or has_role(person, Role.admin, unit)
+
+
+def can_view_job(person: Person | None, job) -> bool:
+    """May ``person`` see a background job (its progress, its error, its file)? Whoever started it and the
+    administrators over its unit; a round's export also whoever may see the round (its HR)."""
+    if person is None or not getattr(person, "is_authenticated", False) or not person.active:
+        return False
+    if job.created_by_id == person.id or has_role(person, Role.admin, job.unit):
+        return True
+    from models import JobKind
+    return job.kind == JobKind.round_export.value and has_role(person, Role.hr, job.unit)
+
+
+def can_download_job_file(person: Person | None, job) -> bool:
+    """A job's file holds what its source shows: a round's export is for whoever may see the round (its HR)."""
+    from models import JobKind
+    if not can_view_job(person, job):
+        return False
+    return job.kind == JobKind.round_export.value and has_role(person, Role.hr, job.unit)

@@ -14,10 +14,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
 from worklog import timekeeping
 from worklog.annual import rounds, services
+from worklog.annual.exports import round_table
 from worklog.choices import choices
 from worklog.errors import Conflict, ServiceError
 from worklog.exports import xlsx_response
 from worklog.extensions import db
+from worklog.jobs.forms import ExportForm
 from worklog.permissions import has_role, scope_units
 from worklog.rules.bonus import spread
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate
@@ -123,7 +125,8 @@ def round_page(round_id: int):
     round_, unit = _round(round_id)
     if round_.status == "published":
         template = "annual/round_print.html" if request.args.get("print") else "annual/round_published.html"
-        return render_template(template, round=round_, unit=unit, candidates=rounds.frozen(round_))
+        return render_template(template, round=round_, unit=unit, candidates=rounds.frozen(round_),
+                               export_form=ExportForm(formdata=None))
     tried_values = {k[2:]: v for k, v in request.args.items() if k.startswith("p-")}
     saved = rounds.judge(round_.policy, unit, round_.reference_date)
     tried_policy = rounds.with_params(round_.policy, tried_values) if tried_values else None
@@ -144,7 +147,7 @@ def round_page(round_id: int):
                            policy=tried_policy or round_.policy, action_form=ActionForm(formdata=None),
                            policy_form=PolicyForm(formdata=None,
                                                   policy=json.dumps(round_.policy, ensure_ascii=False, indent=2)),
-                           query=request.query_string.decode())
+                           query=request.query_string.decode(), export_form=ExportForm(formdata=None))
 
 
 @bp.route("/hr/rounds/<int:round_id>/rules", methods=["POST"])
@@ -210,17 +213,8 @@ def publish(round_id: int):
 
 @bp.route("/hr/rounds/<int:round_id>/export.xlsx")
 def round_export(round_id: int):
-    round_, _unit = _round(round_id)
-    if round_.status == "published":
-        rows = [(c.position, c.badge, c.name, _("yes") if c.eligible else _("no"),
-                 "; ".join(f"{k['label']}: {k['value']} ({k['threshold']}) {'✓' if k['passed'] else '✗'}"
-                           for k in c.checks)) for c in rounds.frozen(round_)]
-    else:
-        rows = [(i, p.badge, p.name, _("yes") if e.eligible else _("no"),
-                 "; ".join(f"{c.label}: {c.value} ({c.threshold}) {'✓' if c.passed else '✗'}" for c in e.checks))
-                for i, (p, e) in enumerate(rounds.judge(round_.policy, _unit, round_.reference_date), start=1)]
-    headers = [_("Place"), _("Badge number"), _("Full name"), _("Eligible"), _("Explanation")]
-    return xlsx_response([(round_.name, headers, rows)], f"round-{round_.id}.xlsx")
+    round_, unit = _round(round_id)
+    return xlsx_response([round_table(round_, unit)], f"round-{round_.id}.xlsx")
 
 
 @bp.route("/hr/lists/<int:unit_id>/<int:year>")

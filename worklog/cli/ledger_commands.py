@@ -5,12 +5,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from models import MonthReview, MonthStatus, Unit
-from worklog import timekeeping
+from models import BackgroundJob, JobStatus, Unit
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.ledgers import queries, services as ledgers
-from worklog.monthly import services as monthly
 
 
 def _month_option(text: str | None):
@@ -63,47 +61,71 @@ def month_group() -> None:
 
 @month_group.command("close", help="Open and compute the month of the unit UNIT_CODE (with --subtree, of every "
                                    "active unit under it too): scores and grades of every officer. A final month "
-                                   "is refused and nothing is changed.")
+                                   "is refused and nothing is changed. Runs as a background job, one part per "
+                                   "unit: on the RQ workers when REDIS_URL is set (the progress bar follows them), "
+                                   "here otherwise.")
 @click.argument("unit_code")
 @click.argument("month_text", metavar="YYYY-MM")
 @click.option("--subtree", is_flag=True, help="Also every active unit under UNIT_CODE.")
 @with_appcontext
 def close(unit_code: str, month_text: str, subtree: bool) -> None:
+    from worklog.jobs import services as jobs
+    from worklog.jobs.queue import dispatch, uses_queue
     month = queries.parse_month(month_text)
     if month is None:
         raise click.BadParameter("give the month as YYYY-MM", param_hint="YYYY-MM")
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise click.ClickException(f"No unit with code {unit_code}.")
-    units = [unit]
-    if subtree:
-        units += db.session.scalars(select(Unit).where(Unit.path.startswith(unit.path, autoescape=True),
-                                                       Unit.id != unit.id, Unit.active.is_(True))
-                                    .order_by(Unit.path))
-    # Refuse before anything is written: each unit is committed on its own, so a refusal half-way would
-    # leave the others closed.
-    if month > timekeeping.today():
-        raise click.ClickException(f"{month:%Y-%m} has not begun; nothing was changed.")
-    final = list(db.session.scalars(select(Unit.code).join(MonthReview, MonthReview.unit_id == Unit.id).where(
-        MonthReview.unit_id.in_([u.id for u in units]), MonthReview.month == month,
-        MonthReview.status == MonthStatus.final.value).order_by(Unit.code)))
-    if final:
-        raise click.ClickException(
-            f"{month:%Y-%m} is final and sealed for {', '.join(final)}: the panel must reopen it, with a reason, "
-            "before it can be computed again. Nothing was changed.")
-    ids = [(u.id, u.code) for u in units]
-    done = []
-    with click.progressbar(ids, label=f"Closing {month:%Y-%m}", item_show_func=lambda i: i[1] if i else "") as bar:
-        for unit_id, code in bar:
-            try:
-                review = monthly.open_month(db.session.get(Unit, unit_id), month, None)
-                officers = monthly.compute(review, None)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                closed = "; ".join(f"{c}: {n} officers" for c, n in done) or "none"
-                raise click.ClickException(f"{code}: {error.message} (already closed: {closed})")
-            done.append((code, officers))
-            db.session.expunge_all()  # a province holds many units: keep the session small
-    for code, officers in done:
-        click.echo(f"{code}: {officers} officers")
+    try:
+        job = jobs.start_month_close(unit, {"month": month, "subtree": subtree}, None)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message)
+    job_id, total = job.id, job.total
+    codes = dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(job.params["parts"]))).all())
+    db.session.commit()
+    with click.progressbar(length=total, label=f"Closing {month:%Y-%m}", show_pos=True,
+                           item_show_func=lambda code: code) as bar:
+        if uses_queue():
+            click.echo(f" job {job_id} queued; `flask --app app jobs worker` runs it (Ctrl+C stops watching, "
+                       "not the job)", err=True)
+            dispatch(job_id)
+            job = follow(job_id, bar)
+        else:
+            job = _run_here(job_id, bar, codes)
+    officers = job.result.get("officers", {})
+    done = [(codes.get(unit_id, str(unit_id)), officers.get(str(unit_id), 0)) for unit_id in job.params["parts"]
+            if unit_id in job.units_done]
+    if job.status == JobStatus.failed.value:
+        closed = "; ".join(f"{c}: {n} officers" for c, n in done) or "none"
+        raise click.ClickException(f"{job.error} (already closed: {closed})")
+    for code, count in done:
+        click.echo(f"{code}: {count} officers")
+
+
+def _run_here(job_id: int, bar, codes: dict[int, str]) -> BackgroundJob:
+    """No queue: the parts run in this process, the bar moving after each."""
+    from worklog.jobs.queue import dispatch
+
+    def step(unit_id: int, _ok: bool) -> None:
+        db.session.expunge_all()  # a province holds many units: keep the session small
+        bar.update(1, codes.get(unit_id, ""))
+    dispatch(job_id, step)
+    return db.session.get(BackgroundJob, job_id)
+
+
+def follow(job_id: int, bar, interval: float = 0.5) -> BackgroundJob:
+    """Follow a job run by the workers until it ends, moving the bar as its parts finish."""
+    import time
+    shown = 0
+    while True:
+        job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+        done, finished = job.done, job.finished
+        db.session.rollback()  # hold no transaction (on SQLite: no lock) while the workers write
+        if done > shown:
+            bar.update(done - shown)
+            shown = done
+        if finished:
+            return db.session.get(BackgroundJob, job_id)
+        time.sleep(interval)
