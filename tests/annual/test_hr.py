@@ -161,3 +161,32 @@ def test_bad_annual_input_changes_nothing(app, client, org, county, history):
     assert response.status_code == 422 and "not final" in response.get_data(as_text=True)
     assert client.post(f"/hr/bonus/{county.unit.id}/2026", data={"amount": "-5"}).status_code == 422
     assert state_counts() == before
+
+
+def test_the_round_reads_the_same_few_statements_however_many_officers(app, org, county, history):
+    """A round over a province named 100,000 officers in one statement, past PostgreSQL's limit of 65,535
+    parameters (HTTP 500). The officers are now chosen inside the statements: the parameters of every statement
+    stay the same whether the subtree holds ten officers or forty."""
+    from sqlalchemy import event
+    from tests.factories import make_person
+    from worklog.annual import rounds
+
+    def largest_statement():
+        seen = []
+
+        def count(_conn, _cursor, _statement, parameters, _context, executemany):
+            seen.append(0 if executemany else len(parameters or ()))
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            judged = rounds.judge(rounds.DEFAULT_POLICIES["competitive_promotion"], org.city_a, history[-1])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(judged), max(seen), len(seen)
+
+    few = largest_statement()
+    for n in range(30):
+        make_person(f"X{n:03d}", f"Extra {n}", county.department, org.post)
+    db.session.commit()
+    many = largest_statement()
+    assert many[0] == few[0] + 30
+    assert many[1:] == few[1:]

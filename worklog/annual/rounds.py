@@ -23,21 +23,29 @@ from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_polic
 TUNABLE = ("at_least", "months", "max_percentile", "bottom", "years")
 
 
+def _people_query(unit: Unit, day: date):
+    return (select(Person).join(Assignment, Assignment.person_id == Person.id)
+            .join(Department, Department.id == Assignment.department_id).join(Unit, Unit.id == Department.unit_id)
+            .where(Unit.path.startswith(unit.path, autoescape=True), Assignment.valid_from <= day,
+                   or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day), Person.active.is_(True)))
+
+
 def people_in(unit: Unit, day: date) -> list[Person]:
     """Officers whose assignment on ``day`` lies in the unit or under it."""
-    return list(db.session.scalars(
-        select(Person).join(Assignment, Assignment.person_id == Person.id)
-        .join(Department, Department.id == Assignment.department_id).join(Unit, Unit.id == Department.unit_id)
-        .where(Unit.path.startswith(unit.path, autoescape=True), Assignment.valid_from <= day,
-               or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day), Person.active.is_(True))
-        .order_by(Person.badge)))
+    return list(db.session.scalars(_people_query(unit, day).order_by(Person.badge)))
+
+
+def facts_in(unit: Unit, day: date):
+    """The officers of the subtree and what the eligibility rules look at, in four queries however many."""
+    people = people_in(unit, day)
+    return people, facts_for(people, among=_people_query(unit, day).with_only_columns(Person.id))
 
 
 def judge(policy: dict, unit: Unit, reference: date):
     """Every officer of the subtree judged by the policy: (person, evaluation) best first."""
-    people = people_in(unit, reference)
+    people, facts = facts_in(unit, reference)
     by_id = {p.id: p for p in people}
-    return [(by_id[e.person_id], e) for e in evaluate(policy, facts_for(people), reference)]
+    return [(by_id[e.person_id], e) for e in evaluate(policy, facts, reference)]
 
 
 def with_params(policy: dict, values: dict[str, str]) -> dict:

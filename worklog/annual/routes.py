@@ -222,8 +222,7 @@ def lists(unit_id: int, year: int):
     """诫勉 and 免职 candidates of a year: the bottom 3% of the annual ranking, once or two years running."""
     unit = _hr_unit(unit_id)
     reference = date(year + 1, 1, 1)
-    people = rounds.people_in(unit, date(year, 12, 31))
-    facts = services.facts_for(people)
+    people, facts = rounds.facts_in(unit, date(year, 12, 31))
     by_id = {p.id: p for p in people}
     removal = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["removal"], facts, reference) if e.eligible]
     removed = {p.id for p, _e in removal}
