@@ -49,21 +49,29 @@ def live_server(app):
         server.server_close()
 
 
-@pytest.fixture
-def browser_page():
+@pytest.fixture(scope="session")
+def chromium():
+    """One browser for the whole run; each test gets a fresh context (cookies, storage) of its own."""
     if not CHROMIUM:
         pytest.skip("Chromium is not installed")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
-        context = browser.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.script_errors = errors
         try:
-            yield page
+            yield browser
         finally:
-            context.close()
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    context = chromium.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.script_errors = errors
+    try:
+        yield page
+    finally:
+        context.close()
