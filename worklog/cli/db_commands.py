@@ -1,11 +1,12 @@
-"""``flask db``: Alembic migrations, the only way the schema is made."""
+"""``flask db``: Alembic migrations, the only way the schema is made.
+
+Alembic is imported when a command of this group runs, not when any command starts (it weighs more than
+Flask itself)."""
 from __future__ import annotations
 
 import click
-from alembic import command
 from flask.cli import with_appcontext
 
-from worklog import migrate
 from worklog.extensions import db
 
 
@@ -14,18 +15,20 @@ def db_group() -> None:
     pass
 
 
-def _run(fn, *args, **kwargs) -> None:
+def _run(name: str, *args, **kwargs) -> None:
+    from alembic import command
+    from worklog import migrate
     cfg = migrate.alembic_config(db.engine)
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        fn(cfg, *args, **kwargs)
+        getattr(command, name)(cfg, *args, **kwargs)
 
 
 @db_group.command("upgrade", help="Upgrade the schema to REVISION (default: the latest).")
 @click.argument("revision", default="head")
 @with_appcontext
 def upgrade(revision: str) -> None:
-    _run(command.upgrade, revision)
+    _run("upgrade", revision)
     click.echo(f"Database at {db.engine.url.render_as_string(hide_password=True)} upgraded to {revision}.")
 
 
@@ -33,25 +36,25 @@ def upgrade(revision: str) -> None:
 @click.argument("revision")
 @with_appcontext
 def downgrade(revision: str) -> None:
-    _run(command.downgrade, revision)
+    _run("downgrade", revision)
 
 
 @db_group.command("current", help="Show the schema's current revision.")
 @with_appcontext
 def current() -> None:
-    _run(command.current, verbose=True)
+    _run("current", verbose=True)
 
 
 @db_group.command("history", help="List the migrations.")
 @with_appcontext
 def history() -> None:
-    _run(command.history)
+    _run("history")
 
 
 @db_group.command("check", help="Fail if the models and the migrations differ.")
 @with_appcontext
 def check() -> None:
-    _run(command.check)
+    _run("check")
 
 
 @db_group.command("revision", help="Create a migration, by default compared with the models.")
@@ -59,4 +62,4 @@ def check() -> None:
 @click.option("--empty", is_flag=True, help="Write an empty migration instead of comparing with the models.")
 @with_appcontext
 def revision(message: str, empty: bool) -> None:
-    _run(command.revision, message=message, autogenerate=not empty)
+    _run("revision", message=message, autogenerate=not empty)
