@@ -92,8 +92,9 @@ class Assignment(Base):
     valid_to: Mapped[date | None] = mapped_column(Date)
 
     person: Mapped[Person] = relationship(back_populates="assignments", foreign_keys=[person_id])
-    department: Mapped[Department] = relationship()
-    post: Mapped[Post] = relationship()
+    # Almost every use of an assignment asks for its department (unit) and post: read them with it.
+    department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
+    post: Mapped[Post] = relationship(lazy="joined", innerjoin=True)
     supervisor: Mapped[Person | None] = relationship(foreign_keys=[supervisor_id])
 
     def covers(self, day: date) -> bool:

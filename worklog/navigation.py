@@ -49,11 +49,11 @@ def context() -> dict:
     if current_user.is_authenticated:
         from worklog.permissions import roles_of
         roles = roles_of(current_user)
-        from worklog.weekly.queries import has_review_duty, unread_count
-        if roles & {Role.supervisor.value, Role.panel.value} or has_review_duty(current_user.id):
+        from worklog.weekly.queries import navigation_facts
+        reviews, unread = navigation_facts(current_user.id)
+        if roles & {Role.supervisor.value, Role.panel.value} or reviews:
             roles = roles | {REVIEWS}
         items = [(endpoint, label) for endpoint, label, needs in NAV_ITEMS if needs is None or needs & roles]
-        unread = unread_count(current_user.id)
     lang_form = LanguageForm()
     lang_form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
     return {

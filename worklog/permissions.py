@@ -9,7 +9,7 @@ from datetime import date
 
 from flask import abort, g
 from sqlalchemy import ColumnElement, false, func, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import Assignment, Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog.extensions import db
@@ -20,7 +20,7 @@ def grants_of(person: Person) -> list[RoleGrant]:
     cache = g.setdefault("_grants", {})
     if person.id not in cache:
         cache[person.id] = list(db.session.scalars(
-            select(RoleGrant).where(RoleGrant.person_id == person.id).options(selectinload(RoleGrant.unit))))
+            select(RoleGrant).where(RoleGrant.person_id == person.id).options(joinedload(RoleGrant.unit))))
     return cache[person.id]
 
 

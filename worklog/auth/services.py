@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, request
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from models import LoginAttempt, LoginSession, Person, utcnow
 from worklog import audit
@@ -116,7 +117,8 @@ def load_session(token: str) -> Person | None:
     """The person a browser token signs in, if the session is still open, fresh and its person active."""
     if not token:
         return None
-    row = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    row = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+                            .options(joinedload(LoginSession.person)))
     if row is None or row.ended_at is not None:
         return None
     cfg = current_app.config

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from models import DayLog, DayStatus, Entry, Person, PersonDayTotal, TaskCategory
 from worklog import timekeeping
@@ -24,7 +24,7 @@ ZERO = Decimal("0.00")
 def day_entries(person_id: int, work_date: date) -> list[Entry]:
     return list(db.session.scalars(
         select(Entry).where(Entry.person_id == person_id, Entry.work_date == work_date)
-        .options(selectinload(Entry.task_type), selectinload(Entry.category)).order_by(Entry.id)))
+        .options(joinedload(Entry.task_type, innerjoin=True), joinedload(Entry.category, innerjoin=True)).order_by(Entry.id)))
 
 
 def day_log(person_id: int, work_date: date) -> DayLog | None:
@@ -83,7 +83,7 @@ def month_ledger(person: Person, month: date) -> Ledger:
     first, last = timekeeping.month_bounds(month)
     entries = list(db.session.scalars(
         select(Entry).where(Entry.person_id == person.id, Entry.work_date >= first, Entry.work_date <= last)
-        .options(selectinload(Entry.task_type), selectinload(Entry.category))
+        .options(joinedload(Entry.task_type, innerjoin=True), joinedload(Entry.category, innerjoin=True))
         .order_by(Entry.work_date, Entry.id)))
     logs = {log.work_date: log for log in db.session.scalars(
         select(DayLog).where(DayLog.person_id == person.id, DayLog.work_date >= first, DayLog.work_date <= last))}

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Entry, EntryStatus, Notification,
                     Person, WeekReview, WeekStatus)
@@ -197,7 +197,8 @@ def week_entries(person_id: int, monday: date) -> list[Entry]:
     return list(db.session.scalars(
         select(Entry).where(Entry.person_id == person_id, Entry.work_date >= monday,
                             Entry.work_date <= monday + timedelta(days=6))
-        .options(selectinload(Entry.task_type), selectinload(Entry.category), selectinload(Entry.reviewed_by))
+        .options(joinedload(Entry.task_type, innerjoin=True), joinedload(Entry.category, innerjoin=True),
+                 joinedload(Entry.reviewed_by))
         .order_by(Entry.work_date, Entry.id)))
 
 
@@ -254,15 +255,26 @@ def active_delegations(person_id: int) -> list[Delegation]:
         .order_by(Delegation.start_date)))
 
 
-def has_review_duty(person_id: int) -> bool:
-    """Does the person supervise anyone today, or act for someone who does?"""
+def _review_duty(person_id: int):
     today = timekeeping.today()
-    supervises = db.session.scalar(select(Assignment.id).where(
+    supervises = exists().where(
         Assignment.supervisor_id == person_id, Assignment.valid_from <= today,
-        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today)).limit(1))
-    if supervises is not None:
-        return True
-    return db.session.scalar(select(Delegation.id).where(
+        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today))
+    acts = exists().where(
         Delegation.acting_id == person_id, Delegation.revoked_at.is_(None),
         and_(Delegation.start_date <= today + timedelta(days=7), Delegation.end_date >= today - timedelta(days=14)))
-        .limit(1)) is not None
+    return or_(supervises, acts)
+
+
+def has_review_duty(person_id: int) -> bool:
+    """Does the person supervise anyone today, or act for someone who does?"""
+    return bool(db.session.scalar(select(_review_duty(person_id))))
+
+
+def navigation_facts(person_id: int) -> tuple[bool, int]:
+    """What every page's menu asks of the person, in one query: whether they review anyone's week, and how many
+    of their notifications are unread."""
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.person_id == person_id, Notification.read_at.is_(None)).scalar_subquery())
+    duty, count = db.session.execute(select(_review_duty(person_id), unread)).one()
+    return bool(duty), int(count or 0)
