@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Connection, Table, func, select, text
 
 #: Rows queued (all tables together) before they are written: large enough that the cost of a statement
 #: vanishes, small enough that memory stays flat.
-BATCH_ROWS = 100_000
+BATCH_ROWS = 50_000
 
 
 class Loader:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+from json.encoder import encode_basestring_ascii as _quote
 from collections import defaultdict
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -1044,15 +1045,14 @@ class _Province:
 
 
 class _Explainer:
-    """Scores with their explanations as JSON text, each distinct one computed and encoded once: the twelve
-    months of a province are over a million results, most of them sharing their figures with many others (the
-    same share of the same target, the same deductions; the same score at the same place in a group)."""
+    """Scores with their explanations as JSON text. The twelve months of a province are over a million results,
+    most of them sharing their figures with many others (the same share of the same target, the same
+    deductions): each distinct score is computed and encoded once."""
 
-    MEMO = 80_000    # distinct results kept (about 1.5 KB each); beyond, the memo starts again
+    MEMO = 50_000    # distinct results kept (about 1.5 KB each); beyond, the memo starts again
 
     def __init__(self):
         self._scores: dict[tuple, tuple] = {}
-        self._checks: dict[tuple, str] = {}
 
     def score(self, figures: tuple, rule_id: int | None, rules: RuleValues) -> tuple:
         """(score, veto, the result's figures as text in MonthResult's column order, the score's explanation) for
@@ -1076,15 +1076,14 @@ class _Explainer:
                 [{"rule": line.rule, "value": line.value, "detail": line.detail} for line in s.explanation]))
         return found
 
-    def checks(self, checks: list) -> str:
-        key = tuple(checks)
-        found = self._checks.get(key)
-        if found is None:
-            if len(self._checks) >= self.MEMO:
-                self._checks.clear()
-            found = self._checks[key] = json.dumps([{"rule": c.rule, "value": c.value, "threshold": c.threshold,
-                                                     "passed": c.passed} for c in checks])
-        return found
+    @staticmethod
+    def checks(checks: list) -> str:
+        """A grade's explanation as ``json.dumps`` would write it (as SQLAlchemy stores a JSON column), built
+        with the encoder's own string quoting: a million results, and hashing the checks to share them would
+        cost more than writing them out."""
+        return "[" + ", ".join(
+            '{"rule": ' + _quote(c.rule) + ', "value": ' + _quote(c.value) + ', "threshold": ' + _quote(c.threshold)
+            + ', "passed": ' + ("true" if c.passed else "false") + "}" for c in checks) + "]"
 
 
 # --- small helpers ------------------------------------------------------------------------------------------------
