@@ -135,9 +135,9 @@ COMMENDATIONS = ("市局通报表扬", "嘉奖一次", "专项行动表现突出
 #: Calls per county bureau and kind in a month at scale 1.0 (a city bureau's own: CITY_SURVEY_SHARE of it): about
 #: 58,000 people called across the province, as in the source.
 CALLS = {
-    ContactKind.report_110: 100, ContactKind.report_119: 23, ContactKind.report_122: 54,
-    ContactKind.window_traffic: 62, ContactKind.window_household: 70, ContactKind.window_exit_entry: 39,
-    ContactKind.complaint: 23, ContactKind.petition: 15, ContactKind.online: 19,
+    ContactKind.report_110: 106, ContactKind.report_119: 24, ContactKind.report_122: 57,
+    ContactKind.window_traffic: 66, ContactKind.window_household: 74, ContactKind.window_exit_entry: 41,
+    ContactKind.complaint: 25, ContactKind.petition: 16, ContactKind.online: 20,
 }
 CITY_SURVEY_SHARE = 0.45
 #: Outcome weights (satisfied, basic, dissatisfied, unreachable, refused) by group, as in the demo.
