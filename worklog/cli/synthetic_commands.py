@@ -28,6 +28,8 @@ def synthetic_group() -> None:
 @with_appcontext
 def province_command(scale: float, seed: int, month_text: str | None, password: str | None) -> None:
     # Imported here so that `flask --app app …` starts without the generator.
+    from sqlalchemy.exc import DatabaseError
+
     from worklog import timekeeping
     from worklog.auth.passwords import hash_password
     from worklog.demo import DEMO_PASSWORD
@@ -50,7 +52,10 @@ def province_command(scale: float, seed: int, month_text: str | None, password: 
     started = time.perf_counter()
     with db.engine.connect() as connection:
         with connection.begin():
-            found = province.existing_rows(connection)
+            try:
+                found = province.existing_rows(connection)
+            except DatabaseError:
+                raise click.ClickException("The database has no schema yet: run `flask --app app db upgrade` first.")
             if found:
                 what = ", ".join(f"{count:,} {table}" for table, count in found.items())
                 raise click.ClickException(
