@@ -12,7 +12,7 @@ Deterministic: every random choice comes from ``random.Random`` seeded with the 
 concerned, and every timestamp is derived from the month. The same seed and scale give the same rows (only the
 shared password hash has its own salt).
 
-Needs no Flask application: the caller gives a connection, the password hash and the phone protector.
+Needs no application context: the caller gives a connection, the password hash and the phone protector.
 """
 from __future__ import annotations
 
