@@ -225,3 +225,22 @@ def test_a_withdrawn_veto_stops_counting_and_stays_on_record(client, org, county
     assert not results["O6"].veto and results["O6"].final_grade == "competent"
     db.session.expire_all()
     assert db.session.get(VetoEvent, veto.id).void_reason == "Leave was approved"
+
+
+def test_the_results_are_shown_a_page_at_a_time(app, client, org, county):
+    """A county of nearly 2,000 officers put every result on one 2 MB page; now a page holds PAGE_SIZE of them,
+    in the order of sequence and place, and a page beyond the last shows the last."""
+    _close_october(client, org, county)
+    app.config["PAGE_SIZE"] = 4
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(_url(county, f"?page={page}")).get_data(as_text=True)
+        table = html[html.index("<h2>Scores and grades"):]
+        table = table[:table.index("</table>")]
+        rows = [badge for badge in county.officers if f"{county.officers[badge].name}</a>" in table]
+        assert len(rows) == (4 if page < 3 else 2), (page, rows)
+        assert "10 officers" in html and f"Page {page} of 3" in html
+        shown += rows
+    assert sorted(shown) == sorted(county.officers)
+    last = client.get(_url(county, "?page=999999999999")).get_data(as_text=True)
+    assert "Page 3 of 3" in last

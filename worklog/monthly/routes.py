@@ -1,12 +1,13 @@
 """The panel's month page, the officers' published results and appeals."""
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import Appeal, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Role, Unit, VetoEvent
 from worklog import timekeeping
@@ -15,7 +16,7 @@ from worklog.extensions import db
 from worklog.monthly import services
 from worklog.monthly.forms import AdjustmentForm, AppealForm, DecisionForm, OverrideForm, ReasonForm, VetoForm
 from worklog.permissions import has_role, scope_units
-from worklog.web import current_person, refuse, rollback_only, signed_in_blueprint, submit
+from worklog.web import current_person, int_arg, refuse, rollback_only, signed_in_blueprint, submit
 
 bp = signed_in_blueprint("monthly", __name__)
 
@@ -76,9 +77,17 @@ def month_page(unit_id: int, month: str, status: int = 200, forms: dict | None =
     context = {"unit": unit, "month": first, "review": review, "month_key": first.strftime("%Y-%m"),
                "action_form": ReasonForm(formdata=None)}
     if review is not None:
+        # A big county has nearly 2,000 officers: their results are shown a page at a time.
+        total = db.session.scalar(select(func.count()).select_from(MonthResult)
+                                  .where(MonthResult.month_review_id == review.id)) or 0
+        per_page = current_app.config["PAGE_SIZE"]
+        pages = max(1, math.ceil(total / per_page))
+        page = min(int_arg("page", 1), pages)
         results = list(db.session.scalars(select(MonthResult).where(MonthResult.month_review_id == review.id)
-                                          .options(selectinload(MonthResult.person))
-                                          .order_by(MonthResult.sequence_id, MonthResult.rank)))
+                                          .options(joinedload(MonthResult.person))
+                                          .order_by(MonthResult.sequence_id, MonthResult.rank, MonthResult.id)
+                                          .offset((page - 1) * per_page).limit(per_page)))
+        context.update(page=page, pages=pages, total_results=total)
         from models import Sequence
         sequences = {s.id: s for s in db.session.scalars(select(Sequence))}
         context.update(
