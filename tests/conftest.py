@@ -89,7 +89,7 @@ def _isolated_environment(monkeypatch, tmp_path):
     """Tests read neither the developer's instance/config.py nor their WORKLOG_* settings (nor their REDIS_URL:
     jobs run inline unless a test sets up a queue of its own)."""
     for name in list(os.environ):
-        if name.startswith("WORKLOG_") or name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+        if name.startswith("WORKLOG_") or name in ("SECRET_KEY", "DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("WORKLOG_INSTANCE_PATH", str(tmp_path / "instance"))
 

@@ -10,6 +10,8 @@ from flask import Flask
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    # A read replica of the PostgreSQL database, for the report pages (ledgers, bulletins); None: the primary.
+    "DATABASE_REPLICA_URL": None,
     "SQL_ECHO": False,
     # Cookies
     "SESSION_COOKIE_NAME": "worklog_session",
@@ -83,6 +85,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "worklog.db")
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    if app.config.get("DATABASE_REPLICA_URL"):
+        app.config["DATABASE_REPLICA_URL"] = normalise_database_url(app.config["DATABASE_REPLICA_URL"])
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable or put SECRET_KEY = '...' in "

@@ -5,7 +5,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -19,6 +19,21 @@ sqlite_begin: ContextVar[str] = ContextVar("sqlite_begin", default="BEGIN IMMEDI
 class _State:
     engine: Engine
     factory: sessionmaker[Session]
+    replica: Engine | None = None
+
+
+class RoutingSession(Session):
+    """A session that sends a report page's plain reads to the read replica (``DATABASE_REPLICA_URL``).
+
+    Only when the request asked for it (:meth:`Database.read_from_replica`), and only SELECTs without a lock:
+    every write, and every read that decides a write, stays on the primary in the request's transaction.
+    """
+
+    def get_bind(self, mapper=None, *, clause=None, **kw):
+        replica = self.info.get("replica") if self.info.get("reads_to_replica") else None
+        if replica is not None and isinstance(clause, Select) and clause._for_update_arg is None:
+            return replica
+        return super().get_bind(mapper, clause=clause, **kw)
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -64,10 +79,12 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
-        factory = sessionmaker(engine, expire_on_commit=False)
+        replica_url = app.config.get("DATABASE_REPLICA_URL")
+        replica = make_engine(replica_url, echo=app.config.get("SQL_ECHO", False)) if replica_url else None
+        factory = sessionmaker(engine, class_=RoutingSession, expire_on_commit=False, info={"replica": replica})
         event.listen(factory, "after_flush", _forget)
         event.listen(factory, "after_transaction_end", _forget)
-        app.extensions["worklog.db"] = _State(engine, factory)
+        app.extensions["worklog.db"] = _State(engine, factory, replica)
         app.teardown_appcontext(self._close)
 
     @staticmethod
@@ -77,6 +94,15 @@ class Database:
     @property
     def engine(self) -> Engine:
         return self._state().engine
+
+    @property
+    def replica(self) -> Engine | None:
+        return self._state().replica
+
+    def read_from_replica(self) -> None:
+        """This request only reads reports: its plain SELECTs may go to the read replica, when there is one.
+        A replica lags the primary by a moment; the ledgers and bulletins it serves change by the week."""
+        self.session.info["reads_to_replica"] = True
 
     @property
     def session(self) -> Session:

@@ -16,6 +16,7 @@ from worklog.permissions import has_role, scope_units
 from worklog.web import current_person, signed_in_blueprint
 
 bp = signed_in_blueprint("ledgers", __name__, url_prefix="/ledgers")
+bp.before_request(db.read_from_replica)  # reports only: every page and export here reads, none writes
 
 #: Who reads a unit's ledgers: its assessment panel, HR and administrators (each grant covers the subtree).
 LEDGER_ROLES = (Role.panel, Role.hr, Role.admin)

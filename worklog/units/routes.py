@@ -28,6 +28,13 @@ from worklog.web import current_person, rollback_only, signed_in_blueprint, subm
 bp = signed_in_blueprint("units", __name__, url_prefix="/units")
 
 
+@bp.before_request
+def _reports_from_replica():
+    """The bulletin, statistics and evaluation pages only read: served by the read replica when there is one."""
+    if request.method == "GET":
+        db.read_from_replica()
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV or XLSX file"), validators=[
         FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files can be imported."))])
