@@ -90,13 +90,14 @@ def may_sign(actor: Person, person: Person, monday: date) -> bool:
     return day is not None and may_review(actor, person, day)
 
 
-def team_ids(actor: Person, monday: date) -> list[int]:
-    """The officers ``actor`` supervises, or acts for a supervisor of, on some day of the week."""
-    sunday = monday + timedelta(days=6)
-    supervisors = {actor.id} | {d.supervisor_id for d in delegations_to(actor.id, monday, sunday)}
+def team_ids(actor: Person, monday: date, since: date | None = None) -> list[int]:
+    """The officers ``actor`` supervises, or acts for a supervisor of, on some day of the week (or of the weeks
+    from ``since`` to that one)."""
+    sunday, first = monday + timedelta(days=6), since or monday
+    supervisors = {actor.id} | {d.supervisor_id for d in delegations_to(actor.id, first, sunday)}
     rows = db.session.scalars(select(Assignment.person_id).where(
         Assignment.supervisor_id.in_(supervisors), Assignment.valid_from <= sunday,
-        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= monday),
+        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
         Assignment.person_id != actor.id).distinct())
     return sorted(set(rows))
 

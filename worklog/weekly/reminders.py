@@ -38,7 +38,8 @@ def collect(person_filter, since: date, until: date) -> Reminders:
     assignments = list(db.session.scalars(
         select(Assignment).where(person_filter, Assignment.valid_from <= until,
                                  or_(Assignment.valid_to.is_(None), Assignment.valid_to >= since))
-        .options(selectinload(Assignment.person), selectinload(Assignment.supervisor))))
+        .options(selectinload(Assignment.person).selectinload(Person.assignments),
+                 selectinload(Assignment.supervisor))))
     person_ids = {a.person_id for a in assignments}
     logs = db.session.execute(select(DayLog.person_id, DayLog.work_date, DayLog.status).where(
         DayLog.person_id.in_(person_ids), DayLog.work_date >= since, DayLog.work_date <= until)).all() \
@@ -75,8 +76,8 @@ def reminders_for(actor: Person, weeks: int = 2) -> Reminders:
     """What ``actor`` should chase: their team's missing days; for a panel, its unit's overdue weeks too."""
     today = timekeeping.today()
     since = queries.week_of(today) - timedelta(days=7 * weeks)
-    team = queries.team_ids(actor, queries.week_of(today)) + queries.team_ids(actor, queries.week_of(today) -
-                                                                              timedelta(days=7))
+    this_week = queries.week_of(today)
+    team = queries.team_ids(actor, this_week, since=this_week - timedelta(days=7))
     condition = Assignment.person_id.in_(set(team))
     if has_role(actor, Role.panel) or has_role(actor, Role.admin):
         in_scope = (select(Department.id).join(Unit, Unit.id == Department.unit_id)
