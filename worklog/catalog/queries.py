@@ -48,17 +48,18 @@ def task_options(assignment: Assignment, person_id: int, day: date) -> list[Task
     newest_date = (select(TaskTypeVersion.task_type_id, func.max(TaskTypeVersion.valid_from).label("vf"))
                    .where(TaskTypeVersion.valid_from <= day).group_by(TaskTypeVersion.task_type_id).subquery())
     latest = TaskTypeVersion
-    favourites = {row for row in db.session.scalars(
-        select(FavouriteTask.task_type_id).where(FavouriteTask.person_id == person_id))}
     rows = db.session.execute(
         select(TaskType.id, TaskType.code, TaskType.name, TaskCategory.name, TaskCategory.id,
-               TaskType.unit_of_measure, latest.standard_points, latest.daily_cap, latest.id)
+               TaskType.unit_of_measure, latest.standard_points, latest.daily_cap, latest.id,
+               FavouriteTask.task_type_id.is_not(None))
         .join(TaskCategory, TaskCategory.id == TaskType.category_id)
         .join(newest_date, newest_date.c.task_type_id == TaskType.id)
         .join(latest, and_(latest.task_type_id == TaskType.id, latest.valid_from == newest_date.c.vf))
+        .outerjoin(FavouriteTask, and_(FavouriteTask.task_type_id == TaskType.id,
+                                       FavouriteTask.person_id == person_id))
         .where(_available_clause(assignment))
         .order_by(TaskCategory.position, TaskCategory.code, TaskType.code)).all()
-    options = [TaskOption(*row, favourite=row[0] in favourites) for row in rows]
+    options = [TaskOption(*row[:-1], favourite=bool(row[-1])) for row in rows]
     return sorted(options, key=lambda o: not o.favourite)  # stable: favourites first, order kept
 
 
