@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -41,14 +42,12 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database():
-    """A scratch database beside TEST_DATABASE_URL's, made for this run and dropped after it, so that
+@contextmanager
+def scratch_postgres(label: str = ""):
+    """A migrated database beside TEST_DATABASE_URL's, made for the caller and dropped after it, so that
     several runs (or developers) can share one server."""
-    if not PG_URL:
-        pytest.skip("TEST_DATABASE_URL is not set")
     base = make_url(normalise_database_url(PG_URL))
-    name = f"{base.database}_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"{base.database}{label}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -62,6 +61,15 @@ def pg_database():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """The run's PostgreSQL database, emptied after each test."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    with scratch_postgres() as url:
+        yield url
 
 
 def _empty_postgres(url: str) -> None:

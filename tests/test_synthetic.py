@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,14 +12,13 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import create_engine, func, select
 
 from models import (Assignment, Base, DayLog, Entry, EntryStatus, MonthResult, MonthReview, MonthStatus, Person,
                     PersonDayTotal, RoleGrant, SurveyCall, SurveyContact, SurveyDraw, Unit, WeekReview, YearResult,
                     YearReview)
-from tests.conftest import BACKENDS, PG_URL, TEST_CONFIG
+from tests.conftest import BACKENDS, TEST_CONFIG, scratch_postgres
 from worklog import create_app, migrate
-from worklog.config import normalise_database_url
 from worklog.extensions import db
 from worklog.rules.points import entry_points
 
@@ -45,21 +43,8 @@ def scratch_database(backend: str, tmp_path):
         engine.dispose()
         yield url
         return
-    base = make_url(normalise_database_url(PG_URL))
-    name = f"{base.database}_province_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    try:
+    with scratch_postgres("_province") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _app(url: str):
