@@ -7,7 +7,6 @@ and grades (worklog/rules), one bulk insert of the results.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
@@ -225,12 +224,13 @@ def _inputs(review: MonthReview, assignments: dict[int, Assignment], r: RuleValu
     now = timekeeping.now()
     due_days = [d for d in cal_rules.working_days(first, last, overrides)
                 if cal_rules.submission_deadline(d, overrides, time(hour, minute), timekeeping.tz()) <= now]
-    all_assignments = defaultdict(list)
-    for a in db.session.scalars(select(Assignment).where(Assignment.person_id.in_(ids))):
-        all_assignments[a.person_id].append(a)
+    spans = defaultdict(list)  # every assignment's dates: the days on which the officer held a post
+    for pid, start, end in db.session.execute(select(Assignment.person_id, Assignment.valid_from,
+                                                     Assignment.valid_to).where(Assignment.person_id.in_(ids))):
+        spans[pid].append((start, end))
     inputs = {}
     for pid, assignment in assignments.items():
-        held = [d for d in due_days if any(a.covers(d) for a in all_assignments[pid])]
+        held = [d for d in due_days if any(start <= d and (end is None or d <= end) for start, end in spans[pid])]
         person_logs = logs.get(pid, {})
         missing = sum(1 for d in held if person_logs.get(d, ("open", False))[0] != DayStatus.submitted.value)
         late = sum(1 for status, was_late in person_logs.values() if status == DayStatus.submitted.value and was_late)
@@ -310,8 +310,11 @@ def compute(review: MonthReview, actor: Person | None) -> int:
                 "override_grade": result.final if result.final != result.proposed else None,
                 "override_reason": (kept.get(o.person_id) or (None, ""))[1] if result.final != result.proposed else "",
                 "final_grade": result.final,
-                "explanation": {"score": [asdict(line) for line in s.explanation],
-                                "grade": [asdict(check) for check in result.explanation]}})
+                # Plain dicts written out: dataclasses.asdict deep-copies, and a province has 100,000 of these.
+                "explanation": {"score": [{"rule": x.rule, "value": x.value, "detail": x.detail}
+                                          for x in s.explanation],
+                                "grade": [{"rule": c.rule, "value": c.value, "threshold": c.threshold,
+                                           "passed": c.passed} for c in result.explanation]}})
     db.session.execute(delete(MonthResult).where(MonthResult.month_review_id == review.id))
     if rows:
         db.session.execute(insert(MonthResult), rows)
