@@ -7,7 +7,9 @@ the work before: ``python -m bench.child <job> …`` prints one JSON line, its s
   (each officer's entries of the month: approved points, returned and reduced entries, the count; each officer's
   day logs: submitted and late), over the same units, all rows fetched;
 - ``get BADGE PATH``: one page or export, signed in as BADGE through the sign-in form (CSRF on), the whole body read;
-  ``get - /_bench/select`` is the floor: the same app in the same kind of process answering one SELECT.
+  ``get BADGE /_bench/select`` is the floor: the same app in the same kind of process answering one SELECT.
+
+With BENCH_PROFILE=<folder>, the product's part of each job is profiled there (``.prof`` and a ``.txt`` summary).
 
 The database, key and clock come from the environment the bench sets (see bench/data.py).
 """
@@ -52,14 +54,39 @@ def _config() -> dict:
     return config
 
 
+def _profiler():
+    """With BENCH_PROFILE=<folder>, the product's part of each job is profiled (cProfile) into that folder."""
+    if not os.environ.get("BENCH_PROFILE"):
+        return None
+    import cProfile
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def _save_profile(profiler, name: str) -> None:
+    if profiler is None:
+        return
+    import pstats
+    profiler.disable()
+    folder = os.environ["BENCH_PROFILE"]
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}-{os.getpid()}")
+    profiler.dump_stats(path + ".prof")
+    with open(path + ".txt", "w") as f:
+        pstats.Stats(profiler, stream=f).sort_stats("cumulative").print_stats(60)
+
+
 def close(code: str, month: str, subtree: bool) -> dict:
     from worklog import create_app
     app = create_app(_config())
     runner = app.test_cli_runner()
     args = ["month", "close", code, month] + (["--subtree"] if subtree else [])
+    profiler = _profiler()
     started = time.perf_counter()
     result = runner.invoke(args=args)
     seconds = time.perf_counter() - started
+    _save_profile(profiler, f"close-{code}")
     if result.exit_code != 0:
         raise SystemExit(f"month close failed: {result.output[-2000:]}{result.exception!r}")
     officers = sum(int(line.rsplit(" ", 2)[-2]) for line in result.output.splitlines()
@@ -110,11 +137,13 @@ def get(badge: str, path: str) -> dict:
     import gc
     gc.collect()
     reset_peak()
+    profiler = _profiler() if badge != "-" and not path.startswith("/_bench") else None
     started = time.perf_counter()
     response = client.get(path, buffered=False)
     size = sum(len(chunk) for chunk in response.response)
     response.close()
     seconds = time.perf_counter() - started
+    _save_profile(profiler, "get" + path.replace("/", "-").replace("?", "-"))
     return {"seconds": seconds, "status": response.status_code, "bytes": size}
 
 

@@ -206,16 +206,11 @@ def generate(settings: Settings, url: str) -> None:
                "--seed", str(settings.seed), "--month", f"{month:%Y-%m}", "--password", settings.password]
     info(f"generating the province: {' '.join(command[2:-2])} --password …")
     started = datetime.now()
-    done = subprocess.run(command, cwd=ROOT, env=child_environment(url), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+    # The generator's progress bars go to standard error with the bench's own progress.
+    done = subprocess.run(command, cwd=ROOT, env=child_environment(url), stdout=sys.stderr, stderr=sys.stderr)
     if done.returncode != 0:
-        tail = "\n".join(done.stdout.splitlines()[-15:])
-        if "No such command 'synthetic'" in done.stdout:
-            raise SystemExit("The synthetic province generator (`flask --app app synthetic province`) is not in this "
-                             "branch yet; point BENCH_REUSE=1 / BENCH_DB_NAME at a database it has filled.")
-        raise SystemExit(f"generating the province failed:\n{tail}")
-    seconds = (datetime.now() - started).total_seconds()
-    info(f"generated in {seconds:.0f} s")
+        raise SystemExit("generating the province failed (its messages are above)")
+    info(f"generated in {(datetime.now() - started).total_seconds():.0f} s")
 
 
 def read_meta(engine) -> dict[str, str]:

@@ -17,9 +17,13 @@ from typing import Callable, Iterable
 PRINTED: list[str] = []
 
 
+_STARTED = time.perf_counter()
+
+
 def info(message: str) -> None:
-    """Progress and context, to standard error: the figures alone go to standard output."""
-    print(message, file=sys.stderr, flush=True)
+    """Progress and context, to standard error (seconds since the start first): the figures alone go to standard
+    output."""
+    print(f"[{time.perf_counter() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 def number(value: float | int | None) -> str:

@@ -21,6 +21,7 @@ Settings (environment):
   BENCH_ONLY=a,b            sections: close, services, pages, load, memory, startup, grading
   BENCH_PASSWORD=…          every account's password (the generator's default otherwise)
   BENCH_KEEP=1              keep the scratch database
+  BENCH_PROFILE=folder      profile each month close and the export (cProfile) into that folder
 """
 from __future__ import annotations
 
