@@ -14,7 +14,7 @@ from bench.pages import PAGES
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.environ.get("BENCH_TEST") != "1",
-                                                    reason="set BENCH_TEST=1 to run the bench harness (about a minute)")]
+                                                    reason="set BENCH_TEST=1 to run the bench harness (2–4 minutes)")]
 
 
 def expected_names(kind: str) -> list[str]:
