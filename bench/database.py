@@ -384,12 +384,13 @@ def grading(settings: Settings) -> None:
 
 
 def memory_exports(settings: Settings, url: str, cast: Cast) -> None:
-    """Peak memory of the largest export (HR's round over the province, XLSX) in a process of its own, against the
-    same app in the same kind of process answering the one-SELECT floor."""
-    product = child(settings, url, cast, "get", cast.hr.badge, f"/hr/rounds/{cast.round_province}/export.xlsx")
+    """Peak memory of the largest exports (HR's rounds over the province and over the city, XLSX), each in a process
+    of its own, against the same app in the same kind of process answering the one-SELECT floor."""
     floor = child(settings, url, cast, "get", cast.hr.badge, f"/_bench/select?id={cast.officer.id}")
-    line(f"memory_export_round_province_{settings.kind}", product["rss_mb"], floor["rss_mb"], "MB",
-         status=str(product["status"]), bytes=product["bytes"], seconds=product["seconds"])
+    for name, round_id in (("province", cast.round_province), ("city", cast.round_city)):
+        product = child(settings, url, cast, "get", cast.hr.badge, f"/hr/rounds/{round_id}/export.xlsx")
+        line(f"memory_export_round_{name}_{settings.kind}", product["rss_mb"], floor["rss_mb"], "MB",
+             status=str(product["status"]), bytes=product["bytes"], seconds=product["seconds"])
 
 
 def startup(settings: Settings, url: str) -> None:

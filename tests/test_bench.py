@@ -26,7 +26,7 @@ def expected_names(kind: str) -> list[str]:
     for page in PAGES:
         names += [f"page_{page.name}_{kind}", f"page_{page.name}_queries_{kind}"]
     names += [f"load_mixed_{what}_{kind}" for what in ("rps", "p50", "p95", "errors")]
-    names += [f"memory_export_round_province_{kind}", "startup_flask_help", "grade_group_4000_officers"]
+    names += [f"memory_export_round_province_{kind}", f"memory_export_round_city_{kind}", "startup_flask_help", "grade_group_4000_officers"]
     return names
 
 
