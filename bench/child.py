@@ -5,7 +5,9 @@ the work before: ``python -m bench.child <job> …`` prints one JSON line, its s
   runner, timed around the command (not around Python's start-up);
 - ``close-floor UNIT_ID YYYY-MM [--subtree]``: the hand-written GROUP BYs that month close must read at least
   (each officer's entries of the month: approved points, returned and reduced entries, the count; each officer's
-  day logs: submitted and late), over the same units, every row read as a stream (the least time and memory);
+  day logs: submitted and late), over the same units, all rows fetched (a server-side cursor would be slower: PostgreSQL
+  plans a cursor for its first rows);
+- ``base``: the app made and one SELECT run, nothing else: the process's own memory, the floor of every peak;
 - ``get BADGE PATH``: one page or export, signed in as BADGE through the sign-in form (CSRF on), the whole body read;
   ``get BADGE /_bench/select`` is the floor: the same app in the same kind of process answering one SELECT.
 
@@ -109,19 +111,28 @@ def close_floor(unit_id: int, month: str, subtree: bool) -> dict:
             units = "unit_id = :u"
         db.session.rollback()
         started = time.perf_counter()
-        # Streamed, every row read and none kept: the least memory the reading needs, as well as the least time.
-        with db.engine.connect().execution_options(stream_results=True, yield_per=5000) as conn:
-            officers = sum(1 for _row in conn.execute(text(
+        with db.engine.connect() as conn:
+            officers = len(conn.execute(text(
                 "SELECT person_id, sum(CASE WHEN status = 'approved' THEN approved_points ELSE 0 END), "
                 "sum(returned_count), sum(CASE WHEN status = 'approved' AND approved_points < points THEN 1 ELSE 0 END), "
                 f"count(*) FROM entry WHERE {units} AND work_date >= :a AND work_date <= :b GROUP BY person_id"),
-                params))
-            days = sum(1 for _row in conn.execute(text(
+                params).all())
+            days = len(conn.execute(text(
                 "SELECT person_id, sum(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), "
                 "sum(CASE WHEN status = 'submitted' AND late THEN 1 ELSE 0 END) FROM day_log "
-                f"WHERE {units} AND work_date >= :a AND work_date <= :b GROUP BY person_id"), params))
+                f"WHERE {units} AND work_date >= :a AND work_date <= :b GROUP BY person_id"), params).all())
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "officers": officers, "rows": officers + days}
+
+
+def base() -> dict:
+    from worklog import create_app
+    from worklog.extensions import db
+    app = create_app(_config())
+    with app.app_context():
+        started = time.perf_counter()
+        db.session.execute(text("SELECT 1")).all()
+        return {"seconds": time.perf_counter() - started}
 
 
 def get(badge: str, path: str) -> dict:
@@ -156,6 +167,8 @@ def main(argv: list[str]) -> None:
         result = close(args[0], args[1], subtree)
     elif job == "close-floor":
         result = close_floor(int(args[0]), args[1], subtree)
+    elif job == "base":
+        result = base()
     elif job == "get":
         result = get(args[0], args[1])
     else:

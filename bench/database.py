@@ -84,8 +84,10 @@ def month_close(settings: Settings, url: str, cast: Cast) -> None:
             floor_mb.append(done["rss_mb"])
         timings(f"month_close_{name}_{kind}", product, floor, officers=officers, code=unit.code)
         if name == "province":
-            line(f"memory_month_close_province_{kind}", max(product_mb), max(floor_mb), "MB",
-                 min=min(product_mb), floor_min=min(floor_mb), runs=len(product_mb))
+            # The floor of a peak is the process's own size: the app made, one SELECT (floor_read: the GROUP BY's).
+            base = child(settings, url, cast, "base")
+            line(f"memory_month_close_province_{kind}", max(product_mb), base["rss_mb"], "MB",
+                 min=min(product_mb), floor_read=max(floor_mb), runs=len(product_mb))
 
 
 # --- In this process ------------------------------------------------------------------------------------------------
@@ -385,7 +387,7 @@ def grading(settings: Settings) -> None:
 
 def memory_exports(settings: Settings, url: str, cast: Cast) -> None:
     """Peak memory of the largest exports (HR's rounds over the province and over the city, XLSX), each in a process
-    of its own, against the same app in the same kind of process answering the one-SELECT floor."""
+    of its own signed in as HR, against the same app in the same kind of process answering the one-SELECT floor."""
     floor = child(settings, url, cast, "get", cast.hr.badge, f"/_bench/select?id={cast.officer.id}")
     for name, round_id in (("province", cast.round_province), ("city", cast.round_city)):
         product = child(settings, url, cast, "get", cast.hr.badge, f"/hr/rounds/{round_id}/export.xlsx")
