@@ -332,6 +332,7 @@ def eligibility(settings: Settings, cast: Cast) -> None:
                 product.append(time.perf_counter() - started)
             except Exception as e:  # the figure says it failed; the run goes on
                 error = type(e).__name__
+                info(f"eligibility over {unit_ref.code} failed: {str(e).splitlines()[0][:300]}")
                 db.session.rollback()
                 break
             db.session.rollback()
