@@ -45,10 +45,11 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o worklog/translations/messages.pot .
 	$(BIN)/pybabel update -i worklog/translations/messages.pot -d worklog/translations --no-fuzzy-matching --ignore-obsolete
 
-# Timings of the month close and the ledgers: one line per figure (`name value unit`). PostgreSQL too when
-# BENCH_DATABASE_URL or TEST_DATABASE_URL is set (a scratch database is created beside it and dropped).
+# The product at the province's size, one line per figure beside its floor (`name product floor ratio unit`);
+# BENCH_SCALE, BENCH_DATABASE_URL (PostgreSQL), BENCH_REUSE=1 and the rest: `python -m bench.run --help` and
+# docs/PERFORMANCE.md. Not part of `make test`.
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
