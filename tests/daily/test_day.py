@@ -299,3 +299,13 @@ def test_officer_without_post_on_a_date_is_refused(client, org, catalog):
     sign_in(client, newcomer.badge)
     response = _add(client, TODAY - timedelta(days=1), catalog["T1"])
     assert response.status_code == 422 and "no post" in response.get_data(as_text=True)
+
+
+def test_the_smallest_quantity_is_accepted_and_nothing_below_it(client, org, catalog):
+    """0.01 is the least an entry can hold. The form compared it with the float 0.01, a hair larger, and
+    refused it as "not above 0"."""
+    sign_in(client, org["officer_a"].badge)
+    assert _add(client, TODAY, catalog["T2"], quantity="0.01").status_code == 302
+    assert db.session.scalar(select(Entry.quantity)) == Decimal("0.01")
+    assert _add(client, TODAY, catalog["T2"], quantity="0.00").status_code == 422
+    assert _counts()[0] == 1

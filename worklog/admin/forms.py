@@ -1,6 +1,8 @@
 """Forms of the administration pages."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -40,9 +42,9 @@ class PostForm(FlaskForm):
     code = StringField(_l("Code"), validators=CODE)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     coefficient = DecimalField(_l("Post coefficient"), places=2, default=1,
-                               validators=[DataRequired(), NumberRange(min=0.01, max=3)])
+                               validators=[DataRequired(), NumberRange(min=Decimal("0.01"), max=3)])
     monthly_target_points = DecimalField(_l("Monthly target points"), places=2,
-                                         validators=[DataRequired(), NumberRange(min=0.01, max=100000)])
+                                         validators=[DataRequired(), NumberRange(min=Decimal("0.01"), max=100000)])
     active = BooleanField(_l("In use"), default=True)
     submit = SubmitField(_l("Save"))
 

@@ -1,6 +1,8 @@
 """Forms of the task catalog and calendar pages."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -25,7 +27,7 @@ class TaskTypeForm(FlaskForm):
 class NewTaskTypeForm(TaskTypeForm):
     standard_points = DecimalField(_l("Standard points"), places=2,
                                    validators=[InputRequired(), NumberRange(min=0, max=10000)])
-    daily_cap = DecimalField(_l("Daily cap"), places=2, validators=[InputRequired(), NumberRange(min=0.01, max=100000)])
+    daily_cap = DecimalField(_l("Daily cap"), places=2, validators=[InputRequired(), NumberRange(min=Decimal("0.01"), max=100000)])
     valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
 
 
@@ -33,7 +35,7 @@ class VersionForm(FlaskForm):
     valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
     standard_points = DecimalField(_l("Standard points"), places=2,
                                    validators=[InputRequired(), NumberRange(min=0, max=10000)])
-    daily_cap = DecimalField(_l("Daily cap"), places=2, validators=[InputRequired(), NumberRange(min=0.01, max=100000)])
+    daily_cap = DecimalField(_l("Daily cap"), places=2, validators=[InputRequired(), NumberRange(min=Decimal("0.01"), max=100000)])
     submit = SubmitField(_l("Set new values"))
 
 

@@ -1,6 +1,8 @@
 """Forms of the day page."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
@@ -16,7 +18,7 @@ class EntryForm(FlaskForm):
     task_type = SelectField(_l("Task"), coerce=int, validators=[DataRequired(message=_l("Choose a task."))])
     quantity = DecimalField(_l("Quantity"), places=2, default=1,
                             validators=[InputRequired(message=_l("Give a quantity.")),
-                                        NumberRange(min=0.01, message=_l("The quantity must be above 0."))],
+                                        NumberRange(min=Decimal("0.01"), message=_l("The quantity must be above 0."))],
                             render_kw={"inputmode": "decimal", "step": "any", "min": "0"})
     hours = DecimalField(_l("Hours"), places=2,
                          validators=[Optional(), NumberRange(min=0, max=24, message=_l("Hours must be between 0 and 24."))],

@@ -1,6 +1,8 @@
 """Forms of the supervisor's week. Review forms carry the version of the row the page showed."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DecimalField, HiddenField, PasswordField, SelectField,
@@ -62,7 +64,7 @@ class AssignForm(FlaskForm):
     officers = MultiCheckboxField(_l("Officers"), coerce=int,
                                   validators=[DataRequired(message=_l("Choose at least one officer."))])
     expected_quantity = DecimalField(_l("Expected quantity"), places=2, default=1,
-                                     validators=[InputRequired(), NumberRange(min=0.01)])
+                                     validators=[InputRequired(), NumberRange(min=Decimal("0.01"))])
     due_date = DateField(_l("Due date"), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Assign"))
