@@ -103,7 +103,10 @@ _instance: list[str] = []
 def instance_folder() -> str:
     """An empty instance folder: the bench reads neither instance/config.py nor the developer's settings."""
     if not _instance:
+        import atexit
+        import shutil
         _instance.append(tempfile.mkdtemp(prefix="worklog-bench-instance-"))
+        atexit.register(shutil.rmtree, _instance[0], True)
     return _instance[0]
 
 
