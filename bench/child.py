@@ -114,7 +114,8 @@ def close_floor(unit_id: int, month: str, subtree: bool) -> dict:
         with db.engine.connect() as conn:
             officers = len(conn.execute(text(
                 "SELECT person_id, sum(CASE WHEN status = 'approved' THEN approved_points ELSE 0 END), "
-                "sum(returned_count), sum(CASE WHEN status = 'approved' AND approved_points < points THEN 1 ELSE 0 END), "
+                "sum(returned_count), "
+                "sum(CASE WHEN status = 'approved' AND approved_points < points THEN 1 ELSE 0 END), "
                 f"count(*) FROM entry WHERE {units} AND work_date >= :a AND work_date <= :b GROUP BY person_id"),
                 params).all())
             days = len(conn.execute(text(

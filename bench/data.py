@@ -69,7 +69,8 @@ class Settings:
             password=os.environ.get("BENCH_PASSWORD") or DEFAULT_PASSWORD,
             repeats=max(1, _env_int("BENCH_REPEATS", 3)), requests=max(1, _env_int("BENCH_REQUESTS", 30)),
             page_budget=_env_float("BENCH_PAGE_SECONDS", 20.0),
-            load_seconds=_env_float("BENCH_LOAD_SECONDS", 30.0), load_clients=max(1, _env_int("BENCH_LOAD_CLIENTS", 40)),
+            load_seconds=_env_float("BENCH_LOAD_SECONDS", 30.0),
+            load_clients=max(1, _env_int("BENCH_LOAD_CLIENTS", 40)),
             workers=max(1, _env_int("BENCH_WORKERS", 2)), startup_runs=max(1, _env_int("BENCH_STARTUP_RUNS", 5)),
             only={s.strip() for s in only.split(",") if s.strip()} if only else None,
             keep=os.environ.get("BENCH_KEEP", "") not in ("", "0", "false", "no"))
@@ -102,7 +103,10 @@ _instance: list[str] = []
 def instance_folder() -> str:
     """An empty instance folder: the bench reads neither instance/config.py nor the developer's settings."""
     if not _instance:
+        import atexit
+        import shutil
         _instance.append(tempfile.mkdtemp(prefix="worklog-bench-instance-"))
+        atexit.register(shutil.rmtree, _instance[0], True)
     return _instance[0]
 
 

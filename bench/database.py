@@ -111,7 +111,7 @@ def in_process(settings: Settings, app, cast: Cast) -> None:
 
 def _department_ids(cast: Cast) -> list[int]:
     from worklog.extensions import db
-    return [d for (d,) in db.session.execute(text("SELECT id FROM department WHERE unit_id = :u"), {"u": cast.county.id})]
+    return list(db.session.scalars(text("SELECT id FROM department WHERE unit_id = :u"), {"u": cast.county.id}))
 
 
 def ledger_refresh(settings: Settings, cast: Cast, counter: Statements) -> None:
@@ -409,4 +409,3 @@ def startup(settings: Settings, url: str) -> None:
                            check=True)
             times.append(time.perf_counter() - started)
     timings("startup_flask_help", product, floor)
-

@@ -10,8 +10,7 @@ import math
 import statistics
 import sys
 import time
-from contextlib import contextmanager
-from typing import Callable, Iterable
+from typing import Iterable
 
 #: Every line printed, for whoever runs the bench as a library (the test reads them back).
 PRINTED: list[str] = []
@@ -79,18 +78,3 @@ def timings(name: str, product: list[float], floor: list[float], unit: str = "s"
     return line(name, p50(product), p50(floor), unit, min=min(product, default=None),
                 max=max(product, default=None), floor_min=min(floor, default=None),
                 floor_max=max(floor, default=None), runs=len(product), **details)
-
-
-@contextmanager
-def stopwatch():
-    """``with stopwatch() as t: …``; then ``t()`` is the elapsed seconds."""
-    started = time.perf_counter()
-    elapsed: list[float] = []
-    yield lambda: elapsed[0] if elapsed else time.perf_counter() - started
-    elapsed.append(time.perf_counter() - started)
-
-
-def timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started

@@ -103,7 +103,8 @@ def tasks_of(app, cast: Cast, people: list[PersonRef]) -> dict[int, list[int]]:
         for ref in people:
             person = db.session.get(Person, ref.id)
             assignment = person.assignment_on(cast.today)
-            found[ref.id] = [o.id for o in catalog.task_options(assignment, person.id, cast.today)] if assignment else []
+            options = catalog.task_options(assignment, person.id, cast.today) if assignment else []
+            found[ref.id] = [o.id for o in options]
     return found
 
 

@@ -74,11 +74,12 @@ def main() -> None:
             from worklog import create_app
             app = create_app({"DATABASE_URL": url, "SECRET_KEY": data.SECRET_KEY, "FIXED_NOW": cast.now})
             with app.app_context():
+                from sqlalchemy import text
                 from worklog.extensions import db
-                server_version = db.session.execute(__import__("sqlalchemy").text(
+                version = db.session.execute(text(
                     "SELECT version()" if settings.kind == "pg" else "SELECT sqlite_version()")).scalar()
-            comment(f"scale {settings.scale:g} seed {settings.seed} on {settings.kind} ({server_version.split(' on ')[0]})"
-                    f"; {machine()}; {date.today().isoformat()}")
+            comment(f"scale {settings.scale:g} seed {settings.seed} on {settings.kind} ({version.split(' on ')[0]}); "
+                    f"{machine()}; {date.today().isoformat()}")
             comment(f"province: {cast.officers} people, {cast.entries} entries in {cast.month_key}; county "
                     f"{cast.county.code} ({cast.county.officers} officers), city {cast.city.code} "
                     f"({cast.city.officers}), clock pinned at {cast.now.isoformat()}")

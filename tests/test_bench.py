@@ -13,8 +13,11 @@ from bench.pages import PAGES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.environ.get("BENCH_TEST") != "1",
-                                                    reason="set BENCH_TEST=1 to run the bench harness (2–4 minutes)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.environ.get("BENCH_TEST") != "1",
+                       reason="set BENCH_TEST=1 to run the bench harness (2–4 minutes)"),
+]
 
 
 def expected_names(kind: str) -> list[str]:
@@ -26,7 +29,8 @@ def expected_names(kind: str) -> list[str]:
     for page in PAGES:
         names += [f"page_{page.name}_{kind}", f"page_{page.name}_queries_{kind}"]
     names += [f"load_mixed_{what}_{kind}" for what in ("rps", "p50", "p95", "errors")]
-    names += [f"memory_export_round_province_{kind}", f"memory_export_round_city_{kind}", "startup_flask_help", "grade_group_4000_officers"]
+    names += [f"memory_export_round_{scope}_{kind}" for scope in ("province", "city")]
+    names += ["startup_flask_help", "grade_group_4000_officers"]
     return names
 
 
