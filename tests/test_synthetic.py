@@ -142,7 +142,7 @@ def test_the_roll_ups_are_exact(province, province_runner):
     result = province_runner.invoke(args=["ledger", "check"])
     assert result.exit_code == 0, result.output
     assert "No differences" in result.output
-    # The day's roll-up, as daily.services.refresh_day_total computes it.
+    # The day's roll-up: what ledgers.services.add_to_day keeps, entry by entry.
     fresh = {(pid, day): (n, Decimal(h), Decimal(p), Decimal(a)) for pid, day, n, h, p, a in db.session.execute(
         select(Entry.person_id, Entry.work_date, func.count(), func.sum(Entry.hours), func.sum(Entry.points),
                func.coalesce(func.sum(Entry.approved_points), 0)).group_by(Entry.person_id, Entry.work_date))}

@@ -60,6 +60,14 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def upsert_insert(table):
+    """``INSERT`` for ``table`` with the database's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from worklog.extensions import db
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def transaction_cache(session: Session) -> dict:
     """A place to keep what a transaction has read and may ask again (who acts for whom…), emptied at the
     session's every flush and at the end of every transaction, so nothing it holds outlives a write."""

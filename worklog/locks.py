@@ -18,23 +18,20 @@ every writing transaction there begins IMMEDIATE (worklog/db.py), so writers run
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from models import MonthReview, MonthStatus, Person, WeekReview, WeekStatus
+from worklog.db import upsert_insert
 from worklog.errors import ServiceError
 from worklog.extensions import db
+from worklog.weekly.queries import signing_day, week_of
 
 
 def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
-
-
-def week_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def signed_week_error() -> ServiceError:
@@ -47,27 +44,17 @@ def sealed_month_error(field: str | None = None) -> ServiceError:
                         field)
 
 
-def _week_row_values(person: Person, monday: date) -> dict | None:
-    """The values of a new, open review row for the week: its unit is that of the day the week is signed on
-    (the last day of the week on which the officer held a post), as signing records it."""
-    for offset in range(6, -1, -1):
-        assignment = person.assignment_on(monday + timedelta(days=offset))
-        if assignment is not None:
-            return {"person_id": person.id, "week_start": monday, "unit_id": assignment.department.unit_id,
-                    "status": WeekStatus.open.value, "entries": 0, "points": 0, "approved_points": 0,
-                    "version": 1}
-    return None
-
-
 def ensure_week_row(person: Person, monday: date) -> bool:
-    """Create the week's review row if it is missing (concurrent creators agree: ON CONFLICT DO NOTHING).
-    False when the officer held no post in that week."""
-    values = _week_row_values(person, monday)
-    if values is None:
+    """Create the week's review row if it is missing (concurrent creators agree: ON CONFLICT DO NOTHING), in
+    the unit of the day the week is signed on, as signing records it. False when the officer held no post in
+    that week."""
+    day = signing_day(person, monday)
+    if day is None:
         return False
-    insert = postgresql.insert if _postgres() else sqlite.insert
-    db.session.execute(insert(WeekReview).values(**values).on_conflict_do_nothing(
-        index_elements=["person_id", "week_start"]))
+    db.session.execute(upsert_insert(WeekReview).values(
+        person_id=person.id, week_start=monday, unit_id=person.assignment_on(day).department.unit_id,
+        status=WeekStatus.open.value, entries=0, points=0, approved_points=0, version=1)
+        .on_conflict_do_nothing(index_elements=["person_id", "week_start"]))
     return True
 
 

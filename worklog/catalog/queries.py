@@ -37,12 +37,6 @@ def _available_clause(assignment: Assignment):
                 or_(TaskType.sequence_id.is_(None), TaskType.sequence_id == post.sequence_id), open_to_post)
 
 
-def version_in_force(task_type_id: int, day: date) -> TaskTypeVersion | None:
-    return db.session.scalar(select(TaskTypeVersion).where(
-        TaskTypeVersion.task_type_id == task_type_id, TaskTypeVersion.valid_from <= day)
-        .order_by(TaskTypeVersion.valid_from.desc()).limit(1))
-
-
 def task_options(assignment: Assignment, person_id: int, day: date) -> list[TaskOption]:
     """Every task type open to this assignment's post on ``day``, favourites first, then by category."""
     newest_date = (select(TaskTypeVersion.task_type_id, func.max(TaskTypeVersion.valid_from).label("vf"))

@@ -5,7 +5,8 @@ Two ways, both set-based SQL, never a Python loop over entries and never per pag
 
 - by delta, on the hot paths: an entry saved or reviewed moves its day's total by the difference; a week
   signed adds its entries to the ledger rows (an upsert per table, for any number of officers at once);
-- by recomputation, where a period is rebuilt or reopened: a week unsigned, a month finalised, a repair.
+- by recomputation, where a period is rebuilt or reopened: a week unsigned, a month finalised, a repair
+  (the day totals are rebuilt in bulk by the demo and the synthetic province).
 
 `flask --app app ledger check` recomputes everything independently and names any difference.
 """
@@ -17,11 +18,11 @@ from typing import Iterable
 from decimal import Decimal
 
 from sqlalchemy import Date, case, delete, distinct, exists, func, insert, literal, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from models import (DayLog, Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, PersonDayTotal,
                     UnitMonth)
+from worklog.db import upsert_insert
 from worklog.extensions import db
 from worklog.timekeeping import month_bounds
 
@@ -76,10 +77,8 @@ def refresh(department_ids: Iterable[int], months: Iterable[date]) -> None:
 
 def _upsert(model, index_elements: list[str], added: list[str]):
     """INSERT … SELECT that adds to the row when it exists (ON CONFLICT DO UPDATE), on either database."""
-    insert_ = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
     def build(columns: list[str], query):
-        statement = insert_(model).from_select(columns, query)
+        statement = upsert_insert(model).from_select(columns, query)
         table = model.__table__
         return statement.on_conflict_do_update(
             index_elements=index_elements,
@@ -163,9 +162,8 @@ def add_to_day(person_id: int, work_date: date, entries: int, hours: Decimal, po
                approved: Decimal) -> None:
     """Move one officer-day's roll-up by a difference (an entry added, changed, reviewed or deleted): one
     upsert; the row is made from the day's log when it is the day's first entry."""
-    insert_ = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = PersonDayTotal.__table__
-    statement = insert_(PersonDayTotal).from_select(
+    statement = upsert_insert(PersonDayTotal).from_select(
         ["person_id", "work_date", "unit_id", "department_id", "sequence_id", "entries", "hours", "points",
          "approved_points"],
         select(DayLog.person_id, DayLog.work_date, DayLog.unit_id, DayLog.department_id, DayLog.sequence_id,
@@ -180,21 +178,3 @@ def add_to_day(person_id: int, work_date: date, entries: int, hours: Decimal, po
         db.session.execute(delete(PersonDayTotal).where(PersonDayTotal.person_id == person_id,
                                                         PersonDayTotal.work_date == work_date,
                                                         PersonDayTotal.entries <= 0))
-
-
-def refresh_day_total(person_id: int, work_date: date) -> None:
-    """Recompute one officer-day's roll-up from its entries (after a bulk change; the hot paths use
-    :func:`add_to_day`)."""
-    db.session.execute(delete(PersonDayTotal).where(PersonDayTotal.person_id == person_id,
-                                                    PersonDayTotal.work_date == work_date))
-    day = select(DayLog.unit_id, DayLog.department_id, DayLog.sequence_id).where(
-        DayLog.person_id == person_id, DayLog.work_date == work_date).subquery()
-    totals = (select(Entry.person_id, Entry.work_date, day.c.unit_id, day.c.department_id, day.c.sequence_id,
-                     func.count(Entry.id), func.sum(Entry.hours), func.sum(Entry.points),
-                     func.coalesce(func.sum(Entry.approved_points), 0))
-              .select_from(Entry).join(day, true())
-              .where(Entry.person_id == person_id, Entry.work_date == work_date)
-              .group_by(Entry.person_id, Entry.work_date, day.c.unit_id, day.c.department_id, day.c.sequence_id))
-    db.session.execute(insert(PersonDayTotal).from_select(
-        ["person_id", "work_date", "unit_id", "department_id", "sequence_id", "entries", "hours", "points",
-         "approved_points"], totals))

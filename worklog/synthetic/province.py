@@ -4,7 +4,7 @@ week, twelve final months, a year's results and a month of the police-service su
 Everything is written in bulk (worklog/synthetic/loader.py) with explicit ids, unit by unit, so memory stays
 flat whatever the scale. The figures are computed as the product computes them — points by
 ``rules.points.entry_points``, a signed week's totals as ``weekly.services._sign`` counts them, the daily and
-ledger roll-ups as ``daily.services.refresh_day_total`` and ``ledgers.services.refresh`` sum them, scores and
+ledger roll-ups as ``ledgers.services.add_to_day`` and ``ledgers.services.refresh`` sum them, scores and
 grades by ``rules.scoring`` and ``rules.grading`` — so that ``flask ledger check`` and a month close find the
 data exactly as the product would have left it.
 

@@ -236,11 +236,6 @@ def tasks_assigned_by(actor_id: int, limit: int = 200) -> list[AssignedTask]:
                                    .limit(limit)))
 
 
-def unread_count(person_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.person_id == person_id, Notification.read_at.is_(None))) or 0
-
-
 def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.person_id == person_id)
                                    .order_by(Notification.id.desc()).limit(limit)))
@@ -265,11 +260,6 @@ def _review_duty(person_id: int):
         Delegation.acting_id == person_id, Delegation.revoked_at.is_(None),
         and_(Delegation.start_date <= today + timedelta(days=7), Delegation.end_date >= today - timedelta(days=14)))
     return or_(supervises, acts)
-
-
-def has_review_duty(person_id: int) -> bool:
-    """Does the person supervise anyone today, or act for someone who does?"""
-    return bool(db.session.scalar(select(_review_duty(person_id))))
 
 
 def navigation_facts(person_id: int) -> tuple[bool, int]:

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
                     TaskType, WeekReview, WeekStatus, utcnow)
@@ -169,10 +168,7 @@ def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
         raise ServiceError(_("You are not the supervisor who signs this week."))
     # The lock first, the checks after it: a write into the week already under way finishes before the
     # entries are read, and any later one waits and then finds the week signed.
-    try:
-        review = locks.lock_week_for_closing(person, monday)
-    except IntegrityError:
-        raise Conflict(_("Someone else changed this at the same time. Reload the page and try again."))
+    review = locks.lock_week_for_closing(person, monday)
     if review is None:
         raise ServiceError(_("You are not the supervisor who signs this week."))
     if review.status == WeekStatus.signed.value:
