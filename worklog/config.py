@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_QUEUE": "worklog",
     # Longest one part (one unit's close, one export) may run on a worker before RQ stops it, in seconds.
     "JOB_PART_TIMEOUT": 3600,
+    "JOB_BATCH_OFFICERS": 10000,
     # Tests pin the clock with an aware datetime (or its ISO text, for a worker started with
     # WORKLOG_FIXED_NOW); None means the real time.
     "FIXED_NOW": None,

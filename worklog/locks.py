@@ -118,3 +118,11 @@ def lock_month_review(review: MonthReview, *, closing: bool = False) -> MonthRev
     return db.session.scalars(select(MonthReview).where(MonthReview.id == review.id)
                               .with_for_update(key_share=not closing)
                               .execution_options(populate_existing=True)).one()
+
+
+def lock_month_reviews(reviews: list[MonthReview]) -> list[MonthReview]:
+    """:func:`lock_month_review` (not closing) for the months of several units, in one statement, in the order
+    of their ids so that two closes over overlapping units cannot deadlock."""
+    return list(db.session.scalars(select(MonthReview).where(MonthReview.id.in_([r.id for r in reviews]))
+                                   .order_by(MonthReview.id).with_for_update(key_share=True)
+                                   .execution_options(populate_existing=True)))

@@ -19,6 +19,13 @@ from worklog.extensions import db
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+@pytest.fixture(autouse=True)
+def one_unit_per_part(app):
+    """The tests of the parts' bookkeeping run every unit as a part of its own (the batches, which group a
+    month close's small units together, have tests of their own that set JOB_BATCH_OFFICERS back)."""
+    app.config["JOB_BATCH_OFFICERS"] = 0
+
+
 @pytest.fixture
 def redis_queue(app):
     """REDIS_URL set on the app, with a queue name no other run uses; the queue, its jobs and its registries

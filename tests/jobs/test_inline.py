@@ -138,3 +138,46 @@ def test_run_again_is_for_failed_jobs_only(app, org, signed):
     queue.dispatch(job.id)
     with pytest.raises(ServiceError):
         services.run_again(db.session.get(BackgroundJob, job.id), {}, None)
+
+
+def test_small_units_are_closed_together_in_batches(app, org, signed):
+    # Per unit first, to compare with.
+    alone = _close(org)
+    queue.dispatch(alone.id)
+    before = {unit.code: results_of(unit) for unit in (org.county_a, org.county_b)}
+
+    # Batches of at most 7 officers, in tree order: the province, City A, County A1 and City B (0 + 0 + 7 + 0),
+    # then County B1 (2).
+    app.config["JOB_BATCH_OFFICERS"] = 7
+    job = _close(org)
+    assert runner.batches(job) == [[org.province.id, org.city_a.id, org.county_a.id, org.city_b.id],
+                                   [org.county_b.id]]
+    seen = []
+    queue.dispatch(job.id, lambda unit_id, ok: seen.append(
+        (unit_id, ok, db.session.get(BackgroundJob, job.id).done)))
+    # Progress moves batch by batch, each committed before the next began.
+    assert [done for _unit, _ok, done in seen] == [4, 4, 4, 4, 5]
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job.id)
+    assert (job.status, job.done, job.units_done) == (JobStatus.done.value, 5, job.params["parts"])
+    assert job.result["officers"] == {str(org.county_a.id): 7, str(org.county_b.id): 2, str(org.province.id): 0,
+                                      str(org.city_a.id): 0, str(org.city_b.id): 0}
+    assert {unit.code: results_of(unit) for unit in (org.county_a, org.county_b)} == before
+    # One "month.computed" event per unit, as when each is closed alone.
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "month.computed", AuditEvent.unit_id == org.county_a.id)) == 2
+
+
+def test_a_refused_unit_fails_its_whole_batch_and_nothing_of_it_is_written(app, org, signed):
+    app.config["JOB_BATCH_OFFICERS"] = 100
+    job = _close(org, org.city_a)
+    db.session.add(MonthReview(unit_id=org.county_a.id, month=NOVEMBER, status=MonthStatus.final.value,
+                               reopened=0))
+    db.session.commit()
+    with force_locale("en"):
+        queue.dispatch(job.id)
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job.id)
+    assert job.status == JobStatus.failed.value and job.done == 0 and job.units_done == []
+    assert job.error.startswith("CA, CA1: 2026-11 is final and sealed for CA1")
+    assert results_of(org.county_a) == [] and _reviews(org.city_a) == 0

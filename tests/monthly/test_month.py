@@ -244,3 +244,55 @@ def test_the_results_are_shown_a_page_at_a_time(app, client, org, county):
     assert sorted(shown) == sorted(county.officers)
     last = client.get(_url(county, "?page=999999999999")).get_data(as_text=True)
     assert "Page 3 of 3" in last
+
+
+def _count_queries(client, url: str) -> tuple[int, str]:
+    from sqlalchemy import event
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement != "BEGIN":  # SQLite's own (BEGIN IMMEDIATE), not a query
+            seen.append(" ".join(statement.split())[:150])
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen, html
+
+
+def test_completeness_is_a_page_of_its_own_and_the_month_page_stays_small(app, client, new_client, org, county):
+    """The month page recomputed every officer's completeness on each view (27 queries, 2.5 s for a county of
+    1,850 officers); it now runs no more than 10 queries, whatever the unit's size, and completeness has its
+    own page: only the officers with something missing, a page at a time."""
+    from models import WeekReview
+    _close_october(client, org, county)
+    # O1 has every October week signed; nobody else has any signed.
+    o1 = county.officers["O1"]
+    for monday in (date(2026, 9, 28), date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19), date(2026, 10, 26)):
+        db.session.add(WeekReview(person_id=o1.id, week_start=monday, unit_id=county.unit.id, status="signed"))
+    db.session.commit()
+    app.config["PAGE_SIZE"] = 4
+    queries, html = _count_queries(client, _url(county))
+    assert len(queries) <= 10, "\n".join(queries)
+    assert "Completeness</a>" in html
+
+    seen = {}
+    for page in (1, 2, 3):
+        queries, html = _count_queries(client, _url(county, f"/completeness?page={page}"))
+        assert len(queries) <= 11, "\n".join(queries)
+        assert "9 officers have weeks not signed or days not submitted." in html
+        assert f"Page {page} of 3" in html
+        for badge, person in county.officers.items():
+            if f"{person.name} <span" in html:
+                row = html[html.index(f"{person.name} <span"):]
+                seen[badge] = row[:row.index("</tr>")]
+    assert sorted(seen) == sorted(set(county.officers) - {"O1"})
+    # O7 did not submit 2 working days, O8 submitted 3 late; everyone's five weeks are unsigned.
+    assert '<td class="num">2</td><td class="num">0</td>' in seen["O7"]
+    assert '<td class="num">0</td><td class="num">3</td>' in seen["O8"]
+    assert "09-28, 10-05, 10-12, 10-19, 10-26" in seen["O2"]
+    # Nobody but the unit's panel sees it.
+    other = new_client()
+    sign_in(other, org["officer_a"].badge)
+    assert other.get(_url(county, "/completeness")).status_code == 404

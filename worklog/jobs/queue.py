@@ -32,9 +32,9 @@ def rq_queue(redis, app: Flask | None = None):
 
 
 def dispatch(job_id: int, progress: Callable[[int, bool], None] | None = None) -> str:
-    """Hand the job's remaining parts over: one RQ job per part, so that several workers share a province
-    ("queued"), or run them here and now ("inline"). Call it once the job's row is committed: a worker may
-    start on it at once."""
+    """Hand the job's remaining parts over: one RQ job per part or batch of parts (see runner.batches), so that
+    several workers share a province ("queued"), or run them here and now ("inline"). Call it once the job's
+    row is committed: a worker may start on it at once."""
     job = db.session.get(BackgroundJob, job_id)
     if job is None or job.finished:
         return "nothing"
@@ -42,13 +42,13 @@ def dispatch(job_id: int, progress: Callable[[int, bool], None] | None = None) -
         runner.run_inline(job_id, progress)
         return "inline"
     from rq import Queue
-    parts, kind = runner.remaining(job), job.kind
+    groups, kind = runner.batches(job), job.kind
     db.session.rollback()  # nothing to keep; do not hold a transaction while talking to Redis
     with closing(connection()) as redis:
         queue = rq_queue(redis)
-        queue.enqueue_many([Queue.prepare_data(runner.run_part, args=(job_id, unit_id),
-                                               description=f"{kind} job {job_id}, unit {unit_id}")
-                            for unit_id in parts])
+        queue.enqueue_many([Queue.prepare_data(runner.run_parts, args=(job_id, group),
+                                               description=f"{kind} job {job_id}, units {group}")
+                            for group in groups])
     return "queued"
 
 

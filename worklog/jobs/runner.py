@@ -51,8 +51,37 @@ def _merge(result: dict, outcome: dict) -> dict:
     return merged
 
 
+def batches(job: BackgroundJob) -> list[list[int]]:
+    """The remaining parts in the groups they run in: one by one, or, for a kind that can do several in one
+    transaction, neighbours together up to about ``JOB_BATCH_OFFICERS`` officers (the tree order keeps a
+    city's counties together; 0 runs every part alone)."""
+    todo = remaining(job)
+    kind = KINDS[job.kind]
+    limit = int(current_app.config["JOB_BATCH_OFFICERS"])
+    if kind.batch is None or kind.weights is None or len(todo) < 2 or limit <= 0:
+        return [[part] for part in todo]
+    weights = kind.weights(todo)
+    groups: list[list[int]] = []
+    size = 0
+    for part in todo:
+        weight = weights.get(part, 0)
+        if groups and size + weight <= limit:
+            groups[-1].append(part)
+            size += weight
+        else:
+            groups.append([part])
+            size = weight
+    return groups
+
+
 def run_part(job_id: int, unit_id: int, raise_unexpected: bool = True) -> bool:
-    """Run one part of the job; True when it is done (now or before), False when it failed.
+    """Run one part of the job: :func:`run_parts` of that part alone."""
+    return run_parts(job_id, [unit_id], raise_unexpected)
+
+
+def run_parts(job_id: int, unit_ids: list[int], raise_unexpected: bool = True) -> bool:
+    """Run some parts of the job in one transaction; True when they are done (now or before), False when
+    they failed, none of them written.
 
     A refusal (a final month, say) marks the job failed with its message. An unexpected error does too, and
     is raised again so that the worker's log and RQ's failed-job registry keep the traceback.
@@ -64,14 +93,22 @@ def run_part(job_id: int, unit_id: int, raise_unexpected: bool = True) -> bool:
     job = db.session.get(BackgroundJob, job_id, populate_existing=True)
     if job is None:
         return False
-    if unit_id in (job.units_done or []):
+    todo = [unit_id for unit_id in unit_ids if unit_id not in (job.units_done or [])]
+    if not todo:
         db.session.rollback()
         return True
+    kind = KINDS[job.kind]
     try:
-        outcome = KINDS[job.kind].part(job, unit_id)
+        if kind.batch is not None and len(todo) > 1:
+            outcome = kind.batch(job, todo)
+        else:
+            outcome = {}
+            for unit_id in todo:
+                outcome = _merge(outcome, kind.part(job, unit_id))
         job = _locked(job_id)
-        if unit_id not in job.units_done:  # the same part may have run twice at once: count it once
-            job.units_done = [*job.units_done, unit_id]
+        new = [unit_id for unit_id in todo if unit_id not in job.units_done]
+        if new:  # the same part may have run twice at once: count it once
+            job.units_done = [*job.units_done, *new]
             job.done = len(job.units_done)
             job.result = _merge(job.result, outcome)
         if job.done == job.total and job.status != JobStatus.failed.value:
@@ -87,8 +124,9 @@ def run_part(job_id: int, unit_id: int, raise_unexpected: bool = True) -> bool:
             message = error.message
         else:
             message = f"{type(error).__name__}: {error}"
-            current_app.logger.exception("Job %s, part %s failed", job_id, unit_id)
-        _fail(job_id, f"{_unit_code(unit_id)}: {message}")
+            current_app.logger.exception("Job %s, parts %s failed", job_id, todo)
+        where = ", ".join(_unit_code(unit_id) for unit_id in todo[:3]) + (" …" if len(todo) > 3 else "")
+        _fail(job_id, f"{where}: {message}")
         if raise_unexpected and not isinstance(error, ServiceError):
             raise
         return False
@@ -115,8 +153,9 @@ def run_inline(job_id: int, progress: Callable[[int, bool], None] | None = None)
     job = db.session.get(BackgroundJob, job_id)
     if job is None:
         return None
-    for unit_id in remaining(job):
-        ok = run_part(job_id, unit_id, raise_unexpected=False)
+    for group in batches(job):
+        ok = run_parts(job_id, group, raise_unexpected=False)
         if progress is not None:
-            progress(unit_id, ok)
+            for unit_id in group:
+                progress(unit_id, ok)
     return db.session.get(BackgroundJob, job_id)

@@ -69,6 +69,20 @@ def index():
     return render_template("monthly/index.html", units=list(dict.fromkeys(units)), reviews=reviews, months=months)
 
 
+def _result_page(review: MonthReview, page: int, per_page: int) -> tuple[list[MonthResult], int]:
+    """A page of the month's results in ranking order, and how many there are (counted in the same query)."""
+    rows = db.session.execute(select(MonthResult, func.count().over())
+                              .where(MonthResult.month_review_id == review.id)
+                              .options(joinedload(MonthResult.person))
+                              .order_by(MonthResult.sequence_id, MonthResult.rank, MonthResult.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    if not rows and page > 1:
+        total = db.session.scalar(select(func.count()).select_from(MonthResult)
+                                  .where(MonthResult.month_review_id == review.id)) or 0
+        return [], total
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
 @bp.route("/month/<int:unit_id>/<month>")
 def month_page(unit_id: int, month: str, status: int = 200, forms: dict | None = None):
     unit = _panel_unit(unit_id)
@@ -78,27 +92,24 @@ def month_page(unit_id: int, month: str, status: int = 200, forms: dict | None =
                "action_form": ReasonForm(formdata=None)}
     if review is not None:
         # A big county has nearly 2,000 officers: their results are shown a page at a time.
-        total = db.session.scalar(select(func.count()).select_from(MonthResult)
-                                  .where(MonthResult.month_review_id == review.id)) or 0
         per_page = current_app.config["PAGE_SIZE"]
+        page = int_arg("page", 1)
+        results, total = _result_page(review, page, per_page)
         pages = max(1, math.ceil(total / per_page))
-        page = min(int_arg("page", 1), pages)
-        results = list(db.session.scalars(select(MonthResult).where(MonthResult.month_review_id == review.id)
-                                          .options(joinedload(MonthResult.person))
-                                          .order_by(MonthResult.sequence_id, MonthResult.rank, MonthResult.id)
-                                          .offset((page - 1) * per_page).limit(per_page)))
+        if page > pages:  # past the end: the last page
+            page = pages
+            results, total = _result_page(review, page, per_page)
         context.update(page=page, pages=pages, total_results=total)
         from models import Sequence
         sequences = {s.id: s for s in db.session.scalars(select(Sequence))}
         context.update(
             results=results, sequences=sequences,
-            completeness=services.completeness(review) if review.status != MonthStatus.final.value else [],
             adjustments=list(db.session.scalars(select(MonthAdjustment).where(MonthAdjustment.month_review_id == review.id)
-                                                .options(selectinload(MonthAdjustment.person)).order_by(MonthAdjustment.id))),
+                                                .options(joinedload(MonthAdjustment.person)).order_by(MonthAdjustment.id))),
             vetoes=list(db.session.scalars(select(VetoEvent).where(VetoEvent.month_review_id == review.id)
-                                           .options(selectinload(VetoEvent.person)).order_by(VetoEvent.id))),
+                                           .options(joinedload(VetoEvent.person)).order_by(VetoEvent.id))),
             appeals=list(db.session.scalars(select(Appeal).where(Appeal.month_review_id == review.id)
-                                            .options(selectinload(Appeal.person)).order_by(Appeal.id))),
+                                            .options(joinedload(Appeal.person)).order_by(Appeal.id))),
             adjustment_form=(forms or {}).get("adjustment") or AdjustmentForm(formdata=None),
             veto_form=(forms or {}).get("veto") or VetoForm(formdata=None),
             override_form=OverrideForm(formdata=None), decision_form=DecisionForm(formdata=None),
@@ -106,6 +117,19 @@ def month_page(unit_id: int, month: str, status: int = 200, forms: dict | None =
     if status >= 400:
         rollback_only()
     return render_template("monthly/month.html", **context), status
+
+
+@bp.route("/month/<int:unit_id>/<month>/completeness")
+def completeness(unit_id: int, month: str):
+    """Who has weeks of the month not signed or working days not submitted: what the panel checks before it
+    computes, counted afresh (a few aggregate queries), a page at a time."""
+    review = _review(unit_id, month)
+    per_page = current_app.config["PAGE_SIZE"]
+    page = int_arg("page", 1)
+    rows, incomplete = services.completeness(review, page, per_page)
+    pages = max(1, math.ceil(incomplete / per_page))
+    return render_template("monthly/completeness.html", unit=db.session.get(Unit, review.unit_id),
+                           month_key=month, rows=rows, incomplete=incomplete, page=min(page, pages), pages=pages)
 
 
 def _review(unit_id: int, month: str) -> MonthReview:

@@ -6,20 +6,23 @@ and grades (worklog/rules), one bulk insert of the results.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import (AdjustmentKind, Appeal, AppealStatus, Assignment, DayLog, DayStatus, Department, Entry,
-                    EntryStatus, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent,
-                    utcnow)
+                    EntryStatus, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Post, RuleSet, Unit,
+                    VetoEvent, utcnow)
 from worklog import audit, locks, timekeeping
 from worklog.errors import Conflict, ServiceError
+from worklog.db import bulk_insert, json_value
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
 from worklog.monthly.rulesets import rule_set_on
@@ -53,7 +56,8 @@ def require_open(review: MonthReview, *, closing: bool = False) -> None:
 
 def month_review(unit_id: int, month: date) -> MonthReview | None:
     return db.session.scalar(select(MonthReview).where(MonthReview.unit_id == unit_id,
-                                                       MonthReview.month == month.replace(day=1)))
+                                                       MonthReview.month == month.replace(day=1))
+                             .options(joinedload(MonthReview.rule_set)))
 
 
 def open_month(unit: Unit, month: date, actor: Person | None) -> MonthReview:
@@ -192,81 +196,182 @@ def members(review: MonthReview) -> dict[int, Assignment]:
     return cache
 
 
-def _inputs(review: MonthReview, assignments: dict[int, Assignment], r: RuleValues) -> dict[int, OfficerMonth]:
-    first, last = timekeeping.month_bounds(review.month)
-    ids = list(assignments)
-    if not ids:
-        return {}
-    entry_rows = db.session.execute(
-        select(Entry.person_id,
-               func.coalesce(func.sum(Entry.approved_points).filter(Entry.status == EntryStatus.approved.value), 0),
-               func.coalesce(func.sum(Entry.returned_count), 0),
-               func.count().filter(Entry.status == EntryStatus.approved.value,
-                                   Entry.approved_points < Entry.points))
-        .where(Entry.person_id.in_(ids), Entry.work_date >= first, Entry.work_date <= last)
-        .group_by(Entry.person_id)).all()
-    approved = {pid: (Decimal(a), int(ret), int(red)) for pid, a, ret, red in entry_rows}
-    logs = defaultdict(dict)
-    for pid, day, status, late in db.session.execute(
-            select(DayLog.person_id, DayLog.work_date, DayLog.status, DayLog.late)
-            .where(DayLog.person_id.in_(ids), DayLog.work_date >= first, DayLog.work_date <= last)):
-        logs[pid][day] = (status, late)
-    adjustments = defaultdict(lambda: defaultdict(Decimal))
-    for pid, kind, points in db.session.execute(
-            select(MonthAdjustment.person_id, MonthAdjustment.kind, func.sum(MonthAdjustment.points))
-            .where(MonthAdjustment.month_review_id == review.id, MonthAdjustment.voided_at.is_(None))
-            .group_by(MonthAdjustment.person_id, MonthAdjustment.kind)):
-        adjustments[pid][kind] = Decimal(points)
-    vetoed = set(db.session.scalars(select(VetoEvent.person_id).where(
-        VetoEvent.month_review_id == review.id, VetoEvent.voided_at.is_(None))))
+class Member(NamedTuple):
+    """What computing needs of an officer assessed by a unit: the last assignment of the month, as plain values."""
+    person_id: int
+    unit_id: int
+    department_id: int
+    post_id: int
+    sequence_id: int
+    target_points: Decimal
+
+
+def _overlapping(first: date, last: date) -> tuple:
+    return Assignment.valid_from <= last, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first)
+
+
+def _candidates(unit_ids: list[int], first: date, last: date):
+    """Everyone who held a post in one of the units during the month (a subquery): the officers the units
+    assess are among them, and it keeps each query below one statement whatever the number of officers."""
+    return (select(Assignment.person_id).join(Department, Department.id == Assignment.department_id)
+            .where(Department.unit_id.in_(unit_ids), *_overlapping(first, last)))
+
+
+def _members_of(unit_ids: list[int], first: date, last: date) -> tuple[dict[int, Member], dict[int, list]]:
+    """The officers the units assess (as :func:`_assignments` chooses them), and every candidate's
+    assignment spans that overlap the month: one query for any number of units."""
+    rows = db.session.execute(
+        select(Assignment.person_id, Assignment.valid_from, Assignment.valid_to, Assignment.department_id,
+               Department.unit_id, Assignment.post_id, Post.sequence_id, Post.monthly_target_points, Person.active)
+        .join(Department, Department.id == Assignment.department_id)
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(*_overlapping(first, last), Assignment.person_id.in_(_candidates(unit_ids, first, last))))
+    latest: dict[int, tuple] = {}
+    spans: dict[int, list] = defaultdict(list)
+    for row in rows:
+        pid = row[0]
+        spans[pid].append((row[1], row[2]))
+        if pid not in latest or row[1] > latest[pid][1]:
+            latest[pid] = row
+    wanted = set(unit_ids)
+    members = {pid: Member(pid, row[4], row[3], row[5], row[6], row[7])
+               for pid, row in latest.items() if row[4] in wanted and row[8]}
+    return members, spans
+
+
+def _due_days(first: date, last: date) -> list[date]:
+    """The month's working days whose submission deadline has passed."""
     overrides = timekeeping.overrides(first, last)
     hour, minute = (int(x) for x in current_app.config["DAY_DEADLINE"].split(":"))
     now = timekeeping.now()
-    due_days = [d for d in cal_rules.working_days(first, last, overrides)
-                if cal_rules.submission_deadline(d, overrides, time(hour, minute), timekeeping.tz()) <= now]
-    spans = defaultdict(list)  # every assignment's dates: the days on which the officer held a post
-    for pid, start, end in db.session.execute(select(Assignment.person_id, Assignment.valid_from,
-                                                     Assignment.valid_to).where(Assignment.person_id.in_(ids))):
-        spans[pid].append((start, end))
+    return [d for d in cal_rules.working_days(first, last, overrides)
+            if cal_rules.submission_deadline(d, overrides, time(hour, minute), timekeeping.tz()) <= now]
+
+
+def _day_counts(unit_ids: list[int], month: date, members: dict[int, Member], spans: dict[int, list]
+                ) -> dict[int, tuple[int, int]]:
+    """(working days not submitted, days submitted late) of every member, from one aggregate query over the
+    units' day logs (the database counts; Python sees one row per officer)."""
+    first, last = timekeeping.month_bounds(month)
+    due_days = _due_days(first, last)
+    submitted = DayStatus.submitted.value
+    logs = {pid: (int(late), int(on_due)) for pid, late, on_due in db.session.execute(
+        select(DayLog.person_id,
+               func.count().filter(DayLog.status == submitted, DayLog.late.is_(True)),
+               func.count().filter(DayLog.status == submitted, DayLog.work_date.in_(due_days)))
+        .where(DayLog.person_id.in_(_candidates(unit_ids, first, last)), DayLog.work_date >= first,
+               DayLog.work_date <= last)
+        .group_by(DayLog.person_id))}
+    # The days each officer held a post: for almost everyone one assignment covers every due day; the few
+    # who began, left or moved within the month have their submitted days counted one by one.
+    held: dict[int, list[date]] = {}
+    if due_days:
+        start_day, end_day = due_days[0], due_days[-1]
+        for pid in members:
+            person_spans = spans[pid]
+            if not any(start <= start_day and (end is None or end >= end_day) for start, end in person_spans):
+                held[pid] = [d for d in due_days
+                             if any(start <= d and (end is None or d <= end) for start, end in person_spans)]
+    submitted_days: dict[int, set[date]] = defaultdict(set)
+    partial = list(held)
+    for i in range(0, len(partial), 5000):
+        for pid, day in db.session.execute(
+                select(DayLog.person_id, DayLog.work_date).where(
+                    DayLog.person_id.in_(partial[i:i + 5000]), DayLog.status == submitted,
+                    DayLog.work_date.in_(due_days))):
+            submitted_days[pid].add(day)
+    counts = {}
+    for pid in members:
+        late, on_due = logs.get(pid, (0, 0))
+        if pid in held:
+            missing = len(held[pid]) - sum(1 for d in held[pid] if d in submitted_days[pid])
+        else:
+            missing = len(due_days) - on_due
+        counts[pid] = (missing, late)
+    return counts
+
+
+def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: dict[int, list]
+               ) -> dict[int, OfficerMonth]:
+    """Every member's month, from a few aggregate queries over all the units at once (the database adds up
+    the entries and the day logs; Python only sees one row per officer)."""
+    if not members:
+        return {}
+    first, last = timekeeping.month_bounds(reviews[0].month)
+    unit_ids = [review.unit_id for review in reviews]
+    approved_value = EntryStatus.approved.value
+    approved = {pid: (Decimal(a), int(ret), int(red)) for pid, a, ret, red in db.session.execute(
+        select(Entry.person_id,
+               func.coalesce(func.sum(Entry.approved_points).filter(Entry.status == approved_value), 0),
+               func.coalesce(func.sum(Entry.returned_count), 0),
+               func.count().filter(Entry.status == approved_value, Entry.approved_points < Entry.points))
+        .where(Entry.person_id.in_(_candidates(unit_ids, first, last)), Entry.work_date >= first,
+               Entry.work_date <= last)
+        .group_by(Entry.person_id))}
+    days = _day_counts(unit_ids, reviews[0].month, members, spans)
+    review_ids = [review.id for review in reviews]
+    adjustments = defaultdict(lambda: defaultdict(Decimal))
+    for pid, kind, points in db.session.execute(
+            select(MonthAdjustment.person_id, MonthAdjustment.kind, func.sum(MonthAdjustment.points))
+            .where(MonthAdjustment.month_review_id.in_(review_ids), MonthAdjustment.voided_at.is_(None))
+            .group_by(MonthAdjustment.person_id, MonthAdjustment.kind)):
+        adjustments[pid][kind] = Decimal(points)
+    vetoed = set(db.session.scalars(select(VetoEvent.person_id).where(
+        VetoEvent.month_review_id.in_(review_ids), VetoEvent.voided_at.is_(None))))
+    zero, no_entries, no_adjustments = Decimal("0"), (Decimal("0"), 0, 0), {}
     inputs = {}
-    for pid, assignment in assignments.items():
-        held = [d for d in due_days if any(start <= d and (end is None or d <= end) for start, end in spans[pid])]
-        person_logs = logs.get(pid, {})
-        missing = sum(1 for d in held if person_logs.get(d, ("open", False))[0] != DayStatus.submitted.value)
-        late = sum(1 for status, was_late in person_logs.values() if status == DayStatus.submitted.value and was_late)
-        points, returned, reduced = approved.get(pid, (Decimal("0"), 0, 0))
-        adj = adjustments.get(pid, {})
+    for pid, member in members.items():
+        missing, late = days[pid]
+        points, returned, reduced = approved.get(pid, no_entries)
+        adj = adjustments.get(pid, no_adjustments)
         inputs[pid] = OfficerMonth(
-            person_id=pid, approved_points=points, target_points=assignment.post.monthly_target_points,
+            person_id=pid, approved_points=points, target_points=member.target_points,
             missing_days=missing, late_days=late, returned_entries=returned, reduced_entries=reduced,
-            discipline_deductions=adj.get("discipline", Decimal("0")),
-            quality_deductions=adj.get("quality", Decimal("0")) + adj.get("complaint", Decimal("0")),
-            commendations=adj.get("commendation", Decimal("0")), veto=pid in vetoed)
+            discipline_deductions=adj.get("discipline", zero),
+            quality_deductions=adj.get("quality", zero) + adj.get("complaint", zero),
+            commendations=adj.get("commendation", zero), veto=pid in vetoed)
     return inputs
 
 
-def completeness(review: MonthReview) -> list[dict]:
-    """Per officer: the weeks of the month not yet signed and the working days not submitted."""
-    from models import WeekReview
-    from worklog.weekly.queries import week_of
-    assignments = members(review)
+def _inputs(review: MonthReview, assignments: dict[int, Assignment], r: RuleValues) -> dict[int, OfficerMonth]:
+    """The month of each of ``assignments``' officers (the unit's members)."""
     first, last = timekeeping.month_bounds(review.month)
-    r = rules_of(review)
-    inputs = _inputs(review, assignments, r)
-    ids = list(assignments)
-    weeks_with_work = defaultdict(set)
-    for pid, day in db.session.execute(select(DayLog.person_id, DayLog.work_date).where(
-            DayLog.person_id.in_(ids), DayLog.work_date >= first, DayLog.work_date <= last)) if ids else []:
-        weeks_with_work[pid].add(week_of(day))
-    signed = {(pid, m) for pid, m in db.session.execute(select(WeekReview.person_id, WeekReview.week_start).where(
-        WeekReview.person_id.in_(ids), WeekReview.status == "signed",
-        WeekReview.week_start >= week_of(first), WeekReview.week_start <= last))} if ids else set()
-    rows = []
-    for pid, a in sorted(assignments.items(), key=lambda kv: kv[1].person.badge):
-        unsigned = sorted(m for m in weeks_with_work[pid] if (pid, m) not in signed)
-        rows.append({"person": a.person, "department": a.department, "post": a.post, "unsigned_weeks": unsigned,
-                     "missing_days": inputs[pid].missing_days, "late_days": inputs[pid].late_days})
-    return rows
+    members, spans = _members_of([review.unit_id], first, last)
+    return {pid: o for pid, o in _inputs_of([review], members, spans).items() if pid in assignments}
+
+
+def completeness(review: MonthReview, page: int = 1, per_page: int = 50) -> tuple[list[dict], int]:
+    """The officers whose month is not complete yet (weeks of the month not signed, working days not submitted,
+    days submitted late), a page of them at a time by badge, and how many there are: a few aggregate queries
+    whatever the unit's size."""
+    from models import WeekReview, WeekStatus
+    from worklog.ledgers.queries import week_start_of
+    first, last = timekeeping.month_bounds(review.month)
+    members, spans = _members_of([review.unit_id], first, last)
+    days = _day_counts([review.unit_id], review.month, members, spans)
+    week = week_start_of(DayLog.work_date)
+    unsigned = defaultdict(list)
+    for pid, monday in db.session.execute(
+            select(DayLog.person_id, week).distinct()
+            .outerjoin(WeekReview, (WeekReview.person_id == DayLog.person_id) & (WeekReview.week_start == week)
+                       & (WeekReview.status == WeekStatus.signed.value))
+            .where(DayLog.person_id.in_(_candidates([review.unit_id], first, last)), DayLog.work_date >= first,
+                   DayLog.work_date <= last, WeekReview.person_id.is_(None))):
+        if pid in members:
+            unsigned[pid].append(monday)
+    incomplete = [pid for pid in members if unsigned[pid] or days[pid] != (0, 0)]
+    if not incomplete:
+        return [], 0
+    page = min(max(page, 1), math.ceil(len(incomplete) / per_page))
+    shown = list(db.session.scalars(select(Person).where(Person.id.in_(incomplete))
+                                    .order_by(Person.badge).offset((page - 1) * per_page).limit(per_page)))
+    departments = {d.id: d for d in db.session.scalars(select(Department).where(
+        Department.id.in_({members[p.id].department_id for p in shown})))}
+    rows = [{"person": p, "department": departments[members[p.id].department_id],
+             "unsigned_weeks": sorted(unsigned[p.id]), "missing_days": days[p.id][0], "late_days": days[p.id][1]}
+            for p in shown]
+    return rows, len(incomplete)
 
 
 # --- Computing, overriding ---------------------------------------------------------------------------------------------
@@ -277,55 +382,85 @@ def compute(review: MonthReview, actor: Person | None) -> int:
     Grade overrides already made are kept while they still fit the quota."""
     if actor is not None:
         require_panel(review, actor)
-    require_open(review)
-    r = rules_of(review)
-    assignments = members(review)
-    inputs = _inputs(review, assignments, r)
-    kept = {row.person_id: (row.override_grade, row.override_reason) for row in db.session.scalars(
-        select(MonthResult).where(MonthResult.month_review_id == review.id, MonthResult.override_grade.is_not(None)))}
-    scores = {pid: score_month(o, r) for pid, o in inputs.items()}
-    groups = defaultdict(list)
-    for pid, assignment in assignments.items():
-        groups[assignment.post.sequence_id].append(pid)
+    return compute_units([review], actor)[review.id]
+
+
+def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int, int]:
+    """:func:`compute` for the months of several units at once (a month close of a city or the province, part
+    by part): the same results, from one set of queries for all of them and one bulk write. Every month must
+    be of the same calendar month; each is locked and checked open first. Returns the officers per review id."""
+    if not reviews:
+        return {}
+    month = reviews[0].month
+    if any(review.month != month for review in reviews):
+        raise ValueError("compute_units takes the reviews of one month")
+    for review in locks.lock_month_reviews(reviews):
+        if review.status == MonthStatus.final.value:
+            raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to "
+                                 "change it."))
+    rule_ids = {review.rule_set_id for review in reviews if review.rule_set_id is not None}
+    rule_sets = {rs.id: from_mapping(rs.values) for rs in db.session.scalars(
+        select(RuleSet).where(RuleSet.id.in_(rule_ids)))} if rule_ids else {}
+    rules = {review.id: rule_sets.get(review.rule_set_id) or RuleValues() for review in reviews}
+    first, last = timekeeping.month_bounds(month)
+    members, spans = _members_of([review.unit_id for review in reviews], first, last)
+    inputs = _inputs_of(reviews, members, spans)
+    review_ids = [review.id for review in reviews]
+    review_of_unit = {review.unit_id: review for review in reviews}
+    kept = {(review_id, pid): (grade, reason) for review_id, pid, grade, reason in db.session.execute(
+        select(MonthResult.month_review_id, MonthResult.person_id, MonthResult.override_grade,
+               MonthResult.override_reason)
+        .where(MonthResult.month_review_id.in_(review_ids), MonthResult.override_grade.is_not(None)))}
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pid, member in members.items():
+        groups[(review_of_unit[member.unit_id].id, member.sequence_id)].append(pid)
+    dialect = db.session.get_bind().dialect.name
     rows = []
-    for sequence_id, pids in groups.items():
-        items = [GradeInput(pid, scores[pid].score, scores[pid].veto, *(kept.get(pid) or (None, "")))
+    counts = dict.fromkeys(review_ids, 0)
+    for (review_id, sequence_id), pids in groups.items():
+        r = rules[review_id]
+        scores = {pid: score_month(inputs[pid], r) for pid in pids}
+        items = [GradeInput(pid, scores[pid].score, scores[pid].veto, *(kept.get((review_id, pid)) or (None, "")))
                  for pid in pids]
         try:
             graded = grade_group(items, r)
         except (QuotaExceeded, ValueError):
             # An override no longer fits (scores moved): it is dropped, and the grades follow the rules.
             graded = grade_group([GradeInput(i.person_id, i.score, i.veto) for i in items], r)
+        counts[review_id] += len(pids)
         for result in graded:
-            o, s, a = inputs[result.person_id], scores[result.person_id], assignments[result.person_id]
+            o, s, m = inputs[result.person_id], scores[result.person_id], members[result.person_id]
+            overridden = result.final != result.proposed
             rows.append({
-                "month_review_id": review.id, "person_id": o.person_id, "department_id": a.department_id,
-                "sequence_id": sequence_id, "post_id": a.post_id, "approved_points": o.approved_points,
+                "month_review_id": review_id, "person_id": o.person_id, "department_id": m.department_id,
+                "sequence_id": sequence_id, "post_id": m.post_id, "approved_points": o.approved_points,
                 "target_points": o.target_points, "missing_days": o.missing_days, "late_days": o.late_days,
                 "returned_entries": o.returned_entries, "reduced_entries": o.reduced_entries,
                 "discipline_deductions": o.discipline_deductions, "quality_deductions": o.quality_deductions,
                 "commendations": o.commendations, "base": s.base, "workload": s.workload, "quality": s.quality,
                 "bonus": s.bonus, "score": s.score, "veto": s.veto, "rank": result.rank, "group_size": len(pids),
                 "quota": result.quota, "proposed_grade": result.proposed,
-                "override_grade": result.final if result.final != result.proposed else None,
-                "override_reason": (kept.get(o.person_id) or (None, ""))[1] if result.final != result.proposed else "",
+                "override_grade": result.final if overridden else None,
+                "override_reason": (kept.get((review_id, o.person_id)) or (None, ""))[1] if overridden else "",
                 "final_grade": result.final,
                 # Plain dicts written out: dataclasses.asdict deep-copies, and a province has 100,000 of these.
-                "explanation": {"score": [{"rule": x.rule, "value": x.value, "detail": x.detail}
-                                          for x in s.explanation],
-                                "grade": [{"rule": c.rule, "value": c.value, "threshold": c.threshold,
-                                           "passed": c.passed} for c in result.explanation]}})
-    db.session.execute(delete(MonthResult).where(MonthResult.month_review_id == review.id))
-    if rows:
-        db.session.execute(insert(MonthResult), rows)
-    before = audit.snapshot(review, REVIEW_FIELDS)
-    if review.status == MonthStatus.open.value:
-        review.status = MonthStatus.computed.value
-    review.computed_at = utcnow()
+                "explanation": json_value(
+                    {"score": [{"rule": x.rule, "value": x.value, "detail": x.detail} for x in s.explanation],
+                     "grade": [{"rule": c.rule, "value": c.value, "threshold": c.threshold, "passed": c.passed}
+                               for c in result.explanation]}, dialect)})
+    db.session.execute(delete(MonthResult).where(MonthResult.month_review_id.in_(review_ids)))
     db.session.flush()
-    audit.record(actor, "month.computed", "month_review", review.id, unit_id=review.unit_id, before=before,
-                 after=audit.snapshot(review, REVIEW_FIELDS) | {"officers": len(rows)})
-    return len(rows)
+    bulk_insert(MonthResult.__table__, rows)
+    now = utcnow()
+    for review in reviews:
+        before = audit.snapshot(review, REVIEW_FIELDS)
+        if review.status == MonthStatus.open.value:
+            review.status = MonthStatus.computed.value
+        review.computed_at = now
+        audit.record(actor, "month.computed", "month_review", review.id, unit_id=review.unit_id, before=before,
+                     after=audit.snapshot(review, REVIEW_FIELDS) | {"officers": counts[review.id]})
+    db.session.flush()
+    return counts
 
 
 def override(result: MonthResult, grade: str | None, reason: str, actor: Person) -> MonthResult:
