@@ -89,16 +89,20 @@ def test_a_failed_part_leaves_nothing_of_its_unit_and_fails_the_job(app, org, si
             if r.unit_id != org.county_a.id} == computed
 
 
-def test_a_refused_part_fails_the_job_with_its_message(app, org, signed):
+def _close_city_a_finalised_meanwhile(org) -> BackgroundJob:
+    """City A's close, run after County A1's panel finalised the month between the job's start and its part."""
     job = _close(org, org.city_a)
-    # Between the job's start and its part, the county's panel finalised the month.
     db.session.add(MonthReview(unit_id=org.county_a.id, month=NOVEMBER, status=MonthStatus.final.value,
                                reopened=0))
     db.session.commit()
     with force_locale("en"):
         queue.dispatch(job.id)
     db.session.expire_all()
-    job = db.session.get(BackgroundJob, job.id)
+    return db.session.get(BackgroundJob, job.id)
+
+
+def test_a_refused_part_fails_the_job_with_its_message(app, org, signed):
+    job = _close_city_a_finalised_meanwhile(org)
     assert job.status == JobStatus.failed.value and job.done == 1
     assert job.error.startswith("CA1: This month is final and sealed.")
     assert results_of(org.county_a) == []
@@ -170,14 +174,7 @@ def test_small_units_are_closed_together_in_batches(app, org, signed):
 
 def test_a_refused_unit_fails_its_whole_batch_and_nothing_of_it_is_written(app, org, signed):
     app.config["JOB_BATCH_OFFICERS"] = 100
-    job = _close(org, org.city_a)
-    db.session.add(MonthReview(unit_id=org.county_a.id, month=NOVEMBER, status=MonthStatus.final.value,
-                               reopened=0))
-    db.session.commit()
-    with force_locale("en"):
-        queue.dispatch(job.id)
-    db.session.expire_all()
-    job = db.session.get(BackgroundJob, job.id)
+    job = _close_city_a_finalised_meanwhile(org)
     assert job.status == JobStatus.failed.value and job.done == 0 and job.units_done == []
     assert job.error.startswith("CA, CA1: 2026-11 is final and sealed for CA1")
     assert results_of(org.county_a) == [] and _reviews(org.city_a) == 0
