@@ -85,13 +85,13 @@ def _partitioned(c) -> dict[str, str]:
         "WHERE c.relname IN ('entry', 'day_log', 'person_day_total')")).all())
 
 
-def _command(url: str, *args: str):
+def _command(url: str, *args: str, exit_code: int = 0):
     app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "FIXED_NOW": NOW})
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["db", "partitions", *args])
         from worklog.extensions import db
         db.engine.dispose()
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     return result.output
 
 
@@ -215,6 +215,7 @@ def test_downgrade_makes_plain_tables_again_with_every_row(populated):
         assert entry_id == highest["entry"] + 2
         c.execute(text("DELETE FROM day_log WHERE id = :i"), {"i": days[(1, date(2026, 10, 30))][0]})
         assert c.scalar(text("SELECT entry_id FROM assigned_task WHERE id = :i"), {"i": task_id}) is None
+    assert "not partitioned yet" in _command(url, exit_code=1)
     migrate.upgrade(engine)
     with engine.connect() as c:
         assert set(_partitioned(c)) == set(partitions.TABLES)

@@ -33,8 +33,9 @@ How. Each table is renamed, the partitioned table made LIKE it (columns, default
 same sequence, then owned by the new table —, NOT NULL and CHECK constraints), its partitions made, the rows
 copied in one INSERT … SELECT and the old table dropped; then the keys, indexes and foreign keys are built once
 over the loaded rows, from the old table's own definitions. All in the migration's transaction: a failure leaves
-the schema as it was. It rewrites the three tables: at a province's size (100 million entries a year) plan a
-maintenance window. The downgrade does the same the other way.
+the schema as it was. It rewrites the three tables: a scale-0.1 synthetic province (709,000 entries) took about
+15 s on two shared cores, so for a province's year (100 million entries) plan a maintenance window. The
+downgrade does the same the other way.
 """
 from __future__ import annotations
 
