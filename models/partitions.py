@@ -118,8 +118,9 @@ def partitioned_tables(connection: Connection) -> list[str]:
     if connection.dialect.name != "postgresql":
         return []
     found = set(connection.scalars(text(
-        "SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
-        "WHERE c.oid = ANY(CAST(:oids AS oid[]))"), {"oids": _oids(connection, TABLES)}))
+        "SELECT t FROM unnest(CAST(:tables AS text[])) t "
+        "WHERE EXISTS (SELECT 1 FROM pg_partitioned_table p WHERE p.partrelid = to_regclass(t))"),
+        {"tables": list(TABLES)}))
     return [t for t in TABLES if t in found]
 
 
@@ -157,11 +158,6 @@ def comparison_filters(connection: Connection) -> dict:
         return not (type_ == "foreign_key_constraint" and reflected and obj.referred_table.name in hidden)
 
     return {"include_name": include_name, "include_object": include_object}
-
-
-def _oids(connection: Connection, tables: Iterable[str]) -> list[int]:
-    return [oid for oid in (connection.scalar(text("SELECT CAST(to_regclass(:t) AS oid)"), {"t": t})
-                            for t in tables) if oid is not None]
 
 
 # --- Making months --------------------------------------------------------------------------------------------
