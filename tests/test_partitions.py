@@ -192,6 +192,15 @@ def test_command_makes_months_ahead_sweeps_the_default_partition_and_is_idempote
     with engine.connect() as c:
         assert {t: partitions.partitions(c, t) for t in partitions.TABLES} == before
 
+    # A long transaction reading the entries: the command gives up after its lock timeout, changing nothing.
+    with engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM entry"))
+        output = _command(url, "--months-ahead", "30", "--lock-timeout", "1", exit_code=1)
+        assert "stayed locked for 1 s: nothing was changed" in output
+        reader.rollback()
+    with engine.connect() as c:
+        assert {t: partitions.partitions(c, t) for t in partitions.TABLES} == before
+
 
 @needs_postgresql
 def test_downgrade_makes_plain_tables_again_with_every_row(populated):
