@@ -105,8 +105,8 @@ def _rebuild(connection, partitioned: bool) -> list[str]:
     into = {name for name, *_ in INTO}
     outside = set(connection.scalars(text(
         "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 "
-        "AND confrelid = ANY(CAST(:oids AS regclass[])) AND NOT conrelid = ANY(CAST(:oids AS regclass[]))"),
-        {"oids": list(TABLES)}))
+        "AND confrelid = ANY(CAST(:tables AS regclass[])) AND NOT conrelid = ANY(CAST(:tables AS regclass[]))"),
+        {"tables": list(TABLES)}))
     if outside - into:
         raise RuntimeError(f"foreign keys into the per-day tables this migration does not know: {outside - into}")
     for name, table, *_ in INTO:
