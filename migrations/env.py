@@ -4,15 +4,22 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from models import Base
+from models import Base, partitions
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def _configure(**kwargs) -> None:
+    connection = kwargs.get("connection")
+    metadata = target_metadata
+    if connection is not None:
+        # On PostgreSQL the per-day tables are partitioned by month: their keys carry the date, and their
+        # partitions are no tables of the models (models/partitions.py).
+        metadata = partitions.metadata_for(connection, target_metadata)
+        kwargs.update(partitions.comparison_filters(connection))
     context.configure(
-        target_metadata=target_metadata,
+        target_metadata=metadata,
         compare_type=True,
         compare_server_default=True,
         render_as_batch=True,  # SQLite can only alter tables by copying them

@@ -48,6 +48,9 @@ class DayLog(Base):
 
     Unit, department and sequence are those of the officer's assignment on that date, so the day stays
     where it was earned after a transfer.
+
+    On PostgreSQL this table, ``entry`` and ``person_day_total`` are partitioned by month of ``work_date``, with
+    the date in their primary keys and in the foreign keys that point at them (models/partitions.py).
     """
 
     __tablename__ = "day_log"
@@ -78,7 +81,8 @@ class DayLog(Base):
 
 class Entry(Base):
     """One line of an officer's day. Its points and everything they came from are snapshotted here,
-    so a later change of catalog, post or rule never rewrites it."""
+    so a later change of catalog, post or rule never rewrites it. Its ``work_date`` is its day's (on
+    PostgreSQL the foreign key to the day is (day_id, work_date): models/partitions.py)."""
 
     __tablename__ = "entry"
     __table_args__ = (
@@ -151,7 +155,8 @@ class FavouriteTask(Base):
 
 
 class PersonDayTotal(Base):
-    """Roll-up of one officer's day, kept exact with the entries on every change (DESIGN §8)."""
+    """Roll-up of one officer's day, kept exact with the entries on every change (DESIGN §8). Partitioned by
+    month on PostgreSQL, as day logs and entries are."""
 
     __tablename__ = "person_day_total"
     __table_args__ = (

@@ -100,6 +100,9 @@ class AssignedTask(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(16), default=AssignedTaskStatus.open.value)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"))
+    #: The logged entry's date. On PostgreSQL, where entries are partitioned by month, the foreign key is
+    #: (entry_id, entry_date) → entry (id, work_date) (models/partitions.py).
+    entry_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)

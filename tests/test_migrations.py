@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from models import Base
+from models import Base, partitions
 from worklog import migrate
 
 
@@ -18,13 +18,23 @@ def test_single_head(tmp_path):
 
 
 def test_migrations_match_models(database_url):
+    """SQLite holds the models' schema; PostgreSQL the same with the per-day tables partitioned by month, whose
+    keys carry the date (models/partitions.py). Columns, types, defaults, indexes, unique and foreign keys are
+    compared by Alembic; primary keys here."""
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
+            expected = partitions.metadata_for(connection, Base.metadata)
             context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                                   "compare_server_default": True})
-            differences = compare_metadata(context, Base.metadata)
+                                                                   "compare_server_default": True,
+                                                                   **partitions.comparison_filters(connection)})
+            differences = compare_metadata(context, expected)
+            inspector = inspect(connection)
+            keys = {name: inspector.get_pk_constraint(name)["constrained_columns"] for name in expected.tables}
+            partitioned = partitions.partitioned_tables(connection)
         assert differences == []
+        assert keys == {name: [c.name for c in table.primary_key] for name, table in expected.tables.items()}
+        assert partitioned == ([] if engine.dialect.name == "sqlite" else list(partitions.TABLES))
     finally:
         engine.dispose()
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from models import (Assignment, Base, DayLog, Entry, EntryStatus, MonthResult, MonthReview, MonthStatus, Person,
                     PersonDayTotal, RoleGrant, SurveyCall, SurveyContact, SurveyDraw, Unit, WeekReview, YearResult,
@@ -107,6 +107,25 @@ def test_the_whole_tree_with_people_supervisors_and_roles(province):
                                     .group_by(RoleGrant.role)).all())
     assert roles["panel"] == 144 and roles["officer"] == 144
     assert roles["admin"] >= 15 and roles["hr"] == 15 and roles["survey"] == 1
+
+
+def test_the_schema_is_whole_again_and_the_month_in_its_partitions(province):
+    """The indexes and foreign keys dropped for the load are back as the migrations made them; on PostgreSQL the
+    month's day logs, entries and totals are in October's partitions, none in a DEFAULT one."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from models import Base, partitions
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "compare_server_default": True,
+                                                               **partitions.comparison_filters(connection)})
+        assert compare_metadata(context, partitions.metadata_for(connection, Base.metadata)) == []
+        if province.backend == "postgresql":
+            for table in partitions.TABLES:
+                where = dict(connection.execute(text(
+                    f"SELECT tableoid::regclass::text, count(*) FROM {table} GROUP BY 1")).all())
+                assert set(where) == {f"{table}_2026_10"}
 
 
 def test_signed_weeks_are_recorded_as_the_signing_service_records_them(province):

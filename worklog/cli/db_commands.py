@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import text
 
 from worklog.extensions import db
 
@@ -63,3 +64,44 @@ def check() -> None:
 @with_appcontext
 def revision(message: str, empty: bool) -> None:
     _run("revision", message=message, autogenerate=not empty)
+
+
+
+@db_group.command("partitions", help=(
+    "PostgreSQL: make the monthly partitions of the per-day tables (entries, day logs, day totals) from this "
+    "month to N months ahead, and move rows that went to a DEFAULT partition into their month's own. "
+    "Idempotent: run it monthly (the upgrade made a year ahead). SQLite keeps these tables unpartitioned."))
+@click.option("--months-ahead", type=click.IntRange(0, 240), default=12, show_default=True,
+              help="How many months after this one to make.")
+@click.option("--lock-timeout", type=click.IntRange(1, 3600), default=10, show_default=True,
+              help="Seconds to wait for a table's lock before giving up (and changing nothing).")
+@with_appcontext
+def partitions_command(months_ahead: int, lock_timeout: int) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from models import partitions
+    from worklog import timekeeping
+    if db.engine.dialect.name != "postgresql":
+        click.echo("SQLite keeps the per-day tables unpartitioned: nothing to do.")
+        return
+    try:
+        with db.engine.begin() as connection:
+            # Making a partition locks its table: waiting long behind a long transaction would queue every
+            # officer's save behind this command, so it gives up instead.
+            connection.execute(text(f"SET LOCAL lock_timeout = '{lock_timeout}s'"))
+            tables = partitions.partitioned_tables(connection)
+            if not tables:
+                raise click.ClickException(
+                    "The per-day tables are not partitioned yet: run `flask --app app db upgrade`.")
+            made = partitions.ensure_months(connection, partitions.months_ahead(timekeeping.today(), months_ahead))
+            months = partitions.monthly_partitions(connection, tables[0])
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != "55P03":   # lock_not_available
+            raise
+        raise click.ClickException(f"A table stayed locked for {lock_timeout} s: nothing was changed; try again "
+                                   "later (at night).")
+    for name, rows in made.moved.items():
+        click.echo(f"Moved {rows:,} rows from the DEFAULT partition to {name}.")
+    click.echo(f"Created {', '.join(made.created)}." if made.created else "Every partition was there already.")
+    click.echo(f"{', '.join(tables)}: {len(months)} monthly partitions, {months[0]:%Y-%m} to {months[-1]:%Y-%m}, "
+               "and a DEFAULT one.")

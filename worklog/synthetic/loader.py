@@ -146,27 +146,25 @@ class Loader:
     # --- PostgreSQL: indexes and foreign keys built once, after the rows ------------------------------------------
 
     def drop_indexes(self, tables: Sequence[Table]) -> list[str]:
-        """On PostgreSQL, drop the secondary indexes and the foreign keys of these (plain, not partitioned)
-        tables; returns the statements that build them again from their own definitions, for
-        :meth:`build_indexes` after the load.
+        """On PostgreSQL, drop the secondary indexes and the foreign keys of these tables; returns the statements
+        that build them again from their own definitions, for :meth:`build_indexes` after the load.
 
         Keeping nine million rows' index entries and foreign-key checks up to date one row at a time costs
         several times the load itself; one sorted index build and one set-based check per constraint after
-        the load do not. Primary keys and unique constraints stay, so a duplicate still fails at once. It all
-        happens inside the caller's transaction: if anything fails, the schema is as it was.
+        the load do not. Primary keys and unique constraints stay, so a duplicate still fails at once. A
+        partitioned table's indexes and keys are dropped and built on the table itself, which does so on every
+        partition. It all happens inside the caller's transaction: if anything fails, the schema is as it was.
         """
         if not self.postgresql:
             return []
         indexes, keys = [], []
         for table in tables:
-            relkind = self.connection.scalar(text("SELECT relkind FROM pg_class WHERE oid = CAST(:t AS regclass)"),
-                                             {"t": table.name})
-            if relkind != "r":
-                continue  # a partitioned table's indexes live on its partitions: leave them alone
             quoted = self._quote(table.name)
+            # conparentid = 0: not the copies PostgreSQL keeps of a partitioned table's key for each partition.
             for name, definition in self.connection.execute(text(
                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"), {"t": table.name}):
+                    "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' AND conparentid = 0 ORDER BY conname"),
+                    {"t": table.name}):
                 keys.append(f"ALTER TABLE {quoted} ADD CONSTRAINT {self._quote(name)} {definition}")
                 self.connection.execute(text(f"ALTER TABLE {quoted} DROP CONSTRAINT {self._quote(name)}"))
             for name, definition in self.connection.execute(text(
@@ -175,7 +173,8 @@ class Loader:
                     "WHERE i.indrelid = CAST(:t AS regclass) "
                     "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
                     "ORDER BY c.relname"), {"t": table.name}):
-                indexes.append(definition)
+                # A partitioned table's index is shown ON ONLY the table; built on it, it reaches every partition.
+                indexes.append(definition.replace(" ON ONLY ", " ON "))
                 self.connection.execute(text(f"DROP INDEX {self._quote(name)}"))
         # Indexes first: the foreign-key checks then run against fully indexed tables.
         return indexes + keys

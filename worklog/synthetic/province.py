@@ -35,6 +35,7 @@ from models import (Assignment, CalendarDay, CallOutcome, ContactKind, DayLog, D
                     PersonDayTotal, Post, RoleGrant, RuleSet, Sequence, SurveyCall, SurveyContact, SurveyDraw,
                     SurveyFollowUp, TaskCategory, TaskType, TaskTypeVersion, Unit, UnitMonth, VetoEvent, WeekReview,
                     YearResult, YearReview, task_type_post)
+from models import partitions
 from worklog.rules import calendar as cal_rules
 from worklog.rules import sampling
 from worklog.rules.annual import AnnualInput, AnnualRules, annual_score, grade_year
@@ -301,6 +302,8 @@ class _Province:
                MonthResult.__table__, YearResult.__table__, Assignment.__table__, RoleGrant.__table__,
                SurveyContact.__table__, SurveyCall.__table__]
         with phase("indexes dropped"):
+            # On PostgreSQL the month's partitions of the per-day tables first: its rows go straight to them.
+            partitions.ensure_months(self.connection, [self.month])
             dropped = self.loader.drop_indexes(big)
         with phase("people"):
             self.build_people()

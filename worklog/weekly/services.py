@@ -338,7 +338,7 @@ def log_assigned_task(task: AssignedTask, work_date: date, actor: Person, seen_v
                                     "quantity": task.expected_quantity, "hours": Decimal("0"),
                                     "description": task.note, "completion": "done"}, actor)
     task.status = AssignedTaskStatus.done.value
-    task.entry_id, task.done_at = entry.id, utcnow()
+    task.entry_id, task.entry_date, task.done_at = entry.id, entry.work_date, utcnow()
     db.session.flush()
     audit.record(actor, "task.logged", "assigned_task", task.id, unit_id=entry.unit_id,
                  after={"entry": entry.id, "day": work_date.isoformat()})
