@@ -221,3 +221,14 @@ def test_places_compute_each_units_satisfaction_once(monkeypatch):
     monkeypatch.setattr(public.SurveyCounts, "satisfaction_with", counting)
     places(province)
     assert len(computed) <= len(province.units)
+
+
+def test_a_viewers_figures_taken_from_the_provinces_are_the_viewers_own(app, org, march):
+    """The bulletin reads the calls once, for every unit's place, and takes the viewer's units from them."""
+    from worklog.units.statistics import within
+    province = statistics(MARCH, False, None)
+    make_person("400002", "County Admin", org.dept_a, org.post, roles={"admin": org.county_a})
+    db.session.commit()
+    for who in ("survey", "admin_a", "admin_b", "hr_a", "panel_a"):
+        assert within(province, org[who]) == statistics(MARCH, False, org[who]), who
+    assert [u.unit.code for u in within(province, org["admin_b"]).units] == ["CB1"]
