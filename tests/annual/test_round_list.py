@@ -73,10 +73,10 @@ def test_counts_by_reason_filters_and_search(app, client, org, county, history):
     officers = db.session.scalars(select(PromotionCandidate).where(PromotionCandidate.round_id == round_.id)).all()
     assert len(officers) > 10  # the county of ten and the org's people in City A
     # Counts of the whole round: O1 alone has four excellent months; everybody else fails that one rule.
-    counts = page[page.index('class="round-counts"'):]
+    counts = page[page.index('round-counts'):]
     assert re.search(r"Eligible\s*<strong>1</strong>", counts)
     assert re.search(rf"Not eligible\s*<strong>{len(officers) - 1}</strong>", counts)
-    assert re.search(rf"At least 4 monthly excellent grades[^<]*</a>\s*<strong>{len(officers) - 1}</strong>", counts)
+    assert re.search(rf"At least 4 monthly excellent grades[^<]*<strong>{len(officers) - 1}</strong>", counts)
     assert _rows(page)[0] == "O1" and _places(page) == [1, 2, 3]
 
     eligible = client.get(f"{url}?show=eligible").get_data(as_text=True)
@@ -138,9 +138,10 @@ def test_the_spreadsheet_streams_the_stored_rows(app, client, org, county, histo
     round_ = _round(client, org)
     with count_queries() as statements:
         response = client.get(f"/hr/rounds/{round_.id}/export.xlsx")
+        data = response.get_data()
     assert response.status_code == 200 and response.mimetype.endswith("sheet")
     assert not [s for s in statements if "month_result" in s]
-    sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
+    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     stored = db.session.execute(select(PromotionCandidate.position, PromotionCandidate.badge)
                                 .where(PromotionCandidate.round_id == round_.id)
