@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, enum_check, utcnow
 from models.jobs import BackgroundJob
+from models.org import Unit
 from models.monthly import Grade, MonthStatus
 from models.people import Person
 
@@ -122,9 +123,13 @@ class PromotionRound(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the stored list was last judged (None: never yet).
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The stored list's numbers, written with it: {"total": officers, "eligible": n, "failing": [officers failing
+    #: rule 0, rule 1, …]}, so that its page does not count 100,000 rows on every view.
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The latest job asked to judge the list: while it has not finished, the stored list is being replaced.
     job_id: Mapped[int | None] = mapped_column(ForeignKey("background_job.id", ondelete="SET NULL"))
 
+    unit: Mapped[Unit] = relationship()
     job: Mapped[BackgroundJob | None] = relationship()
 
 

@@ -44,6 +44,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('promotion_round', schema=None) as batch_op:
         batch_op.add_column(sa.Column('computed_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('counts', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('job_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_promotion_round_job_id_background_job'), 'background_job',
                                     ['job_id'], ['id'], ondelete='SET NULL')
@@ -75,6 +76,19 @@ def _fill_published_rows() -> None:
     if updates:
         bind.execute(candidate.update().where(candidate.c.id == sa.bindparam('row_id'))
                      .values(failed=sa.bindparam('failed')), updates)
+    round_ = sa.table('promotion_round', sa.column('id', sa.Integer), sa.column('policy', sa.JSON),
+                      sa.column('counts', sa.JSON))
+    groups: dict[int, list] = {}
+    for round_id, eligible, failed, n in bind.execute(sa.text(
+            "SELECT round_id, eligible, failed, count(*) FROM promotion_candidate GROUP BY round_id, eligible, failed")):
+        groups.setdefault(round_id, []).append((eligible, failed, n))
+    for round_id, policy in bind.execute(sa.select(round_.c.id, round_.c.policy)):
+        rows = groups.get(round_id)
+        if rows:
+            rules = len((policy or {}).get('rules', []))
+            counts = {'total': sum(n for *_k, n in rows), 'eligible': sum(n for e, _f, n in rows if e),
+                      'failing': [sum(n for _e, f, n in rows if f & (1 << i)) for i in range(rules)]}
+            bind.execute(round_.update().where(round_.c.id == round_id).values(counts=counts))
 
 
 def downgrade() -> None:
@@ -89,6 +103,7 @@ def downgrade() -> None:
     with op.batch_alter_table('promotion_round', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_promotion_round_job_id_background_job'), type_='foreignkey')
         batch_op.drop_column('job_id')
+        batch_op.drop_column('counts')
         batch_op.drop_column('computed_at')
 
     with op.batch_alter_table('promotion_candidate', schema=None) as batch_op:

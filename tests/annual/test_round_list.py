@@ -160,3 +160,54 @@ def test_the_list_is_computed_once_per_officer_of_the_subtree(client, org, count
     assert (o1.badge, county.unit.id, True, 0) in stored and (o2.badge, county.unit.id, False, 1) in stored
     assert len({badge for badge, *_ in stored}) == len(stored)
     assert db.session.get(PromotionRound, round_.id).computed_at is not None
+
+
+def test_rounds_published_before_keep_their_list_and_gain_its_unit_and_counts(database_url):
+    """Migration 0010 fills in the new columns of a round published under 0008 and changes nothing decided."""
+    import json
+    from sqlalchemy import create_engine, text
+    from worklog import migrate
+    engine = create_engine(database_url)
+    checks = [[{"key": "a", "label": "A", "value": "1", "threshold": "≥ 1", "passed": True},
+               {"key": "b", "label": "B", "value": "0", "threshold": "≥ 1", "passed": False}],
+              [{"key": "a", "label": "A", "value": "0", "threshold": "≥ 1", "passed": False},
+               {"key": "b", "label": "B", "value": "0", "threshold": "≥ 1", "passed": False}],
+              [{"key": "a", "label": "A", "value": "1", "threshold": "≥ 1", "passed": True},
+               {"key": "b", "label": "B", "value": "1", "threshold": "≥ 1", "passed": True}]]
+    try:
+        migrate.downgrade(engine, "0008")
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO unit (id, code, name, level, path, active) VALUES "
+                           "(1, 'P', 'Province', 'province', '/1/', TRUE), (2, 'C', 'County', 'county', '/1/2/', TRUE)"))
+            c.execute(text("INSERT INTO department (id, unit_id, code, name, active) VALUES (1, 2, 'D', 'Dept', TRUE)"))
+            c.execute(text("INSERT INTO sequence (id, code, name) VALUES (1, 'S', 'Seq')"))
+            c.execute(text("INSERT INTO post (id, sequence_id, code, name, coefficient, monthly_target_points, active) "
+                           "VALUES (1, 1, 'P', 'Post', 1, 400, TRUE)"))
+            for pid in (1, 2, 3):
+                c.execute(text("INSERT INTO person (id, badge, name, rank, active, must_change_password, created_at) "
+                               "VALUES (:i, :b, :n, '', TRUE, FALSE, '2026-01-01 00:00:00')"),
+                          {"i": pid, "b": f"B{pid}", "n": f"N{pid}"})
+                # Person 3 moved to the county after the reference date: no unit on that day.
+                c.execute(text("INSERT INTO assignment (person_id, department_id, post_id, valid_from) "
+                               "VALUES (:i, 1, 1, :d)"), {"i": pid, "d": "2026-12-01" if pid == 3 else "2025-01-01"})
+            policy = {"rules": [{"key": "a"}, {"key": "b"}]}
+            c.execute(text("INSERT INTO promotion_round (id, name, unit_id, reference_date, policy, status, created_at, "
+                           "published_at) VALUES (1, 'R', 1, '2026-11-15', :p, 'published', '2026-11-16 00:00:00', "
+                           "'2026-11-16 00:00:00')"), {"p": json.dumps(policy)})
+            for position, (pid, rows) in enumerate(zip((3, 1, 2), (checks[2], checks[0], checks[1])), start=1):
+                c.execute(text("INSERT INTO promotion_candidate (round_id, person_id, position, eligible, badge, name, "
+                               "checks) VALUES (1, :i, :pos, :e, :b, :n, :c)"),
+                          {"i": pid, "pos": position, "e": position == 1, "b": f"B{pid}", "n": f"N{pid}",
+                           "c": json.dumps(rows)})
+        migrate.upgrade(engine)
+        with engine.connect() as c:
+            rows = c.execute(text("SELECT person_id, position, eligible, unit_id, failed, checks FROM promotion_candidate "
+                                  "ORDER BY position")).all()
+            counts = c.execute(text("SELECT counts, status FROM promotion_round")).one()
+    finally:
+        engine.dispose()
+    assert [(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows] == [(3, 1, True, None, 0), (1, 2, False, 2, 2),
+                                                                     (2, 3, False, 2, 3)]
+    assert [json.loads(r[5]) if isinstance(r[5], str) else r[5] for r in rows] == [checks[2], checks[0], checks[1]]
+    stored = json.loads(counts[0]) if isinstance(counts[0], str) else counts[0]
+    assert stored == {"total": 3, "eligible": 1, "failing": [1, 2]} and counts[1] == "published"

@@ -70,15 +70,12 @@ def show_choice(value: str | None, round_: PromotionRound) -> str:
 
 
 def counts(round_: PromotionRound) -> Counts:
-    """One GROUP BY of the stored rows by eligibility and rules failed."""
-    groups = db.session.execute(
-        select(PromotionCandidate.eligible, PromotionCandidate.failed, func.count())
-        .where(PromotionCandidate.round_id == round_.id)
-        .group_by(PromotionCandidate.eligible, PromotionCandidate.failed)).all()
-    rules = [RuleCount(i, label, sum(n for _eligible, failed, n in groups if failed & (1 << i)))
-             for i, label in enumerate(rule_labels(round_))]
-    return Counts(total=sum(n for *_k, n in groups), eligible=sum(n for eligible, _f, n in groups if eligible),
-                  rules=rules)
+    """The numbers stored with the list (none before it is first judged)."""
+    stored = round_.counts or {}
+    failing = list(stored.get("failing", []))
+    return Counts(total=stored.get("total", 0), eligible=stored.get("eligible", 0),
+                  rules=[RuleCount(i, label, failing[i] if i < len(failing) else 0)
+                         for i, label in enumerate(rule_labels(round_))])
 
 
 def _where(query, round_: PromotionRound, filters: Filters):
@@ -114,9 +111,14 @@ def _rows():
 
 
 def page(round_: PromotionRound, filters: Filters, number: int, per_page: int) -> list[Any]:
-    """One page of the rows the filters keep, in the list's order."""
-    return db.session.execute(_where(_rows(), round_, filters).order_by(PromotionCandidate.position)
-                              .offset((number - 1) * per_page).limit(per_page)).all()
+    """One page of the rows the filters keep, in the list's order. Unfiltered, the page is a range of places
+    (1 to n, each once), read from the index however deep the page; filtered, an OFFSET."""
+    query = _where(_rows(), round_, filters).order_by(PromotionCandidate.position)
+    if filters.active:
+        query = query.offset((number - 1) * per_page)
+    else:
+        query = query.where(PromotionCandidate.position > (number - 1) * per_page)
+    return db.session.execute(query.limit(per_page)).all()
 
 
 def every_row(round_: PromotionRound) -> Iterator[Any]:

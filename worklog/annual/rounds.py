@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from models import Assignment, BackgroundJob, BonusPool, BonusShare, Department, JobStatus, Person, \
@@ -142,11 +142,17 @@ def compute_list(round_id: int, actor: Person | None) -> int:
     for first in range(0, len(rows), INSERT_CHUNK):
         db.session.execute(insert(PromotionCandidate),
                            [{**row, "round_id": round_.id} for row in rows[first:first + INSERT_CHUNK]])
+    rules = len(round_.policy.get("rules", []))
     round_.computed_at = utcnow()
+    round_.counts = {"total": len(rows), "eligible": sum(1 for r in rows if r["eligible"]),
+                     "failing": [sum(1 for r in rows if r["failed"] & (1 << i)) for i in range(rules)]}
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The rows were replaced wholesale: the planner learns of them now rather than at autovacuum's leisure
+        # (stale statistics made the list's page sort a province's rows for its first fifty).
+        db.session.execute(text("ANALYZE promotion_candidate"))
     audit.record(actor, "round.computed", "promotion_round", round_.id, unit_id=round_.unit_id,
-                 after={"candidates": len(rows), "eligible": sum(1 for r in rows if r["eligible"]),
-                        "job": round_.job_id})
+                 after={"candidates": len(rows), "eligible": round_.counts["eligible"], "job": round_.job_id})
     return len(rows)
 
 

@@ -44,16 +44,6 @@ class RoundForm(FlaskForm):
     submit = SubmitField(_l("Create the round"))
 
 
-class RoundFilterForm(FlaskForm):
-    """The round list's filters: a GET form, so no CSRF token (the page only reads)."""
-    class Meta:
-        csrf = False
-
-    unit = SelectField(_l("Unit"), coerce=int, validate_choice=False)
-    show = SelectField(_l("Show"), validate_choice=False)
-    q = StringField(_l("Badge number or name"), validators=[Optional(), Length(max=60)])
-
-
 class BonusForm(FlaskForm):
     amount = DecimalField(_l("Pool (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0.01)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
@@ -132,25 +122,24 @@ def index():
 
 def _round(round_id: int) -> tuple[PromotionRound, Unit]:
     round_ = db.session.scalar(select(PromotionRound).where(PromotionRound.id == round_id)
-                               .options(joinedload(PromotionRound.job)))
+                               .options(joinedload(PromotionRound.unit), joinedload(PromotionRound.job)))
     if round_ is None:
         abort(404)
     return round_, _hr_unit(round_.unit_id)
 
 
-def _filters(round_: PromotionRound, units: list) -> tuple[queries.Filters, RoundFilterForm]:
+def _filters(round_: PromotionRound, units: list) -> queries.Filters:
     """The list's filters from the query string; anything it cannot show (a unit outside the round, a rule it
     does not have) is ignored."""
-    form = RoundFilterForm(request.args)
-    form.unit.choices = [(0, _("Every unit"))] + [(u.id, u.name) for u in units]
-    form.show.choices = [("", _("Everybody")), ("eligible", _("Eligible")), ("not", _("Not eligible"))] + \
-        [(f"rule-{i}", _("Failing: %(rule)s", rule=label)) for i, label in enumerate(queries.rule_labels(round_))]
     unit_id = request.args.get("unit", type=int)
     unit = next((u for u in units if u.id == unit_id), None) if unit_id else None
-    q = (request.args.get("q") or "").strip()[:60]
-    filters = queries.Filters(unit=unit, show=queries.show_choice(request.args.get("show"), round_), q=q)
-    form.unit.data, form.show.data, form.q.data = unit.id if unit else 0, filters.show, q
-    return filters, form
+    return queries.Filters(unit=unit, show=queries.show_choice(request.args.get("show"), round_),
+                           q=(request.args.get("q") or "").strip()[:60])
+
+
+def _show_choices(round_: PromotionRound) -> list[tuple[str, str]]:
+    return [("", _("Everybody")), ("eligible", _("Eligible")), ("not", _("Not eligible"))] + \
+        [(f"rule-{i}", _("Failing: %(rule)s", rule=label)) for i, label in enumerate(queries.rule_labels(round_))]
 
 
 @bp.route("/hr/rounds/<int:round_id>")
@@ -161,7 +150,7 @@ def round_page(round_id: int):
     round_, unit = _round(round_id)
     printing = round_.status == "published" and bool(request.args.get("print"))
     units = queries.units_under(unit)
-    filters, filter_form = _filters(round_, units)
+    filters = _filters(round_, units)
     whole = queries.counts(round_)
     total = queries.matching(round_, filters, whole)
     per_page = PRINT_PAGE if printing else int(current_app.config["PAGE_SIZE"])
@@ -169,7 +158,8 @@ def round_page(round_id: int):
     page = min(int_arg("page", 1, high=1_000_000), pages)
     rows = queries.page(round_, filters, page, per_page) if total else []
     context = dict(round=round_, unit=unit, rows=rows, counts=whole, total=total, page=page, pages=pages,
-                   per_page=per_page, filters=filters, filter_form=filter_form, export_form=ExportForm(formdata=None),
+                   per_page=per_page, filters=filters, units=units, show_choices=_show_choices(round_),
+                   export_form=ExportForm(formdata=None),
                    action_form=ActionForm(formdata=None))
     if printing:
         return render_template("annual/round_print.html", **context)
