@@ -211,3 +211,38 @@ def test_rounds_published_before_keep_their_list_and_gain_its_unit_and_counts(da
     assert [json.loads(r[5]) if isinstance(r[5], str) else r[5] for r in rows] == [checks[2], checks[0], checks[1]]
     stored = json.loads(counts[0]) if isinstance(counts[0], str) else counts[0]
     assert stored == {"total": 3, "eligible": 1, "failing": [1, 2]} and counts[1] == "published"
+
+
+def test_a_list_being_computed_or_failed_cannot_be_published(client, org, county, history):
+    from models import BackgroundJob, JobStatus
+    from worklog.annual import rounds
+    round_ = _round(client, org)
+    url = f"/hr/rounds/{round_.id}"
+    # HR asks again, and no worker has taken the job yet (a queue, not inline).
+    job = rounds.compute_again(db.session.get(PromotionRound, round_.id), org["hr_a"])
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "The list is being computed." in page and f"/jobs/{job.id}" in page
+    assert "Publish and freeze the list" not in page and _rows(page)[0] == "O1"  # the last list stays shown
+    assert client.post(f"{url}/publish").status_code == 422
+    db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id)
+                       .values(status=JobStatus.failed.value, error="CA: something broke"))
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "The last computation of the list failed: CA: something broke" in page
+    assert client.post(f"{url}/publish").status_code == 422
+    assert client.post(f"{url}/compute").status_code == 302  # inline: done at once
+    assert client.post(f"{url}/publish").status_code == 302
+    assert db.session.get(PromotionRound, round_.id).status == "published"
+
+
+def test_only_hr_over_the_round_computes_or_reads_it(client, new_client, org, county, history):
+    round_ = _round(client, org)
+    before = state_counts()
+    for who in ("admin_b", "officer_a", "panel_a"):
+        other = new_client()
+        sign_in(other, org[who].badge)
+        for path in ("", "?print=1", "/export.xlsx"):
+            assert other.get(f"/hr/rounds/{round_.id}{path}").status_code == 404, (who, path)
+        assert other.post(f"/hr/rounds/{round_.id}/compute").status_code == 404, who
+    assert state_counts() == before
