@@ -3,6 +3,7 @@ round, filtered by unit, eligibility and name or badge; its spreadsheet streams 
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
 
@@ -164,7 +165,6 @@ def test_the_list_is_computed_once_per_officer_of_the_subtree(client, org, count
 
 def test_rounds_published_before_keep_their_list_and_gain_its_unit_and_counts(database_url):
     """Migration 0010 fills in the new columns of a round published under 0008 and changes nothing decided."""
-    import json
     from sqlalchemy import create_engine, text
     from worklog import migrate
     engine = create_engine(database_url)
@@ -246,3 +246,24 @@ def test_only_hr_over_the_round_computes_or_reads_it(client, new_client, org, co
             assert other.get(f"/hr/rounds/{round_.id}{path}").status_code == 404, (who, path)
         assert other.post(f"/hr/rounds/{round_.id}/compute").status_code == 404, who
     assert state_counts() == before
+
+
+def test_the_list_judged_a_few_officers_at_a_time_is_the_list_judged_at_once(monkeypatch, client, org, county,
+                                                                              history):
+    from worklog.annual import rounds
+    monkeypatch.setattr(rounds, "JUDGE_CHUNK", 3)
+    monkeypatch.setattr(rounds, "INSERT_CHUNK", 4)
+    round_ = _round(client, org)
+    round_ = db.session.get(PromotionRound, round_.id)
+    policy = dict(round_.policy, tie_breakers=round_.policy["tie_breakers"] + [{"kind": "service_years"}])
+    client.post(f"/hr/rounds/{round_.id}/policy", data={"policy": json.dumps(policy)})
+    db.session.expire_all()
+    at_once = [(p.id, e.eligible, [c.value for c in e.checks])
+               for p, e in rounds.judge(policy, org.city_a, round_.reference_date)]
+    stored = db.session.execute(select(PromotionCandidate.person_id, PromotionCandidate.eligible,
+                                       PromotionCandidate.checks).where(PromotionCandidate.round_id == round_.id)
+                                .order_by(PromotionCandidate.position)).all()
+    assert [(pid, eligible, [c["value"] for c in checks]) for pid, eligible, checks in stored] == at_once
+    assert db.session.get(PromotionRound, round_.id).counts == {
+        "total": len(at_once), "eligible": sum(1 for _p, e, _c in at_once if e),
+        "failing": [sum(1 for _p, e, _c in at_once if not e)]}

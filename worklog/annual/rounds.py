@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from itertools import islice
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterator
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select, text
@@ -18,12 +19,14 @@ from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.permissions import has_role
 from worklog.rules.bonus import DEFAULT_COEFFICIENTS, distribute
-from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
+from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
 
 #: The numeric parameters HR may try other values for (what-if).
 TUNABLE = ("at_least", "months", "max_percentile", "bottom", "years")
 #: Rows of a round's list written per INSERT.
 INSERT_CHUNK = 5000
+#: Officers whose facts are read and judged at a time (their ids are bound: well below any driver's limit).
+JUDGE_CHUNK = 5000
 #: Officers named in a what-if, of those entering and of those leaving.
 WHAT_IF_SHOWN = 100
 
@@ -53,24 +56,35 @@ def judge(policy: dict, unit: Unit, reference: date):
     return [(by_id[e.person_id], e) for e in evaluate(policy, facts, reference)]
 
 
-def judged_rows(policy: dict, unit: Unit, reference: date) -> list[dict[str, Any]]:
-    """The round's list as the rows it is stored in, best first: each officer of the subtree on the reference
-    date with their unit on that day, eligible or not, the rules failed (bit i: rule i) and every check. The
-    officers are read as plain rows, not as objects: a province has 100,000."""
-    query = _people_query(unit, reference)
-    people = db.session.execute(query.with_only_columns(
-        Person.id, Person.badge, Person.name, Person.hire_date, Person.rank, Department.unit_id)).all()
-    by_id = {p.id: p for p in people}
-    facts = facts_for(people, among=query.with_only_columns(Person.id))
-    rows = []
-    for position, evaluation in enumerate(evaluate(policy, facts, reference), start=1):
-        person = by_id[evaluation.person_id]
-        rows.append({"person_id": person.id, "position": position, "eligible": evaluation.eligible,
-                     "badge": person.badge, "name": person.name, "unit_id": person.unit_id,
-                     "failed": sum(1 << i for i, c in enumerate(evaluation.checks) if not c.passed),
-                     "checks": [{"key": c.key, "label": c.label, "value": c.value, "threshold": c.threshold,
-                                 "passed": c.passed} for c in evaluation.checks]})
-    return rows
+def _judged(policy: dict, unit: Unit, reference: date) -> Iterator[tuple[Any, Evaluation]]:
+    """Every officer of the subtree on the reference date judged by the policy, ``JUDGE_CHUNK`` officers at a
+    time (their facts read for those officers only): (officer, evaluation) pairs in no particular order, the
+    officer a plain row (id, badge, name, hire date, rank, unit id). A province's facts would take half a
+    gigabyte at once. An officer with two assignments on the day counts once, in the later one's unit."""
+    people = db.session.execute(_people_query(unit, reference).with_only_columns(
+        Person.id, Person.badge, Person.name, Person.hire_date, Person.rank, Department.unit_id)
+        .order_by(Person.id, Assignment.valid_from.desc(), Assignment.id.desc())).all()
+    people = [p for i, p in enumerate(people) if i == 0 or people[i - 1].id != p.id]
+    for first in range(0, len(people), JUDGE_CHUNK):
+        chunk = people[first:first + JUDGE_CHUNK]
+        by_id = {p.id: p for p in chunk}
+        for evaluation in evaluate(policy, facts_for(chunk), reference):
+            yield by_id[evaluation.person_id], evaluation
+
+
+def judged_rows(policy: dict, unit: Unit, reference: date) -> Iterator[dict[str, Any]]:
+    """The round's list as the rows it is stored in, best first (``evaluate``'s order): each officer with their
+    unit on the reference date, eligible or not, the rules failed (bit i: rule i) and every check. Only what
+    the rows hold is kept while the subtree is judged, as tuples sharing the rules' labels."""
+    judged = [(e.sort_key, person.id, person.badge, person.name, person.unit_id, e.eligible,
+               tuple((c.key, c.label, c.value, c.threshold, c.passed) for c in e.checks))
+              for person, e in _judged(policy, unit, reference)]
+    judged.sort(key=lambda row: row[0])
+    for position, (_key, person_id, badge, name, unit_id, eligible, checks) in enumerate(judged, start=1):
+        yield {"person_id": person_id, "position": position, "eligible": eligible, "badge": badge, "name": name,
+               "unit_id": unit_id, "failed": sum(1 << i for i, c in enumerate(checks) if not c[4]),
+               "checks": [{"key": k, "label": label, "value": value, "threshold": threshold, "passed": passed}
+                          for k, label, value, threshold, passed in checks]}
 
 
 def with_params(policy: dict, values: dict[str, str]) -> dict:
@@ -139,21 +153,24 @@ def compute_list(round_id: int, actor: Person | None) -> int:
         raise Conflict(_("A published round cannot change."))
     rows = judged_rows(round_.policy, db.session.get(Unit, round_.unit_id), round_.reference_date)
     db.session.execute(delete(PromotionCandidate).where(PromotionCandidate.round_id == round_.id))
-    for first in range(0, len(rows), INSERT_CHUNK):
-        db.session.execute(insert(PromotionCandidate),
-                           [{**row, "round_id": round_.id} for row in rows[first:first + INSERT_CHUNK]])
-    rules = len(round_.policy.get("rules", []))
+    failing = [0] * len(round_.policy.get("rules", []))
+    total = eligible = 0
+    while chunk := [{**row, "round_id": round_.id} for row in islice(rows, INSERT_CHUNK)]:
+        db.session.execute(insert(PromotionCandidate), chunk)
+        total += len(chunk)
+        eligible += sum(1 for row in chunk if row["eligible"])
+        for i in range(len(failing)):
+            failing[i] += sum(1 for row in chunk if row["failed"] & (1 << i))
     round_.computed_at = utcnow()
-    round_.counts = {"total": len(rows), "eligible": sum(1 for r in rows if r["eligible"]),
-                     "failing": [sum(1 for r in rows if r["failed"] & (1 << i)) for i in range(rules)]}
+    round_.counts = {"total": total, "eligible": eligible, "failing": failing}
     db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":
         # The rows were replaced wholesale: the planner learns of them now rather than at autovacuum's leisure
         # (stale statistics made the list's page sort a province's rows for its first fifty).
         db.session.execute(text("ANALYZE promotion_candidate"))
     audit.record(actor, "round.computed", "promotion_round", round_.id, unit_id=round_.unit_id,
-                 after={"candidates": len(rows), "eligible": round_.counts["eligible"], "job": round_.job_id})
-    return len(rows)
+                 after={"candidates": total, "eligible": eligible, "job": round_.job_id})
+    return total
 
 
 def being_computed(round_: PromotionRound) -> bool:
@@ -217,9 +234,10 @@ def what_if(round_: PromotionRound, unit: Unit, tried_policy: dict, shown: int =
         select(PromotionCandidate.person_id, PromotionCandidate.position, PromotionCandidate.name,
                PromotionCandidate.badge)
         .where(PromotionCandidate.round_id == round_.id, PromotionCandidate.eligible.is_(True)))}
-    tried = [p for p, e in judge(tried_policy, unit, round_.reference_date) if e.eligible]
-    after = {p.id for p in tried}
-    entered = [(p.name, p.badge) for p in tried if p.id not in stored]
+    tried = sorted((e.sort_key, person.id, person.name, person.badge)
+                   for person, e in _judged(tried_policy, unit, round_.reference_date) if e.eligible)
+    after = {pid for _key, pid, _name, _badge in tried}
+    entered = [(name, badge) for _key, pid, name, badge in tried if pid not in stored]
     left = [(name, badge) for pid, (_position, name, badge) in sorted(stored.items(), key=lambda kv: kv[1][0])
             if pid not in after]
     return entered[:shown], left[:shown], len(entered), len(left)
