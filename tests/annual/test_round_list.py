@@ -267,3 +267,15 @@ def test_the_list_judged_a_few_officers_at_a_time_is_the_list_judged_at_once(mon
     assert db.session.get(PromotionRound, round_.id).counts == {
         "total": len(at_once), "eligible": sum(1 for _p, e, _c in at_once if e),
         "failing": [sum(1 for _p, e, _c in at_once if not e)]}
+
+
+def test_the_rounds_job_page_says_how_many_officers_were_judged(client, new_client, org, county, history):
+    round_ = _round(client, org)
+    job = db.session.get(PromotionRound, round_.id).job
+    assert (job.kind, job.status, job.unit_id) == ("round_judge", "done", org.city_a.id)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    total = db.session.get(PromotionRound, round_.id).counts["total"]
+    assert "Promotion round list" in page and f"{total} officers" in page and f"/hr/rounds/{round_.id}" in page
+    other = new_client()
+    sign_in(other, org["admin_b"].badge)
+    assert other.get(f"/jobs/{job.id}").status_code == 404

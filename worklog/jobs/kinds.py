@@ -32,12 +32,12 @@ def _export_round(job: BackgroundJob, _unit_id: int) -> dict[str, Any]:
     return {"file": exports.write_round_file(job.params["round_id"], job)}
 
 
-def _judge_round(job: BackgroundJob, _unit_id: int) -> dict[str, Any]:
+def _judge_round(job: BackgroundJob, unit_id: int) -> dict[str, Any]:
     """The round's list judged and stored in place of the last one (a second run stores the same list)."""
     from models import Person
     from worklog.annual import rounds
     actor = db.session.get(Person, job.created_by_id) if job.created_by_id else None
-    return {"officers": rounds.compute_list(job.params["round_id"], actor)}
+    return {"officers": {str(unit_id): rounds.compute_list(job.params["round_id"], actor)}}
 
 
 KINDS: dict[str, Kind] = {
