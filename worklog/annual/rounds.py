@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from itertools import islice
 from decimal import Decimal
+from itertools import islice
 from typing import Any, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, or_, select, text
+from sqlalchemy import delete, insert, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from models import Assignment, BackgroundJob, BonusPool, BonusShare, Department, JobStatus, Person, \
@@ -214,16 +214,12 @@ def publish_round(round_: PromotionRound, actor: Person) -> int:
         raise Conflict(_("This round has already been published."))
     if not publishable(round_):
         raise ServiceError(_("The list is not judged by the round's rules yet: publish it once it is."))
-    counts = dict(db.session.execute(
-        select(PromotionCandidate.eligible, func.count()).where(PromotionCandidate.round_id == round_.id)
-        .group_by(PromotionCandidate.eligible)).all())
     round_.status, round_.published_at = "published", utcnow()
     db.session.flush()
-    total = sum(counts.values())
     audit.record(actor, "round.published", "promotion_round", round_.id, unit_id=unit.id,
-                 after={"candidates": total, "eligible": counts.get(True, 0),
+                 after={"candidates": round_.counts["total"], "eligible": round_.counts["eligible"],
                         "computed_at": round_.computed_at.isoformat()})
-    return total
+    return round_.counts["total"]
 
 
 def what_if(round_: PromotionRound, unit: Unit, tried_policy: dict, shown: int = WHAT_IF_SHOWN):
