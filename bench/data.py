@@ -356,22 +356,31 @@ def find_cast(session) -> Cast:
 
 
 def ensure_rounds(app, cast: Cast) -> None:
-    """HR's promotion rounds over the city and over the province (draft: judged live on every view), made once."""
+    """HR's promotion rounds over the city and over the province (draft), made once; their lists judged (as the
+    round's job does when HR makes one) if they never were."""
     from sqlalchemy import select
     from models import Person, PromotionRound, Unit
     from worklog.annual import rounds
     from worklog.extensions import db
+    from worklog.jobs.queue import dispatch
     with app.app_context():
         hr = db.session.get(Person, cast.hr.id)
+        jobs = []
         for attribute, unit in (("round_city", cast.city), ("round_province", cast.province)):
             name = f"bench {unit.code}"
-            found = db.session.scalar(select(PromotionRound.id).where(PromotionRound.name == name,
-                                                                      PromotionRound.unit_id == unit.id))
+            found = db.session.scalar(select(PromotionRound).where(PromotionRound.name == name,
+                                                                   PromotionRound.unit_id == unit.id))
             if found is None:
                 found = rounds.create_round(db.session.get(Unit, unit.id), name, cast.today, "competitive_promotion",
-                                            hr).id
-            setattr(cast, attribute, found)
+                                            hr)
+                jobs.append(found.job_id)
+            elif found.computed_at is None and not rounds.being_computed(found):
+                jobs.append(rounds.compute_again(found, hr).id)
+            setattr(cast, attribute, found.id)
         db.session.commit()
+        for job_id in jobs:
+            info(f"judging a round's list (job {job_id}) …")
+            dispatch(job_id)
 
 
 def ensure_month_computed(app, cast: Cast) -> None:

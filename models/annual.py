@@ -9,6 +9,8 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, enum_check, utcnow
+from models.jobs import BackgroundJob
+from models.org import Unit
 from models.monthly import Grade, MonthStatus
 from models.people import Person
 
@@ -102,7 +104,10 @@ class YearResult(Base):
 
 class PromotionRound(Base):
     """A promotion round (竞争上岗, 晋职晋级…): candidates of a unit subtree judged by a policy at a reference date.
-    Publishing freezes the list: later data changes never alter it."""
+
+    The list is judged once and stored (``PromotionCandidate``), not on every view: when the round is made, when
+    its rules change and when HR asks, each time by a background job (``job``). Publishing freezes the stored
+    list: later data changes never alter it."""
 
     __tablename__ = "promotion_round"
     __table_args__ = (CheckConstraint("status IN ('draft', 'published')", name="status_valid"),)
@@ -116,22 +121,39 @@ class PromotionRound(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the stored list was last judged (None: never yet).
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The stored list's numbers, written with it: {"total": officers, "eligible": n, "failing": [officers failing
+    #: rule 0, rule 1, …]}, so that its page does not count 100,000 rows on every view.
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The latest job asked to judge the list: while it has not finished, the stored list is being replaced.
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("background_job.id", ondelete="SET NULL"))
+
+    unit: Mapped[Unit] = relationship()
+    job: Mapped[BackgroundJob | None] = relationship()
 
 
 class PromotionCandidate(Base):
-    """A published round's frozen line: the officer, eligible or not, the position and every rule's check."""
+    """One officer's line of a round's list: eligible or not, the place, every rule's check, and (for the page's
+    counts and filters) the officer's unit at the reference date and the rules failed. A draft's lines are
+    replaced each time the list is judged; a published round's are frozen."""
 
     __tablename__ = "promotion_candidate"
-    __table_args__ = (UniqueConstraint("round_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("round_id", "person_id"),
+                      Index("ix_promotion_candidate_round_position", "round_id", "position"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("promotion_round.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("promotion_round.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     eligible: Mapped[bool] = mapped_column(Boolean)
     badge: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(60))
     checks: Mapped[list[Any]] = mapped_column(JSON)
+    #: The officer's unit at the round's reference date.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    #: The rules failed, as bits: bit i set when the policy's rule i failed (0 when eligible).
+    failed: Mapped[int] = mapped_column(Integer, default=0)
 
     person: Mapped[Person] = relationship()
 

@@ -21,6 +21,7 @@ from models.people import Person
 class JobKind(str, enum.Enum):
     month_close = "month_close"      # open and compute the month of every unit of a subtree
     round_export = "round_export"    # an HR promotion round's spreadsheet, written to a file
+    round_judge = "round_judge"      # an HR promotion round's list, judged and stored
 
 
 class JobStatus(str, enum.Enum):

@@ -135,6 +135,7 @@ RULE_LABELS = {
 JOB_KIND_LABELS = {
     "month_close": _l("Month close"),
     "round_export": _l("Promotion round export"),
+    "round_judge": _l("Promotion round list"),
 }
 
 JOB_STATUS_LABELS = {

@@ -192,13 +192,13 @@ def can_close_months(person: Person | None, unit: Unit) -> bool:
 
 def can_view_job(person: Person | None, job) -> bool:
     """May ``person`` see a background job (its progress, its error, its file)? Whoever started it and the
-    administrators over its unit; a round's export also whoever may see the round (its HR)."""
+    administrators over its unit; a round's export or judgement also whoever may see the round (its HR)."""
     if person is None or not getattr(person, "is_authenticated", False) or not person.active:
         return False
     if job.created_by_id == person.id or has_role(person, Role.admin, job.unit):
         return True
     from models import JobKind
-    return job.kind == JobKind.round_export.value and has_role(person, Role.hr, job.unit)
+    return job.kind in (JobKind.round_export.value, JobKind.round_judge.value) and has_role(person, Role.hr, job.unit)
 
 
 def can_download_job_file(person: Person | None, job) -> bool:

@@ -301,6 +301,7 @@ NO_VETO = rule("no_veto", months=12)
 @pytest.mark.parametrize("policy, problem", [
     ([], "a policy must be a mapping"),
     ({"rules": []}, "rules must be a non-empty list"),
+    (policy_of(*[NO_VETO | {"key": f"v{i}"} for i in range(31)]), "rules: at most 30 rules"),
     (policy_of(NO_VETO, extra=1), "unknown field(s): extra"),
     (policy_of(rule("top_dog")), "rules[0] (r): kind must be one of"),
     (policy_of(rule("grade_count", grade="outstanding", months=12, at_least=4)),

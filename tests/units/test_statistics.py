@@ -154,3 +154,81 @@ def test_bulletin_places_are_province_wide_and_ties_share_one(client, org, march
     a1 = next(u for u in figures.units if u.unit.code == "CA1")
     assert b1.overall.satisfaction == a1.overall.satisfaction
     assert (places(figures)[a1.unit.id], places(figures)[b1.unit.id]) == (1, 1)
+
+
+# --- Places: each unit's satisfaction computed once, sorted (the province has 143 peers) ----------------------------
+
+
+def _pairwise_places(province) -> dict[int, int]:
+    """The bulletin's first algorithm, kept as the reference: every unit compared with every peer."""
+    from worklog.units.statistics import PEER_LEVELS
+    result: dict[int, int] = {}
+    for level in PEER_LEVELS:
+        scored = [u for u in province.units if u.unit.level == level and u.overall.satisfaction is not None]
+        for unit in scored:
+            result[unit.unit.id] = 1 + sum(1 for other in scored
+                                           if other.overall.satisfaction > unit.overall.satisfaction)
+    return result
+
+
+def _random_province(rng, units: int):
+    """Statistics of ``units`` made-up units of every level, with few distinct answer counts so that many tie
+    (and some have no valid answer at all)."""
+    from types import SimpleNamespace
+    from worklog.rules.public import SurveyCounts
+    from worklog.units.statistics import Figures, Statistics, UnitFigures
+    factor = Decimal("0.50")
+    rows = []
+    for unit_id in rng.sample(range(1, 10 * units), units):
+        satisfied, basic, dissatisfied = rng.randint(0, 4), rng.randint(0, 3), rng.randint(0, 2)
+        refused = rng.randint(0, 1)
+        counts = SurveyCounts(called=satisfied + basic + dissatisfied + refused + 1,
+                              reached=satisfied + basic + dissatisfied + refused, satisfied=satisfied, basic=basic,
+                              dissatisfied=dissatisfied, refused=refused)
+        unit = SimpleNamespace(id=unit_id, level=rng.choice(("province", "city", "county", "county")),
+                               code=f"U{unit_id}", path=f"/{unit_id}/")
+        rows.append(UnitFigures(unit, Figures(counts, factor)))
+    empty = Figures(SurveyCounts(), factor)
+    return Statistics(period=MARCH, annual=False, factor=factor, units=rows, kinds={}, groups={}, total=empty)
+
+
+def test_places_are_the_pairwise_places_on_random_provinces_with_ties():
+    import random
+    from worklog.units.statistics import places
+    rng = random.Random(20261110)
+    ties = 0
+    for size in [0, 1, 2, 3, 5, 8, 13] + [rng.randint(20, 160) for _ in range(40)]:
+        province = _random_province(rng, size)
+        expected = _pairwise_places(province)
+        assert places(province) == expected
+        ties += len(expected) - len(set(expected.values()))
+    assert ties > 100  # the data did tie, often
+
+
+def test_places_compute_each_units_satisfaction_once(monkeypatch):
+    """The pairwise places recomputed two satisfactions (in fractions) for every pair of peers: 20,000 for the
+    province's 129 counties and 14 cities, most of the bulletin's second."""
+    import random
+    from worklog.rules import public
+    from worklog.units.statistics import places
+    province = _random_province(random.Random(7), 150)
+    computed = []
+    original = public.SurveyCounts.satisfaction_with
+
+    def counting(self, factor):
+        computed.append(self)
+        return original(self, factor)
+    monkeypatch.setattr(public.SurveyCounts, "satisfaction_with", counting)
+    places(province)
+    assert len(computed) <= len(province.units)
+
+
+def test_a_viewers_figures_taken_from_the_provinces_are_the_viewers_own(app, org, march):
+    """The bulletin reads the calls once, for every unit's place, and takes the viewer's units from them."""
+    from worklog.units.statistics import within
+    province = statistics(MARCH, False, None)
+    make_person("400002", "County Admin", org.dept_a, org.post, roles={"admin": org.county_a})
+    db.session.commit()
+    for who in ("survey", "admin_a", "admin_b", "hr_a", "panel_a"):
+        assert within(province, org[who]) == statistics(MARCH, False, org[who]), who
+    assert [u.unit.code for u in within(province, org["admin_b"]).units] == ["CB1"]

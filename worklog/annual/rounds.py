@@ -4,23 +4,31 @@ from __future__ import annotations
 import copy
 from datetime import date
 from decimal import Decimal
+from itertools import islice
+from typing import Any, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, or_, select, text
 from sqlalchemy.orm import selectinload
 
-from models import Assignment, BonusPool, BonusShare, Department, Person, PromotionCandidate, PromotionRound, Unit, \
-    YearResult, YearReview, utcnow
+from models import Assignment, BackgroundJob, BonusPool, BonusShare, Department, JobStatus, Person, \
+    PromotionCandidate, PromotionRound, Unit, YearResult, YearReview, utcnow
 from worklog import audit
 from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.permissions import has_role
 from worklog.rules.bonus import DEFAULT_COEFFICIENTS, distribute
-from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
+from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
 
 #: The numeric parameters HR may try other values for (what-if).
 TUNABLE = ("at_least", "months", "max_percentile", "bottom", "years")
+#: Rows of a round's list written per INSERT.
+INSERT_CHUNK = 5000
+#: Officers whose facts are read and judged at a time (their ids are bound: well below any driver's limit).
+JUDGE_CHUNK = 5000
+#: Officers named in a what-if, of those entering and of those leaving.
+WHAT_IF_SHOWN = 100
 
 
 def _people_query(unit: Unit, day: date):
@@ -48,6 +56,37 @@ def judge(policy: dict, unit: Unit, reference: date):
     return [(by_id[e.person_id], e) for e in evaluate(policy, facts, reference)]
 
 
+def _judged(policy: dict, unit: Unit, reference: date) -> Iterator[tuple[Any, Evaluation]]:
+    """Every officer of the subtree on the reference date judged by the policy, ``JUDGE_CHUNK`` officers at a
+    time (their facts read for those officers only): (officer, evaluation) pairs in no particular order, the
+    officer a plain row (id, badge, name, hire date, rank, unit id). A province's facts would take half a
+    gigabyte at once. An officer with two assignments on the day counts once, in the later one's unit."""
+    people = db.session.execute(_people_query(unit, reference).with_only_columns(
+        Person.id, Person.badge, Person.name, Person.hire_date, Person.rank, Department.unit_id)
+        .order_by(Person.id, Assignment.valid_from.desc(), Assignment.id.desc())).all()
+    people = [p for i, p in enumerate(people) if i == 0 or people[i - 1].id != p.id]
+    for first in range(0, len(people), JUDGE_CHUNK):
+        chunk = people[first:first + JUDGE_CHUNK]
+        by_id = {p.id: p for p in chunk}
+        for evaluation in evaluate(policy, facts_for(chunk), reference):
+            yield by_id[evaluation.person_id], evaluation
+
+
+def judged_rows(policy: dict, unit: Unit, reference: date) -> Iterator[dict[str, Any]]:
+    """The round's list as the rows it is stored in, best first (``evaluate``'s order): each officer with their
+    unit on the reference date, eligible or not, the rules failed (bit i: rule i) and every check. Only what
+    the rows hold is kept while the subtree is judged, as tuples sharing the rules' labels."""
+    judged = [(e.sort_key, person.id, person.badge, person.name, person.unit_id, e.eligible,
+               tuple((c.key, c.label, c.value, c.threshold, c.passed) for c in e.checks))
+              for person, e in _judged(policy, unit, reference)]
+    judged.sort(key=lambda row: row[0])
+    for position, (_key, person_id, badge, name, unit_id, eligible, checks) in enumerate(judged, start=1):
+        yield {"person_id": person_id, "position": position, "eligible": eligible, "badge": badge, "name": name,
+               "unit_id": unit_id, "failed": sum(1 << i for i, c in enumerate(checks) if not c[4]),
+               "checks": [{"key": k, "label": label, "value": value, "threshold": threshold, "passed": passed}
+                          for k, label, value, threshold, passed in checks]}
+
+
 def with_params(policy: dict, values: dict[str, str]) -> dict:
     """A copy of the policy with some rule parameters replaced: keys are ``<rule index>-<param>``."""
     tried = copy.deepcopy(policy)
@@ -68,6 +107,8 @@ def require_hr(actor: Person, unit: Unit) -> None:
 
 
 def create_round(unit: Unit, name: str, reference: date, policy_key: str, actor: Person) -> PromotionRound:
+    """A draft round, and the job that judges its list (``round_.job_id``: the caller dispatches it once
+    committed)."""
     require_hr(actor, unit)
     if policy_key not in DEFAULT_POLICIES:
         raise ServiceError(_("Choose the rules of the round."), "policy")
@@ -81,10 +122,71 @@ def create_round(unit: Unit, name: str, reference: date, policy_key: str, actor:
     db.session.flush()
     audit.record(actor, "round.created", "promotion_round", round_.id, unit_id=unit.id,
                  after={"name": round_.name, "reference_date": reference.isoformat(), "policy": policy_key})
+    _start_computing(round_, actor)
     return round_
 
 
+def _start_computing(round_: PromotionRound, actor: Person | None) -> BackgroundJob:
+    from worklog.jobs.services import start_round_judge
+    job = start_round_judge(round_, {}, actor)
+    round_.job_id = job.id
+    db.session.flush()
+    return job
+
+
+def compute_again(round_: PromotionRound, actor: Person) -> BackgroundJob:
+    """HR asks for the list to be judged again (the data it judges changed since): a job, dispatched by the
+    caller once committed."""
+    require_hr(actor, db.session.get(Unit, round_.unit_id))
+    if round_.status != "draft":
+        raise Conflict(_("A published round cannot change."))
+    return _start_computing(round_, actor)
+
+
+def compute_list(round_id: int, actor: Person | None) -> int:
+    """Judge the round's list and store it in place of the last one: the part of a ``round_judge`` job. The
+    round's row stays locked until the job's transaction ends, so two computations (or a computation and a
+    publication, or a change of its rules) never interleave."""
+    round_ = db.session.scalar(select(PromotionRound).where(PromotionRound.id == round_id).with_for_update()
+                               .execution_options(populate_existing=True))
+    if round_ is None or round_.status != "draft":
+        raise Conflict(_("A published round cannot change."))
+    rows = judged_rows(round_.policy, db.session.get(Unit, round_.unit_id), round_.reference_date)
+    db.session.execute(delete(PromotionCandidate).where(PromotionCandidate.round_id == round_.id))
+    failing = [0] * len(round_.policy.get("rules", []))
+    total = eligible = 0
+    while chunk := [{**row, "round_id": round_.id} for row in islice(rows, INSERT_CHUNK)]:
+        db.session.execute(insert(PromotionCandidate), chunk)
+        total += len(chunk)
+        eligible += sum(1 for row in chunk if row["eligible"])
+        for i in range(len(failing)):
+            failing[i] += sum(1 for row in chunk if row["failed"] & (1 << i))
+    round_.computed_at = utcnow()
+    round_.counts = {"total": total, "eligible": eligible, "failing": failing}
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The rows were replaced wholesale: the planner learns of them now rather than at autovacuum's leisure
+        # (stale statistics made the list's page sort a province's rows for its first fifty).
+        db.session.execute(text("ANALYZE promotion_candidate"))
+    audit.record(actor, "round.computed", "promotion_round", round_.id, unit_id=round_.unit_id,
+                 after={"candidates": total, "eligible": eligible, "job": round_.job_id})
+    return total
+
+
+def being_computed(round_: PromotionRound) -> bool:
+    """Is the latest job asked to judge the list still to finish?"""
+    return round_.job is not None and not round_.job.finished
+
+
+def publishable(round_: PromotionRound) -> bool:
+    """Is the stored list judged by the round's current rules? Not while a job judges it again, nor when the
+    last one failed (the list may follow older rules)."""
+    return round_.computed_at is not None and (round_.job is None or round_.job.status == JobStatus.done.value)
+
+
 def save_policy(round_: PromotionRound, policy: dict, actor: Person) -> PromotionRound:
+    """New rules for a draft round; its list is judged again by a job (``round_.job_id``) the caller
+    dispatches once committed."""
     unit = db.session.get(Unit, round_.unit_id)
     require_hr(actor, unit)
     if round_.status != "draft":
@@ -97,33 +199,44 @@ def save_policy(round_: PromotionRound, policy: dict, actor: Person) -> Promotio
     db.session.flush()
     audit.record(actor, "round.rules_changed", "promotion_round", round_.id, unit_id=unit.id, before={"policy": before},
                  after={"policy": policy})
+    _start_computing(round_, actor)
     return round_
 
 
 def publish_round(round_: PromotionRound, actor: Person) -> int:
-    """Freeze the list as it stands: later data changes never alter a published round."""
+    """Freeze the stored list as HR has seen it: later data changes never alter a published round. Refused
+    while the list is not judged by the round's rules (see ``publishable``)."""
     unit = db.session.get(Unit, round_.unit_id)
     require_hr(actor, unit)
+    round_ = db.session.scalar(select(PromotionRound).where(PromotionRound.id == round_.id).with_for_update()
+                               .execution_options(populate_existing=True))
     if round_.status != "draft":
         raise Conflict(_("This round has already been published."))
-    rows = []
-    for position, (person, evaluation) in enumerate(judge(round_.policy, unit, round_.reference_date), start=1):
-        rows.append(PromotionCandidate(round_id=round_.id, person_id=person.id, position=position,
-                                       eligible=evaluation.eligible, badge=person.badge, name=person.name,
-                                       checks=[{"key": c.key, "label": c.label, "value": c.value,
-                                                "threshold": c.threshold, "passed": c.passed}
-                                               for c in evaluation.checks]))
-    db.session.add_all(rows)
+    if not publishable(round_):
+        raise ServiceError(_("The list is not judged by the round's rules yet: publish it once it is."))
     round_.status, round_.published_at = "published", utcnow()
     db.session.flush()
     audit.record(actor, "round.published", "promotion_round", round_.id, unit_id=unit.id,
-                 after={"candidates": len(rows), "eligible": sum(1 for r in rows if r.eligible)})
-    return len(rows)
+                 after={"candidates": round_.counts["total"], "eligible": round_.counts["eligible"],
+                        "computed_at": round_.computed_at.isoformat()})
+    return round_.counts["total"]
 
 
-def frozen(round_: PromotionRound) -> list[PromotionCandidate]:
-    return list(db.session.scalars(select(PromotionCandidate).where(PromotionCandidate.round_id == round_.id)
-                                   .order_by(PromotionCandidate.position)))
+def what_if(round_: PromotionRound, unit: Unit, tried_policy: dict, shown: int = WHAT_IF_SHOWN):
+    """Who would enter and who would leave the stored list's eligible officers under other rules, judged live
+    and saved nowhere: (entered, left, number entering, number leaving), the first ``shown`` of each as
+    (name, badge), best first."""
+    stored = {pid: (position, name, badge) for pid, position, name, badge in db.session.execute(
+        select(PromotionCandidate.person_id, PromotionCandidate.position, PromotionCandidate.name,
+               PromotionCandidate.badge)
+        .where(PromotionCandidate.round_id == round_.id, PromotionCandidate.eligible.is_(True)))}
+    tried = sorted((e.sort_key, person.id, person.name, person.badge)
+                   for person, e in _judged(tried_policy, unit, round_.reference_date) if e.eligible)
+    after = {pid for _key, pid, _name, _badge in tried}
+    entered = [(name, badge) for _key, pid, name, badge in tried if pid not in stored]
+    left = [(name, badge) for pid, (_position, name, badge) in sorted(stored.items(), key=lambda kv: kv[1][0])
+            if pid not in after]
+    return entered[:shown], left[:shown], len(entered), len(left)
 
 
 # --- Bonus -------------------------------------------------------------------------------------------------------------

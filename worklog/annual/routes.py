@@ -1,31 +1,39 @@
 """HR pages (promotion rounds, warning and removal lists, bonuses), the panel's year, an officer's eligibility."""
 from __future__ import annotations
 
+import io
+import json
+import math
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
 from worklog import timekeeping
-from worklog.annual import rounds, services
-from worklog.annual.exports import round_table
+from worklog.annual import queries, rounds, services
+from worklog.annual.exports import write_round
 from worklog.choices import choices
 from worklog.errors import Conflict, ServiceError
 from worklog.exports import xlsx_response
 from worklog.extensions import db
 from worklog.jobs.forms import ExportForm
+from worklog.jobs.queue import after_commit
 from worklog.permissions import has_role, scope_units
 from worklog.rules.bonus import spread
-from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate
-from worklog.web import current_person, refuse, rollback_only, signed_in_blueprint, submit
+from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
+from worklog.web import after_this_transaction, current_person, int_arg, refuse, rollback_only, signed_in_blueprint, \
+    submit
 
 bp = signed_in_blueprint("hr", __name__)
+
+#: Rows of a published round's printed list per printed page.
+PRINT_PAGE = 200
 
 
 class RoundForm(FlaskForm):
@@ -98,6 +106,7 @@ def index():
         try:
             round_ = rounds.create_round(_hr_unit(form.unit.data), form.name.data, form.reference_date.data,
                                          form.policy.data, current_person())
+            after_this_transaction(after_commit(round_.job_id))
             return redirect(url_for("hr.round_page", round_id=round_.id))
         except ServiceError as error:
             refuse(form, error)
@@ -112,42 +121,82 @@ def index():
 
 
 def _round(round_id: int) -> tuple[PromotionRound, Unit]:
-    round_ = db.session.get(PromotionRound, round_id)
+    round_ = db.session.scalar(select(PromotionRound).where(PromotionRound.id == round_id)
+                               .options(joinedload(PromotionRound.unit), joinedload(PromotionRound.job)))
     if round_ is None:
         abort(404)
     return round_, _hr_unit(round_.unit_id)
 
 
+def _filters(round_: PromotionRound, units: list) -> queries.Filters:
+    """The list's filters from the query string; anything it cannot show (a unit outside the round, a rule it
+    does not have) is ignored."""
+    unit_id = request.args.get("unit", type=int)
+    unit = next((u for u in units if u.id == unit_id), None) if unit_id else None
+    return queries.Filters(unit=unit, show=queries.show_choice(request.args.get("show"), round_),
+                           q=(request.args.get("q") or "").strip()[:60])
+
+
+def _show_choices(round_: PromotionRound) -> list[tuple[str, str]]:
+    return [("", _("Everybody")), ("eligible", _("Eligible")), ("not", _("Not eligible"))] + \
+        [(f"rule-{i}", _("Failing: %(rule)s", rule=label)) for i, label in enumerate(queries.rule_labels(round_))]
+
+
 @bp.route("/hr/rounds/<int:round_id>")
 def round_page(round_id: int):
-    """The round's list. A draft is judged live; ``p-<rule>-<param>`` in the query tries other thresholds
-    (what-if) and shows who enters or leaves, saving nothing."""
+    """The round's stored list a page at a time, with the counts of the whole round and the filters; each
+    officer's checks on their row. A draft's ``p-<rule>-<param>`` arguments try other thresholds (what-if):
+    who would enter or leave, judged live and saved nowhere."""
     round_, unit = _round(round_id)
-    if round_.status == "published":
-        template = "annual/round_print.html" if request.args.get("print") else "annual/round_published.html"
-        return render_template(template, round=round_, unit=unit, candidates=rounds.frozen(round_),
-                               export_form=ExportForm(formdata=None))
-    tried_values = {k[2:]: v for k, v in request.args.items() if k.startswith("p-")}
-    saved = rounds.judge(round_.policy, unit, round_.reference_date)
-    tried_policy = rounds.with_params(round_.policy, tried_values) if tried_values else None
-    tried, entered, left, problems = None, [], [], []
-    if tried_policy is not None:
-        from worklog.rules.eligibility import validate_policy
-        problems = validate_policy(tried_policy)
-        if not problems:
-            tried = rounds.judge(tried_policy, unit, round_.reference_date)
-            before = {p.id for p, e in saved if e.eligible}
-            after = {p.id for p, e in tried if e.eligible}
-            entered = [p for p, e in tried if p.id in after - before]
-            left = [p for p, e in saved if p.id in before - after]
-    shown = tried or saved
-    import json
-    return render_template("annual/round.html", round=round_, unit=unit, rows=shown, tried=tried is not None,
-                           entered=entered, left=left, problems=problems, tunable=rounds.TUNABLE,
-                           policy=tried_policy or round_.policy, action_form=ActionForm(formdata=None),
-                           policy_form=PolicyForm(formdata=None,
-                                                  policy=json.dumps(round_.policy, ensure_ascii=False, indent=2)),
-                           query=request.query_string.decode(), export_form=ExportForm(formdata=None))
+    printing = round_.status == "published" and bool(request.args.get("print"))
+    units = queries.units_under(unit)
+    filters = _filters(round_, units)
+    whole = queries.counts(round_)
+    total = queries.matching(round_, filters, whole)
+    per_page = PRINT_PAGE if printing else int(current_app.config["PAGE_SIZE"])
+    pages = max(1, math.ceil(total / per_page))
+    page = min(int_arg("page", 1, high=1_000_000), pages)
+    rows = queries.page(round_, filters, page, per_page) if total else []
+    context = dict(round=round_, unit=unit, rows=rows, counts=whole, total=total, page=page, pages=pages,
+                   per_page=per_page, filters=filters, units=units, show_choices=_show_choices(round_),
+                   export_form=ExportForm(formdata=None),
+                   action_form=ActionForm(formdata=None))
+    if printing:
+        return render_template("annual/round_print.html", **context)
+    if round_.status == "draft":
+        tried_values = {k[2:]: v for k, v in request.args.items() if k.startswith("p-")}
+        tried_policy = rounds.with_params(round_.policy, tried_values) if tried_values else None
+        what_if, problems = None, []
+        if tried_policy is not None:
+            problems = validate_policy(tried_policy)
+            if not problems:
+                what_if = rounds.what_if(round_, unit, tried_policy)
+        context.update(what_if=what_if, problems=problems, tunable=rounds.TUNABLE, policy=tried_policy or round_.policy,
+                       computing=rounds.being_computed(round_), publishable=rounds.publishable(round_),
+                       policy_form=PolicyForm(formdata=None,
+                                              policy=json.dumps(round_.policy, ensure_ascii=False, indent=2)))
+    return render_template("annual/round.html", **context)
+
+
+def _refused(round_: PromotionRound, error: ServiceError):
+    rollback_only()
+    return render_template("weekly/conflict.html", message=error.message,
+                           back=url_for("hr.round_page", round_id=round_.id)), \
+        409 if isinstance(error, Conflict) else 422
+
+
+@bp.route("/hr/rounds/<int:round_id>/compute", methods=["POST"])
+def compute(round_id: int):
+    """Judge the list again (the data it judges changed since): a background job."""
+    round_, _unit = _round(round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            job = rounds.compute_again(round_, current_person())
+        except ServiceError as error:
+            return _refused(round_, error)
+        after_this_transaction(after_commit(job.id))
+        flash(_("The list is being computed again."), "success")
+    return redirect(url_for("hr.round_page", round_id=round_.id))
 
 
 @bp.route("/hr/rounds/<int:round_id>/rules", methods=["POST"])
@@ -158,19 +207,16 @@ def save_rules(round_id: int):
         values = {k[2:]: v for k, v in request.form.items() if k.startswith("p-")}
         try:
             rounds.save_policy(round_, rounds.with_params(round_.policy, values), current_person())
-            flash(_("The round's rules are saved."), "success")
         except ServiceError as error:
-            rollback_only()
-            return render_template("weekly/conflict.html", message=error.message,
-                                   back=url_for("hr.round_page", round_id=round_.id)), \
-                409 if isinstance(error, Conflict) else 422
+            return _refused(round_, error)
+        after_this_transaction(after_commit(round_.job_id))
+        flash(_("The round's rules are saved; its list is computed again."), "success")
     return redirect(url_for("hr.round_page", round_id=round_.id))
 
 
 @bp.route("/hr/rounds/<int:round_id>/policy", methods=["POST"])
 def save_policy(round_id: int):
     """Rules are data: HR may add, remove or change any rule of a draft round, checked before it is saved."""
-    import json
     round_, unit = _round(round_id)
     form = PolicyForm()
     problems = []
@@ -182,14 +228,14 @@ def save_policy(round_id: int):
         else:
             try:
                 rounds.save_policy(round_, policy, current_person())
-                flash(_("The round's rules are saved."), "success")
-                return redirect(url_for("hr.round_page", round_id=round_.id))
+            except Conflict as error:
+                return _refused(round_, error)
             except ServiceError as error:
-                if isinstance(error, Conflict):
-                    rollback_only()
-                    return render_template("weekly/conflict.html", message=error.message,
-                                           back=url_for("hr.round_page", round_id=round_.id)), 409
                 problems = [error.message]
+            else:
+                after_this_transaction(after_commit(round_.job_id))
+                flash(_("The round's rules are saved; its list is computed again."), "success")
+                return redirect(url_for("hr.round_page", round_id=round_.id))
     rollback_only()
     for problem in problems:
         flash(problem, "error")
@@ -204,17 +250,20 @@ def publish(round_id: int):
             n = rounds.publish_round(round_, current_person())
             flash(_("The round is published with %(n)d officers; the list will not change.", n=n), "success")
         except ServiceError as error:
-            rollback_only()
-            return render_template("weekly/conflict.html", message=error.message,
-                                   back=url_for("hr.round_page", round_id=round_.id)), \
-                409 if isinstance(error, Conflict) else 422
+            return _refused(round_, error)
     return redirect(url_for("hr.round_page", round_id=round_.id))
 
 
 @bp.route("/hr/rounds/<int:round_id>/export.xlsx")
 def round_export(round_id: int):
-    round_, unit = _round(round_id)
-    return xlsx_response([round_table(round_, unit)], f"round-{round_.id}.xlsx")
+    """The stored list as a spreadsheet, written as its rows are read: only the compressed file is held (a
+    province's is about 3 MB)."""
+    round_, _unit = _round(round_id)
+    buffer = io.BytesIO()
+    write_round(round_, buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"round-{round_.id}.xlsx", max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/hr/lists/<int:unit_id>/<int:year>")

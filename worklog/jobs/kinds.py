@@ -65,10 +65,19 @@ def _officers_by_unit(unit_ids: list[int]) -> dict[int, int]:
 def _export_round(job: BackgroundJob, _unit_id: int) -> dict[str, Any]:
     """The round's spreadsheet, written to a file of the job's own (a second run replaces it)."""
     from worklog.annual import exports
-    return {"file": exports.write_round(job.params["round_id"], job)}
+    return {"file": exports.write_round_file(job.params["round_id"], job)}
+
+
+def _judge_round(job: BackgroundJob, unit_id: int) -> dict[str, Any]:
+    """The round's list judged and stored in place of the last one (a second run stores the same list)."""
+    from models import Person
+    from worklog.annual import rounds
+    actor = db.session.get(Person, job.created_by_id) if job.created_by_id else None
+    return {"officers": {str(unit_id): rounds.compute_list(job.params["round_id"], actor)}}
 
 
 KINDS: dict[str, Kind] = {
     JobKind.month_close.value: Kind(part=_close_unit, batch=_close_units, weights=_officers_by_unit),
     JobKind.round_export.value: Kind(part=_export_round),
+    JobKind.round_judge.value: Kind(part=_judge_round),
 }

@@ -68,6 +68,20 @@ def start_round_export(round_: PromotionRound, data: dict, actor: Person | None)
     return job
 
 
+def start_round_judge(round_: PromotionRound, data: dict, actor: Person | None) -> BackgroundJob:
+    """A job that judges the promotion round's list and stores it (one part: the round's unit). The round
+    service that asks for it (worklog/annual/rounds.py) points the round at it."""
+    job = BackgroundJob(kind=JobKind.round_judge.value, unit_id=round_.unit_id,
+                        params={"round_id": round_.id, "parts": [round_.unit_id]},
+                        status=JobStatus.queued.value, total=1, done=0, units_done=[], error="", result={},
+                        created_by_id=actor.id if actor is not None else None)
+    db.session.add(job)
+    db.session.flush()
+    audit.record(actor, "job.created", "background_job", job.id, unit_id=round_.unit_id,
+                 after={"kind": job.kind, "round_id": round_.id})
+    return job
+
+
 def run_again(job: BackgroundJob, data: dict, actor: Person | None) -> BackgroundJob:
     """Queue a failed job again: only its parts not done will run (the done ones are recorded as done)."""
     if job.status != JobStatus.failed.value:

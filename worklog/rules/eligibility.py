@@ -53,6 +53,8 @@ TIE_BREAKER_KINDS = ("grade_count", "annual_score", "service_years")
 SCOPES = ("unit_sequence",)
 
 _MAX_MONTHS = 120  # catches typing mistakes, like the rule sets' day bounds
+#: A round stores the rules an officer failed as the bits of one integer column.
+MAX_RULES = 30
 _MAX_YEARS = 10
 _PERCENT_STEP = Decimal("0.0001")
 
@@ -270,6 +272,8 @@ def _parse_policy(policy: Any) -> tuple[list[_Rule], list[_Rule], list[str]]:
     if not isinstance(raw_rules, list) or not raw_rules:
         problems.append("rules must be a non-empty list")
         raw_rules = []
+    elif len(raw_rules) > MAX_RULES:
+        problems.append(f"rules: at most {MAX_RULES} rules")
     keys: set[str] = set()
     for i, raw in enumerate(raw_rules):
         where = f"rules[{i}]"

@@ -119,16 +119,17 @@ def statistics_page():
 def bulletin():
     me = _viewer()
     period = _period(allow_year=False)
-    figures = stats.statistics(period.start, False, me)
-    return render_template("units/bulletin.html", stats=figures, period=period, kinds=list(ContactKind),
-                           places=stats.places(stats.statistics(period.start, False, None)))
+    province = stats.statistics(period.start, False, None)  # every unit's place is province-wide
+    return render_template("units/bulletin.html", stats=stats.within(province, me), period=period,
+                           kinds=list(ContactKind), places=stats.places(province))
 
 
 @bp.route("/bulletin.xlsx")
 def bulletin_export():
     me = _viewer()
     period = _period(allow_year=False)
-    s = stats.statistics(period.start, False, me)
+    province = stats.statistics(period.start, False, None)
+    s = stats.within(province, me)
     heads = [_("People called"), _("Reached"), _("Valid samples"), _("Reply rate (%)"), _("Satisfaction")]
 
     def figures(f: stats.Figures) -> list:
@@ -138,7 +139,7 @@ def bulletin_export():
     summary += [[str(labels.GROUP_LABELS[name]), *figures(f)] for name, f in s.groups.items()]
     kinds = [[str(labels.KIND_LABELS[kind]), *figures(f)] for kind, f in s.kinds.items()]
     units = []
-    places = stats.places(stats.statistics(period.start, False, None))
+    places = stats.places(province)
     for level, rows in s.peer_groups():
         for row in rows:
             units.append([str(labels.PEER_LABELS[level]), places.get(row.unit.id), row.unit.code, row.unit.name,

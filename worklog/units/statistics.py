@@ -8,6 +8,7 @@ its twelve months. Only calls with an outcome count; an overall satisfaction com
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
@@ -65,8 +66,9 @@ class Figures:
     def valid(self) -> int:
         return self.counts.valid
 
-    @property
+    @cached_property
     def satisfaction(self) -> Decimal | None:
+        # Computed in fractions: once per figure, however often a page sorts or shows it.
         return self.counts.satisfaction_with(self.factor)
 
     @property
@@ -111,13 +113,18 @@ class Statistics:
 def places(province: Statistics) -> dict[int, int]:
     """Each unit's place by overall satisfaction among all its peers (``province`` is the statistics of every
     unit, so that a county sees where it stands province-wide, not among the units it may see): competition
-    places, ties sharing one; units without an answer have none."""
+    places, ties sharing one; units without an answer have none. Each satisfaction is read once and the peers
+    sorted: a unit's place is one more than the number of peers strictly above it, the position of the first
+    of its equals."""
     result: dict[int, int] = {}
     for level in PEER_LEVELS:
-        scored = [u for u in province.units if u.unit.level == level and u.overall.satisfaction is not None]
-        for unit in scored:
-            result[unit.unit.id] = 1 + sum(1 for other in scored
-                                           if other.overall.satisfaction > unit.overall.satisfaction)
+        scored = [(u.overall.satisfaction, u.unit.id) for u in province.units if u.unit.level == level]
+        scored = sorted(((s, i) for s, i in scored if s is not None), key=lambda row: row[0], reverse=True)
+        place, previous = 0, None
+        for position, (score, unit_id) in enumerate(scored, start=1):
+            if score != previous:
+                place, previous = position, score
+            result[unit_id] = place
     return result
 
 
@@ -150,22 +157,36 @@ def statistics(period: date, annual: bool, viewer: Person | None) -> Statistics:
     months = months_of(period, annual)
     factor = values_on(months[0]).survey_basic_factor
     found = outcome_counts(months, scope_clause(viewer))
-    unit_ids = sorted({unit_id for unit_id, _ in found})
+    per_unit_kinds: dict[int, dict[str, SurveyCounts]] = {}
+    for (unit_id, kind), outcomes in found.items():
+        per_unit_kinds.setdefault(unit_id, {})[kind] = _counts(outcomes)
+    unit_ids = sorted(per_unit_kinds)
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
-    per_unit: list[UnitFigures] = []
-    by_kind: dict[str, list[SurveyCounts]] = {k.value: [] for k in ContactKind}
-    for unit_id in unit_ids:
-        kinds = {kind: _counts(outcomes) for (uid, kind), outcomes in found.items() if uid == unit_id}
-        for kind, counts in kinds.items():
-            by_kind.setdefault(kind, []).append(counts)
-        per_unit.append(UnitFigures(
-            units[unit_id], Figures(combine(list(kinds.values())), factor),
-            {k.value: Figures(kinds[k.value], factor) for k in ContactKind if k.value in kinds}))
+    per_unit = [UnitFigures(units[unit_id], Figures(combine(list(kinds.values())), factor),
+                            {k.value: Figures(kinds[k.value], factor) for k in ContactKind if k.value in kinds})
+                for unit_id, kinds in per_unit_kinds.items()]
     per_unit.sort(key=lambda u: (u.unit.path, u.unit.code))
+    return _assemble(months[0], annual, factor, per_unit)
+
+
+def within(province: Statistics, viewer: Person) -> Statistics:
+    """The figures of the units ``viewer`` may see, taken from the statistics of every unit: the same as
+    ``statistics(period, annual, viewer)`` without reading the calls a second time (the bulletin needs both,
+    the viewer's units and every unit's place)."""
+    return _assemble(province.period, province.annual, province.factor,
+                     [u for u in province.units if may_view_unit(viewer, u.unit)])
+
+
+def _assemble(period: date, annual: bool, factor: Decimal, per_unit: list[UnitFigures]) -> Statistics:
+    """Every kind's, group's and the total figures from the units' (summed answers, never averaged scores)."""
+    by_kind: dict[str, list[SurveyCounts]] = {k.value: [] for k in ContactKind}
+    for unit in per_unit:
+        for kind, figures in unit.kinds.items():
+            by_kind.setdefault(kind, []).append(figures.counts)
     kind_counts = {kind: combine(counts) for kind, counts in by_kind.items()}
     groups = {name: Figures(combine([kind_counts[k.value] for k in kinds]), factor)
               for name, kinds in CONTACT_GROUPS.items()}
-    return Statistics(period=months[0], annual=annual, factor=factor, units=per_unit,
+    return Statistics(period=period, annual=annual, factor=factor, units=per_unit,
                       kinds={k: Figures(c, factor) for k, c in kind_counts.items()}, groups=groups,
                       total=Figures(combine(list(kind_counts.values())), factor))
 
