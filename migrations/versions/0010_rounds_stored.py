@@ -1,7 +1,7 @@
 """promotion rounds judged once and stored
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-29 20:00:00
 
 A round's list was judged on every view of its page (a province's: 39 s and 31.7 MB of HTML). It is now judged
@@ -9,9 +9,6 @@ by a background job and stored as the round's candidate rows, the same rows a pu
 also keeps the officer's unit at the reference date and the rules failed (bits), for the page's counts and
 filters. Rows of rounds published before keep every decided value; only these two columns are filled in:
 the unit from the officer's assignment at the round's reference date, the bits from the stored checks.
-
-(0009 is the partitioning of the per-day tables, on another branch: whichever of the two is merged second takes
-the other as its down revision.)
 """
 from alembic import op
 import sqlalchemy as sa
@@ -19,7 +16,7 @@ import models.base
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
