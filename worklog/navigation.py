@@ -1,7 +1,7 @@
 """The navigation bar: each person sees only the areas their roles open."""
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -41,6 +41,26 @@ NAV_ITEMS = [
 ]
 
 
+def fact_columns(person_id) -> tuple:
+    """The menu's facts about a person as columns of a query (see :func:`remember_facts`)."""
+    from worklog.weekly.queries import navigation_columns
+    return navigation_columns(person_id)
+
+
+def remember_facts(person_id: int, reviews, unread) -> None:
+    """The menu's facts, read with the signed-in person in the request's first query
+    (:func:`worklog.auth.services.load_session`), so that no page asks for them again."""
+    g._navigation_facts = (person_id, bool(reviews), int(unread or 0))
+
+
+def _facts(person_id: int) -> tuple[bool, int]:
+    known = g.get("_navigation_facts")
+    if known is not None and known[0] == person_id:
+        return known[1], known[2]
+    from worklog.weekly.queries import navigation_facts
+    return navigation_facts(person_id)
+
+
 def context() -> dict:
     from worklog.auth.forms import LanguageForm, SignOutForm
     from worklog.i18n import LANGUAGE_NAMES
@@ -49,8 +69,7 @@ def context() -> dict:
     if current_user.is_authenticated:
         from worklog.permissions import roles_of
         roles = roles_of(current_user)
-        from worklog.weekly.queries import navigation_facts
-        reviews, unread = navigation_facts(current_user.id)
+        reviews, unread = _facts(current_user.id)
         if roles & {Role.supervisor.value, Role.panel.value} or reviews:
             roles = roles | {REVIEWS}
         items = [(endpoint, label) for endpoint, label, needs in NAV_ITEMS if needs is None or needs & roles]

@@ -16,12 +16,18 @@ from worklog.extensions import db
 
 
 def grants_of(person: Person) -> list[RoleGrant]:
-    """The person's grants with their units, loaded once per request."""
+    """The person's grants with their units, loaded once per request (the signed-in person's with their session:
+    :func:`remember_grants`)."""
     cache = g.setdefault("_grants", {})
     if person.id not in cache:
         cache[person.id] = list(db.session.scalars(
             select(RoleGrant).where(RoleGrant.person_id == person.id).options(joinedload(RoleGrant.unit))))
     return cache[person.id]
+
+
+def remember_grants(person: Person, grants: list[RoleGrant]) -> None:
+    """Grants already read in this request (their units loaded with them), for :func:`grants_of`."""
+    g.setdefault("_grants", {})[person.id] = list(grants)
 
 
 def roles_of(person: Person) -> set[str]:

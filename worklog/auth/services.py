@@ -9,10 +9,11 @@ from flask import current_app, request
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from models import LoginAttempt, LoginSession, Person, utcnow
-from worklog import audit
+from models import LoginAttempt, LoginSession, Person, RoleGrant, utcnow
+from worklog import audit, navigation
 from worklog.auth.passwords import hash_password, needs_rehash, verify_password
 from worklog.extensions import db
+from worklog.permissions import remember_grants
 from worklog.web import after_this_transaction
 
 
@@ -117,9 +118,17 @@ def load_session(token: str) -> Person | None:
     """The person a browser token signs in, if the session is still open, fresh and its person active."""
     if not token:
         return None
-    row = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
-                            .options(joinedload(LoginSession.person)))
-    if row is None or row.ended_at is not None:
+    # Every page's first query, and its only one for the frame: the person comes with their role grants and the
+    # menu's facts, which every page shows.
+    found = db.session.execute(
+        select(LoginSession, *navigation.fact_columns(LoginSession.person_id))
+        .where(LoginSession.token_hash == _token_hash(token))
+        .options(joinedload(LoginSession.person).joinedload(Person.grants).joinedload(RoleGrant.unit))
+    ).unique().one_or_none()
+    if found is None:
+        return None
+    row, reviews, unread = found
+    if row.ended_at is not None:
         return None
     cfg = current_app.config
     now = utcnow()
@@ -136,6 +145,8 @@ def load_session(token: str) -> Person | None:
     if now - row.last_seen_at > timedelta(minutes=1):
         _note_session(row.id, last_seen_at=now)
     person.login_token = token
+    remember_grants(person, person.grants)
+    navigation.remember_facts(person.id, reviews, unread)
     return person
 
 

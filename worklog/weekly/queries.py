@@ -251,7 +251,7 @@ def active_delegations(person_id: int) -> list[Delegation]:
         .order_by(Delegation.start_date)))
 
 
-def _review_duty(person_id: int):
+def _review_duty(person_id):
     today = timekeeping.today()
     supervises = exists().where(
         Assignment.supervisor_id == person_id, Assignment.valid_from <= today,
@@ -262,10 +262,15 @@ def _review_duty(person_id: int):
     return or_(supervises, acts)
 
 
-def navigation_facts(person_id: int) -> tuple[bool, int]:
-    """What every page's menu asks of the person, in one query: whether they review anyone's week, and how many
-    of their notifications are unread."""
+def navigation_columns(person_id) -> tuple:
+    """What every page's menu asks of a person, as two columns of a query: whether they review anyone's week, and
+    how many of their notifications are unread. ``person_id`` is an id or a column of the enclosing query."""
     unread = (select(func.count()).select_from(Notification)
               .where(Notification.person_id == person_id, Notification.read_at.is_(None)).scalar_subquery())
-    duty, count = db.session.execute(select(_review_duty(person_id), unread)).one()
+    return _review_duty(person_id).label("reviews"), unread.label("unread")
+
+
+def navigation_facts(person_id: int) -> tuple[bool, int]:
+    """The menu's facts (:func:`navigation_columns`) in a query of their own."""
+    duty, count = db.session.execute(select(*navigation_columns(person_id))).one()
     return bool(duty), int(count or 0)
