@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from models import Assignment, MonthResult, MonthReview, MonthStatus, Person, Post
 from worklog import timekeeping
+from worklog.extensions import db
 from worklog.daily import queries as daily
 from worklog.permissions import grants_of
 
@@ -16,6 +21,7 @@ bp = Blueprint("home", __name__)
 def index():
     person = current_user._get_current_object()
     today = timekeeping.today()
+    load_assignments(person)
     assignment = person.assignment_on(today)
     return render_template(
         "home/index.html", person=person, assignment=assignment,
@@ -23,11 +29,15 @@ def index():
         grants=sorted(grants_of(person), key=lambda g: (g.role, g.unit.path)))
 
 
+def load_assignments(person: Person) -> None:
+    """The person's assignments with what the page shows of them (post and sequence, supervisor), in one query."""
+    set_committed_value(person, "assignments", list(db.session.scalars(
+        select(Assignment).where(Assignment.person_id == person.id).order_by(Assignment.valid_from)
+        .options(joinedload(Assignment.post).joinedload(Post.sequence), joinedload(Assignment.supervisor)))))
+
+
 def grade_history(person_id: int, months: int = 12):
     """The officer's published and final monthly results, newest first."""
-    from sqlalchemy import select
-    from models import MonthResult, MonthReview, MonthStatus
-    from worklog.extensions import db
     return db.session.execute(
         select(MonthReview.id, MonthReview.month, MonthReview.status, MonthResult.score, MonthResult.final_grade,
                MonthResult.rank, MonthResult.group_size)
