@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Entry, EntryStatus, Notification,
                     Person, WeekReview, WeekStatus)
@@ -42,13 +42,6 @@ def sign_deadline(monday: date) -> datetime:
 
 
 # --- Who reviews whom -------------------------------------------------------------------------------------------
-
-
-def delegations_to(acting_id: int, start: date, end: date) -> list[Delegation]:
-    """Delegations that make ``acting_id`` an acting supervisor on some day between ``start`` and ``end``."""
-    return list(db.session.scalars(select(Delegation).where(
-        Delegation.acting_id == acting_id, Delegation.revoked_at.is_(None),
-        Delegation.start_date <= end, Delegation.end_date >= start)))
 
 
 def _acting_for(actor_id: int) -> list[tuple[int, date, date]]:
@@ -94,10 +87,12 @@ def team_ids(actor: Person, monday: date, since: date | None = None) -> list[int
     """The officers ``actor`` supervises, or acts for a supervisor of, on some day of the week (or of the weeks
     from ``since`` to that one)."""
     sunday, first = monday + timedelta(days=6), since or monday
-    supervisors = {actor.id} | {d.supervisor_id for d in delegations_to(actor.id, first, sunday)}
+    acting_for = select(Delegation.supervisor_id).where(
+        Delegation.acting_id == actor.id, Delegation.revoked_at.is_(None),
+        Delegation.start_date <= sunday, Delegation.end_date >= first)
     rows = db.session.scalars(select(Assignment.person_id).where(
-        Assignment.supervisor_id.in_(supervisors), Assignment.valid_from <= sunday,
-        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
+        or_(Assignment.supervisor_id == actor.id, Assignment.supervisor_id.in_(acting_for)),
+        Assignment.valid_from <= sunday, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
         Assignment.person_id != actor.id).distinct())
     return sorted(set(rows))
 
@@ -131,7 +126,7 @@ def week_rows(person_ids: list[int], monday: date) -> list[WeekRow]:
         return []
     sunday = monday + timedelta(days=6)
     people = {p.id: p for p in db.session.scalars(
-        select(Person).where(Person.id.in_(person_ids)).options(selectinload(Person.assignments)))}
+        select(Person).where(Person.id.in_(person_ids)).options(joinedload(Person.assignments))).unique()}
     reviews = {r.person_id: r for r in db.session.scalars(select(WeekReview).where(
         WeekReview.person_id.in_(person_ids), WeekReview.week_start == monday))}
     counts = defaultdict(lambda: defaultdict(lambda: [0, Decimal("0"), Decimal("0")]))
@@ -181,6 +176,14 @@ class WeekCounts:
     points: Decimal = Decimal("0.00")
     approved_points: Decimal = Decimal("0.00")
 
+    @classmethod
+    def of(cls, entries: list[Entry]) -> WeekCounts:
+        """The same counts from the week's entries already read (a page that shows them)."""
+        approved = [e for e in entries if e.status == EntryStatus.approved.value]
+        return cls(sum(1 for e in entries if e.status in PENDING), sum(1 for e in entries if e.status in UNFINISHED),
+                   len(approved), sum((e.points for e in approved), Decimal("0.00")),
+                   sum((e.approved_points or 0 for e in approved), Decimal("0.00")))
+
 
 def week_counts(person_id: int, monday: date) -> WeekCounts:
     """One query over the week's entries, whatever their number."""
@@ -225,13 +228,13 @@ def is_signed(person_id: int, day: date) -> bool:
 def open_tasks_of(person_id: int) -> list[AssignedTask]:
     return list(db.session.scalars(select(AssignedTask).where(
         AssignedTask.person_id == person_id, AssignedTask.status == "open")
-        .options(selectinload(AssignedTask.task_type), selectinload(AssignedTask.assigned_by))
+        .options(joinedload(AssignedTask.task_type), joinedload(AssignedTask.assigned_by))
         .order_by(AssignedTask.due_date, AssignedTask.id)))
 
 
 def tasks_assigned_by(actor_id: int, limit: int = 200) -> list[AssignedTask]:
     return list(db.session.scalars(select(AssignedTask).where(AssignedTask.assigned_by_id == actor_id)
-                                   .options(selectinload(AssignedTask.task_type), selectinload(AssignedTask.person))
+                                   .options(joinedload(AssignedTask.task_type), joinedload(AssignedTask.person))
                                    .order_by(AssignedTask.status, AssignedTask.due_date.desc(), AssignedTask.id)
                                    .limit(limit)))
 
@@ -247,7 +250,7 @@ def active_delegations(person_id: int) -> list[Delegation]:
     return list(db.session.scalars(select(Delegation).where(
         or_(Delegation.supervisor_id == person_id, Delegation.acting_id == person_id),
         Delegation.revoked_at.is_(None), Delegation.end_date >= today)
-        .options(selectinload(Delegation.supervisor), selectinload(Delegation.acting))
+        .options(joinedload(Delegation.supervisor), joinedload(Delegation.acting))
         .order_by(Delegation.start_date)))
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from models import AssignedTask, Delegation, Entry, Person, TaskType
 from worklog import timekeeping
@@ -63,7 +64,8 @@ def _load_week(person_id: int, monday: date) -> tuple[Person, bool, bool]:
     """The officer, whether the actor reviews (some day of) their week, and whether the actor sits on the
     unit's panel. Anyone else: 404, exactly like a missing officer."""
     actor = current_person()
-    person = db.session.get(Person, person_id)
+    person = db.session.scalars(select(Person).where(Person.id == person_id)
+                                .options(joinedload(Person.assignments))).unique().one_or_none()
     if person is None or person.id == actor.id:
         abort(404)
     reviews = any(queries.may_review(actor, person, day) for day in queries.week_days(monday))
@@ -86,11 +88,12 @@ def week_page(person_id: int, week: date, sign_form: SignForm | None = None, sta
     days = [(day, logs.get(day), [e for e in entries if e.work_date == day]) for day in queries.week_days(monday)]
     review = queries.week_review(person.id, monday)
     signed = review is not None and review.status == "signed"
+    reasons = [] if signed else services.check_signable(person, monday, actor, queries.WeekCounts.of(entries))
     if status >= 400:
         rollback_only()
     return render_template(
         "weekly/week.html", person=person, monday=monday, days=days, review=review, signed=signed,
-        reviews=reviews, panel=panel, reasons=[] if signed else services.check_signable(person, monday, actor),
+        reviews=reviews, panel=panel, reasons=reasons,
         reviewable={e.id for e in entries if queries.may_review(actor, person, e.work_date)},
         approve_form=ApproveForm(formdata=None), adjust_form=AdjustForm(formdata=None),
         return_form=ReturnForm(formdata=None), sign_form=sign_form or SignForm(formdata=None),
@@ -246,8 +249,9 @@ def bulk_sign():
     rows = queries.week_rows(queries.team_ids(actor, monday), monday)
     plan = []
     for row in rows:
-        reasons = [] if row.signed else services.check_signable(row.person, monday, actor)
-        plan.append((row, reasons))
+        # The queue's counts say what still waits: no query per officer.
+        counts = queries.WeekCounts(pending=row.pending, unfinished=row.unfinished)
+        plan.append((row, [] if row.signed else services.check_signable(row.person, monday, actor, counts)))
     form = SignForm()
     status = 200
     if request.method == "POST":
