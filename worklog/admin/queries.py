@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from models import Assignment, AuditEvent, Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog.extensions import db
@@ -76,36 +76,32 @@ def sequences_with_posts() -> list[Sequence]:
 
 
 def people_page(actor: Person, q: str = "", unit: Unit | None = None, page: int = 1, per_page: int = 50):
-    """One page of the people an admin may see, with each person's current assignment."""
-    query = select(Person).where(person_scope_clause(actor))
+    """One page of the people an admin may see, each with their current assignment (its department, unit, post and
+    supervisor), and how many there are in all: one query (two for a page past the last)."""
+    today = date.today()
+    # An alias: the scope's subqueries on Assignment must not correlate to the joined row.
+    current = aliased(Assignment)
+    query = select(Person, current, func.count().over()).outerjoin(current, and_(
+        current.person_id == Person.id, current.valid_from <= today,
+        or_(current.valid_to.is_(None), current.valid_to >= today))).where(person_scope_clause(actor))
     if q.strip():
         # Escaped, so that "_" or "%" in a search is a character and not a wildcard.
         query = query.where(or_(Person.badge.icontains(q.strip(), autoescape=True),
                                 Person.name.icontains(q.strip(), autoescape=True)))
     if unit is not None:
-        today = date.today()
         in_unit = (select(Assignment.person_id).join(Department, Department.id == Assignment.department_id)
                    .join(Unit, Unit.id == Department.unit_id)
                    .where(Unit.path.startswith(unit.path, autoescape=True), Assignment.valid_from <= today,
                           or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today)))
         query = query.where(Person.id.in_(in_unit))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    people = list(db.session.scalars(query.order_by(Person.badge).limit(per_page)
-                                     .offset((page - 1) * per_page)))
-    current = current_assignments([p.id for p in people])
-    return people, current, total
-
-
-def current_assignments(person_ids: list[int], day: date | None = None) -> dict[int, Assignment]:
-    if not person_ids:
-        return {}
-    day = day or date.today()
-    rows = db.session.scalars(
-        select(Assignment).where(Assignment.person_id.in_(person_ids), Assignment.valid_from <= day,
-                                 or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day))
-        .options(selectinload(Assignment.department).selectinload(Department.unit),
-                 selectinload(Assignment.post), selectinload(Assignment.supervisor)))
-    return {a.person_id: a for a in rows}
+    rows = db.session.execute(
+        query.order_by(Person.badge).limit(per_page).offset((page - 1) * per_page)
+        .options(joinedload(current.department).joinedload(Department.unit), joinedload(current.supervisor))).all()
+    if rows:
+        total = rows[0][2]
+    else:
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return [r[0] for r in rows], {r[0].id: r[1] for r in rows if r[1] is not None}, total
 
 
 def person_by_badge(badge: str) -> Person | None:
