@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, case, distinct, func, literal, select, union
+from sqlalchemy import Date, and_, case, distinct, func, literal, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.functions import FunctionElement
 
 from models import (Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, Person,
@@ -78,13 +79,43 @@ def categories() -> list[TaskCategory]:
     return list(db.session.scalars(select(TaskCategory).order_by(TaskCategory.position, TaskCategory.code)))
 
 
+def _chain(units: list[Unit]) -> dict[int, Unit]:
+    """Units read together, each linked to its parent among them, so that the lower ones keep the upper ones."""
+    by_id = {u.id: u for u in units}
+    for unit in by_id.values():
+        if unit.parent_id in by_id:
+            set_committed_value(unit, "parent", by_id[unit.parent_id])
+    return by_id
+
+
+def unit_with_ancestors(unit_id: int) -> Unit | None:
+    """The unit, with the units above it read in the same query (for :func:`ancestors`)."""
+    target = aliased(Unit)
+    return _chain(list(db.session.scalars(select(Unit).join(target, target.path.startswith(Unit.path))
+                                          .where(target.id == unit_id)))).get(unit_id)
+
+
+def department_with_ancestors(department_id: int) -> Department | None:
+    """The department with its unit and the units above it, in one query."""
+    own = aliased(Unit)
+    rows = db.session.execute(select(Department, Unit).join(own, own.id == Department.unit_id)
+                              .join(Unit, own.path.startswith(Unit.path)).where(Department.id == department_id)).all()
+    if not rows:
+        return None
+    department, units = rows[0][0], _chain([unit for _department, unit in rows])
+    set_committed_value(department, "unit", units[department.unit_id])
+    return department
+
+
 def ancestors(unit: Unit) -> list[Unit]:
-    """The units above ``unit``, top first (one query, from the materialised path)."""
+    """The units above ``unit``, top first, from the materialised path: a query only for those not read yet in
+    this request (the pages read them with the unit, and a reader's grants bring theirs)."""
     ids = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
-    if not ids:
-        return []
-    found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
+    found = {i: db.session.identity_map.get(db.session.identity_key(Unit, i)) for i in ids}
+    missing = [i for i, u in found.items() if u is None]
+    if missing:
+        found.update((u.id, u) for u in db.session.scalars(select(Unit).where(Unit.id.in_(missing))))
+    return [found[i] for i in ids if found.get(i) is not None]
 
 
 # --- The department classified ledger ----------------------------------------------------------------------------
@@ -109,14 +140,15 @@ class DepartmentLedger:
 
 
 def department_ledger(unit: Unit, month: date) -> DepartmentLedger:
-    """Every department of the unit × every category, with ranks by per-capita approved points (5 queries)."""
+    """Every department of the unit × every category, with ranks by per-capita approved points (4 queries)."""
     month = month.replace(day=1)
-    stored = {row.department_id: row for row in db.session.scalars(
-        select(DepartmentMonth).where(DepartmentMonth.unit_id == unit.id, DepartmentMonth.month == month))}
-    departments = list(db.session.scalars(
-        select(Department).where(Department.unit_id == unit.id).order_by(Department.code)))
-    rows = {d.id: DepartmentRow(d, Totals.of(stored[d.id]) if d.id in stored else Totals())
-            for d in departments if d.active or d.id in stored}
+    rows = {d.id: DepartmentRow(d, Totals.of(stored) if stored is not None else Totals())
+            for d, stored in db.session.execute(
+                select(Department, DepartmentMonth).outerjoin(DepartmentMonth, and_(
+                    DepartmentMonth.department_id == Department.id, DepartmentMonth.unit_id == unit.id,
+                    DepartmentMonth.month == month))
+                .where(Department.unit_id == unit.id).order_by(Department.code))
+            if d.active or stored is not None}
     category_totals: dict[int, Totals] = {}
     for cell in db.session.scalars(
             select(DepartmentMonthCategory).join(Department, Department.id == DepartmentMonthCategory.department_id)
