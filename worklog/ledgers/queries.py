@@ -190,27 +190,33 @@ class UnitLedger:
         return sum((c.totals for c in self.children), self.own)
 
 
+def _subtree_sums_query(parent_id: int, months: list[date]):
+    child, member = aliased(Unit), aliased(Unit)
+    return (select(child.id, UnitMonth.month, func.sum(UnitMonth.officers).label("officers"),
+                   func.sum(UnitMonth.entries).label("entries"), func.sum(UnitMonth.points).label("points"),
+                   func.sum(UnitMonth.approved_points).label("approved_points"))
+            .join(member, member.path.startswith(child.path))
+            .join(UnitMonth, UnitMonth.unit_id == member.id)
+            .where(child.parent_id == parent_id, UnitMonth.month.in_(months))
+            .group_by(child.id, UnitMonth.month))
+
+
 def _subtree_sums(parent_id: int, months: list[date]):
     """Per child of ``parent_id`` and month: the sum of UnitMonth over the child and the units under it."""
-    child, member = aliased(Unit), aliased(Unit)
-    return db.session.execute(
-        select(child.id, UnitMonth.month, func.sum(UnitMonth.officers).label("officers"),
-               func.sum(UnitMonth.entries).label("entries"), func.sum(UnitMonth.points).label("points"),
-               func.sum(UnitMonth.approved_points).label("approved_points"))
-        .join(member, member.path.startswith(child.path))
-        .join(UnitMonth, UnitMonth.unit_id == member.id)
-        .where(child.parent_id == parent_id, UnitMonth.month.in_(months))
-        .group_by(child.id, UnitMonth.month)).all()
+    return db.session.execute(_subtree_sums_query(parent_id, months)).all()
 
 
 def unit_ledger(unit: Unit, month: date) -> UnitLedger:
     """The unit's own month, its departments, and its child units ranked by per-capita approved points
-    (each child with the units under it: a city bureau counts its county bureaus) — 7 queries."""
+    (each child with the units under it: a city bureau counts its county bureaus) — 6 queries."""
     month = month.replace(day=1)
     departments = department_ledger(unit, month)
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)))
-    sums = {row[0]: Totals.of(row) for row in _subtree_sums(unit.id, [month])} if children else {}
-    rows = [ChildRow(c, sums.get(c.id, Totals())) for c in children if c.active or c.id in sums]
+    sums = _subtree_sums_query(unit.id, [month]).subquery()
+    found = db.session.execute(
+        select(Unit, sums.c.officers, sums.c.entries, sums.c.points, sums.c.approved_points)
+        .outerjoin(sums, sums.c.id == Unit.id).where(Unit.parent_id == unit.id).order_by(Unit.code)).all()
+    rows = [ChildRow(row[0], Totals.of(row) if row.entries is not None else Totals())
+            for row in found if row[0].active or row.entries is not None]
     rank_by_per_capita(rows)
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     return UnitLedger(unit, month, departments, rows)
