@@ -45,7 +45,7 @@ def _page(person: Person, day: date, form: EntryForm | None = None, submit_form:
         submit_form = SubmitDayForm(formdata=None, self_assessment=log.self_assessment if log else "")
     closed_reason = None
     try:
-        services.check_open(person, day)
+        services.check_open(person, day, lock=False)
     except ServiceError as error:
         closed_reason = error.message
     if status >= 400:
