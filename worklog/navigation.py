@@ -1,6 +1,8 @@
 """The navigation bar: each person sees only the areas their roles open."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -41,10 +43,10 @@ NAV_ITEMS = [
 ]
 
 
-def fact_columns(person_id) -> tuple:
-    """The menu's facts about a person as columns of a query (see :func:`remember_facts`)."""
+def fact_columns(person_id, today: date) -> tuple:
+    """The menu's facts about a person on ``today`` as columns of a query (see :func:`remember_facts`)."""
     from worklog.weekly.queries import navigation_columns
-    return navigation_columns(person_id)
+    return navigation_columns(person_id, today)
 
 
 def remember_facts(person_id: int, reviews, unread) -> None:

@@ -254,8 +254,8 @@ def active_delegations(person_id: int) -> list[Delegation]:
         .order_by(Delegation.start_date)))
 
 
-def _review_duty(person_id):
-    today = timekeeping.today()
+def _review_duty(person_id, today: date | None = None):
+    today = today or timekeeping.today()
     supervises = exists().where(
         Assignment.supervisor_id == person_id, Assignment.valid_from <= today,
         or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today))
@@ -265,12 +265,12 @@ def _review_duty(person_id):
     return or_(supervises, acts)
 
 
-def navigation_columns(person_id) -> tuple:
+def navigation_columns(person_id, today: date | None = None) -> tuple:
     """What every page's menu asks of a person, as two columns of a query: whether they review anyone's week, and
     how many of their notifications are unread. ``person_id`` is an id or a column of the enclosing query."""
     unread = (select(func.count()).select_from(Notification)
               .where(Notification.person_id == person_id, Notification.read_at.is_(None)).scalar_subquery())
-    return _review_duty(person_id).label("reviews"), unread.label("unread")
+    return _review_duty(person_id, today).label("reviews"), unread.label("unread")
 
 
 def navigation_facts(person_id: int) -> tuple[bool, int]:
