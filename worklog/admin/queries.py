@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import Assignment, AuditEvent, Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog.extensions import db
@@ -15,6 +15,12 @@ from worklog.permissions import is_root_admin, person_scope_clause, unit_scope_c
 def units_in_scope(actor: Person) -> list[Unit]:
     return list(db.session.scalars(
         select(Unit).where(unit_scope_clause(actor, Role.admin)).order_by(Unit.path)))
+
+
+def unit_choices(actor: Person) -> list:
+    """(id, name, path) of the units in the admin's scope, for a filter: rows, not objects (a province is 150)."""
+    return db.session.execute(select(Unit.id, Unit.name, Unit.path).where(unit_scope_clause(actor, Role.admin))
+                              .order_by(Unit.path)).all()
 
 
 def unit_tree(actor: Person) -> tuple[list[Unit], dict[int, list[Unit]], dict[int, list[Department]]]:
@@ -75,33 +81,41 @@ def sequences_with_posts() -> list[Sequence]:
     return list(db.session.scalars(select(Sequence).options(selectinload(Sequence.posts)).order_by(Sequence.code)))
 
 
-def people_page(actor: Person, q: str = "", unit: Unit | None = None, page: int = 1, per_page: int = 50):
-    """One page of the people an admin may see, each with their current assignment (its department, unit, post and
-    supervisor), and how many there are in all: one query (two for a page past the last)."""
-    today = date.today()
-    # An alias: the scope's subqueries on Assignment must not correlate to the joined row.
-    current = aliased(Assignment)
-    query = select(Person, current, func.count().over()).outerjoin(current, and_(
-        current.person_id == Person.id, current.valid_from <= today,
-        or_(current.valid_to.is_(None), current.valid_to >= today))).where(person_scope_clause(actor))
+def people_page(actor: Person, q: str = "", unit_path: str | None = None, page: int = 1, per_page: int = 50):
+    """One page of the people an admin may see with how many there are in all (one query; two for a page past the
+    last), and each person's current assignment (one more)."""
+    query = select(Person).where(person_scope_clause(actor))
     if q.strip():
         # Escaped, so that "_" or "%" in a search is a character and not a wildcard.
         query = query.where(or_(Person.badge.icontains(q.strip(), autoescape=True),
                                 Person.name.icontains(q.strip(), autoescape=True)))
-    if unit is not None:
+    if unit_path is not None:
+        today = date.today()
         in_unit = (select(Assignment.person_id).join(Department, Department.id == Assignment.department_id)
                    .join(Unit, Unit.id == Department.unit_id)
-                   .where(Unit.path.startswith(unit.path, autoescape=True), Assignment.valid_from <= today,
+                   .where(Unit.path.startswith(unit_path, autoescape=True), Assignment.valid_from <= today,
                           or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today)))
         query = query.where(Person.id.in_(in_unit))
-    rows = db.session.execute(
-        query.order_by(Person.badge).limit(per_page).offset((page - 1) * per_page)
-        .options(joinedload(current.department).joinedload(Department.unit), joinedload(current.supervisor))).all()
+    rows = db.session.execute(query.add_columns(func.count().over()).order_by(Person.badge).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
     if rows:
-        total = rows[0][2]
+        total = rows[0][1]
     else:
         total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    return [r[0] for r in rows], {r[0].id: r[1] for r in rows if r[1] is not None}, total
+    people = [row[0] for row in rows]
+    return people, current_assignments([p.id for p in people]), total
+
+
+def current_assignments(person_ids: list[int], day: date | None = None) -> dict[int, Assignment]:
+    """Each person's assignment on ``day`` with its department, unit, post and supervisor, in one query."""
+    if not person_ids:
+        return {}
+    day = day or date.today()
+    rows = db.session.scalars(
+        select(Assignment).where(Assignment.person_id.in_(person_ids), Assignment.valid_from <= day,
+                                 or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day))
+        .options(joinedload(Assignment.department).joinedload(Department.unit), joinedload(Assignment.supervisor)))
+    return {a.person_id: a for a in rows}
 
 
 def person_by_badge(badge: str) -> Person | None:
