@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Entry, EntryStatus, Notification,
@@ -87,11 +87,12 @@ def team_ids(actor: Person, monday: date, since: date | None = None) -> list[int
     """The officers ``actor`` supervises, or acts for a supervisor of, on some day of the week (or of the weeks
     from ``since`` to that one)."""
     sunday, first = monday + timedelta(days=6), since or monday
-    acting_for = select(Delegation.supervisor_id).where(
+    # The actor and the supervisors they act for, as one list the supervisor index is searched with.
+    supervisors = union(select(literal(actor.id)), select(Delegation.supervisor_id).where(
         Delegation.acting_id == actor.id, Delegation.revoked_at.is_(None),
-        Delegation.start_date <= sunday, Delegation.end_date >= first)
+        Delegation.start_date <= sunday, Delegation.end_date >= first))
     rows = db.session.scalars(select(Assignment.person_id).where(
-        or_(Assignment.supervisor_id == actor.id, Assignment.supervisor_id.in_(acting_for)),
+        Assignment.supervisor_id.in_(supervisors),
         Assignment.valid_from <= sunday, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
         Assignment.person_id != actor.id).distinct())
     return sorted(set(rows))
