@@ -256,14 +256,17 @@ def department_month(department: Department, month: date) -> DepartmentMonthView
     stored = db.session.get(DepartmentMonth, (department.id, month))
     cells = {c.category_id: Totals.of(c) for c in db.session.scalars(select(DepartmentMonthCategory).where(
         DepartmentMonthCategory.department_id == department.id, DepartmentMonthCategory.month == month))}
+    # Summed per officer first, then joined to the officers: joined before the sums, PostgreSQL hashed every person.
+    sums = (select(PersonDayTotal.person_id, func.sum(PersonDayTotal.entries).label("entries"),
+                   func.sum(PersonDayTotal.points).label("points"),
+                   func.sum(PersonDayTotal.approved_points).label("approved"))
+            .where(PersonDayTotal.department_id == department.id, PersonDayTotal.work_date >= first,
+                   PersonDayTotal.work_date <= last)
+            .group_by(PersonDayTotal.person_id).subquery())
     officers = [OfficerRow(person, int(entries), _money(points), _money(approved))
                 for person, entries, points, approved in db.session.execute(
-                    select(Person, func.sum(PersonDayTotal.entries), func.sum(PersonDayTotal.points),
-                           func.sum(PersonDayTotal.approved_points))
-                    .join(PersonDayTotal, PersonDayTotal.person_id == Person.id)
-                    .where(PersonDayTotal.department_id == department.id, PersonDayTotal.work_date >= first,
-                           PersonDayTotal.work_date <= last)
-                    .group_by(Person.id).order_by(func.sum(PersonDayTotal.approved_points).desc(), Person.badge))]
+                    select(Person, sums.c.entries, sums.c.points, sums.c.approved)
+                    .join(sums, sums.c.person_id == Person.id).order_by(sums.c.approved.desc(), Person.badge))]
     return DepartmentMonthView(department, month, Totals.of(stored) if stored else Totals(),
                                [(c, cells[c.id]) for c in categories() if c.id in cells], officers)
 
