@@ -10,7 +10,7 @@ from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -165,6 +165,15 @@ def format_number(number, fmt: str | None = None) -> str:
     return _number_pattern(fmt).apply(number, get_locale())
 
 
+def csrf_input() -> Markup:
+    """The CSRF token field of a form the page writes by hand (the menu's language and sign-out forms), as
+    :func:`csrf_field` writes a form's; nothing when CSRF protection is off, as for a form."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    return Markup('<input name="{}" type="hidden" value="{}">').format(
+        current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), generate_csrf())
+
+
 def html_lang() -> str:
     """The page's language tag. Babel names Simplified Chinese zh_Hans_CN, so compare the language only."""
     return "zh-CN" if get_locale().language == "zh" else "en"
@@ -261,7 +270,8 @@ def init_app(app: Flask) -> None:
 
     from worklog import labels
     app.jinja_env.globals.update(
-        safe_next=safe_next, get_locale=get_locale, html_lang=html_lang, csrf_field=csrf_field, ROLE_LABELS=labels.ROLE_LABELS,
+        safe_next=safe_next, get_locale=get_locale, html_lang=html_lang, csrf_field=csrf_field, csrf_input=csrf_input,
+        ROLE_LABELS=labels.ROLE_LABELS,
         LEVEL_LABELS=labels.LEVEL_LABELS, COMPLETION_LABELS=labels.COMPLETION_LABELS,
         ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS,
         QUEUE_STATE_LABELS=labels.QUEUE_STATE_LABELS, TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS,
