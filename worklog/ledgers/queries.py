@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
-from sqlalchemy import Date, and_, case, distinct, func, literal, select, union
+from sqlalchemy import Date, and_, bindparam, case, distinct, func, literal, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -88,18 +89,31 @@ def _chain(units: list[Unit]) -> dict[int, Unit]:
     return by_id
 
 
+# The ledger pages' statements that join the unit tree to itself are built once (@cache), their values bound at
+# each run: building one with its aliases cost more than running it.
+
+
+@cache
+def _unit_chain_query():
+    target = aliased(Unit)
+    return select(Unit).join(target, target.path.startswith(Unit.path)).where(target.id == bindparam("unit_id"))
+
+
+@cache
+def _department_chain_query():
+    own = aliased(Unit)
+    return (select(Department, Unit).join(own, own.id == Department.unit_id)
+            .join(Unit, own.path.startswith(Unit.path)).where(Department.id == bindparam("department_id")))
+
+
 def unit_with_ancestors(unit_id: int) -> Unit | None:
     """The unit, with the units above it read in the same query (for :func:`ancestors`)."""
-    target = aliased(Unit)
-    return _chain(list(db.session.scalars(select(Unit).join(target, target.path.startswith(Unit.path))
-                                          .where(target.id == unit_id)))).get(unit_id)
+    return _chain(list(db.session.scalars(_unit_chain_query(), {"unit_id": unit_id}))).get(unit_id)
 
 
 def department_with_ancestors(department_id: int) -> Department | None:
     """The department with its unit and the units above it, in one query."""
-    own = aliased(Unit)
-    rows = db.session.execute(select(Department, Unit).join(own, own.id == Department.unit_id)
-                              .join(Unit, own.path.startswith(Unit.path)).where(Department.id == department_id)).all()
+    rows = db.session.execute(_department_chain_query(), {"department_id": department_id}).all()
     if not rows:
         return None
     department, units = rows[0][0], _chain([unit for _department, unit in rows])
@@ -190,20 +204,29 @@ class UnitLedger:
         return sum((c.totals for c in self.children), self.own)
 
 
-def _subtree_sums_query(parent_id: int, months: list[date]):
+@cache
+def _subtree_sums_query():
+    """Per child of the unit ``parent_id`` and month of ``months``: the sum of UnitMonth over the child and the units
+    under it."""
     child, member = aliased(Unit), aliased(Unit)
     return (select(child.id, UnitMonth.month, func.sum(UnitMonth.officers).label("officers"),
                    func.sum(UnitMonth.entries).label("entries"), func.sum(UnitMonth.points).label("points"),
                    func.sum(UnitMonth.approved_points).label("approved_points"))
             .join(member, member.path.startswith(child.path))
             .join(UnitMonth, UnitMonth.unit_id == member.id)
-            .where(child.parent_id == parent_id, UnitMonth.month.in_(months))
+            .where(child.parent_id == bindparam("parent_id"), UnitMonth.month.in_(bindparam("months", expanding=True)))
             .group_by(child.id, UnitMonth.month))
 
 
+@cache
+def _children_with_sums_query():
+    sums = _subtree_sums_query().subquery()
+    return (select(Unit, sums.c.officers, sums.c.entries, sums.c.points, sums.c.approved_points)
+            .outerjoin(sums, sums.c.id == Unit.id).where(Unit.parent_id == bindparam("parent_id")).order_by(Unit.code))
+
+
 def _subtree_sums(parent_id: int, months: list[date]):
-    """Per child of ``parent_id`` and month: the sum of UnitMonth over the child and the units under it."""
-    return db.session.execute(_subtree_sums_query(parent_id, months)).all()
+    return db.session.execute(_subtree_sums_query(), {"parent_id": parent_id, "months": months}).all()
 
 
 def unit_ledger(unit: Unit, month: date) -> UnitLedger:
@@ -211,10 +234,7 @@ def unit_ledger(unit: Unit, month: date) -> UnitLedger:
     (each child with the units under it: a city bureau counts its county bureaus) — 6 queries."""
     month = month.replace(day=1)
     departments = department_ledger(unit, month)
-    sums = _subtree_sums_query(unit.id, [month]).subquery()
-    found = db.session.execute(
-        select(Unit, sums.c.officers, sums.c.entries, sums.c.points, sums.c.approved_points)
-        .outerjoin(sums, sums.c.id == Unit.id).where(Unit.parent_id == unit.id).order_by(Unit.code)).all()
+    found = db.session.execute(_children_with_sums_query(), {"parent_id": unit.id, "months": [month]}).all()
     rows = [ChildRow(row[0], Totals.of(row) if row.entries is not None else Totals())
             for row in found if row[0].active or row.entries is not None]
     rank_by_per_capita(rows)
