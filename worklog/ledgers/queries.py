@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Date, and_, bindparam, case, distinct, func, literal, select, union
 from sqlalchemy.ext.compiler import compiles
@@ -245,9 +246,15 @@ def unit_ledger(unit: Unit, month: date) -> UnitLedger:
 # --- One department's month: its officers --------------------------------------------------------------------------
 
 
+class Officer(NamedTuple):
+    id: int
+    badge: str
+    name: str
+
+
 @dataclass
 class OfficerRow:
-    person: Person
+    person: Officer
     entries: int
     points: Decimal
     approved: Decimal
@@ -267,28 +274,34 @@ class DepartmentMonthView:
                       sum((o.points for o in self.officers), ZERO), sum((o.approved for o in self.officers), ZERO))
 
 
-def department_month(department: Department, month: date) -> DepartmentMonthView:
-    """The department's ledger row and cells, and its officers' month totals from the daily roll-up
-    (person_day_total keeps the department of each day, so a transferred officer appears where they
-    worked) — 4 queries."""
-    month = month.replace(day=1)
-    first, last = month_bounds(month)
-    stored = db.session.get(DepartmentMonth, (department.id, month))
-    cells = {c.category_id: Totals.of(c) for c in db.session.scalars(select(DepartmentMonthCategory).where(
-        DepartmentMonthCategory.department_id == department.id, DepartmentMonthCategory.month == month))}
+@cache
+def _department_officers_query():
     # Summed per officer first, then joined to the officers: joined before the sums, PostgreSQL hashed every person.
     sums = (select(PersonDayTotal.person_id, func.sum(PersonDayTotal.entries).label("entries"),
                    func.sum(PersonDayTotal.points).label("points"),
                    func.sum(PersonDayTotal.approved_points).label("approved"))
-            .where(PersonDayTotal.department_id == department.id, PersonDayTotal.work_date >= first,
-                   PersonDayTotal.work_date <= last)
+            .where(PersonDayTotal.department_id == bindparam("department_id"),
+                   PersonDayTotal.work_date >= bindparam("first"), PersonDayTotal.work_date <= bindparam("last"))
             .group_by(PersonDayTotal.person_id).subquery())
-    officers = [OfficerRow(person, int(entries), _money(points), _money(approved))
-                for person, entries, points, approved in db.session.execute(
-                    select(Person, sums.c.entries, sums.c.points, sums.c.approved)
-                    .join(sums, sums.c.person_id == Person.id).order_by(sums.c.approved.desc(), Person.badge))]
-    return DepartmentMonthView(department, month, Totals.of(stored) if stored else Totals(),
-                               [(c, cells[c.id]) for c in categories() if c.id in cells], officers)
+    return (select(Person.id, Person.badge, Person.name, sums.c.entries, sums.c.points, sums.c.approved)
+            .join(sums, sums.c.person_id == Person.id).order_by(sums.c.approved.desc(), Person.badge))
+
+
+def department_month(department: Department, month: date) -> DepartmentMonthView:
+    """The department's ledger row and cells, and its officers' month totals from the daily roll-up
+    (person_day_total keeps the department of each day, so a transferred officer appears where they
+    worked) — 3 queries."""
+    month = month.replace(day=1)
+    first, last = month_bounds(month)
+    stored = db.session.get(DepartmentMonth, (department.id, month))
+    cells = [(category, Totals.of(cell)) for cell, category in db.session.execute(
+        select(DepartmentMonthCategory, TaskCategory).join(TaskCategory)
+        .where(DepartmentMonthCategory.department_id == department.id, DepartmentMonthCategory.month == month)
+        .order_by(TaskCategory.position, TaskCategory.code))]
+    officers = [OfficerRow(Officer(person_id, badge, name), int(entries), _money(points), _money(approved))
+                for person_id, badge, name, entries, points, approved in db.session.execute(
+                    _department_officers_query(), {"department_id": department.id, "first": first, "last": last})]
+    return DepartmentMonthView(department, month, Totals.of(stored) if stored else Totals(), cells, officers)
 
 
 # --- The year --------------------------------------------------------------------------------------------------------
