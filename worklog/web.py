@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Callable
 from urllib.parse import urlsplit
 
-from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
+from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -18,6 +17,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from models import Person
 from worklog.db import sqlite_begin
+from worklog.i18n import number_format
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -150,19 +150,15 @@ def csrf_field(form) -> Markup:
     return Markup('<input name="{}" type="hidden" value="{}">').format(field.name, field.current_token or "")
 
 
-@lru_cache(maxsize=64)
-def _number_pattern(fmt: str) -> NumberPattern:
-    return parse_pattern(fmt)
-
-
-def format_number(number, fmt: str | None = None) -> str:
-    """The templates' ``number`` filter: Babel's format_decimal, with each pattern parsed once rather than at every
-    cell of a table (parsing cost as much as formatting)."""
+@pass_context
+def format_number(context, number, fmt: str | None = None) -> str:
+    """The templates' ``number`` filter: Babel's format_decimal, in the page's language (read once per page by
+    :func:`worklog.i18n.template_gettext`), each pattern made ready once (:func:`worklog.i18n.number_format`)."""
     if number is None:
         return ""
     if fmt is None:
         return format_decimal(number)
-    return _number_pattern(fmt).apply(number, get_locale())
+    return number_format(fmt, context.get("number_locale") or str(get_locale()))(number)
 
 
 def csrf_input() -> Markup:
