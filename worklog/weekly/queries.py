@@ -6,8 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import and_, exists, func, literal, or_, select, union
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Entry, EntryStatus, Notification,
@@ -83,18 +84,28 @@ def may_sign(actor: Person, person: Person, monday: date) -> bool:
     return day is not None and may_review(actor, person, day)
 
 
+# The queue's statements are built once (@cache) and run with their values bound: building them, and working out
+# the cache key of a statement holding a list of ids, cost as much as running them.
+
+
+@cache
+def _team_query():
+    actor, first, sunday = bindparam("actor_id", type_=Integer), bindparam("first"), bindparam("sunday")
+    # The actor and the supervisors they act for, as one list the supervisor index is searched with.
+    supervisors = union(select(actor), select(Delegation.supervisor_id).where(
+        Delegation.acting_id == actor, Delegation.revoked_at.is_(None),
+        Delegation.start_date <= sunday, Delegation.end_date >= first))
+    return select(Assignment.person_id).where(
+        Assignment.supervisor_id.in_(supervisors),
+        Assignment.valid_from <= sunday, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
+        Assignment.person_id != actor).distinct()
+
+
 def team_ids(actor: Person, monday: date, since: date | None = None) -> list[int]:
     """The officers ``actor`` supervises, or acts for a supervisor of, on some day of the week (or of the weeks
     from ``since`` to that one)."""
-    sunday, first = monday + timedelta(days=6), since or monday
-    # The actor and the supervisors they act for, as one list the supervisor index is searched with.
-    supervisors = union(select(literal(actor.id)), select(Delegation.supervisor_id).where(
-        Delegation.acting_id == actor.id, Delegation.revoked_at.is_(None),
-        Delegation.start_date <= sunday, Delegation.end_date >= first))
-    rows = db.session.scalars(select(Assignment.person_id).where(
-        Assignment.supervisor_id.in_(supervisors),
-        Assignment.valid_from <= sunday, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
-        Assignment.person_id != actor.id).distinct())
+    rows = db.session.scalars(_team_query(), {"actor_id": actor.id, "first": since or monday,
+                                              "sunday": monday + timedelta(days=6)})
     return sorted(set(rows))
 
 
@@ -121,26 +132,46 @@ class WeekRow:
         return self.state == QueueState.signed
 
 
-def week_rows(person_ids: list[int], monday: date) -> list[WeekRow]:
-    """The week of each officer with counts and state, in four queries whatever the team's size."""
+@cache
+def _people_with_reviews_query(with_assignments: bool):
+    query = (select(Person, WeekReview).outerjoin(WeekReview, and_(WeekReview.person_id == Person.id,
+                                                                   WeekReview.week_start == bindparam("monday")))
+             .where(Person.id.in_(bindparam("ids", expanding=True))))
+    return query.options(joinedload(Person.assignments)) if with_assignments else query
+
+
+@cache
+def _entry_counts_query():
+    return (select(Entry.person_id, Entry.status, func.count(), func.sum(Entry.points),
+                   func.coalesce(func.sum(Entry.approved_points), 0))
+            .where(Entry.person_id.in_(bindparam("ids", expanding=True)), Entry.work_date >= bindparam("monday"),
+                   Entry.work_date <= bindparam("sunday"))
+            .group_by(Entry.person_id, Entry.status))
+
+
+@cache
+def _submitted_days_query():
+    return (select(DayLog.person_id, func.count())
+            .where(DayLog.person_id.in_(bindparam("ids", expanding=True)), DayLog.work_date >= bindparam("monday"),
+                   DayLog.work_date <= bindparam("sunday"), DayLog.status == DayStatus.submitted.value)
+            .group_by(DayLog.person_id))
+
+
+def week_rows(person_ids: list[int], monday: date, for_signing: bool = False) -> list[WeekRow]:
+    """The week of each officer with counts and state, in three queries whatever the team's size. ``for_signing``:
+    with each officer's assignments, which the signing checks read."""
     if not person_ids:
         return []
     sunday = monday + timedelta(days=6)
-    people = {p.id: p for p in db.session.scalars(
-        select(Person).where(Person.id.in_(person_ids)).options(joinedload(Person.assignments))).unique()}
-    reviews = {r.person_id: r for r in db.session.scalars(select(WeekReview).where(
-        WeekReview.person_id.in_(person_ids), WeekReview.week_start == monday))}
+    values = {"ids": person_ids, "monday": monday, "sunday": sunday}
+    found = db.session.execute(_people_with_reviews_query(for_signing), values)
+    people, reviews = {}, {}
+    for person, review in (found.unique() if for_signing else found):
+        people[person.id], reviews[person.id] = person, review
     counts = defaultdict(lambda: defaultdict(lambda: [0, Decimal("0"), Decimal("0")]))
-    for pid, status, n, points, approved in db.session.execute(
-            select(Entry.person_id, Entry.status, func.count(), func.sum(Entry.points),
-                   func.coalesce(func.sum(Entry.approved_points), 0))
-            .where(Entry.person_id.in_(person_ids), Entry.work_date >= monday, Entry.work_date <= sunday)
-            .group_by(Entry.person_id, Entry.status)):
+    for pid, status, n, points, approved in db.session.execute(_entry_counts_query(), values):
         counts[pid][status] = [n, Decimal(points or 0), Decimal(approved or 0)]
-    submitted_days = dict(db.session.execute(
-        select(DayLog.person_id, func.count()).where(
-            DayLog.person_id.in_(person_ids), DayLog.work_date >= monday, DayLog.work_date <= sunday,
-            DayLog.status == DayStatus.submitted.value).group_by(DayLog.person_id)).all())
+    submitted_days = dict(db.session.execute(_submitted_days_query(), values).all())
     now = timekeeping.now()
     ended = timekeeping.today() > sunday
     rows = []

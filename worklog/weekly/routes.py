@@ -246,7 +246,7 @@ def unsign(person_id: int, week: date):
 def bulk_sign():
     actor = current_person()
     monday = _monday(request.values.get("week"))
-    rows = queries.week_rows(queries.team_ids(actor, monday), monday)
+    rows = queries.week_rows(queries.team_ids(actor, monday), monday, for_signing=True)
     plan = []
     for row in rows:
         # The queue's counts say what still waits: no query per officer.
