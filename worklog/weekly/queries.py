@@ -243,7 +243,30 @@ def week_logs(person_id: int, monday: date) -> dict[date, DayLog]:
         DayLog.person_id == person_id, DayLog.work_date >= monday, DayLog.work_date <= monday + timedelta(days=6)))}
 
 
+@cache
+def _person_with_week_query():
+    return (select(Person, WeekReview)
+            .outerjoin(WeekReview, and_(WeekReview.person_id == Person.id,
+                                        WeekReview.week_start == bindparam("monday")))
+            .where(Person.id == bindparam("person_id")).options(joinedload(Person.assignments)))
+
+
+def person_with_week(person_id: int, monday: date) -> Person | None:
+    """The officer with their assignments, read with the review row of their week, which :func:`week_review` then
+    answers from until the transaction writes anything."""
+    found = db.session.execute(_person_with_week_query(),
+                               {"person_id": person_id, "monday": monday}).unique().one_or_none()
+    if found is None:
+        return None
+    person, review = found
+    transaction_cache(db.session).setdefault("week_review", {})[(person.id, monday)] = review
+    return person
+
+
 def week_review(person_id: int, monday: date) -> WeekReview | None:
+    known = transaction_cache(db.session).get("week_review", {})
+    if (person_id, monday) in known:
+        return known[(person_id, monday)]
     return db.session.scalar(select(WeekReview).where(WeekReview.person_id == person_id,
                                                       WeekReview.week_start == monday))
 

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from models import AssignedTask, Delegation, Entry, Person, TaskType
 from worklog import timekeeping
@@ -62,10 +61,10 @@ def queue():
 
 def _load_week(person_id: int, monday: date) -> tuple[Person, bool, bool]:
     """The officer, whether the actor reviews (some day of) their week, and whether the actor sits on the
-    unit's panel. Anyone else: 404, exactly like a missing officer."""
+    unit's panel. Anyone else: 404, exactly like a missing officer. The week's review row is read with the
+    officer (:func:`queries.week_review` finds it then without a query)."""
     actor = current_person()
-    person = db.session.scalars(select(Person).where(Person.id == person_id)
-                                .options(joinedload(Person.assignments))).unique().one_or_none()
+    person = queries.person_with_week(person_id, monday)
     if person is None or person.id == actor.id:
         abort(404)
     reviews = any(queries.may_review(actor, person, day) for day in queries.week_days(monday))
