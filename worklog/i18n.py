@@ -52,6 +52,8 @@ def template_gettext() -> dict:
     @pass_context
     def gettext(context, string: str, **variables):
         text = ugettext(string)
+        if not variables and "%" not in text:  # what formatting would give back, without the cost
+            return Markup(text) if context.eval_ctx.autoescape else text
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
     @pass_context

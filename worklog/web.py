@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
@@ -147,7 +147,7 @@ def csrf_field(form) -> Markup:
     field = getattr(form, "csrf_token", None)
     if field is None:
         return Markup("")
-    return Markup('<input name="{}" type="hidden" value="{}">').format(field.name, field.current_token or "")
+    return Markup(f'<input name="{escape(field.name)}" type="hidden" value="{escape(field.current_token or "")}">')
 
 
 @pass_context
@@ -166,8 +166,8 @@ def csrf_input() -> Markup:
     :func:`csrf_field` writes a form's; nothing when CSRF protection is off, as for a form."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return Markup("")
-    return Markup('<input name="{}" type="hidden" value="{}">').format(
-        current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), generate_csrf())
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return Markup(f'<input name="{escape(name)}" type="hidden" value="{escape(generate_csrf())}">')
 
 
 def html_lang() -> str:
