@@ -25,8 +25,8 @@ class Select(widgets.Select):
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
-        value = escape(choice.value).replace(Markup('"'), Markup("&quot;"))
-        label = escape(choice.label or choice.value)
+        # markupsafe's escape writes a double quote as &#34;, as WTForms' does.
+        value, label = escape(choice.value), escape(choice.label or choice.value)
         if choice.selected:
             return Markup(f'<option selected value="{value}">{label}</option>')
         return Markup(f'<option value="{value}">{label}</option>')

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from models import Assignment, AuditEvent, Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog.extensions import db
@@ -106,16 +107,25 @@ def people_page(actor: Person, q: str = "", unit_path: str | None = None, page: 
     return people, current_assignments([p.id for p in people]), total
 
 
-def current_assignments(person_ids: list[int], day: date | None = None) -> dict[int, Assignment]:
-    """Each person's assignment on ``day`` with its department, unit, post and supervisor, in one query."""
+@cache
+def _current_assignments_query():
+    supervisor = aliased(Person)
+    day = bindparam("day")
+    return (select(Assignment.person_id, Unit.name.label("unit"), Department.name.label("department"),
+                   Post.name.label("post"), supervisor.name.label("supervisor"))
+            .join(Department, Department.id == Assignment.department_id).join(Unit, Unit.id == Department.unit_id)
+            .join(Post, Post.id == Assignment.post_id).outerjoin(supervisor, supervisor.id == Assignment.supervisor_id)
+            .where(Assignment.person_id.in_(bindparam("ids", expanding=True)), Assignment.valid_from <= day,
+                   or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day)))
+
+
+def current_assignments(person_ids: list[int], day: date | None = None) -> dict[int, object]:
+    """What a list shows of each person's assignment on ``day`` (the names of its unit, department, post and
+    supervisor), in one query, as rows: a page of people is fifty of them."""
     if not person_ids:
         return {}
-    day = day or date.today()
-    rows = db.session.scalars(
-        select(Assignment).where(Assignment.person_id.in_(person_ids), Assignment.valid_from <= day,
-                                 or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day))
-        .options(joinedload(Assignment.department).joinedload(Department.unit), joinedload(Assignment.supervisor)))
-    return {a.person_id: a for a in rows}
+    rows = db.session.execute(_current_assignments_query(), {"ids": person_ids, "day": day or date.today()})
+    return {row.person_id: row for row in rows}
 
 
 def person_by_badge(badge: str) -> Person | None:
