@@ -77,8 +77,13 @@ def parse_month(text: str | None) -> date | None:
     return None
 
 
+@cache
+def _categories_query():
+    return select(TaskCategory).order_by(TaskCategory.position, TaskCategory.code)
+
+
 def categories() -> list[TaskCategory]:
-    return list(db.session.scalars(select(TaskCategory).order_by(TaskCategory.position, TaskCategory.code)))
+    return list(db.session.scalars(_categories_query()))
 
 
 def _chain(units: list[Unit]) -> dict[int, Unit]:
@@ -154,20 +159,30 @@ class DepartmentLedger:
     category_totals: dict[int, Totals]
 
 
+@cache
+def _departments_query():
+    unit_id = bindparam("unit_id")
+    return (select(Department, DepartmentMonth)
+            .outerjoin(DepartmentMonth, and_(DepartmentMonth.department_id == Department.id,
+                                             DepartmentMonth.unit_id == unit_id,
+                                             DepartmentMonth.month == bindparam("month")))
+            .where(Department.unit_id == unit_id).order_by(Department.code))
+
+
+@cache
+def _department_cells_query():
+    return (select(DepartmentMonthCategory).join(Department, Department.id == DepartmentMonthCategory.department_id)
+            .where(Department.unit_id == bindparam("unit_id"), DepartmentMonthCategory.month == bindparam("month")))
+
+
 def department_ledger(unit: Unit, month: date) -> DepartmentLedger:
     """Every department of the unit × every category, with ranks by per-capita approved points (4 queries)."""
     month = month.replace(day=1)
+    values = {"unit_id": unit.id, "month": month}
     rows = {d.id: DepartmentRow(d, Totals.of(stored) if stored is not None else Totals())
-            for d, stored in db.session.execute(
-                select(Department, DepartmentMonth).outerjoin(DepartmentMonth, and_(
-                    DepartmentMonth.department_id == Department.id, DepartmentMonth.unit_id == unit.id,
-                    DepartmentMonth.month == month))
-                .where(Department.unit_id == unit.id).order_by(Department.code))
-            if d.active or stored is not None}
+            for d, stored in db.session.execute(_departments_query(), values) if d.active or stored is not None}
     category_totals: dict[int, Totals] = {}
-    for cell in db.session.scalars(
-            select(DepartmentMonthCategory).join(Department, Department.id == DepartmentMonthCategory.department_id)
-            .where(Department.unit_id == unit.id, DepartmentMonthCategory.month == month)):
+    for cell in db.session.scalars(_department_cells_query(), values):
         totals = Totals.of(cell)
         if cell.department_id in rows:
             rows[cell.department_id].cells[cell.category_id] = totals

@@ -229,18 +229,29 @@ def week_counts(person_id: int, monday: date) -> WeekCounts:
     return WeekCounts(row[0], row[1], row[2], Decimal(row[3]), Decimal(row[4]))
 
 
+@cache
+def _week_entries_query():
+    return (select(Entry).where(Entry.person_id == bindparam("person_id"), Entry.work_date >= bindparam("monday"),
+                                Entry.work_date <= bindparam("sunday"))
+            .options(joinedload(Entry.task_type, innerjoin=True), joinedload(Entry.category, innerjoin=True),
+                     joinedload(Entry.reviewed_by))
+            .order_by(Entry.work_date, Entry.id))
+
+
+@cache
+def _week_logs_query():
+    return select(DayLog).where(DayLog.person_id == bindparam("person_id"), DayLog.work_date >= bindparam("monday"),
+                                DayLog.work_date <= bindparam("sunday"))
+
+
 def week_entries(person_id: int, monday: date) -> list[Entry]:
-    return list(db.session.scalars(
-        select(Entry).where(Entry.person_id == person_id, Entry.work_date >= monday,
-                            Entry.work_date <= monday + timedelta(days=6))
-        .options(joinedload(Entry.task_type, innerjoin=True), joinedload(Entry.category, innerjoin=True),
-                 joinedload(Entry.reviewed_by))
-        .order_by(Entry.work_date, Entry.id)))
+    return list(db.session.scalars(_week_entries_query(), {"person_id": person_id, "monday": monday,
+                                                           "sunday": monday + timedelta(days=6)}))
 
 
 def week_logs(person_id: int, monday: date) -> dict[date, DayLog]:
-    return {log.work_date: log for log in db.session.scalars(select(DayLog).where(
-        DayLog.person_id == person_id, DayLog.work_date >= monday, DayLog.work_date <= monday + timedelta(days=6)))}
+    return {log.work_date: log for log in db.session.scalars(
+        _week_logs_query(), {"person_id": person_id, "monday": monday, "sunday": monday + timedelta(days=6)})}
 
 
 @cache
@@ -299,14 +310,19 @@ def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
                                    .order_by(Notification.id.desc()).limit(limit)))
 
 
+@cache
+def _active_delegations_query():
+    person_id = bindparam("person_id")
+    return (select(Delegation).where(or_(Delegation.supervisor_id == person_id, Delegation.acting_id == person_id),
+                                     Delegation.revoked_at.is_(None), Delegation.end_date >= bindparam("today"))
+            .options(joinedload(Delegation.supervisor), joinedload(Delegation.acting))
+            .order_by(Delegation.start_date))
+
+
 def active_delegations(person_id: int) -> list[Delegation]:
     """Delegations given by or to a person that have not ended."""
-    today = timekeeping.today()
-    return list(db.session.scalars(select(Delegation).where(
-        or_(Delegation.supervisor_id == person_id, Delegation.acting_id == person_id),
-        Delegation.revoked_at.is_(None), Delegation.end_date >= today)
-        .options(joinedload(Delegation.supervisor), joinedload(Delegation.acting))
-        .order_by(Delegation.start_date)))
+    return list(db.session.scalars(_active_delegations_query(),
+                                   {"person_id": person_id, "today": timekeeping.today()}))
 
 
 def _review_duty(person_id, today: date | None = None):
