@@ -5,7 +5,7 @@ from datetime import date
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request
+from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -161,6 +161,20 @@ def format_number(context, number, fmt: str | None = None) -> str:
     return number_format(fmt, context.get("number_locale") or str(get_locale()))(number)
 
 
+#: A number no id reaches in practice, put where a row's id goes when a link is built for a whole table.
+_ROW_ID = 987654321
+
+
+def row_url(endpoint: str, key: str, **values) -> Callable[[int], str]:
+    """``url_for`` for a link on every row of a table, where only the integer id ``key`` changes: the address is
+    built once, and each row's id put in its place (``url_for`` for each of a hundred rows took a tenth of the
+    page). ``key`` must be an ``<int:…>`` part of the address."""
+    head, marker, tail = url_for(endpoint, **values, **{key: _ROW_ID}).partition(str(_ROW_ID))
+    if not marker or str(_ROW_ID) in tail:
+        return lambda value: url_for(endpoint, **values, **{key: value})
+    return lambda value: f"{head}{int(value)}{tail}"
+
+
 def csrf_input() -> Markup:
     """The CSRF token field of a form the page writes by hand (the menu's language and sign-out forms), as
     :func:`csrf_field` writes a form's; nothing when CSRF protection is off, as for a form."""
@@ -267,7 +281,7 @@ def init_app(app: Flask) -> None:
     from worklog import labels
     app.jinja_env.globals.update(
         safe_next=safe_next, get_locale=get_locale, html_lang=html_lang, csrf_field=csrf_field, csrf_input=csrf_input,
-        ROLE_LABELS=labels.ROLE_LABELS,
+        row_url=row_url, ROLE_LABELS=labels.ROLE_LABELS,
         LEVEL_LABELS=labels.LEVEL_LABELS, COMPLETION_LABELS=labels.COMPLETION_LABELS,
         ENTRY_STATUS_LABELS=labels.ENTRY_STATUS_LABELS, DAY_STATUS_LABELS=labels.DAY_STATUS_LABELS,
         QUEUE_STATE_LABELS=labels.QUEUE_STATE_LABELS, TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS,
