@@ -14,12 +14,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from decimal import Decimal
+
 import pytest
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from bs4 import BeautifulSoup
+from hypothesis import given, strategies as st
 
 from tests.factories import sign_in
 from worklog.config import DEFAULTS
@@ -327,3 +330,22 @@ def test_error_pages_are_translated(client):
 def test_sign_in_failure_is_translated(client, org):
     response = _post(client, "/sign-in", {"badge": "100001", "password": "wrong"}, ZH)
     assert "Sign-in failed" not in response.get_data(as_text=True)
+
+
+# --- Numbers ----------------------------------------------------------------------------------------------------
+
+
+#: Every pattern the templates give the ``number`` filter, and a few Babel must keep writing itself.
+NUMBER_PATTERNS = ["#,##0.00", "0.00", "0.##", "#,##0.##", "0.0", "+0.00;−0.00", "#,##0.#", "#,##0",
+                   "#,##0.00 '件'", "0%", "¤#,##0.00", "0.###E0"]
+
+
+@given(value=st.one_of(st.decimals(min_value=-10**12, max_value=10**12, places=4, allow_nan=False),
+                       st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(-10**9, 10**9),
+                       st.sampled_from([Decimal("0"), Decimal("-0.00"), Decimal("0.005"), Decimal("0.015"),
+                                        Decimal("-0.004"), Decimal("999.995"), Decimal("1E+3"), Decimal("12.30")])),
+       fmt=st.sampled_from(NUMBER_PATTERNS), locale=st.sampled_from(["zh_Hans_CN", "en", "de", "fr_CH"]))
+def test_numbers_are_written_as_babel_writes_them(value, fmt, locale):
+    from babel.numbers import format_decimal
+    from worklog.i18n import number_format
+    assert number_format(fmt, locale)(value) == format_decimal(value, fmt, locale=locale)

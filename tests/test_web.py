@@ -448,3 +448,19 @@ def test_rendered_pages_have_no_inline_script_or_style(client, org, path):
     assert all(script.get("src") for script in soup.find_all("script"))
     assert not soup.find_all("style")
     assert not soup.find_all(style=True)
+
+
+@pytest.mark.parametrize("endpoint, key, values", [
+    ("admin.person_view", "person_id", {}),
+    ("daily.ledger", "person_id", {"month": "2026-10"}),
+    ("weekly.week_page", "person_id", {"week": "2026-11-02"}),
+    ("weekly.approve", "entry_id", {}),
+    ("admin.person_view", "person_id", {"tab": "a b&c"}),  # an unknown value goes to the query string
+])
+def test_a_row_link_is_the_address_url_for_builds(app, endpoint, key, values):
+    from flask import url_for
+    from worklog.web import row_url
+    with app.test_request_context("/", base_url="http://example.org/prefix"):
+        link = row_url(endpoint, key, **values)
+        for value in (1, 42, 2**31 - 1):
+            assert link(value) == url_for(endpoint, **values, **{key: value})

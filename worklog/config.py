@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # set WORKLOG_HTTPS=1 behind HTTPS
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    # The cookie is sent again only when it changes: the server ends a sign-in PERMANENT_SESSION_LIFETIME after it
+    # began whatever the cookie says, so renewing the cookie's expiry meant a signed cookie on every response.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     # A sign-in ends after this long without a request, and in any case after PERMANENT_SESSION_LIFETIME.
     "SESSION_IDLE_MINUTES": 120,
     # A form left open through a shift must still submit.

@@ -100,6 +100,16 @@ def month_status(unit_id: int, day: date, *, lock: bool) -> str | None:
     return db.session.scalar(query)
 
 
+def statuses(person: Person, day: date, unit_id: int) -> tuple[str | None, str | None]:
+    """The status of the week holding ``day`` and of the unit's month, in one query and without any lock: for a page
+    that shows whether the day is still open. A write checks again with :func:`require_week_open` and
+    :func:`require_month_open`."""
+    week = select(WeekReview.status).where(WeekReview.person_id == person.id, WeekReview.week_start == week_of(day))
+    month = select(MonthReview.status).where(MonthReview.unit_id == unit_id, MonthReview.month == day.replace(day=1))
+    found = db.session.execute(select(week.scalar_subquery(), month.scalar_subquery())).one()
+    return found[0], found[1]
+
+
 def require_month_open(unit_id: int, *days: date, field: str | None = "work_date") -> None:
     """Refuse a write into a final month of the unit; hold each month open until this transaction ends."""
     for month in sorted({d.replace(day=1) for d in days}):

@@ -1,8 +1,11 @@
 """The navigation bar: each person sees only the areas their roles open."""
 from __future__ import annotations
 
-from flask import request
-from flask_babel import lazy_gettext as _l
+from datetime import date
+from functools import lru_cache
+
+from flask import g, request, url_for
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 
 from models import Role
@@ -41,25 +44,49 @@ NAV_ITEMS = [
 ]
 
 
+def fact_columns(person_id, today: date) -> tuple:
+    """The menu's facts about a person on ``today`` as columns of a query (see :func:`remember_facts`)."""
+    from worklog.weekly.queries import navigation_columns
+    return navigation_columns(person_id, today)
+
+
+def remember_facts(person_id: int, reviews, unread) -> None:
+    """The menu's facts, read with the signed-in person in the request's first query
+    (:func:`worklog.auth.services.load_session`), so that no page asks for them again."""
+    g._navigation_facts = (person_id, bool(reviews), int(unread or 0))
+
+
+def _facts(person_id: int) -> tuple[bool, int]:
+    known = g.get("_navigation_facts")
+    if known is not None and known[0] == person_id:
+        return known[1], known[2]
+    from worklog.weekly.queries import navigation_facts
+    return navigation_facts(person_id)
+
+
+@lru_cache(maxsize=256)
+def _menu(locale: str, script_root: str, roles: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
+    """(endpoint, address, label) of the menu items a set of roles opens, in a language: the same for everyone who
+    holds those roles, so worked out once rather than on every page."""
+    return tuple((endpoint, url_for(endpoint), str(label)) for endpoint, label, needs in NAV_ITEMS
+                 if needs is None or needs & roles)
+
+
 def context() -> dict:
-    from worklog.auth.forms import LanguageForm, SignOutForm
     from worklog.i18n import LANGUAGE_NAMES
-    items = []
+    items = ()
     unread = 0
     if current_user.is_authenticated:
         from worklog.permissions import roles_of
         roles = roles_of(current_user)
-        from worklog.weekly.queries import navigation_facts
-        reviews, unread = navigation_facts(current_user.id)
+        reviews, unread = _facts(current_user.id)
         if roles & {Role.supervisor.value, Role.panel.value} or reviews:
             roles = roles | {REVIEWS}
-        items = [(endpoint, label) for endpoint, label, needs in NAV_ITEMS if needs is None or needs & roles]
-    lang_form = LanguageForm()
-    lang_form.next.data = request.full_path.rstrip("?") if request.method == "GET" else request.path
+        items = _menu(str(get_locale()), request.script_root, frozenset(roles))
     return {
         "nav_items": items,
         "unread_notifications": unread,
-        "lang_form": lang_form,
-        "sign_out_form": SignOutForm() if current_user.is_authenticated else None,
+        # The language form's and the sign-out form's fields, written by the page (worklog.auth.forms checks them).
+        "language_next": request.full_path.rstrip("?") if request.method == "GET" else request.path,
         "language_names": LANGUAGE_NAMES,
     }

@@ -16,12 +16,18 @@ from worklog.extensions import db
 
 
 def grants_of(person: Person) -> list[RoleGrant]:
-    """The person's grants with their units, loaded once per request."""
+    """The person's grants with their units, loaded once per request (the signed-in person's with their session:
+    :func:`remember_grants`)."""
     cache = g.setdefault("_grants", {})
     if person.id not in cache:
         cache[person.id] = list(db.session.scalars(
             select(RoleGrant).where(RoleGrant.person_id == person.id).options(joinedload(RoleGrant.unit))))
     return cache[person.id]
+
+
+def remember_grants(person: Person, grants: list[RoleGrant]) -> None:
+    """Grants already read in this request (their units loaded with them), for :func:`grants_of`."""
+    g.setdefault("_grants", {})[person.id] = list(grants)
 
 
 def roles_of(person: Person) -> set[str]:
@@ -78,15 +84,12 @@ def home_department_id(today: date | None = None):
 
 def home_unit(person: Person, day: date | None = None) -> Unit | None:
     """The unit a person belongs to: that of their latest assignment begun by ``day`` (today by default),
-    else of their first future one. People who moved away stay with the unit they left last."""
+    else of their first future one. People who moved away stay with the unit they left last. Read from the
+    person's assignments (ordered by date), which most pages that ask have loaded already."""
     day = day or date.today()
-    assignment = db.session.scalar(
-        select(Assignment).where(Assignment.person_id == person.id, Assignment.valid_from <= day)
-        .order_by(Assignment.valid_from.desc()).limit(1))
-    if assignment is None:
-        assignment = db.session.scalar(
-            select(Assignment).where(Assignment.person_id == person.id)
-            .order_by(Assignment.valid_from).limit(1))
+    assignments = person.assignments
+    begun = [a for a in assignments if a.valid_from <= day]
+    assignment = begun[-1] if begun else (assignments[0] if assignments else None)
     if assignment is None:
         return None
     return assignment.department.unit

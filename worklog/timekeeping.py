@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from models import CalendarDay
 from worklog.extensions import db
@@ -26,10 +27,16 @@ def today() -> date:
     return now().astimezone(tz()).date()
 
 
+@cache
+def _overrides_query():
+    # Built once: most pages ask, and building it cost about as much as running it.
+    return select(CalendarDay.day, CalendarDay.working).where(CalendarDay.day >= bindparam("start"),
+                                                              CalendarDay.day <= bindparam("end"))
+
+
 def overrides(start: date, end: date) -> dict[date, bool]:
     """Calendar exceptions from ``start`` to ``end``, with a margin for deadlines that cross a long holiday."""
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.working).where(
-        CalendarDay.day >= start, CalendarDay.day <= end + timedelta(days=20)))
+    rows = db.session.execute(_overrides_query(), {"start": start, "end": end + timedelta(days=20)})
     return {day: working for day, working in rows}
 
 

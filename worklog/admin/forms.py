@@ -9,7 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from worklog.choices import choices
+from worklog.choices import Select, choices
 
 CODE = [DataRequired(), Length(max=32),
         Regexp(r"^[A-Za-z0-9_.\-]+$", message=_l("Use letters, digits, dot, dash or underscore only."))]
@@ -110,4 +110,4 @@ class PeopleFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Badge number or name"), validators=[Optional(), Length(max=60)])
-    unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, validators=[Optional()])
+    unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, validators=[Optional()], widget=Select())

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from models import Assignment, AuditEvent, Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog.extensions import db
@@ -15,6 +16,12 @@ from worklog.permissions import is_root_admin, person_scope_clause, unit_scope_c
 def units_in_scope(actor: Person) -> list[Unit]:
     return list(db.session.scalars(
         select(Unit).where(unit_scope_clause(actor, Role.admin)).order_by(Unit.path)))
+
+
+def unit_choices(actor: Person) -> list:
+    """(id, name, path) of the units in the admin's scope, for a filter: rows, not objects (a province is 150)."""
+    return db.session.execute(select(Unit.id, Unit.name, Unit.path).where(unit_scope_clause(actor, Role.admin))
+                              .order_by(Unit.path)).all()
 
 
 def unit_tree(actor: Person) -> tuple[list[Unit], dict[int, list[Unit]], dict[int, list[Department]]]:
@@ -75,37 +82,50 @@ def sequences_with_posts() -> list[Sequence]:
     return list(db.session.scalars(select(Sequence).options(selectinload(Sequence.posts)).order_by(Sequence.code)))
 
 
-def people_page(actor: Person, q: str = "", unit: Unit | None = None, page: int = 1, per_page: int = 50):
-    """One page of the people an admin may see, with each person's current assignment."""
+def people_page(actor: Person, q: str = "", unit_path: str | None = None, page: int = 1, per_page: int = 50):
+    """One page of the people an admin may see with how many there are in all (one query; two for a page past the
+    last), and each person's current assignment (one more)."""
     query = select(Person).where(person_scope_clause(actor))
     if q.strip():
         # Escaped, so that "_" or "%" in a search is a character and not a wildcard.
         query = query.where(or_(Person.badge.icontains(q.strip(), autoescape=True),
                                 Person.name.icontains(q.strip(), autoescape=True)))
-    if unit is not None:
+    if unit_path is not None:
         today = date.today()
         in_unit = (select(Assignment.person_id).join(Department, Department.id == Assignment.department_id)
                    .join(Unit, Unit.id == Department.unit_id)
-                   .where(Unit.path.startswith(unit.path, autoescape=True), Assignment.valid_from <= today,
+                   .where(Unit.path.startswith(unit_path, autoescape=True), Assignment.valid_from <= today,
                           or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today)))
         query = query.where(Person.id.in_(in_unit))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    people = list(db.session.scalars(query.order_by(Person.badge).limit(per_page)
-                                     .offset((page - 1) * per_page)))
-    current = current_assignments([p.id for p in people])
-    return people, current, total
+    rows = db.session.execute(query.add_columns(func.count().over()).order_by(Person.badge).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0][1]
+    else:
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    people = [row[0] for row in rows]
+    return people, current_assignments([p.id for p in people]), total
 
 
-def current_assignments(person_ids: list[int], day: date | None = None) -> dict[int, Assignment]:
+@cache
+def _current_assignments_query():
+    supervisor = aliased(Person)
+    day = bindparam("day")
+    return (select(Assignment.person_id, Unit.name.label("unit"), Department.name.label("department"),
+                   Post.name.label("post"), supervisor.name.label("supervisor"))
+            .join(Department, Department.id == Assignment.department_id).join(Unit, Unit.id == Department.unit_id)
+            .join(Post, Post.id == Assignment.post_id).outerjoin(supervisor, supervisor.id == Assignment.supervisor_id)
+            .where(Assignment.person_id.in_(bindparam("ids", expanding=True)), Assignment.valid_from <= day,
+                   or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day)))
+
+
+def current_assignments(person_ids: list[int], day: date | None = None) -> dict[int, object]:
+    """What a list shows of each person's assignment on ``day`` (the names of its unit, department, post and
+    supervisor), in one query, as rows: a page of people is fifty of them."""
     if not person_ids:
         return {}
-    day = day or date.today()
-    rows = db.session.scalars(
-        select(Assignment).where(Assignment.person_id.in_(person_ids), Assignment.valid_from <= day,
-                                 or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day))
-        .options(selectinload(Assignment.department).selectinload(Department.unit),
-                 selectinload(Assignment.post), selectinload(Assignment.supervisor)))
-    return {a.person_id: a for a in rows}
+    rows = db.session.execute(_current_assignments_query(), {"ids": person_ids, "day": day or date.today()})
+    return {row.person_id: row for row in rows}
 
 
 def person_by_badge(badge: str) -> Person | None:

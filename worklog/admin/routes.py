@@ -186,13 +186,13 @@ def post_edit(post_id: int | None):
 def people():
     actor = current_person()
     form = PeopleFilterForm(request.args)
-    units = queries.units_in_scope(actor)
+    units = queries.unit_choices(actor)
     form.unit.choices = [(0, _("All my units"))] + [(u.id, u.name) for u in units]
     form.validate()
     unit = next((u for u in units if u.id == form.unit.data), None)
     page = int_arg("page", 1, high=1_000_000)
     per_page = int(current_app.config["PAGE_SIZE"])
-    rows, current, total = queries.people_page(actor, form.q.data or "", unit, page, per_page)
+    rows, current, total = queries.people_page(actor, form.q.data or "", unit.path if unit else None, page, per_page)
     return render_template("admin/people.html", form=form, people=rows, current=current, total=total,
                            page=page, pages=max(1, math.ceil(total / per_page)),
                            filters={"q": form.q.data or "", "unit": form.unit.data or ""})

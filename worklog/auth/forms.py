@@ -12,7 +12,7 @@ class SignInForm(FlaskForm):
                         render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
-    next = HiddenField()
+    next = HiddenField("")
     submit = SubmitField(_l("Sign in"))
 
 
@@ -32,5 +32,7 @@ class SignOutForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = StringField(validators=[DataRequired(), Length(max=8)])
-    next = HiddenField()
+    """On every page. Its fields are never labelled on screen; an empty label spares WTForms from making one from
+    the field's name and loading its own message catalog to translate it, on every request."""
+    lang = StringField("", validators=[DataRequired(), Length(max=8)])
+    next = HiddenField("")

@@ -8,14 +8,15 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from worklog.choices import choices
+from worklog.choices import Select, choices
 from worklog.daily.services import MAX_DESCRIPTION, MAX_SELF_ASSESSMENT
 
 COMPLETION_CHOICES = choices([("done", _l("Done")), ("mostly", _l("Mostly done")), ("not_done", _l("Not done"))])
 
 
 class EntryForm(FlaskForm):
-    task_type = SelectField(_l("Task"), coerce=int, validators=[DataRequired(message=_l("Choose a task."))])
+    task_type = SelectField(_l("Task"), coerce=int, validators=[DataRequired(message=_l("Choose a task."))],
+                            widget=Select())
     quantity = DecimalField(_l("Quantity"), places=2, default=1,
                             validators=[InputRequired(message=_l("Give a quantity.")),
                                         NumberRange(min=Decimal("0.01"), message=_l("The quantity must be above 0."))],

@@ -40,12 +40,14 @@ def _page(person: Person, day: date, form: EntryForm | None = None, submit_form:
     options = _options_for(person, day)
     if form is None:
         form = _entry_form(options, blank=True)
+    elif form.task_type.choices is None:  # a refused entry: its form is shown again, with the tasks
+        form.task_type.choices = choices((o.id, o.name) for o in options)
     log = queries.day_log(person.id, day)
     if submit_form is None:
         submit_form = SubmitDayForm(formdata=None, self_assessment=log.self_assessment if log else "")
     closed_reason = None
     try:
-        services.check_open(person, day)
+        services.check_open(person, day, lock=False)
     except ServiceError as error:
         closed_reason = error.message
     if status >= 400:
@@ -77,7 +79,10 @@ def day_page(day: date):
 @bp.route("/day/<isodate:day>/entries", methods=["POST"])
 def add_entry(day: date):
     person = current_person()
-    form = _entry_form(_options_for(person, day))
+    # The task is checked against the post's catalog by the service: the catalog is read again only to show a
+    # refused form.
+    form = EntryForm()
+    form.task_type.validate_choice = False
     if form.validate_on_submit():
         try:
             services.add_entry(person, _entry_data(form, day), person)

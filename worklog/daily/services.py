@@ -8,7 +8,8 @@ from flask import current_app
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
-from models import (Assignment, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask, Person, TaskType, Completion)
+from models import (Assignment, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask, MonthStatus, Person, TaskType,
+                    WeekStatus, Completion)
 from worklog import audit, locks, timekeeping
 from worklog.catalog import queries as catalog
 from worklog.errors import ServiceError
@@ -26,9 +27,11 @@ ENTRY_FIELDS = ("work_date", "task_type_id", "quantity", "hours", "description",
 # --- Checks ------------------------------------------------------------------------------------------------
 
 
-def check_open(person: Person, work_date: date, correcting: bool = False) -> Assignment:
+def check_open(person: Person, work_date: date, correcting: bool = False, lock: bool = True) -> Assignment:
     """The date must lie in the open window and the person must hold a post on it. An entry the supervisor
-    returned can be corrected after the back-fill window has closed (``correcting``), never in a signed week."""
+    returned can be corrected after the back-fill window has closed (``correcting``), never in a signed week.
+    Without ``lock``, for a page that only shows whether the day is open, the week and the month are read in one
+    query and nothing is held (every write checks again, under its locks)."""
     today = timekeeping.today()
     if work_date > today:
         raise ServiceError(_("You cannot log work for a future date."), "work_date")
@@ -38,8 +41,15 @@ def check_open(person: Person, work_date: date, correcting: bool = False) -> Ass
     assignment = person.assignment_on(work_date)
     if assignment is None:
         raise ServiceError(_("You had no post on %(day)s.", day=format_date(work_date)), "work_date")
-    locks.require_week_open(person, work_date)
-    locks.require_month_open(assignment.department.unit_id, work_date)
+    if lock:
+        locks.require_week_open(person, work_date)
+        locks.require_month_open(assignment.department.unit_id, work_date)
+        return assignment
+    week, month = locks.statuses(person, work_date, assignment.department.unit_id)
+    if week == WeekStatus.signed.value:
+        raise locks.signed_week_error()
+    if month == MonthStatus.final.value:
+        raise locks.sealed_month_error("work_date")
     return assignment
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Date, case, distinct, func, literal, select, union
+from sqlalchemy import Date, and_, bindparam, case, distinct, func, literal, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.functions import FunctionElement
 
 from models import (Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, Person,
@@ -74,17 +77,65 @@ def parse_month(text: str | None) -> date | None:
     return None
 
 
+@cache
+def _categories_query():
+    return select(TaskCategory).order_by(TaskCategory.position, TaskCategory.code)
+
+
 def categories() -> list[TaskCategory]:
-    return list(db.session.scalars(select(TaskCategory).order_by(TaskCategory.position, TaskCategory.code)))
+    return list(db.session.scalars(_categories_query()))
+
+
+def _chain(units: list[Unit]) -> dict[int, Unit]:
+    """Units read together, each linked to its parent among them, so that the lower ones keep the upper ones."""
+    by_id = {u.id: u for u in units}
+    for unit in by_id.values():
+        if unit.parent_id in by_id:
+            set_committed_value(unit, "parent", by_id[unit.parent_id])
+    return by_id
+
+
+# The ledger pages' statements that join the unit tree to itself are built once (@cache), their values bound at
+# each run: building one with its aliases cost more than running it.
+
+
+@cache
+def _unit_chain_query():
+    target = aliased(Unit)
+    return select(Unit).join(target, target.path.startswith(Unit.path)).where(target.id == bindparam("unit_id"))
+
+
+@cache
+def _department_chain_query():
+    own = aliased(Unit)
+    return (select(Department, Unit).join(own, own.id == Department.unit_id)
+            .join(Unit, own.path.startswith(Unit.path)).where(Department.id == bindparam("department_id")))
+
+
+def unit_with_ancestors(unit_id: int) -> Unit | None:
+    """The unit, with the units above it read in the same query (for :func:`ancestors`)."""
+    return _chain(list(db.session.scalars(_unit_chain_query(), {"unit_id": unit_id}))).get(unit_id)
+
+
+def department_with_ancestors(department_id: int) -> Department | None:
+    """The department with its unit and the units above it, in one query."""
+    rows = db.session.execute(_department_chain_query(), {"department_id": department_id}).all()
+    if not rows:
+        return None
+    department, units = rows[0][0], _chain([unit for _department, unit in rows])
+    set_committed_value(department, "unit", units[department.unit_id])
+    return department
 
 
 def ancestors(unit: Unit) -> list[Unit]:
-    """The units above ``unit``, top first (one query, from the materialised path)."""
+    """The units above ``unit``, top first, from the materialised path: a query only for those not read yet in
+    this request (the pages read them with the unit, and a reader's grants bring theirs)."""
     ids = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
-    if not ids:
-        return []
-    found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
+    found = {i: db.session.identity_map.get(db.session.identity_key(Unit, i)) for i in ids}
+    missing = [i for i, u in found.items() if u is None]
+    if missing:
+        found.update((u.id, u) for u in db.session.scalars(select(Unit).where(Unit.id.in_(missing))))
+    return [found[i] for i in ids if found.get(i) is not None]
 
 
 # --- The department classified ledger ----------------------------------------------------------------------------
@@ -108,19 +159,30 @@ class DepartmentLedger:
     category_totals: dict[int, Totals]
 
 
+@cache
+def _departments_query():
+    unit_id = bindparam("unit_id")
+    return (select(Department, DepartmentMonth)
+            .outerjoin(DepartmentMonth, and_(DepartmentMonth.department_id == Department.id,
+                                             DepartmentMonth.unit_id == unit_id,
+                                             DepartmentMonth.month == bindparam("month")))
+            .where(Department.unit_id == unit_id).order_by(Department.code))
+
+
+@cache
+def _department_cells_query():
+    return (select(DepartmentMonthCategory).join(Department, Department.id == DepartmentMonthCategory.department_id)
+            .where(Department.unit_id == bindparam("unit_id"), DepartmentMonthCategory.month == bindparam("month")))
+
+
 def department_ledger(unit: Unit, month: date) -> DepartmentLedger:
-    """Every department of the unit × every category, with ranks by per-capita approved points (5 queries)."""
+    """Every department of the unit × every category, with ranks by per-capita approved points (4 queries)."""
     month = month.replace(day=1)
-    stored = {row.department_id: row for row in db.session.scalars(
-        select(DepartmentMonth).where(DepartmentMonth.unit_id == unit.id, DepartmentMonth.month == month))}
-    departments = list(db.session.scalars(
-        select(Department).where(Department.unit_id == unit.id).order_by(Department.code)))
-    rows = {d.id: DepartmentRow(d, Totals.of(stored[d.id]) if d.id in stored else Totals())
-            for d in departments if d.active or d.id in stored}
+    values = {"unit_id": unit.id, "month": month}
+    rows = {d.id: DepartmentRow(d, Totals.of(stored) if stored is not None else Totals())
+            for d, stored in db.session.execute(_departments_query(), values) if d.active or stored is not None}
     category_totals: dict[int, Totals] = {}
-    for cell in db.session.scalars(
-            select(DepartmentMonthCategory).join(Department, Department.id == DepartmentMonthCategory.department_id)
-            .where(Department.unit_id == unit.id, DepartmentMonthCategory.month == month)):
+    for cell in db.session.scalars(_department_cells_query(), values):
         totals = Totals.of(cell)
         if cell.department_id in rows:
             rows[cell.department_id].cells[cell.category_id] = totals
@@ -158,27 +220,39 @@ class UnitLedger:
         return sum((c.totals for c in self.children), self.own)
 
 
-def _subtree_sums(parent_id: int, months: list[date]):
-    """Per child of ``parent_id`` and month: the sum of UnitMonth over the child and the units under it."""
+@cache
+def _subtree_sums_query():
+    """Per child of the unit ``parent_id`` and month of ``months``: the sum of UnitMonth over the child and the units
+    under it."""
     child, member = aliased(Unit), aliased(Unit)
-    return db.session.execute(
-        select(child.id, UnitMonth.month, func.sum(UnitMonth.officers).label("officers"),
-               func.sum(UnitMonth.entries).label("entries"), func.sum(UnitMonth.points).label("points"),
-               func.sum(UnitMonth.approved_points).label("approved_points"))
-        .join(member, member.path.startswith(child.path))
-        .join(UnitMonth, UnitMonth.unit_id == member.id)
-        .where(child.parent_id == parent_id, UnitMonth.month.in_(months))
-        .group_by(child.id, UnitMonth.month)).all()
+    return (select(child.id, UnitMonth.month, func.sum(UnitMonth.officers).label("officers"),
+                   func.sum(UnitMonth.entries).label("entries"), func.sum(UnitMonth.points).label("points"),
+                   func.sum(UnitMonth.approved_points).label("approved_points"))
+            .join(member, member.path.startswith(child.path))
+            .join(UnitMonth, UnitMonth.unit_id == member.id)
+            .where(child.parent_id == bindparam("parent_id"), UnitMonth.month.in_(bindparam("months", expanding=True)))
+            .group_by(child.id, UnitMonth.month))
+
+
+@cache
+def _children_with_sums_query():
+    sums = _subtree_sums_query().subquery()
+    return (select(Unit, sums.c.officers, sums.c.entries, sums.c.points, sums.c.approved_points)
+            .outerjoin(sums, sums.c.id == Unit.id).where(Unit.parent_id == bindparam("parent_id")).order_by(Unit.code))
+
+
+def _subtree_sums(parent_id: int, months: list[date]):
+    return db.session.execute(_subtree_sums_query(), {"parent_id": parent_id, "months": months}).all()
 
 
 def unit_ledger(unit: Unit, month: date) -> UnitLedger:
     """The unit's own month, its departments, and its child units ranked by per-capita approved points
-    (each child with the units under it: a city bureau counts its county bureaus) — 7 queries."""
+    (each child with the units under it: a city bureau counts its county bureaus) — 6 queries."""
     month = month.replace(day=1)
     departments = department_ledger(unit, month)
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)))
-    sums = {row[0]: Totals.of(row) for row in _subtree_sums(unit.id, [month])} if children else {}
-    rows = [ChildRow(c, sums.get(c.id, Totals())) for c in children if c.active or c.id in sums]
+    found = db.session.execute(_children_with_sums_query(), {"parent_id": unit.id, "months": [month]}).all()
+    rows = [ChildRow(row[0], Totals.of(row) if row.entries is not None else Totals())
+            for row in found if row[0].active or row.entries is not None]
     rank_by_per_capita(rows)
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     return UnitLedger(unit, month, departments, rows)
@@ -187,9 +261,15 @@ def unit_ledger(unit: Unit, month: date) -> UnitLedger:
 # --- One department's month: its officers --------------------------------------------------------------------------
 
 
+class Officer(NamedTuple):
+    id: int
+    badge: str
+    name: str
+
+
 @dataclass
 class OfficerRow:
-    person: Person
+    person: Officer
     entries: int
     points: Decimal
     approved: Decimal
@@ -209,25 +289,34 @@ class DepartmentMonthView:
                       sum((o.points for o in self.officers), ZERO), sum((o.approved for o in self.officers), ZERO))
 
 
+@cache
+def _department_officers_query():
+    # Summed per officer first, then joined to the officers: joined before the sums, PostgreSQL hashed every person.
+    sums = (select(PersonDayTotal.person_id, func.sum(PersonDayTotal.entries).label("entries"),
+                   func.sum(PersonDayTotal.points).label("points"),
+                   func.sum(PersonDayTotal.approved_points).label("approved"))
+            .where(PersonDayTotal.department_id == bindparam("department_id"),
+                   PersonDayTotal.work_date >= bindparam("first"), PersonDayTotal.work_date <= bindparam("last"))
+            .group_by(PersonDayTotal.person_id).subquery())
+    return (select(Person.id, Person.badge, Person.name, sums.c.entries, sums.c.points, sums.c.approved)
+            .join(sums, sums.c.person_id == Person.id).order_by(sums.c.approved.desc(), Person.badge))
+
+
 def department_month(department: Department, month: date) -> DepartmentMonthView:
     """The department's ledger row and cells, and its officers' month totals from the daily roll-up
     (person_day_total keeps the department of each day, so a transferred officer appears where they
-    worked) — 4 queries."""
+    worked) — 3 queries."""
     month = month.replace(day=1)
     first, last = month_bounds(month)
     stored = db.session.get(DepartmentMonth, (department.id, month))
-    cells = {c.category_id: Totals.of(c) for c in db.session.scalars(select(DepartmentMonthCategory).where(
-        DepartmentMonthCategory.department_id == department.id, DepartmentMonthCategory.month == month))}
-    officers = [OfficerRow(person, int(entries), _money(points), _money(approved))
-                for person, entries, points, approved in db.session.execute(
-                    select(Person, func.sum(PersonDayTotal.entries), func.sum(PersonDayTotal.points),
-                           func.sum(PersonDayTotal.approved_points))
-                    .join(PersonDayTotal, PersonDayTotal.person_id == Person.id)
-                    .where(PersonDayTotal.department_id == department.id, PersonDayTotal.work_date >= first,
-                           PersonDayTotal.work_date <= last)
-                    .group_by(Person.id).order_by(func.sum(PersonDayTotal.approved_points).desc(), Person.badge))]
-    return DepartmentMonthView(department, month, Totals.of(stored) if stored else Totals(),
-                               [(c, cells[c.id]) for c in categories() if c.id in cells], officers)
+    cells = [(category, Totals.of(cell)) for cell, category in db.session.execute(
+        select(DepartmentMonthCategory, TaskCategory).join(TaskCategory)
+        .where(DepartmentMonthCategory.department_id == department.id, DepartmentMonthCategory.month == month)
+        .order_by(TaskCategory.position, TaskCategory.code))]
+    officers = [OfficerRow(Officer(person_id, badge, name), int(entries), _money(points), _money(approved))
+                for person_id, badge, name, entries, points, approved in db.session.execute(
+                    _department_officers_query(), {"department_id": department.id, "first": first, "last": last})]
+    return DepartmentMonthView(department, month, Totals.of(stored) if stored else Totals(), cells, officers)
 
 
 # --- The year --------------------------------------------------------------------------------------------------------

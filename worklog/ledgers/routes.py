@@ -30,15 +30,15 @@ def can_view_ledger(person: Person | None, unit: Unit) -> bool:
 
 
 def _unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
+    unit = queries.unit_with_ancestors(unit_id)
     if unit is None or not can_view_ledger(current_person(), unit):
         abort(404)
     return unit
 
 
 def _department(department_id: int) -> Department:
-    department = db.session.get(Department, department_id)
-    if department is None or not can_view_ledger(current_person(), db.session.get(Unit, department.unit_id)):
+    department = queries.department_with_ancestors(department_id)
+    if department is None or not can_view_ledger(current_person(), department.unit):
         abort(404)
     return department
 

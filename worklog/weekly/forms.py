@@ -1,4 +1,7 @@
-"""Forms of the supervisor's week. Review forms carry the version of the row the page showed."""
+"""Forms of the supervisor's week. Review forms carry the version of the row the page showed.
+
+Hidden fields get an empty label: without one, WTForms makes a label from the field's name and loads its own
+message catalog to translate it, on every request that builds the form."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,12 +15,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class ApproveForm(FlaskForm):
-    version = HiddenField()
+    version = HiddenField("")
     submit = SubmitField(_l("Approve"))
 
 
 class AdjustForm(FlaskForm):
-    version = HiddenField()
+    version = HiddenField("")
     points = DecimalField(_l("Points"), places=2, validators=[InputRequired(message=_l("Give the points."))],
                           render_kw={"inputmode": "decimal", "step": "any"})
     reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason for adjusting the points.")),
@@ -26,7 +29,7 @@ class AdjustForm(FlaskForm):
 
 
 class ReturnForm(FlaskForm):
-    version = HiddenField()
+    version = HiddenField("")
     comment = StringField(_l("What to correct"),
                           validators=[DataRequired(message=_l("Say what the officer should correct.")), Length(max=500)])
     submit = SubmitField(_l("Return"))
@@ -39,7 +42,7 @@ class SignForm(FlaskForm):
 
 
 class UnsignForm(FlaskForm):
-    version = HiddenField()
+    version = HiddenField("")
     reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason for reopening the week.")),
                                                    Length(max=500)])
     submit = SubmitField(_l("Reopen the week"))
@@ -71,5 +74,5 @@ class AssignForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    version = HiddenField()
+    version = HiddenField("")
     submit = SubmitField(_l("Confirm"))

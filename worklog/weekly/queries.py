@@ -6,9 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, union
+from sqlalchemy.orm import joinedload
 
 from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Entry, EntryStatus, Notification,
                     Person, WeekReview, WeekStatus)
@@ -42,13 +43,6 @@ def sign_deadline(monday: date) -> datetime:
 
 
 # --- Who reviews whom -------------------------------------------------------------------------------------------
-
-
-def delegations_to(acting_id: int, start: date, end: date) -> list[Delegation]:
-    """Delegations that make ``acting_id`` an acting supervisor on some day between ``start`` and ``end``."""
-    return list(db.session.scalars(select(Delegation).where(
-        Delegation.acting_id == acting_id, Delegation.revoked_at.is_(None),
-        Delegation.start_date <= end, Delegation.end_date >= start)))
 
 
 def _acting_for(actor_id: int) -> list[tuple[int, date, date]]:
@@ -90,15 +84,28 @@ def may_sign(actor: Person, person: Person, monday: date) -> bool:
     return day is not None and may_review(actor, person, day)
 
 
+# The queue's statements are built once (@cache) and run with their values bound: building them, and working out
+# the cache key of a statement holding a list of ids, cost as much as running them.
+
+
+@cache
+def _team_query():
+    actor, first, sunday = bindparam("actor_id", type_=Integer), bindparam("first"), bindparam("sunday")
+    # The actor and the supervisors they act for, as one list the supervisor index is searched with.
+    supervisors = union(select(actor), select(Delegation.supervisor_id).where(
+        Delegation.acting_id == actor, Delegation.revoked_at.is_(None),
+        Delegation.start_date <= sunday, Delegation.end_date >= first))
+    return select(Assignment.person_id).where(
+        Assignment.supervisor_id.in_(supervisors),
+        Assignment.valid_from <= sunday, or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
+        Assignment.person_id != actor).distinct()
+
+
 def team_ids(actor: Person, monday: date, since: date | None = None) -> list[int]:
     """The officers ``actor`` supervises, or acts for a supervisor of, on some day of the week (or of the weeks
     from ``since`` to that one)."""
-    sunday, first = monday + timedelta(days=6), since or monday
-    supervisors = {actor.id} | {d.supervisor_id for d in delegations_to(actor.id, first, sunday)}
-    rows = db.session.scalars(select(Assignment.person_id).where(
-        Assignment.supervisor_id.in_(supervisors), Assignment.valid_from <= sunday,
-        or_(Assignment.valid_to.is_(None), Assignment.valid_to >= first),
-        Assignment.person_id != actor.id).distinct())
+    rows = db.session.scalars(_team_query(), {"actor_id": actor.id, "first": since or monday,
+                                              "sunday": monday + timedelta(days=6)})
     return sorted(set(rows))
 
 
@@ -125,26 +132,46 @@ class WeekRow:
         return self.state == QueueState.signed
 
 
-def week_rows(person_ids: list[int], monday: date) -> list[WeekRow]:
-    """The week of each officer with counts and state, in four queries whatever the team's size."""
+@cache
+def _people_with_reviews_query(with_assignments: bool):
+    query = (select(Person, WeekReview).outerjoin(WeekReview, and_(WeekReview.person_id == Person.id,
+                                                                   WeekReview.week_start == bindparam("monday")))
+             .where(Person.id.in_(bindparam("ids", expanding=True))))
+    return query.options(joinedload(Person.assignments)) if with_assignments else query
+
+
+@cache
+def _entry_counts_query():
+    return (select(Entry.person_id, Entry.status, func.count(), func.sum(Entry.points),
+                   func.coalesce(func.sum(Entry.approved_points), 0))
+            .where(Entry.person_id.in_(bindparam("ids", expanding=True)), Entry.work_date >= bindparam("monday"),
+                   Entry.work_date <= bindparam("sunday"))
+            .group_by(Entry.person_id, Entry.status))
+
+
+@cache
+def _submitted_days_query():
+    return (select(DayLog.person_id, func.count())
+            .where(DayLog.person_id.in_(bindparam("ids", expanding=True)), DayLog.work_date >= bindparam("monday"),
+                   DayLog.work_date <= bindparam("sunday"), DayLog.status == DayStatus.submitted.value)
+            .group_by(DayLog.person_id))
+
+
+def week_rows(person_ids: list[int], monday: date, for_signing: bool = False) -> list[WeekRow]:
+    """The week of each officer with counts and state, in three queries whatever the team's size. ``for_signing``:
+    with each officer's assignments, which the signing checks read."""
     if not person_ids:
         return []
     sunday = monday + timedelta(days=6)
-    people = {p.id: p for p in db.session.scalars(
-        select(Person).where(Person.id.in_(person_ids)).options(selectinload(Person.assignments)))}
-    reviews = {r.person_id: r for r in db.session.scalars(select(WeekReview).where(
-        WeekReview.person_id.in_(person_ids), WeekReview.week_start == monday))}
+    values = {"ids": person_ids, "monday": monday, "sunday": sunday}
+    found = db.session.execute(_people_with_reviews_query(for_signing), values)
+    people, reviews = {}, {}
+    for person, review in (found.unique() if for_signing else found):
+        people[person.id], reviews[person.id] = person, review
     counts = defaultdict(lambda: defaultdict(lambda: [0, Decimal("0"), Decimal("0")]))
-    for pid, status, n, points, approved in db.session.execute(
-            select(Entry.person_id, Entry.status, func.count(), func.sum(Entry.points),
-                   func.coalesce(func.sum(Entry.approved_points), 0))
-            .where(Entry.person_id.in_(person_ids), Entry.work_date >= monday, Entry.work_date <= sunday)
-            .group_by(Entry.person_id, Entry.status)):
+    for pid, status, n, points, approved in db.session.execute(_entry_counts_query(), values):
         counts[pid][status] = [n, Decimal(points or 0), Decimal(approved or 0)]
-    submitted_days = dict(db.session.execute(
-        select(DayLog.person_id, func.count()).where(
-            DayLog.person_id.in_(person_ids), DayLog.work_date >= monday, DayLog.work_date <= sunday,
-            DayLog.status == DayStatus.submitted.value).group_by(DayLog.person_id)).all())
+    submitted_days = dict(db.session.execute(_submitted_days_query(), values).all())
     now = timekeeping.now()
     ended = timekeeping.today() > sunday
     rows = []
@@ -181,6 +208,14 @@ class WeekCounts:
     points: Decimal = Decimal("0.00")
     approved_points: Decimal = Decimal("0.00")
 
+    @classmethod
+    def of(cls, entries: list[Entry]) -> WeekCounts:
+        """The same counts from the week's entries already read (a page that shows them)."""
+        approved = [e for e in entries if e.status == EntryStatus.approved.value]
+        return cls(sum(1 for e in entries if e.status in PENDING), sum(1 for e in entries if e.status in UNFINISHED),
+                   len(approved), sum((e.points for e in approved), Decimal("0.00")),
+                   sum((e.approved_points or 0 for e in approved), Decimal("0.00")))
+
 
 def week_counts(person_id: int, monday: date) -> WeekCounts:
     """One query over the week's entries, whatever their number."""
@@ -194,21 +229,55 @@ def week_counts(person_id: int, monday: date) -> WeekCounts:
     return WeekCounts(row[0], row[1], row[2], Decimal(row[3]), Decimal(row[4]))
 
 
+@cache
+def _week_entries_query():
+    return (select(Entry).where(Entry.person_id == bindparam("person_id"), Entry.work_date >= bindparam("monday"),
+                                Entry.work_date <= bindparam("sunday"))
+            .options(joinedload(Entry.task_type, innerjoin=True), joinedload(Entry.category, innerjoin=True),
+                     joinedload(Entry.reviewed_by))
+            .order_by(Entry.work_date, Entry.id))
+
+
+@cache
+def _week_logs_query():
+    return select(DayLog).where(DayLog.person_id == bindparam("person_id"), DayLog.work_date >= bindparam("monday"),
+                                DayLog.work_date <= bindparam("sunday"))
+
+
 def week_entries(person_id: int, monday: date) -> list[Entry]:
-    return list(db.session.scalars(
-        select(Entry).where(Entry.person_id == person_id, Entry.work_date >= monday,
-                            Entry.work_date <= monday + timedelta(days=6))
-        .options(joinedload(Entry.task_type, innerjoin=True), joinedload(Entry.category, innerjoin=True),
-                 joinedload(Entry.reviewed_by))
-        .order_by(Entry.work_date, Entry.id)))
+    return list(db.session.scalars(_week_entries_query(), {"person_id": person_id, "monday": monday,
+                                                           "sunday": monday + timedelta(days=6)}))
 
 
 def week_logs(person_id: int, monday: date) -> dict[date, DayLog]:
-    return {log.work_date: log for log in db.session.scalars(select(DayLog).where(
-        DayLog.person_id == person_id, DayLog.work_date >= monday, DayLog.work_date <= monday + timedelta(days=6)))}
+    return {log.work_date: log for log in db.session.scalars(
+        _week_logs_query(), {"person_id": person_id, "monday": monday, "sunday": monday + timedelta(days=6)})}
+
+
+@cache
+def _person_with_week_query():
+    return (select(Person, WeekReview)
+            .outerjoin(WeekReview, and_(WeekReview.person_id == Person.id,
+                                        WeekReview.week_start == bindparam("monday")))
+            .where(Person.id == bindparam("person_id")).options(joinedload(Person.assignments)))
+
+
+def person_with_week(person_id: int, monday: date) -> Person | None:
+    """The officer with their assignments, read with the review row of their week, which :func:`week_review` then
+    answers from until the transaction writes anything."""
+    found = db.session.execute(_person_with_week_query(),
+                               {"person_id": person_id, "monday": monday}).unique().one_or_none()
+    if found is None:
+        return None
+    person, review = found
+    transaction_cache(db.session).setdefault("week_review", {})[(person.id, monday)] = review
+    return person
 
 
 def week_review(person_id: int, monday: date) -> WeekReview | None:
+    known = transaction_cache(db.session).get("week_review", {})
+    if (person_id, monday) in known:
+        return known[(person_id, monday)]
     return db.session.scalar(select(WeekReview).where(WeekReview.person_id == person_id,
                                                       WeekReview.week_start == monday))
 
@@ -225,13 +294,13 @@ def is_signed(person_id: int, day: date) -> bool:
 def open_tasks_of(person_id: int) -> list[AssignedTask]:
     return list(db.session.scalars(select(AssignedTask).where(
         AssignedTask.person_id == person_id, AssignedTask.status == "open")
-        .options(selectinload(AssignedTask.task_type), selectinload(AssignedTask.assigned_by))
+        .options(joinedload(AssignedTask.task_type), joinedload(AssignedTask.assigned_by))
         .order_by(AssignedTask.due_date, AssignedTask.id)))
 
 
 def tasks_assigned_by(actor_id: int, limit: int = 200) -> list[AssignedTask]:
     return list(db.session.scalars(select(AssignedTask).where(AssignedTask.assigned_by_id == actor_id)
-                                   .options(selectinload(AssignedTask.task_type), selectinload(AssignedTask.person))
+                                   .options(joinedload(AssignedTask.task_type), joinedload(AssignedTask.person))
                                    .order_by(AssignedTask.status, AssignedTask.due_date.desc(), AssignedTask.id)
                                    .limit(limit)))
 
@@ -241,18 +310,23 @@ def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
                                    .order_by(Notification.id.desc()).limit(limit)))
 
 
+@cache
+def _active_delegations_query():
+    person_id = bindparam("person_id")
+    return (select(Delegation).where(or_(Delegation.supervisor_id == person_id, Delegation.acting_id == person_id),
+                                     Delegation.revoked_at.is_(None), Delegation.end_date >= bindparam("today"))
+            .options(joinedload(Delegation.supervisor), joinedload(Delegation.acting))
+            .order_by(Delegation.start_date))
+
+
 def active_delegations(person_id: int) -> list[Delegation]:
     """Delegations given by or to a person that have not ended."""
-    today = timekeeping.today()
-    return list(db.session.scalars(select(Delegation).where(
-        or_(Delegation.supervisor_id == person_id, Delegation.acting_id == person_id),
-        Delegation.revoked_at.is_(None), Delegation.end_date >= today)
-        .options(selectinload(Delegation.supervisor), selectinload(Delegation.acting))
-        .order_by(Delegation.start_date)))
+    return list(db.session.scalars(_active_delegations_query(),
+                                   {"person_id": person_id, "today": timekeeping.today()}))
 
 
-def _review_duty(person_id: int):
-    today = timekeeping.today()
+def _review_duty(person_id, today: date | None = None):
+    today = today or timekeeping.today()
     supervises = exists().where(
         Assignment.supervisor_id == person_id, Assignment.valid_from <= today,
         or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today))
@@ -262,10 +336,15 @@ def _review_duty(person_id: int):
     return or_(supervises, acts)
 
 
-def navigation_facts(person_id: int) -> tuple[bool, int]:
-    """What every page's menu asks of the person, in one query: whether they review anyone's week, and how many
-    of their notifications are unread."""
+def navigation_columns(person_id, today: date | None = None) -> tuple:
+    """What every page's menu asks of a person, as two columns of a query: whether they review anyone's week, and
+    how many of their notifications are unread. ``person_id`` is an id or a column of the enclosing query."""
     unread = (select(func.count()).select_from(Notification)
               .where(Notification.person_id == person_id, Notification.read_at.is_(None)).scalar_subquery())
-    duty, count = db.session.execute(select(_review_duty(person_id), unread)).one()
+    return _review_duty(person_id, today).label("reviews"), unread.label("unread")
+
+
+def navigation_facts(person_id: int) -> tuple[bool, int]:
+    """The menu's facts (:func:`navigation_columns`) in a query of their own."""
+    duty, count = db.session.execute(select(*navigation_columns(person_id))).one()
     return bool(duty), int(count or 0)

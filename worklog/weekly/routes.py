@@ -61,9 +61,10 @@ def queue():
 
 def _load_week(person_id: int, monday: date) -> tuple[Person, bool, bool]:
     """The officer, whether the actor reviews (some day of) their week, and whether the actor sits on the
-    unit's panel. Anyone else: 404, exactly like a missing officer."""
+    unit's panel. Anyone else: 404, exactly like a missing officer. The week's review row is read with the
+    officer (:func:`queries.week_review` finds it then without a query)."""
     actor = current_person()
-    person = db.session.get(Person, person_id)
+    person = queries.person_with_week(person_id, monday)
     if person is None or person.id == actor.id:
         abort(404)
     reviews = any(queries.may_review(actor, person, day) for day in queries.week_days(monday))
@@ -86,11 +87,12 @@ def week_page(person_id: int, week: date, sign_form: SignForm | None = None, sta
     days = [(day, logs.get(day), [e for e in entries if e.work_date == day]) for day in queries.week_days(monday)]
     review = queries.week_review(person.id, monday)
     signed = review is not None and review.status == "signed"
+    reasons = [] if signed else services.check_signable(person, monday, actor, queries.WeekCounts.of(entries))
     if status >= 400:
         rollback_only()
     return render_template(
         "weekly/week.html", person=person, monday=monday, days=days, review=review, signed=signed,
-        reviews=reviews, panel=panel, reasons=[] if signed else services.check_signable(person, monday, actor),
+        reviews=reviews, panel=panel, reasons=reasons,
         reviewable={e.id for e in entries if queries.may_review(actor, person, e.work_date)},
         approve_form=ApproveForm(formdata=None), adjust_form=AdjustForm(formdata=None),
         return_form=ReturnForm(formdata=None), sign_form=sign_form or SignForm(formdata=None),
@@ -243,11 +245,12 @@ def unsign(person_id: int, week: date):
 def bulk_sign():
     actor = current_person()
     monday = _monday(request.values.get("week"))
-    rows = queries.week_rows(queries.team_ids(actor, monday), monday)
+    rows = queries.week_rows(queries.team_ids(actor, monday), monday, for_signing=True)
     plan = []
     for row in rows:
-        reasons = [] if row.signed else services.check_signable(row.person, monday, actor)
-        plan.append((row, reasons))
+        # The queue's counts say what still waits: no query per officer.
+        counts = queries.WeekCounts(pending=row.pending, unfinished=row.unfinished)
+        plan.append((row, [] if row.signed else services.check_signable(row.person, monday, actor, counts)))
     form = SignForm()
     status = 200
     if request.method == "POST":

@@ -203,7 +203,7 @@ def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) 
     if not verify_password(actor.password_hash, password or ""):
         raise ServiceError(_("The password is wrong."), "password")
     signed = []
-    for row in queries.week_rows([p.id for p in people], monday):
+    for row in queries.week_rows([p.id for p in people], monday, for_signing=True):
         if row.state != queries.QueueState.ready or not queries.may_sign(actor, row.person, monday):
             continue
         signed.append(_sign(row.person, monday, actor))
