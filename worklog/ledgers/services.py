@@ -47,6 +47,10 @@ def refresh(department_ids: Iterable[int], months: Iterable[date]) -> None:
     department_ids = sorted(set(department_ids))
     if not department_ids:
         return
+    # The units as values, not a subquery: given "unit_id IN (SELECT …)", PostgreSQL cannot tell that it is a
+    # county or two, and reads the whole month's partition instead of the unit's index.
+    unit_ids = list(db.session.scalars(select(Department.unit_id).where(Department.id.in_(department_ids))
+                                       .distinct()))
     for month in sorted(set(m.replace(day=1) for m in months)):
         first, last = month_bounds(month)
         in_scope = (Entry.week_signed.is_(True), Entry.work_date >= first, Entry.work_date <= last)
@@ -66,7 +70,6 @@ def refresh(department_ids: Iterable[int], months: Iterable[date]) -> None:
                    func.sum(Entry.points), _approved())
             .where(Entry.department_id.in_(department_ids), *in_scope)
             .group_by(Entry.department_id, Entry.unit_id)))
-        unit_ids = select(Department.unit_id).where(Department.id.in_(department_ids)).distinct()
         db.session.execute(delete(UnitMonth).where(UnitMonth.unit_id.in_(unit_ids), UnitMonth.month == month))
         db.session.execute(insert(UnitMonth).from_select(
             ["unit_id", "month", "officers", "entries", "points", "approved_points"],
