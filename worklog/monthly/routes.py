@@ -73,7 +73,7 @@ def _result_page(review: MonthReview, page: int, per_page: int) -> tuple[list[Mo
     """A page of the month's results in ranking order, and how many there are (counted in the same query)."""
     rows = db.session.execute(select(MonthResult, func.count().over())
                               .where(MonthResult.month_review_id == review.id)
-                              .options(joinedload(MonthResult.person))
+                              .options(selectinload(MonthResult.person))
                               .order_by(MonthResult.sequence_id, MonthResult.rank, MonthResult.id)
                               .offset((page - 1) * per_page).limit(per_page)).all()
     if not rows and page > 1:
