@@ -241,7 +241,7 @@ def week_sign(settings: Settings, cast: Cast, counter: Statements) -> None:
                                                   db.session.commit())))
                     statements.append(counter.count)
                 else:
-                    seconds.append(timed(lambda: (weekly._sign(person, monday, actor), db.session.commit())))
+                    seconds.append(timed(lambda: (weekly.sign_checked(person, monday, actor), db.session.commit())))
             db.session.close()
             if with_password:
                 unsign(person_id, monday)

@@ -192,6 +192,11 @@ def sign_week(person: Person, monday: date, actor: Person, password: str) -> Wee
     """Sign the week after re-entering the password: its entries are locked and its approved points recorded."""
     if not verify_password(actor.password_hash, password or ""):
         raise ServiceError(_("The password is wrong."), "password")
+    return sign_checked(person, monday, actor)
+
+
+def sign_checked(person: Person, monday: date, actor: Person) -> WeekReview:
+    """:func:`sign_week` once the password has been checked: the week row, its entries and the ledgers."""
     review = _sign(person, monday, actor)
     ledgers.sign_weeks([person.id], monday)
     return review
