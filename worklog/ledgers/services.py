@@ -13,11 +13,12 @@ Two ways, both set-based SQL, never a Python loop over entries and never per pag
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from typing import Iterable
 
 from decimal import Decimal
 
-from sqlalchemy import Date, case, delete, distinct, exists, func, insert, literal, select, true, update
+from sqlalchemy import Date, bindparam, case, delete, distinct, exists, func, insert, literal, select, true, update
 from sqlalchemy.orm import aliased
 
 from models import (DayLog, Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, PersonDayTotal,
@@ -81,12 +82,59 @@ def refresh(department_ids: Iterable[int], months: Iterable[date]) -> None:
 def _upsert(model, index_elements: list[str], added: list[str]):
     """INSERT … SELECT that adds to the row when it exists (ON CONFLICT DO UPDATE), on either database."""
     def build(columns: list[str], query):
-        statement = upsert_insert(model).from_select(columns, query)
+        # On the table, not the mapped class: a Core statement, which the session runs with bound values
+        # (an ORM INSERT takes a dictionary of values for rows to insert).
         table = model.__table__
+        statement = upsert_insert(table).from_select(columns, query)
         return statement.on_conflict_do_update(
             index_elements=index_elements,
             set_={name: table.c[name] + statement.excluded[name] for name in added})
     return build
+
+
+@cache
+def _signing_statements(_dialect: str) -> tuple:
+    """The three upserts of :func:`sign_weeks`, built once per database kind and run with bound values
+    (building them, with their aliases and subqueries, took longer than the database took to run them)."""
+    week = (Entry.person_id.in_(bindparam("sw_people", expanding=True)),
+            Entry.work_date >= bindparam("sw_low", type_=Date), Entry.work_date <= bindparam("sw_high", type_=Date))
+    first, last, m = (bindparam("sw_first", type_=Date), bindparam("sw_last", type_=Date),
+                      bindparam("sw_month", type_=Date))
+    signed_before = aliased(Entry)
+
+    def first_time(*same):
+        # 1 when the officer has no signed entry in the month of this department (unit) yet, else 0.
+        return case((exists().where(signed_before.person_id == Entry.person_id, *same,
+                                    signed_before.week_signed.is_(True), signed_before.work_date >= first,
+                                    signed_before.work_date <= last), 0), else_=1)
+
+    categories = _upsert(DepartmentMonthCategory, ["department_id", "month", "category_id"],
+                         ["entries", "points", "approved_points"])(
+        ["department_id", "month", "category_id", "entries", "points", "approved_points"],
+        select(Entry.department_id, m, Entry.category_id, func.count(), func.sum(Entry.points), _approved())
+        .where(*week).group_by(Entry.department_id, Entry.category_id))
+    per_officer = (select(Entry.person_id, Entry.department_id, Entry.unit_id,
+                          first_time(signed_before.department_id == Entry.department_id).label("new"),
+                          func.count().label("entries"), func.sum(Entry.points).label("points"),
+                          _approved().label("approved"))
+                   .where(*week).group_by(Entry.person_id, Entry.department_id, Entry.unit_id).subquery())
+    departments = _upsert(DepartmentMonth, ["department_id", "month"],
+                          ["officers", "entries", "points", "approved_points"])(
+        ["department_id", "month", "unit_id", "officers", "entries", "points", "approved_points"],
+        select(per_officer.c.department_id, m, per_officer.c.unit_id, func.sum(per_officer.c.new),
+               func.sum(per_officer.c.entries), func.sum(per_officer.c.points), func.sum(per_officer.c.approved))
+        .where(true()).group_by(per_officer.c.department_id, per_officer.c.unit_id))
+    per_officer = (select(Entry.person_id, Entry.unit_id,
+                          first_time(signed_before.unit_id == Entry.unit_id).label("new"),
+                          func.count().label("entries"), func.sum(Entry.points).label("points"),
+                          _approved().label("approved"))
+                   .where(*week).group_by(Entry.person_id, Entry.unit_id).subquery())
+    units = _upsert(UnitMonth, ["unit_id", "month"], ["officers", "entries", "points", "approved_points"])(
+        ["unit_id", "month", "officers", "entries", "points", "approved_points"],
+        select(per_officer.c.unit_id, m, func.sum(per_officer.c.new), func.sum(per_officer.c.entries),
+               func.sum(per_officer.c.points), func.sum(per_officer.c.approved))
+        .where(true()).group_by(per_officer.c.unit_id))
+    return categories, departments, units
 
 
 def sign_weeks(person_ids: list[int], monday: date) -> None:
@@ -97,45 +145,13 @@ def sign_weeks(person_ids: list[int], monday: date) -> None:
     if not person_ids:
         return
     sunday = monday + timedelta(days=6)
+    statements = _signing_statements(db.session.get_bind().dialect.name)
     for month in months_between(monday, sunday):
         first, last = month_bounds(month)
-        low, high = max(first, monday), min(last, sunday)
-        m = literal(month, Date)
-        week = (Entry.person_id.in_(person_ids), Entry.work_date >= low, Entry.work_date <= high)
-        signed_before = aliased(Entry)
-
-        def first_time(*same):
-            # 1 when the officer has no signed entry in the month of this department (unit) yet, else 0.
-            return case((exists().where(signed_before.person_id == Entry.person_id, *same,
-                                        signed_before.week_signed.is_(True), signed_before.work_date >= first,
-                                        signed_before.work_date <= last), 0), else_=1)
-
-        db.session.execute(_upsert(DepartmentMonthCategory, ["department_id", "month", "category_id"],
-                                   ["entries", "points", "approved_points"])(
-            ["department_id", "month", "category_id", "entries", "points", "approved_points"],
-            select(Entry.department_id, m, Entry.category_id, func.count(), func.sum(Entry.points), _approved())
-            .where(*week).group_by(Entry.department_id, Entry.category_id)))
-        per_officer = (select(Entry.person_id, Entry.department_id, Entry.unit_id,
-                              first_time(signed_before.department_id == Entry.department_id).label("new"),
-                              func.count().label("entries"), func.sum(Entry.points).label("points"),
-                              _approved().label("approved"))
-                       .where(*week).group_by(Entry.person_id, Entry.department_id, Entry.unit_id).subquery())
-        db.session.execute(_upsert(DepartmentMonth, ["department_id", "month"],
-                                   ["officers", "entries", "points", "approved_points"])(
-            ["department_id", "month", "unit_id", "officers", "entries", "points", "approved_points"],
-            select(per_officer.c.department_id, m, per_officer.c.unit_id, func.sum(per_officer.c.new),
-                   func.sum(per_officer.c.entries), func.sum(per_officer.c.points), func.sum(per_officer.c.approved))
-            .where(true()).group_by(per_officer.c.department_id, per_officer.c.unit_id)))
-        per_officer = (select(Entry.person_id, Entry.unit_id,
-                              first_time(signed_before.unit_id == Entry.unit_id).label("new"),
-                              func.count().label("entries"), func.sum(Entry.points).label("points"),
-                              _approved().label("approved"))
-                       .where(*week).group_by(Entry.person_id, Entry.unit_id).subquery())
-        db.session.execute(_upsert(UnitMonth, ["unit_id", "month"], ["officers", "entries", "points", "approved_points"])(
-            ["unit_id", "month", "officers", "entries", "points", "approved_points"],
-            select(per_officer.c.unit_id, m, func.sum(per_officer.c.new), func.sum(per_officer.c.entries),
-                   func.sum(per_officer.c.points), func.sum(per_officer.c.approved))
-            .where(true()).group_by(per_officer.c.unit_id)))
+        values = {"sw_people": list(person_ids), "sw_low": max(first, monday), "sw_high": min(last, sunday),
+                  "sw_first": first, "sw_last": last, "sw_month": month}
+        for statement in statements:
+            db.session.execute(statement, values)
     db.session.execute(update(Entry).where(Entry.person_id.in_(person_ids), Entry.work_date >= monday,
                                            Entry.work_date <= sunday).values(week_signed=True))
 
