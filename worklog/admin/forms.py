@@ -110,4 +110,7 @@ class PeopleFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Badge number or name"), validators=[Optional(), Length(max=60)])
-    unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, validators=[Optional()], widget=Select())
+    # Not checked against the list (150 units on a province's page): the page keeps only a unit of the admin's
+    # scope, and lists all of them for any other.
+    unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, validators=[Optional()], widget=Select(),
+                       validate_choice=False)

@@ -15,6 +15,7 @@ from worklog.admin.forms import (AssignmentForm, DepartmentForm, EndAssignmentFo
                                  ResetPasswordForm, SequenceForm, UnitForm)
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.auth.passwords import password_problems
+from worklog.choices import choices
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
@@ -187,7 +188,7 @@ def people():
     actor = current_person()
     form = PeopleFilterForm(request.args)
     units = queries.unit_choices(actor)
-    form.unit.choices = [(0, _("All my units"))] + [(u.id, u.name) for u in units]
+    form.unit.choices = choices([(0, _("All my units"))] + [(u.id, u.name) for u in units])
     form.validate()
     unit = next((u for u in units if u.id == form.unit.data), None)
     page = int_arg("page", 1, high=1_000_000)

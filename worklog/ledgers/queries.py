@@ -291,15 +291,18 @@ class DepartmentMonthView:
 
 @cache
 def _department_officers_query():
-    # Summed per officer first, then joined to the officers: joined before the sums, PostgreSQL hashed every person.
+    # Summed per officer first, then each officer's badge and name looked up by id: joined to the people table,
+    # PostgreSQL hashed every person (3 ms at a tenth of the province, 0.8 ms so).
     sums = (select(PersonDayTotal.person_id, func.sum(PersonDayTotal.entries).label("entries"),
                    func.sum(PersonDayTotal.points).label("points"),
                    func.sum(PersonDayTotal.approved_points).label("approved"))
             .where(PersonDayTotal.department_id == bindparam("department_id"),
                    PersonDayTotal.work_date >= bindparam("first"), PersonDayTotal.work_date <= bindparam("last"))
             .group_by(PersonDayTotal.person_id).subquery())
-    return (select(Person.id, Person.badge, Person.name, sums.c.entries, sums.c.points, sums.c.approved)
-            .join(sums, sums.c.person_id == Person.id).order_by(sums.c.approved.desc(), Person.badge))
+    badge = select(Person.badge).where(Person.id == sums.c.person_id).scalar_subquery().label("badge")
+    name = select(Person.name).where(Person.id == sums.c.person_id).scalar_subquery().label("name")
+    return (select(sums.c.person_id, badge, name, sums.c.entries, sums.c.points, sums.c.approved)
+            .order_by(sums.c.approved.desc(), badge))
 
 
 def department_month(department: Department, month: date) -> DepartmentMonthView:
