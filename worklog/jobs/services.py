@@ -54,11 +54,10 @@ def start_month_close(unit: Unit, data: dict, actor: Person | None) -> Backgroun
     return job
 
 
-def start_round_export(round_: PromotionRound, data: dict, actor: Person | None) -> BackgroundJob:
-    """A job that writes the promotion round's spreadsheet to a file (one part: the round's unit), in the
-    language of whoever asked (``data["locale"]``)."""
-    job = BackgroundJob(kind=JobKind.round_export.value, unit_id=round_.unit_id,
-                        params={"round_id": round_.id, "locale": data.get("locale"), "parts": [round_.unit_id]},
+def _round_job(kind: JobKind, round_: PromotionRound, params: dict, actor: Person | None) -> BackgroundJob:
+    """A job of one part (the round's unit) about a promotion round."""
+    job = BackgroundJob(kind=kind.value, unit_id=round_.unit_id,
+                        params={"round_id": round_.id, **params, "parts": [round_.unit_id]},
                         status=JobStatus.queued.value, total=1, done=0, units_done=[], error="", result={},
                         created_by_id=actor.id if actor is not None else None)
     db.session.add(job)
@@ -66,20 +65,18 @@ def start_round_export(round_: PromotionRound, data: dict, actor: Person | None)
     audit.record(actor, "job.created", "background_job", job.id, unit_id=round_.unit_id,
                  after={"kind": job.kind, "round_id": round_.id})
     return job
+
+
+def start_round_export(round_: PromotionRound, data: dict, actor: Person | None) -> BackgroundJob:
+    """A job that writes the promotion round's spreadsheet to a file (one part: the round's unit), in the
+    language of whoever asked (``data["locale"]``)."""
+    return _round_job(JobKind.round_export, round_, {"locale": data.get("locale")}, actor)
 
 
 def start_round_judge(round_: PromotionRound, data: dict, actor: Person | None) -> BackgroundJob:
     """A job that judges the promotion round's list and stores it (one part: the round's unit). The round
     service that asks for it (worklog/annual/rounds.py) points the round at it."""
-    job = BackgroundJob(kind=JobKind.round_judge.value, unit_id=round_.unit_id,
-                        params={"round_id": round_.id, "parts": [round_.unit_id]},
-                        status=JobStatus.queued.value, total=1, done=0, units_done=[], error="", result={},
-                        created_by_id=actor.id if actor is not None else None)
-    db.session.add(job)
-    db.session.flush()
-    audit.record(actor, "job.created", "background_job", job.id, unit_id=round_.unit_id,
-                 after={"kind": job.kind, "round_id": round_.id})
-    return job
+    return _round_job(JobKind.round_judge, round_, {}, actor)
 
 
 def run_again(job: BackgroundJob, data: dict, actor: Person | None) -> BackgroundJob:
