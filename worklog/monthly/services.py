@@ -334,13 +334,6 @@ def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: di
     return inputs
 
 
-def _inputs(review: MonthReview, assignments: dict[int, Assignment], r: RuleValues) -> dict[int, OfficerMonth]:
-    """The month of each of ``assignments``' officers (the unit's members)."""
-    first, last = timekeeping.month_bounds(review.month)
-    members, spans = _members_of([review.unit_id], first, last)
-    return {pid: o for pid, o in _inputs_of([review], members, spans).items() if pid in assignments}
-
-
 def completeness(review: MonthReview, page: int = 1, per_page: int = 50) -> tuple[list[dict], int]:
     """The officers whose month is not complete yet (weeks of the month not signed, working days not submitted,
     days submitted late), a page of them at a time by badge, and how many there are: a few aggregate queries
@@ -398,10 +391,9 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
         if review.status == MonthStatus.final.value:
             raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to "
                                  "change it."))
-    rule_ids = {review.rule_set_id for review in reviews if review.rule_set_id is not None}
-    rule_sets = {rs.id: from_mapping(rs.values) for rs in db.session.scalars(
-        select(RuleSet).where(RuleSet.id.in_(rule_ids)))} if rule_ids else {}
-    rules = {review.id: rule_sets.get(review.rule_set_id) or RuleValues() for review in reviews}
+    # The reviews' rule sets read in one query; rules_of then finds each in the session.
+    db.session.scalars(select(RuleSet).where(RuleSet.id.in_({r.rule_set_id for r in reviews}))).all()
+    rules = {review.id: rules_of(review) for review in reviews}
     first, last = timekeeping.month_bounds(month)
     members, spans = _members_of([review.unit_id for review in reviews], first, last)
     inputs = _inputs_of(reviews, members, spans)
