@@ -13,6 +13,11 @@ So every write that a closed period forbids reads the period's row with a lock h
 
 The lock order is always week before month, so two transactions never wait for each other in a circle.
 
+Changes that are not writes into a day but reach days all the same — a transfer or an ended assignment dated
+in the past, a calendar day, a rule set taking effect on a past date — are checked by :func:`require_unsealed`:
+it reads every week and month row such a change reaches, in one query per table and under the writers' KEY SHARE
+lock, so a week cannot be signed nor a month finalised between the check and the commit.
+
 On PostgreSQL the locks are ``SELECT … FOR KEY SHARE`` / ``FOR UPDATE``. SQLite has no row locks, and needs none:
 every writing transaction there begins IMMEDIATE (worklog/db.py), so writers run one at a time.
 """
@@ -20,10 +25,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
+from datetime import timedelta
+from typing import Iterable
+
+from flask_babel import format_date, gettext as _
 from sqlalchemy import select
 
-from models import MonthReview, MonthStatus, Person, WeekReview, WeekStatus
+from models import MonthReview, MonthStatus, Person, Unit, WeekReview, WeekStatus
 from worklog.db import upsert_insert
 from worklog.errors import ServiceError
 from worklog.extensions import db
@@ -136,3 +144,69 @@ def lock_month_reviews(reviews: list[MonthReview]) -> list[MonthReview]:
     return list(db.session.scalars(select(MonthReview).where(MonthReview.id.in_([r.id for r in reviews]))
                                    .order_by(MonthReview.id).with_for_update(key_share=True)
                                    .execution_options(populate_existing=True)))
+
+
+# --- Changes dated in the past ------------------------------------------------------------------------------------
+
+
+class EveryUnit:
+    """The units argument of :func:`require_unsealed` for a change of the whole province (the calendar, the rule
+    sets): it reaches every unit's month."""
+
+
+EVERY_UNIT = EveryUnit()
+
+
+def signed_week_reached_error(person: Person, monday: date, day: date, field: str | None) -> ServiceError:
+    return ServiceError(_("%(name)s's week of %(monday)s to %(sunday)s has been signed, and this change, dated "
+                          "%(day)s, would alter it. The unit's assessment panel must first reopen that week (on the "
+                          "week's review page, with a reason).", name=person.name, monday=format_date(monday),
+                          sunday=format_date(monday + timedelta(days=6)), day=format_date(day)), field)
+
+
+def sealed_month_reached_error(unit_name: str, month: date, day: date, field: str | None) -> ServiceError:
+    return ServiceError(_("%(unit)s's month %(month)s is final and sealed, and this change, dated %(day)s, would "
+                          "alter it. The unit's assessment panel must first reopen that month (on the month's page, "
+                          "with a reason).", unit=unit_name, month=month.strftime("%Y-%m"), day=format_date(day)),
+                        field)
+
+
+def require_unsealed(first_day: date, last_day: date | None = None, *,
+                     units: Iterable[int] | EveryUnit = (), person: Person | None = None,
+                     field: str | None = None) -> None:
+    """Refuse a change that alters the days from ``first_day`` to ``last_day`` (None: every day after it) when one
+    of them lies in a signed week of ``person`` or in a final month of one of ``units`` (unit ids, or
+    :data:`EVERY_UNIT`). The error names the earliest such week, else the earliest such month.
+
+    Every week and month row the change reaches is read under a KEY SHARE lock held until the transaction ends,
+    as a writer's (see above): a signature or a finalising that comes between this check and the commit waits
+    for it, then seals what the change left. A week or month without a row yet cannot be sealed before then."""
+    every = isinstance(units, EveryUnit)
+    unit_ids = sorted(set(units)) if not every else []
+    if person is not None:
+        weeks = (select(WeekReview.week_start, WeekReview.status)
+                 .where(WeekReview.person_id == person.id, WeekReview.week_start >= week_of(first_day)))
+        if last_day is not None:
+            weeks = weeks.where(WeekReview.week_start <= last_day)
+        if _postgres():
+            weeks = weeks.with_for_update(read=True, key_share=True)
+        signed = [monday for monday, status in db.session.execute(weeks.order_by(WeekReview.week_start))
+                  if status == WeekStatus.signed.value]
+        if signed:
+            raise signed_week_reached_error(person, signed[0], max(first_day, signed[0]), field)
+    if not every and not unit_ids:
+        return
+    months = (select(MonthReview.month, MonthReview.status, Unit.name)
+              .join(Unit, Unit.id == MonthReview.unit_id)
+              .where(MonthReview.month >= first_day.replace(day=1)))
+    if last_day is not None:
+        months = months.where(MonthReview.month <= last_day)
+    if not every:
+        months = months.where(MonthReview.unit_id.in_(unit_ids))
+    if _postgres():
+        months = months.with_for_update(read=True, key_share=True, of=MonthReview)
+    sealed = [(month, name) for month, status, name in db.session.execute(
+        months.order_by(MonthReview.month, Unit.code)) if status == MonthStatus.final.value]
+    if sealed:
+        month, name = sealed[0]
+        raise sealed_month_reached_error(name, month, max(first_day, month), field)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import Assignment, Department, Person, Post, Role, RoleGrant, Sequence, Unit, UnitLevel
 from models.org import CHILD_LEVEL
-from worklog import audit
+from worklog import audit, locks
 from worklog.auth import services as auth_services
 from worklog.errors import ServiceError
 from worklog.extensions import db
@@ -229,17 +229,25 @@ def assign(person: Person, data: dict, actor: Person | None) -> Assignment:
               "supervisor_id": supervisor.id if supervisor else None, "valid_from": valid_from}
     running = person.assignment_on(valid_from) or next(
         (a for a in person.assignments if a.valid_from == valid_from), None)
-    if running is not None and running.valid_from == valid_from:
+    unchanged = running is not None and (running.department_id, running.post_id, running.supervisor_id) == (
+        values["department_id"], values["post_id"], values["supervisor_id"]) and (
+        running.valid_from != valid_from or running.valid_to is None)
+    if not unchanged:
+        # Every day from valid_from on moves: out of the old unit's months, into the new one's, and within the
+        # officer's weeks. Weeks signed and months final there must be reopened first.
+        old_units = {running.department.unit_id} if running is not None else set()
+        locks.require_unsealed(valid_from, units=old_units | {department.unit_id}, person=person,
+                               field="valid_from")
+    if running is not None and running.valid_from == valid_from and not unchanged:
         before, after = _set(running, {**values, "valid_to": None}, ASSIGNMENT_FIELDS)
         if after:
             audit.record(actor, "assignment.corrected", "assignment", running.id, unit_id=department.unit_id,
                          before=before, after=after)
         db.session.flush()
         return running
+    if unchanged:
+        return running  # nothing changes
     if running is not None:
-        if (running.department_id, running.post_id, running.supervisor_id) == (
-                values["department_id"], values["post_id"], values["supervisor_id"]):
-            return running  # nothing changes
         before, after = _set(running, {"valid_to": valid_from - timedelta(days=1)}, ASSIGNMENT_FIELDS)
         audit.record(actor, "assignment.ended", "assignment", running.id, unit_id=running.department.unit_id,
                      before=before, after=after)
@@ -256,6 +264,10 @@ def end_assignment(person: Person, last_day: date, actor: Person | None, reason:
     if running is None:
         raise ServiceError(_("%(name)s has no assignment on %(day)s.", name=person.name,
                              day=last_day.isoformat()), "valid_to")
+    if running.valid_to != last_day:
+        # The days after last_day leave the unit's months and the officer's weeks.
+        locks.require_unsealed(last_day + timedelta(days=1), running.valid_to,
+                               units={running.department.unit_id}, person=person, field="last_day")
     before, after = _set(running, {"valid_to": last_day}, ASSIGNMENT_FIELDS)
     audit.record(actor, "assignment.ended", "assignment", running.id, unit_id=running.department.unit_id,
                  before=before, after=after, reason=reason)

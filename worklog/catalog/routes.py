@@ -187,8 +187,13 @@ def calendar_clear(day: date):
     if row is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        services.clear_calendar_day(row, current_person())
-        flash(_("%(day)s follows the ordinary week again.", day=day.isoformat()), "success")
+        try:
+            services.clear_calendar_day(row, current_person())
+            flash(_("%(day)s follows the ordinary week again.", day=day.isoformat()), "success")
+        except ServiceError as error:
+            rollback_only()
+            flash(error.message, "error")
+            return redirect(url_for("catalog.calendar", year=day.year))
     return redirect(url_for("catalog.calendar", year=day.year))
 
 

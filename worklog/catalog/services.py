@@ -8,7 +8,7 @@ from flask_babel import format_date, gettext as _
 from sqlalchemy import exists, select
 
 from models import CalendarDay, Entry, Person, Post, Sequence, TaskCategory, TaskType, TaskTypeVersion
-from worklog import audit
+from worklog import audit, locks
 from worklog.errors import ServiceError
 from worklog.extensions import db
 
@@ -98,6 +98,7 @@ def set_calendar_day(day: date, working: bool, name: str, actor: Person | None) 
     if len(name) > 60:
         raise ServiceError(_("At most %(n)d characters.", n=60), "name")
     row = db.session.get(CalendarDay, day)
+    _require_unsealed_day(day, _working(day, row), working)
     before = audit.snapshot(row, ("working", "name")) if row else None
     if row is None:
         row = CalendarDay(day=day, working=working, name=name)
@@ -112,7 +113,20 @@ def set_calendar_day(day: date, working: bool, name: str, actor: Person | None) 
 
 def clear_calendar_day(row: CalendarDay, actor: Person | None) -> None:
     """Back to the plain rule: Monday to Friday working, weekends off."""
+    _require_unsealed_day(row.day, row.working, _working(row.day, None))
     audit.record(actor, "calendar.cleared", "calendar_day", None,
                  before={"day": row.day.isoformat(), "working": row.working, "name": row.name})
     db.session.delete(row)
     db.session.flush()
+
+
+def _working(day: date, row: CalendarDay | None) -> bool:
+    return row.working if row is not None else day.weekday() < 5
+
+
+def _require_unsealed_day(day: date, was_working: bool, working: bool) -> None:
+    """The calendar is the province's: a day that becomes a holiday or a working day changes the working days
+    (and day clearance) of every unit's month holding it, so none of them may be final. Renaming a day changes
+    no figure and stays possible."""
+    if was_working != working:
+        locks.require_unsealed(day, day, units=locks.EVERY_UNIT, field="day")

@@ -14,7 +14,8 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from models import DayLog, DayStatus, Entry, Person, PersonDayTotal, TaskCategory
+from models import (DayLog, DayStatus, Entry, MonthResult, MonthReview, MonthStatus, Person, PersonDayTotal,
+                    TaskCategory)
 from worklog import timekeeping
 from worklog.extensions import db
 from worklog.rules import calendar as cal_rules
@@ -65,6 +66,7 @@ class Ledger:
     categories: list[tuple[TaskCategory, Subtotal]]
     total: Subtotal
     clearance: "Clearance"
+    sealed: bool = False  # the month is final: its day clearance is the one sealed with the officer's result
 
 
 @dataclass
@@ -80,7 +82,11 @@ class Clearance:
 
 
 def month_ledger(person: Person, month: date) -> Ledger:
-    """Every entry of the month with day, week, category and month totals (4 queries)."""
+    """Every entry of the month with day, week, category and month totals (5 queries).
+
+    In a final month the day clearance is the one the month was computed and sealed with, never recomputed from
+    today's calendar and assignments (a holiday added afterwards, a backdated transfer, a row changed behind the
+    application's back). The entries and day logs shown are the month's own rows, which the seal keeps."""
     first, last = timekeeping.month_bounds(month)
     entries = list(db.session.scalars(
         select(Entry).where(Entry.person_id == person.id, Entry.work_date >= first, Entry.work_date <= last)
@@ -108,8 +114,25 @@ def month_ledger(person: Person, month: date) -> Ledger:
         by_category.setdefault(entry.category_id, (entry.category, Subtotal()))[1].add(entry)
         total.add(entry)
     categories = sorted(by_category.values(), key=lambda pair: (pair[0].position, pair[0].code))
+    sealed = sealed_clearance(person.id, first)
     return Ledger(person, first, list(days.values()), weeks, categories, total,
-                  clearance(person, first, last, logs, overrides))
+                  sealed or clearance(person, first, last, logs, overrides), sealed is not None)
+
+
+def sealed_clearance(person_id: int, month: date) -> Clearance | None:
+    """The officer's day clearance as sealed in a final month's result; None while the month is not final (or was
+    computed before results kept it: then the live figures are all there is)."""
+    row = db.session.execute(
+        select(MonthResult.explanation, MonthResult.late_days)
+        .join(MonthReview, MonthReview.id == MonthResult.month_review_id)
+        .where(MonthResult.person_id == person_id, MonthReview.month == month,
+               MonthReview.status == MonthStatus.final.value)
+        .order_by(MonthReview.finalised_at.desc()).limit(1)).first()
+    days = (row[0] or {}).get("days") if row is not None else None
+    if not days:
+        return None
+    return Clearance(int(days["due"]), int(days["cleared"]), int(row[1]),
+                     [date.fromisoformat(d) for d in days.get("missing", [])])
 
 
 def clearance(person: Person, first: date, last: date, logs: dict[date, DayLog],

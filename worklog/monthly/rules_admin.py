@@ -12,7 +12,7 @@ from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import Person, Role, RuleSet
-from worklog import audit, timekeeping
+from worklog import audit, locks, timekeeping
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.monthly.rulesets import rule_set_on
@@ -75,6 +75,9 @@ def create_rule_set(valid_from: date, values: dict, note: str, actor: Person) ->
     if db.session.scalar(select(RuleSet.id).where(RuleSet.valid_from == valid_from)):
         raise ServiceError(_("A version already takes effect on that day."), "valid_from")
     checked = from_mapping(values)  # raises InvalidRuleValues
+    # Rule sets hold for the whole province: one taking effect on a past day reaches every unit's months from
+    # that day on (the rules of its days, the units' evaluation), so none of them may be final.
+    locks.require_unsealed(valid_from, units=locks.EVERY_UNIT, field="valid_from")
     rule_set = RuleSet(valid_from=valid_from, values=checked.to_mapping(), note=(note or "").strip(),
                        created_by_id=actor.id)
     db.session.add(rule_set)

@@ -249,10 +249,14 @@ def _due_days(first: date, last: date) -> list[date]:
             if cal_rules.submission_deadline(d, overrides, time(hour, minute), timekeeping.tz()) <= now]
 
 
-def _day_counts(unit_ids: list[int], month: date, members: dict[int, Member], spans: dict[int, list]
-                ) -> dict[int, tuple[int, int]]:
+def _day_counts(unit_ids: list[int], month: date, members: dict[int, Member], spans: dict[int, list],
+                record: dict[int, dict] | None = None) -> dict[int, tuple[int, int]]:
     """(working days not submitted, days submitted late) of every member, from one aggregate query over the
-    units' day logs (the database counts; Python sees one row per officer)."""
+    units' day logs (the database counts; Python sees one row per officer).
+
+    With ``record``, each member's day clearance as the month is computed goes there too (working days due,
+    submitted, and the dates missed), to be sealed with the result: the officer's ledger of a final month shows
+    it, whatever later becomes of the calendar or the assignments."""
     first, last = timekeeping.month_bounds(month)
     due_days = _due_days(first, last)
     submitted = DayStatus.submitted.value
@@ -289,11 +293,30 @@ def _day_counts(unit_ids: list[int], month: date, members: dict[int, Member], sp
         else:
             missing = len(due_days) - on_due
         counts[pid] = (missing, late)
+    if record is not None:
+        _record_days(record, counts, due_days, held, submitted_days)
     return counts
 
 
-def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: dict[int, list]
-               ) -> dict[int, OfficerMonth]:
+def _record_days(record: dict[int, dict], counts: dict[int, tuple[int, int]], due_days: list[date],
+                 held: dict[int, list[date]], submitted_days: dict[int, set[date]]) -> None:
+    """Fill ``record`` (see :func:`_day_counts`). The dates missed are read only for the officers who missed
+    some and held a post all month (the others' were read already), a few thousand at a time."""
+    short = [pid for pid, (missing, _late) in counts.items() if missing and pid not in held]
+    for i in range(0, len(short), 5000):
+        for pid, day in db.session.execute(
+                select(DayLog.person_id, DayLog.work_date).where(
+                    DayLog.person_id.in_(short[i:i + 5000]), DayLog.status == DayStatus.submitted.value,
+                    DayLog.work_date.in_(due_days))):
+            submitted_days[pid].add(day)
+    for pid, (missing, _late) in counts.items():
+        days = held.get(pid, due_days)
+        record[pid] = {"due": len(days), "cleared": len(days) - missing,
+                       "missing": [d.isoformat() for d in days if d not in submitted_days[pid]] if missing else []}
+
+
+def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: dict[int, list],
+               days_record: dict[int, dict] | None = None) -> dict[int, OfficerMonth]:
     """Every member's month, from a few aggregate queries over all the units at once (the database adds up
     the entries and the day logs; Python only sees one row per officer)."""
     if not members:
@@ -309,7 +332,7 @@ def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: di
         .where(Entry.person_id.in_(_candidates(unit_ids, first, last)), Entry.work_date >= first,
                Entry.work_date <= last)
         .group_by(Entry.person_id))}
-    days = _day_counts(unit_ids, reviews[0].month, members, spans)
+    days = _day_counts(unit_ids, reviews[0].month, members, spans, days_record)
     review_ids = [review.id for review in reviews]
     adjustments = defaultdict(lambda: defaultdict(Decimal))
     for pid, kind, points in db.session.execute(
@@ -396,7 +419,8 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
     rules = {review.id: rules_of(review) for review in reviews}
     first, last = timekeeping.month_bounds(month)
     members, spans = _members_of([review.unit_id for review in reviews], first, last)
-    inputs = _inputs_of(reviews, members, spans)
+    days_record: dict[int, dict] = {}
+    inputs = _inputs_of(reviews, members, spans, days_record)
     review_ids = [review.id for review in reviews]
     review_of_unit = {review.unit_id: review for review in reviews}
     kept = {(review_id, pid): (grade, reason) for review_id, pid, grade, reason in db.session.execute(
@@ -439,7 +463,9 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
                 "explanation": json_value(
                     {"score": [{"rule": x.rule, "value": x.value, "detail": x.detail} for x in s.explanation],
                      "grade": [{"rule": c.rule, "value": c.value, "threshold": c.threshold, "passed": c.passed}
-                               for c in result.explanation]}, dialect)})
+                               for c in result.explanation],
+                     # Sealed with the result when the month becomes final: see daily.queries.month_ledger.
+                     "days": days_record[o.person_id]}, dialect)})
     db.session.execute(delete(MonthResult).where(MonthResult.month_review_id.in_(review_ids)))
     db.session.flush()
     bulk_insert(MonthResult.__table__, rows)
