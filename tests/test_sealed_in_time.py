@@ -335,3 +335,38 @@ def test_catalog_values_and_posts_changed_afterwards_leave_a_final_month_as_seal
     sign_in(client, org["panel_a"].badge)
     row = db.session.scalar(select(MonthResult).where(MonthResult.person_id == o1.id))
     assert "400.00" in _text(client.get(f"/month/results/{row.id}"))  # the target the month was computed with
+
+
+# --- Races ------------------------------------------------------------------------------------------------------
+
+
+def test_a_backdated_transfer_holds_the_weeks_and_months_it_reaches_until_it_commits(app, org, county,
+                                                                                      database_url):  # noqa: F811
+    """On PostgreSQL the check holds the week and month rows it read under the writers' KEY SHARE lock: a
+    supervisor signing, or a panel finalising (both FOR UPDATE first), waits for the transfer to commit, then
+    sees what it changed. (SQLite runs one writer at a time: nothing to race.)"""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+    from worklog.admin import services as admin
+    from worklog.monthly import services as monthly
+    panel = db.session.get(Person, org["panel_a"].id)
+    review = monthly.open_month(county.unit, OCTOBER, panel)
+    monthly.compute(review, panel)
+    monthly.publish(review, panel)  # published, not final: the transfer may go ahead
+    o1 = county.officers["O1"]
+    db.session.add(WeekReview(person_id=o1.id, week_start=date(2026, 10, 19), unit_id=county.unit.id,
+                              status="open", entries=0, points=Decimal("0"), approved_points=Decimal("0")))
+    db.session.commit()
+    week_id = db.session.scalar(select(WeekReview.id))
+    admin.assign(db.session.get(Person, o1.id), {"department": org.dept_a, "post": org.post,
+                                                 "valid_from": date(2026, 10, 20)}, None)
+    other = create_engine(database_url)
+    try:
+        for table, row_id in (("week_review", week_id), ("month_review", review.id)):
+            with other.connect() as conn, pytest.raises(OperationalError, match="could not obtain lock"):
+                conn.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE NOWAIT"), {"id": row_id})
+    finally:
+        other.dispose()
+    db.session.rollback()
