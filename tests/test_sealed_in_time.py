@@ -194,7 +194,8 @@ def test_an_imported_transfer_inside_a_final_month_is_refused(app, runner, org, 
     before = state_counts()
     result = runner.invoke(args=["import-org", _people_csv(tmp_path / "moves.csv", o3.badge, "2026-10-15")])
     assert result.exit_code != 0
-    assert "CSV row 2, column valid_from: " + MONTH_SEALED in result.output
+    # The command speaks the site's language (Chinese by default).
+    assert "CSV row 2, column valid_from: County A2 2026-10的月度考核已定稿封存" in result.output
     assert "Nothing was imported" in result.output
     assert state_counts() == before
 
@@ -240,6 +241,16 @@ def test_a_calendar_day_inside_a_final_month_is_refused(app, client, org, county
     assert _calendar(client, "2026-10-03", "0", "National Day holiday").status_code == 302
     assert _calendar(client, "2026-11-20", "0").status_code == 302
     assert _ledger_line(client, county.officers["O1"]) == "22 of 22"
+
+
+def test_the_refusal_speaks_the_users_language(app, client, org, county):  # noqa: F811
+    _finalise_october(app, org, county)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    sign_in(client, org["root_admin"].badge)
+    response = _calendar(client, "2026-10-20", "0")
+    assert response.status_code == 422
+    assert "County A2 2026-10的月度考核已定稿封存" in _text(response)
+    assert "须先由本单位考核小组在月度考核页面说明理由、重新开启该月" in _text(response)
 
 
 def test_clearing_a_calendar_day_of_a_final_month_is_refused(app, client, org, county):  # noqa: F811
