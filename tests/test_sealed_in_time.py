@@ -322,6 +322,19 @@ def test_a_rule_set_taking_effect_inside_a_final_month_is_refused(app, client, o
     assert db.session.scalars(select(RuleSet.valid_from)).all() == [date(2026, 11, 1)]
 
 
+def test_a_rule_set_that_gives_way_before_a_final_month_is_accepted(app, client, org, county):  # noqa: F811
+    """A version holds until the next one takes effect: dated in September, with October's version already there,
+    it reaches no final month."""
+    from worklog.monthly.rules_admin import create_rule_set
+    root = db.session.get(Person, org["root_admin"].id)
+    create_rule_set(date(2026, 10, 1), RuleValues().to_mapping(), "October", root)
+    db.session.commit()
+    _finalise_october(app, org, county)
+    sign_in(client, org["root_admin"].badge)
+    assert client.post("/admin/rules/", data=_rule_form("2026-09-01")).status_code == 302
+    assert client.post("/admin/rules/", data=_rule_form("2026-10-02")).status_code == 422
+
+
 def test_catalog_values_and_posts_changed_afterwards_leave_a_final_month_as_sealed(app, client, org, county,
                                                                                   catalog):  # noqa: F811
     """Entries keep the points they were computed with, and the month's result keeps the target it was computed

@@ -16,6 +16,8 @@ from worklog.monthly import services
 def load() -> dict[str, int]:
     if db.session.scalar(select(func.count()).select_from(MonthReview)):
         return {"final months": 0}
+    from worklog import demo_public
+    demo_public.load_rule_sets()  # before any month is sealed
     today = timekeeping.today()
     this_month = today.replace(day=1)
     months = [(this_month - timedelta(days=1)).replace(day=1)]

@@ -69,6 +69,18 @@ def _badge(code: str) -> Person:
     return db.session.scalar(select(Person).where(Person.badge == demo.ACCOUNTS[code]))
 
 
+def load_rule_sets() -> None:
+    """The public evaluation's weight in the units' comprehensive score, as it rose over the years (the source's
+    12%, 30% and 50%): rule-set versions, so that an earlier year is evaluated by its own weight. Loaded before
+    the demo's months are sealed (worklog/demo_month.py): a rule set taking effect inside a final month is
+    refused, as it would change what the month sealed."""
+    if not db.session.scalar(select(func.count()).select_from(RuleSet)):
+        admin = _badge("admin")
+        for year, weight in PUBLIC_WEIGHTS_BY_YEAR.items():
+            values = RuleValues(public_weight=weight).to_mapping()
+            create_rule_set(date(year, 1, 1), values, f"{year}: public evaluation {weight:.0%}", admin)
+
+
 def load() -> dict[str, int]:
     if db.session.scalar(select(func.count()).select_from(SurveyContact)):
         return {"contacts": 0}
@@ -80,13 +92,6 @@ def load() -> dict[str, int]:
     months = final_months + [this_month]
     units = list(db.session.scalars(select(Unit).where(Unit.level != "province").order_by(Unit.code)))
     staff, admin = _badge("survey"), _badge("admin")
-
-    # The public evaluation's weight in the units' comprehensive score, as it rose over the years (the source's
-    # 12%, 30% and 50%): rule-set versions, so that an earlier year is evaluated by its own weight.
-    if not db.session.scalar(select(func.count()).select_from(RuleSet)):
-        for year, weight in PUBLIC_WEIGHTS_BY_YEAR.items():
-            values = RuleValues(public_weight=weight).to_mapping()
-            create_rule_set(date(year, 1, 1), values, f"{year}: public evaluation {weight:.0%}", admin)
 
     # Contacts: one file, as the command centre and the windows would send it.
     used: set[str] = set()

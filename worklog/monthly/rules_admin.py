@@ -1,13 +1,13 @@
 """Administration of rule sets: every number of the assessment, versioned by the date it takes effect."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -76,8 +76,11 @@ def create_rule_set(valid_from: date, values: dict, note: str, actor: Person) ->
         raise ServiceError(_("A version already takes effect on that day."), "valid_from")
     checked = from_mapping(values)  # raises InvalidRuleValues
     # Rule sets hold for the whole province: one taking effect on a past day reaches every unit's months from
-    # that day on (the rules of its days, the units' evaluation), so none of them may be final.
-    locks.require_unsealed(valid_from, units=locks.EVERY_UNIT, field="valid_from")
+    # that day until the next version takes over (the rules of its days, the units' evaluation), so none of
+    # them may be final.
+    following = db.session.scalar(select(func.min(RuleSet.valid_from)).where(RuleSet.valid_from > valid_from))
+    locks.require_unsealed(valid_from, following - timedelta(days=1) if following else None,
+                           units=locks.EVERY_UNIT, field="valid_from")
     rule_set = RuleSet(valid_from=valid_from, values=checked.to_mapping(), note=(note or "").strip(),
                        created_by_id=actor.id)
     db.session.add(rule_set)
