@@ -180,7 +180,8 @@ def more_people(unit_code: str, department_code: str, n: int) -> None:
     place = department(unit_code, department_code)
     post = person(demo.ACCOUNTS["officer"]).assignment_on(TODAY).post
     for i in range(n):
-        make_person(f"39{i:04d}", f"New officer {i}", place, post)
+        # Placed from today: a placement dated back into the demo's final months would be refused.
+        make_person(f"39{i:04d}", f"New officer {i}", place, post, valid_from=TODAY)
     db.session.commit()
 
 
