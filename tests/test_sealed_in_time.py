@@ -84,6 +84,17 @@ def test_a_transfer_out_of_a_final_month_is_refused_and_one_after_it_accepted(ap
     assert state_counts() == before
     assert len(db.session.get(Person, o1.id).assignments) == 1
 
+    # A new post in the same department, from a day of the final month: refused the same way.
+    from worklog.admin import services as admin
+    other_post = admin.save_post(None, {"sequence": org.post.sequence, "code": "PS-NEW", "name": "First year",
+                                        "coefficient": Decimal("0.85"), "monthly_target_points": Decimal("300")},
+                                 None)
+    db.session.commit()
+    before = state_counts()
+    response = _assign(client, o1, county.department, other_post, "2026-10-20")
+    assert response.status_code == 422 and MONTH_SEALED in _text(response)
+    assert state_counts() == before
+
     response = _assign(client, o1, org.dept_a, org.post, "2026-11-01")  # just after the sealed month
     assert response.status_code == 302
     db.session.expire_all()
