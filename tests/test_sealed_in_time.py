@@ -405,3 +405,24 @@ def test_a_backdated_transfer_holds_the_weeks_and_months_it_reaches_until_it_com
     finally:
         other.dispose()
     db.session.rollback()
+
+
+def test_the_completeness_of_a_final_month_is_the_one_it_was_sealed_with(app, client, org, county):  # noqa: F811
+    review = _finalise_october(app, org, county)
+    o1 = county.officers["O1"]
+    db.session.execute(Assignment.__table__.update().where(Assignment.person_id == o1.id)
+                       .values(valid_to=date(2026, 10, 16)))
+    db.session.execute(insert(CalendarDay).values(day=date(2026, 10, 10), working=True, name="raw"))
+    db.session.commit()
+    sign_in(client, org["panel_a"].badge)
+    page = _text(client.get(f"/month/{review.unit_id}/2026-10/completeness"))
+    # Sealed: O7 missed two days, O8 was late three times, O1 neither, whatever the tables now say (the county's
+    # weeks were never signed, so everyone is listed).
+    import re
+
+    def days_of(badge: str) -> tuple[str, str]:
+        row = re.search(rf'{badge}</span>.*?<td class="num">(\d+)</td><td class="num">(\d+)</td>', page, re.S)
+        return row.group(1), row.group(2)
+    assert days_of(o1.badge) == ("0", "0")
+    assert days_of(county.officers["O7"].badge) == ("2", "0")
+    assert days_of(county.officers["O8"].badge) == ("0", "3")

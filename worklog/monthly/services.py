@@ -360,31 +360,44 @@ def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: di
 def completeness(review: MonthReview, page: int = 1, per_page: int = 50) -> tuple[list[dict], int]:
     """The officers whose month is not complete yet (weeks of the month not signed, working days not submitted,
     days submitted late), a page of them at a time by badge, and how many there are: a few aggregate queries
-    whatever the unit's size."""
+    whatever the unit's size.
+
+    A final month's officers and their days are those it was sealed with (its results), not what today's
+    assignments and calendar would make of it."""
     from models import WeekReview, WeekStatus
     from worklog.ledgers.queries import week_start_of
     first, last = timekeeping.month_bounds(review.month)
-    members, spans = _members_of([review.unit_id], first, last)
-    days = _day_counts([review.unit_id], review.month, members, spans)
+    if review.status == MonthStatus.final.value:
+        stored = db.session.execute(select(MonthResult.person_id, MonthResult.department_id, MonthResult.missing_days,
+                                           MonthResult.late_days).where(MonthResult.month_review_id == review.id))
+        department_of, days = {}, {}
+        for pid, department_id, missing, late in stored:
+            department_of[pid], days[pid] = department_id, (missing, late)
+        candidates = select(MonthResult.person_id).where(MonthResult.month_review_id == review.id)
+    else:
+        members, spans = _members_of([review.unit_id], first, last)
+        department_of = {pid: member.department_id for pid, member in members.items()}
+        days = _day_counts([review.unit_id], review.month, members, spans)
+        candidates = _candidates([review.unit_id], first, last)
     week = week_start_of(DayLog.work_date)
     unsigned = defaultdict(list)
     for pid, monday in db.session.execute(
             select(DayLog.person_id, week).distinct()
             .outerjoin(WeekReview, (WeekReview.person_id == DayLog.person_id) & (WeekReview.week_start == week)
                        & (WeekReview.status == WeekStatus.signed.value))
-            .where(DayLog.person_id.in_(_candidates([review.unit_id], first, last)), DayLog.work_date >= first,
+            .where(DayLog.person_id.in_(candidates), DayLog.work_date >= first,
                    DayLog.work_date <= last, WeekReview.person_id.is_(None))):
-        if pid in members:
+        if pid in department_of:
             unsigned[pid].append(monday)
-    incomplete = [pid for pid in members if unsigned[pid] or days[pid] != (0, 0)]
+    incomplete = [pid for pid in department_of if unsigned[pid] or days[pid] != (0, 0)]
     if not incomplete:
         return [], 0
     page = min(max(page, 1), math.ceil(len(incomplete) / per_page))
     shown = list(db.session.scalars(select(Person).where(Person.id.in_(incomplete))
                                     .order_by(Person.badge).offset((page - 1) * per_page).limit(per_page)))
     departments = {d.id: d for d in db.session.scalars(select(Department).where(
-        Department.id.in_({members[p.id].department_id for p in shown})))}
-    rows = [{"person": p, "department": departments[members[p.id].department_id],
+        Department.id.in_({department_of[p.id] for p in shown})))}
+    rows = [{"person": p, "department": departments[department_of[p.id]],
              "unsigned_weeks": sorted(unsigned[p.id]), "missing_days": days[p.id][0], "late_days": days[p.id][1]}
             for p in shown]
     return rows, len(incomplete)
