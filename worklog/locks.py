@@ -23,9 +23,7 @@ every writing transaction there begins IMMEDIATE (worklog/db.py), so writers run
 """
 from __future__ import annotations
 
-from datetime import date
-
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Iterable
 
 from flask_babel import format_date, gettext as _
@@ -180,7 +178,10 @@ def require_unsealed(first_day: date, last_day: date | None = None, *,
 
     Every week and month row the change reaches is read under a KEY SHARE lock held until the transaction ends,
     as a writer's (see above): a signature or a finalising that comes between this check and the commit waits
-    for it, then seals what the change left. A week or month without a row yet cannot be sealed before then."""
+    for it, then seals what the change left. A month without a row cannot become final before then (it must be
+    computed and published first). A week without a row is one nobody has written to or reviewed yet: only an
+    empty week can be signed from there, and that race is left open (its row would have to be made here for every
+    week from ``first_day`` on)."""
     every = isinstance(units, EveryUnit)
     unit_ids = sorted(set(units)) if not every else []
     if person is not None:
