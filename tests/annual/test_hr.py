@@ -185,8 +185,14 @@ def test_the_round_reads_the_same_few_statements_however_many_officers(app, org,
         return len(judged), max(seen), len(seen)
 
     few = largest_statement()
+    from datetime import date
+    from models import Assignment
     for n in range(30):
-        make_person(f"X{n:03d}", f"Extra {n}", county.department, org.post)
+        extra = make_person(f"X{n:03d}", f"Extra {n}")
+        # Written straight into the county's sealed year, as the history itself is: the service refuses a
+        # placement dated into final months.
+        db.session.add(Assignment(person_id=extra.id, department_id=county.department.id, post_id=org.post.id,
+                                  valid_from=date(2026, 1, 1)))
     db.session.commit()
     many = largest_statement()
     assert many[0] == few[0] + 30
