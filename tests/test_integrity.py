@@ -176,11 +176,12 @@ def test_digests_need_the_key_not_only_the_database(app, org, signed):  # noqa: 
 # --- PostgreSQL: triggers ------------------------------------------------------------------------------------------
 
 
-def _refused(sql: str, **params) -> bool:
+def _refused(*statements: str, **params) -> bool:
     db.session.commit()
     try:
         with db.engine.begin() as connection:
-            connection.execute(text(sql), params)
+            for sql in statements:
+                connection.execute(text(sql), params)
     except DBAPIError as error:
         assert "sealed row" in str(error.orig)
         return True
@@ -206,7 +207,8 @@ def test_postgresql_refuses_changes_to_sealed_rows_and_audit_events(app, client,
     # Rows that are not sealed change as before, and a setting no service made does not open the seal either.
     assert not _refused("UPDATE entry SET description = 'x' WHERE person_id = :p AND NOT week_signed",
                         p=org["officer_a"].id)
-    assert _refused("SET LOCAL worklog.other = 'on'; UPDATE entry SET points = 99 WHERE id = :id", id=entry)
+    assert _refused("SET LOCAL worklog.other = 'on'", "UPDATE entry SET points = 99 WHERE id = :id", id=entry)
+    assert _refused("SET LOCAL worklog.reopening = 'on'", "DELETE FROM audit_event WHERE id = :id", id=event)
     # The recorded reopenings go through.
     sign_in(client, org["panel_a"].badge)
     response = client.post(f"/review/{org['officer_a'].id}/2026-11-16/unsign", data={"reason": "Wrong task"})

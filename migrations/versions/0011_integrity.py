@@ -48,7 +48,8 @@ def _create_guards() -> None:
 CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {let_through}
-    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+    -- An UPDATE that changes nothing is no change (json columns have no equality: compare as jsonb).
+    IF TG_OP = 'UPDATE' AND to_jsonb(NEW) = to_jsonb(OLD) THEN
         RETURN NEW;
     END IF;
     IF {sealed} THEN
