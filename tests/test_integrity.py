@@ -233,3 +233,43 @@ def test_verify_is_clean_on_the_demo(app, runner):
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 0, result.output
     assert "Clean" in result.output
+
+
+# --- The audit chain beside the requests ---------------------------------------------------------------------------
+
+
+def _event(event_id: int | None = None) -> None:
+    db.session.add(AuditEvent(id=event_id, action="test.event", object_type="test", reason="late commit"))
+    db.session.commit()
+
+
+def test_events_committed_after_a_checkpoint_passed_their_id_are_chained_by_the_next(app, org):
+    integrity.checkpoint(db.session)
+    db.session.commit()
+    last = db.session.scalar(select(func.max(AuditEvent.id)))
+    _event(last + 5)
+    assert integrity.checkpoint(db.session) is not None
+    db.session.commit()
+    _event(last + 2)  # its transaction began first and committed last
+    made = integrity.checkpoint(db.session)
+    db.session.commit()
+    assert db.session.get(AuditCheckpoint, made).ranges == [[last + 2, last + 2]]
+    assert integrity.checkpoint(db.session) is None  # nothing left to chain
+    db.session.commit()
+    assert verify().findings == []
+    with behind_the_apps_back() as c:
+        c.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": last + 2})
+    assert verify().findings == [f"deleted: audit event {last + 2} (held by audit checkpoint {made})"]
+
+
+def test_checkpointing_never_waits_for_another_process(app, org):
+    """Whoever finds the checkpoint lock taken leaves the work to its holder: no writing request queues behind it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    db.session.commit()
+    with db.engine.begin() as other:
+        other.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": integrity._LOCK_KEY})
+        assert integrity.checkpoint(db.session) is None
+        db.session.rollback()
+    assert integrity.checkpoint(db.session) is not None
+    db.session.commit()
