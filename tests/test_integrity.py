@@ -9,11 +9,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from models import AuditCheckpoint, AuditEvent, Entry, MonthResult, MonthReview, Seal, WeekReview
-from tests.factories import PASSWORD, sign_in
+from tests.factories import sign_in
 from tests.ledgers.conftest import signed  # noqa: F401  (a week signed the real way)
 from tests.monthly.conftest import county  # noqa: F401  (a county's October, hand-computed)
-from tests.monthly.test_month import _close_october, _finalise, _url
-from tests.weekly.conftest import MONDAY, catalog  # noqa: F401
+from tests.monthly.test_month import _close_october, _finalise
+from tests.weekly.conftest import catalog  # noqa: F401
 from worklog import integrity
 from worklog.extensions import db
 

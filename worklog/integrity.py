@@ -48,7 +48,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Iterable
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import event, insert, select, text, update
 
 from models import (AuditCheckpoint, AuditEvent, Entry, MonthResult, MonthReview, MonthStatus, Person, Seal,
@@ -137,8 +137,6 @@ def _on_audit_insert(_mapper, _connection, target: AuditEvent) -> None:
 
 def init_app(app) -> None:
     """Hook the HMAC of audit events into every flush (once per process: mapper events are global)."""
-    app.config.setdefault("INTEGRITY_KEY", None)
-    app.config.setdefault("AUDIT_CHECKPOINT_SECONDS", 5)
     if not event.contains(AuditEvent, "before_insert", _on_audit_insert):
         event.listen(AuditEvent, "before_insert", _on_audit_insert)
 
