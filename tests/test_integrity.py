@@ -114,7 +114,12 @@ def test_rows_added_to_a_sealed_week_and_seals_removed_are_named(app, org, signe
         added = c.execute(text(f"INSERT INTO entry ({columns}) SELECT {columns} FROM entry WHERE id = :id "
                                "RETURNING id"), {"id": entry.id}).scalar()
         c.execute(text("DELETE FROM seal WHERE id = :id"), {"id": month_seal})
+        first_event = c.execute(text("SELECT min(id) FROM audit_event")).scalar()
+        c.execute(text("INSERT INTO audit_event (at, actor_id, action, object_type, object_id, unit_id, before, "
+                       "after, reason, nonce, mac) SELECT at, actor_id, action, object_type, object_id, unit_id, "
+                       "before, after, reason, nonce, mac FROM audit_event WHERE id = :id"), {"id": first_event})
     findings = verify().findings
+    assert f"inserted: 1 copies of audit event {first_event} (the same nonce and HMAC)" in findings
     assert f"inserted: entry {added} in the signed week 2026-11-16 of officer {org['officer_a'].badge} " \
            f"(week review {week.id})" in findings
     assert any(f.startswith("unsealed: the final month 2026-10") for f in findings), findings

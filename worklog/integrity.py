@@ -49,7 +49,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import event, insert, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 
 from models import (AuditCheckpoint, AuditEvent, Entry, MonthResult, MonthReview, MonthStatus, Person, Seal,
                     SealKind, SealState, Unit, WeekReview, WeekStatus, utcnow)
@@ -186,8 +186,9 @@ def _dialect(session) -> str:
     return bind.dialect.name
 
 
-def checkpoint(session, secret: bytes | None = None) -> int | None:
-    """Chain the events no checkpoint covers yet. Returns the new checkpoint's id, or None (nothing new, or another
+def checkpoint(session, secret: bytes | None = None, limit: int = 100_000) -> int | None:
+    """Chain the events no checkpoint covers yet (at most about ``limit`` of them, so that ``verify`` never needs
+    more than that many in memory at once). Returns the new checkpoint's id, or None (nothing new, or another
     process is making one). The caller commits."""
     secret = secret or key()
     if _dialect(session) == "postgresql":
@@ -201,7 +202,8 @@ def checkpoint(session, secret: bytes | None = None) -> int | None:
         for first, end in ranges:
             covered.update(range(max(first, low + 1), end + 1))
     new = [(row.id, row.mac) for row in session.execute(
-        select(AuditEvent.id, AuditEvent.mac).where(AuditEvent.id > low).order_by(AuditEvent.id))
+        select(AuditEvent.id, AuditEvent.mac).where(AuditEvent.id > low).order_by(AuditEvent.id)
+        .limit(limit + len(covered)))
         if row.id not in covered]
     if not new:
         return None
@@ -400,7 +402,8 @@ def backfill(connection, secret: bytes) -> dict[str, int]:
         events += len(rows)
         last = rows[-1].id
     counts = seal_missing(connection, secret)
-    checkpoint(connection, secret)
+    while checkpoint(connection, secret) is not None:
+        pass
     return {"events": events, **counts}
 
 
@@ -439,75 +442,98 @@ def verify(session, secret: bytes | None = None) -> Report:
     return report
 
 
+_EVENT_CHUNK = 20_000
+
+
 def _verify_audit(session, secret: bytes, report: Report) -> None:
-    macs: dict[int, str | None] = {}
-    seen_nonces: dict[str, int] = {}
+    """Events in id order, a chunk at a time, checked against their HMACs; checkpoints in order, each against the
+    chunk window that holds its ids (a checkpoint reaches at most CHECKPOINT_SLACK ids below the one before it), so
+    memory stays bounded whatever the length of the trail."""
     columns = (AuditEvent.id, AuditEvent.nonce, AuditEvent.mac, AuditEvent.at, AuditEvent.actor_id,
                AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.unit_id,
                AuditEvent.before, AuditEvent.after, AuditEvent.reason)
-    last = 0
-    while True:
-        rows = session.execute(select(*columns).where(AuditEvent.id > last).order_by(AuditEvent.id)
-                               .limit(5000)).all()
-        if not rows:
-            break
-        for row in rows:
-            macs[row.id] = row.mac
-            if row.nonce is None or row.mac is None:
-                report.add(f"inserted: audit event {row.id} ({row.action}) carries no HMAC")
-            elif not _same(row.mac, event_mac(secret, row)):
-                report.add(f"changed: audit event {row.id} ({row.action}) no longer matches its HMAC "
-                           "(its text, time, actor or object was altered, or it was inserted without the key)")
-            elif row.nonce in seen_nonces:
-                report.add(f"inserted: audit event {row.id} is a copy of audit event {seen_nonces[row.nonce]}")
-            else:
-                seen_nonces[row.nonce] = row.id
-        last = rows[-1].id
-    report.checked["audit events"] = len(macs)
+    window: dict[int, str | None] = {}
+    state = {"loaded": 0, "done": False, "events": 0}
+
+    def load_through(event_id: int) -> None:
+        while not state["done"] and state["loaded"] < event_id:
+            rows = session.execute(select(*columns).where(AuditEvent.id > state["loaded"]).order_by(AuditEvent.id)
+                                   .limit(_EVENT_CHUNK)).all()
+            if not rows:
+                state["done"] = True
+                break
+            for row in rows:
+                window[row.id] = row.mac
+                if row.nonce is None or row.mac is None:
+                    report.add(f"inserted: audit event {row.id} ({row.action}) carries no HMAC")
+                elif not _same(row.mac, event_mac(secret, row)):
+                    report.add(f"changed: audit event {row.id} ({row.action}) no longer matches its HMAC "
+                               "(its text, time, actor or object was altered, or it was inserted without the key)")
+            state["events"] += len(rows)
+            state["loaded"] = rows[-1].id
 
     previous = None
     count = 0
     for cp in session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).scalars():
         count += 1
-        if previous is None and cp.prev_id is not None:
-            report.add(f"deleted: audit checkpoint {cp.prev_id} (checkpoint {cp.id} follows it)")
-        elif previous is not None and cp.prev_id != previous.id:
+        if cp.prev_id != (previous.id if previous is not None else None):
             report.add(f"deleted: audit checkpoint {cp.prev_id} (checkpoint {cp.id} follows it)"
                        if cp.prev_id is not None else f"inserted: audit checkpoint {cp.id} starts a second chain")
-        missing = [event_id for event_id in _ids_of(cp.ranges) if event_id not in macs]
+        load_through(cp.last_id)
+        missing = [event_id for event_id in _ids_of(cp.ranges) if event_id not in window]
         for event_id in missing:
             report.add(f"deleted: audit event {event_id} (held by audit checkpoint {cp.id})")
         prev_digest = previous.digest if previous is not None and cp.prev_id == previous.id else None
-        if cp.prev_id is not None and prev_digest is None:
-            prev_digest = session.scalar(select(AuditCheckpoint.digest).where(AuditCheckpoint.id == cp.prev_id))
-        expected = checkpoint_mac(secret, prev_digest, cp.ranges,
-                                  ((event_id, macs.get(event_id)) for event_id in _ids_of(cp.ranges)))
-        if not missing and not (cp.prev_id is not None and prev_digest is None) and not _same(cp.digest, expected):
-            report.add(f"changed: audit checkpoint {cp.id} (events {cp.first_id}–{cp.last_id}): the checkpoint or "
-                       "the HMACs of the events it holds were altered")
+        if not missing and (cp.prev_id is None or prev_digest is not None):
+            expected = checkpoint_mac(secret, prev_digest, cp.ranges,
+                                      ((event_id, window.get(event_id)) for event_id in _ids_of(cp.ranges)))
+            if not _same(cp.digest, expected):
+                report.add(f"changed: audit checkpoint {cp.id} (events {cp.first_id}–{cp.last_id}): the "
+                           "checkpoint or the HMACs of the events it holds were altered")
+        # Later checkpoints reach back at most CHECKPOINT_SLACK ids below this one's last.
+        for event_id in [i for i in window if i <= cp.last_id - CHECKPOINT_SLACK - 1]:
+            del window[event_id]
         previous = cp
+    load_through(10 ** 18)
+    for nonce, first, copies in session.execute(
+            select(AuditEvent.nonce, func.min(AuditEvent.id), func.count()).where(AuditEvent.nonce.is_not(None))
+            .group_by(AuditEvent.nonce).having(func.count() > 1)):
+        report.add(f"inserted: {copies - 1} copies of audit event {first} (the same nonce and HMAC)")
+    report.checked["audit events"] = state["events"]
     report.checked["audit checkpoints"] = count
     if previous is not None:
         report.heads["audit"] = f"checkpoint {previous.id} {previous.digest}"
 
 
-def _verify_seals(session, secret: bytes, report: Report) -> None:
-    seals = list(session.execute(select(Seal).order_by(Seal.id)).scalars())
-    by_id = {seal.id: seal for seal in seals}
-    latest: dict[tuple[str, int], Seal] = {}
-    for seal in seals:
-        prev = by_id.get(seal.prev_id) if seal.prev_id is not None else None
-        if seal.prev_id is not None and prev is None:
-            report.add(f"deleted: seal {seal.prev_id} ({seal.kind} chain of "
-                       f"{'officer' if seal.kind == 'week' else 'unit'} {seal.subject_id}; seal {seal.id} follows it)")
-        elif prev is not None and (prev.kind, prev.subject_id) != (seal.kind, seal.subject_id):
-            report.add(f"changed: seal {seal.id} points at seal {prev.id} of another chain")
-        if not _same(seal.digest, seal_mac(secret, seal, prev.digest if prev else None)) and \
-                not (seal.prev_id is not None and prev is None):
+def _verify_chains(session, secret: bytes, report: Report) -> dict[tuple[str, int], tuple[int, str, date]]:
+    """Each officer's and unit's chain of seals, one chain in memory at a time. Returns the latest seal of each
+    sealed object: (kind, object id) → (seal id, state, period)."""
+    latest: dict[tuple[str, int], tuple[int, str, date]] = {}
+    chain: dict[int, str] = {}
+    owner = None
+    count = 0
+    rows = session.execute(select(Seal).order_by(Seal.kind, Seal.subject_id, Seal.id)
+                           .execution_options(yield_per=2000)).scalars()
+    for seal in rows:
+        count += 1
+        if (seal.kind, seal.subject_id) != owner:
+            owner, chain = (seal.kind, seal.subject_id), {}
+        whose = f"{seal.kind} chain of {'officer' if seal.kind == 'week' else 'unit'} {seal.subject_id}"
+        prev_digest = chain.get(seal.prev_id) if seal.prev_id is not None else None
+        if seal.prev_id is not None and prev_digest is None:
+            report.add(f"deleted: seal {seal.prev_id} ({whose}; seal {seal.id} follows it)")
+        elif not _same(seal.digest, seal_mac(secret, seal, prev_digest)):
             report.add(f"changed: seal {seal.id} ({seal.kind} {seal.period.isoformat()}) no longer matches its HMAC")
-        latest[(seal.kind, seal.object_id)] = seal
-    report.checked["seals"] = len(seals)
+        chain[seal.id] = seal.digest
+        key_ = (seal.kind, seal.object_id)
+        if key_ not in latest or latest[key_][0] < seal.id:
+            latest[key_] = (seal.id, seal.state, seal.period)
+    report.checked["seals"] = count
+    return latest
 
+
+def _verify_seals(session, secret: bytes, report: Report) -> None:
+    latest = _verify_chains(session, secret, report)
     people = dict(session.execute(select(Person.id, Person.badge)).all())
     units = dict(session.execute(select(Unit.id, Unit.code)).all())
 
@@ -523,28 +549,16 @@ def _verify_seals(session, secret: bytes, report: Report) -> None:
              "week_start", "week review"),
             ("month", MonthReview, _month_columns(), MonthStatus.final.value, _month_items, month_name, "unit_id",
              "month", "month review")):
-        present = set()
-        sealed_rows = []
-        for row in session.execute(select(*columns).order_by(model.id)):
-            present.add(row.id)
-            seal = latest.get((kind, row.id))
-            if row.status == sealed_status:
-                if seal is None or seal.state != SealState.sealed.value:
-                    report.add(f"unsealed: {name_of(getattr(row, subject_attr), getattr(row, period_attr), row.id)} "
-                               "has no seal: it was sealed behind the application's back")
-                else:
-                    sealed_rows.append(row)
-            elif seal is not None and seal.state == SealState.sealed.value:
-                report.add(f"changed: {what} {row.id} ({getattr(row, period_attr).isoformat()}) was sealed and is "
-                           f"now {row.status}, without a recorded reopening")
-        for (seal_kind, object_id), seal in latest.items():
-            if seal_kind == kind and object_id not in present and seal.state == SealState.sealed.value:
-                report.add(f"deleted: {what} {object_id} ({seal.period.isoformat()}, sealed by seal {seal.id})")
-        for start in range(0, len(sealed_rows), _BATCH):
-            batch = sealed_rows[start:start + _BATCH]
+        present: set[int] = set()
+        checked = 0
+        batch: list = []
+
+        def compare(batch: list) -> None:
             current = items_of(session, secret, batch)
+            sealed_items = dict(session.execute(select(Seal.id, Seal.items).where(
+                Seal.id.in_([latest[(kind, row.id)][0] for row in batch]))).all())
             for row in batch:
-                sealed = latest[(kind, row.id)].items
+                sealed = sealed_items[latest[(kind, row.id)][0]]
                 now = current[row.id]
                 name = name_of(getattr(row, subject_attr), getattr(row, period_attr), row.id)
                 for item in sorted(set(sealed) | set(now), key=_item_order):
@@ -555,11 +569,29 @@ def _verify_seals(session, secret: bytes, report: Report) -> None:
                         report.add(f"inserted: {label} in {name}")
                     elif not _same(sealed[item], now[item]):
                         report.add(f"changed: {label} in {name}")
-        report.checked[f"sealed {kind}s"] = len(sealed_rows)
-    chains = {}
-    for seal in seals:
-        chains[(seal.kind, seal.subject_id)] = seal
-    report.checked["seal chains"] = len(chains)
+
+        for row in session.execute(select(*columns).order_by(model.id).execution_options(yield_per=5000)):
+            present.add(row.id)
+            seal = latest.get((kind, row.id))
+            if row.status == sealed_status:
+                if seal is None or seal[1] != SealState.sealed.value:
+                    report.add(f"unsealed: {name_of(getattr(row, subject_attr), getattr(row, period_attr), row.id)} "
+                               "has no seal: it was sealed behind the application's back")
+                    continue
+                batch.append(row)
+                checked += 1
+                if len(batch) >= _BATCH:
+                    compare(batch)
+                    batch = []
+            elif seal is not None and seal[1] == SealState.sealed.value:
+                report.add(f"changed: {what} {row.id} ({getattr(row, period_attr).isoformat()}) was sealed and is "
+                           f"now {row.status}, without a recorded reopening")
+        if batch:
+            compare(batch)
+        for (seal_kind, object_id), (seal_id, seal_state, period) in latest.items():
+            if seal_kind == kind and object_id not in present and seal_state == SealState.sealed.value:
+                report.add(f"deleted: {what} {object_id} ({period.isoformat()}, sealed by seal {seal_id})")
+        report.checked[f"sealed {kind}s"] = checked
 
 
 def _item_order(item: str) -> tuple:
