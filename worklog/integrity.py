@@ -46,7 +46,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import event, func, insert, select, text, update
@@ -300,22 +300,22 @@ def _month_items(session, secret: bytes, reviews: list) -> dict[int, dict[str, s
     return items
 
 
+class _SealFields(NamedTuple):
+    """What a seal's HMAC covers, before it is a row."""
+    kind: str
+    object_id: int
+    subject_id: int
+    period: date
+    state: str
+    actor_id: int | None
+    items: dict
+
+
 def _add_seal(session, secret: bytes, kind: str, object_id: int, subject_id: int, period: date, state: str,
               actor_id: int | None, items: dict) -> int:
     prev = session.execute(select(Seal.id, Seal.digest).where(Seal.kind == kind, Seal.subject_id == subject_id)
                            .order_by(Seal.id.desc()).limit(1)).first()
-
-    @dataclass
-    class _Row:
-        kind: str
-        object_id: int
-        subject_id: int
-        period: date
-        state: str
-        actor_id: int | None
-        items: dict
-
-    row = _Row(kind, object_id, subject_id, period, state, actor_id, items)
+    row = _SealFields(kind, object_id, subject_id, period, state, actor_id, items)
     digest = seal_mac(secret, row, prev.digest if prev else None)
     result = session.execute(insert(Seal).values(
         kind=kind, object_id=object_id, subject_id=subject_id, period=period, state=state, actor_id=actor_id,
