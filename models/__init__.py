@@ -20,6 +20,7 @@ from models.weekly import (AssignedTask, AssignedTaskStatus, Delegation, Notific
 from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask,
                           PersonDayTotal)
 from models.jobs import BackgroundJob, JobKind, JobStatus
+from models.integrity import AuditCheckpoint, Seal, SealKind, SealState
 
 __all__ = [
     "ANSWERS", "CONTACT_GROUPS", "REACHED", "CallOutcome", "ContactKind", "EvaluationStatus", "OpinionPoll",
@@ -34,4 +35,5 @@ __all__ = [
     "Post", "Role", "RoleGrant", "Sequence", "TaskCategory", "TaskType", "TaskTypeVersion", "UTCDateTime",
     "Unit", "UnitLevel", "task_type_post", "utcnow",
     "BackgroundJob", "JobKind", "JobStatus",
+    "AuditCheckpoint", "Seal", "SealKind", "SealState",
 ]

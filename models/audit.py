@@ -26,5 +26,9 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: Set when the event is written: a random nonce and the HMAC of the event with it (worklog/integrity.py),
+    #: so that an event changed or inserted behind the application's back is named by ``flask verify``.
+    nonce: Mapped[str | None] = mapped_column(String(32))
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[Person | None] = relationship()

@@ -105,3 +105,85 @@ def test_upgrade_keeps_existing_entries_and_fills_new_columns(database_url):
         assert [(r[0], bool(r[1]), r[2]) for r in rows] == [(1, True, 0), (2, False, 1)]
     finally:
         engine.dispose()
+
+
+# --- Downgrades that would destroy data (issue 11, finding 8) -----------------------------------------------------
+
+
+def _revision() -> str:
+    from worklog.extensions import db
+    return migrate.current_revision(db.engine)
+
+
+def test_downgrade_refuses_to_drop_tables_that_hold_rows(app, runner, org):
+    """Downgrading from the survey revision emptied the survey, poll and evaluation tables, and downgrading to base
+    left no people: both are refused, naming what would be lost and the way to insist."""
+    from sqlalchemy import text
+    from worklog.extensions import db
+    db.session.execute(text("INSERT INTO opinion_poll (unit_id, round_month, label, score, sample_size, imported_at) "
+                            "VALUES (:unit, '2026-10-01', 'Q4', 91.5, 400, CURRENT_TIMESTAMP)"), {"unit": org.county_a.id})
+    db.session.commit()
+    head = _revision()
+    people = db.session.scalar(text("SELECT count(*) FROM person"))
+    db.session.commit()  # SQLite: the test's reading transaction holds the write lock until it ends
+
+    result = runner.invoke(args=["db", "downgrade", "0005"])
+    assert result.exit_code == 1
+    assert "table opinion_poll (1 rows)" in result.output and "--force" in result.output
+    assert "survey_contact" not in result.output  # empty tables are no loss
+    result = runner.invoke(args=["db", "downgrade", "base"])
+    assert result.exit_code == 1
+    assert f"table person ({people} rows)" in result.output
+    assert _revision() == head
+    assert db.session.scalar(text("SELECT count(*) FROM opinion_poll")) == 1
+
+
+def test_downgrade_goes_ahead_when_nothing_is_lost_or_when_forced(app, runner, org):
+    from sqlalchemy import inspect, text
+    from worklog.extensions import db
+    head = _revision()
+    try:
+        # 0010 → 0009 drops promotion-round columns that hold nothing here: no question asked.
+        result = runner.invoke(args=["db", "downgrade", "0009"])
+        assert result.exit_code == 1 and "audit_event.mac" in result.output  # 0011's HMACs are data too
+        result = runner.invoke(args=["db", "downgrade", "0009", "--force"])
+        assert result.exit_code == 0, result.output
+        assert _revision() == "0009"
+        assert "mac" not in {c["name"] for c in inspect(db.engine).get_columns("audit_event")}
+        assert db.session.scalar(text("SELECT count(*) FROM person")) > 0
+        db.session.commit()
+        # 0009 → 0008 drops nothing that holds data here (partitioning is undone in place): no question asked.
+        result = runner.invoke(args=["db", "downgrade", "0008"])
+        assert result.exit_code == 0, result.output
+        assert _revision() == "0008"
+    finally:
+        db.session.rollback()
+        migrate.upgrade(db.engine)
+    assert _revision() == head
+
+
+def test_an_upgraded_database_with_sealed_work_verifies_clean(app, runner, org):
+    """Migration 0011 gives the events, signed weeks and final months already there their HMACs and seals, so
+    verify is clean right after upgrading (through the application, which holds the key)."""
+    from datetime import date
+    from sqlalchemy import text
+    from worklog.extensions import db
+    with db.engine.begin() as c:
+        c.execute(text("INSERT INTO week_review (person_id, week_start, unit_id, status, entries, points, "
+                       "approved_points, version) VALUES (:p, :d, :u, 'signed', 0, 0, 0, 1)"),
+                  {"p": org["officer_a"].id, "d": date(2026, 11, 16), "u": org.county_a.id})
+    result = runner.invoke(args=["db", "downgrade", "0010", "--force"])
+    assert result.exit_code == 0, result.output
+    try:
+        with db.engine.begin() as c:
+            c.execute(text("INSERT INTO audit_event (at, action, object_type, reason) "
+                           "VALUES (CURRENT_TIMESTAMP, 'person.created', 'person', 'before 0011')"))
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert "1 signed weeks" in result.output
+        result = runner.invoke(args=["verify"])
+        assert result.exit_code == 0, result.output
+        assert "Clean" in result.output
+    finally:
+        db.session.rollback()
+        migrate.upgrade(db.engine)

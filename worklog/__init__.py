@@ -25,9 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from worklog import i18n, web
+    from worklog import i18n, integrity, web
     from worklog.extensions import csrf, db
     db.init_app(app)
+    integrity.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     web.init_app(app)

@@ -54,6 +54,11 @@ DEFAULTS: dict[str, Any] = {
     # The police-service survey: the key that encrypts phone numbers (a Fernet key, or any secret to derive one
     # from; None: derived from SECRET_KEY), and how many days after the contact a number and name are erased.
     "PHONE_KEY": None,
+    # Tamper evidence (worklog/integrity.py): the HMAC key of seals and of the audit trail, kept out of the
+    # database (None: derived from SECRET_KEY; set it in instance/config.py to keep it apart), and how often at
+    # most each process chains new audit events after a request, in seconds (0: after every such request).
+    "INTEGRITY_KEY": None,
+    "AUDIT_CHECKPOINT_SECONDS": 5,
     "CONTACT_RETENTION_DAYS": 365,
     # Long work (month close of a city or the province, large exports) runs as background jobs: on RQ when
     # REDIS_URL is set (workers: `flask --app app jobs worker`), else inline, in the process that starts it.

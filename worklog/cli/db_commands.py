@@ -33,11 +33,23 @@ def upgrade(revision: str) -> None:
     click.echo(f"Database at {db.engine.url.render_as_string(hide_password=True)} upgraded to {revision}.")
 
 
-@db_group.command("downgrade", help="Downgrade the schema to REVISION.")
+@db_group.command("downgrade", help=(
+    "Downgrade the schema to REVISION. Refused when a migration it undoes would drop a table that holds rows or a "
+    "column that holds values, unless --force: back up first (flask --app app backup)."))
 @click.argument("revision")
+@click.option("--force", is_flag=True, help="Downgrade even though it destroys the data listed.")
 @with_appcontext
-def downgrade(revision: str) -> None:
+def downgrade(revision: str, force: bool) -> None:
+    from worklog import migrate
+    # Undoing a revision drops what it made, rows and all (the survey's tables, or every person on the way to
+    # base): say what would go, and go only when told to.
+    lost = migrate.data_lost_by_downgrade(db.engine, revision)
+    if lost and not force:
+        raise click.ClickException(
+            f"Refused: downgrading to {revision} would destroy data: {'; '.join(lost)}. Back it up first "
+            "(flask --app app backup), then run the downgrade again with --force to drop it.")
     _run("downgrade", revision)
+    click.echo(f"Database downgraded to {revision}" + (f"; dropped {'; '.join(lost)}." if lost else "."))
 
 
 @db_group.command("current", help="Show the schema's current revision.")

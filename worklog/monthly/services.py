@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from models import (AdjustmentKind, Appeal, AppealStatus, Assignment, DayLog, DayStatus, Department, Entry,
                     EntryStatus, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Post, RuleSet, Unit,
                     VetoEvent, utcnow)
-from worklog import audit, locks, timekeeping
+from worklog import audit, integrity, locks, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.db import bulk_insert, json_value
 from worklog.extensions import db
@@ -622,6 +622,8 @@ def finalise(review: MonthReview, actor: Person) -> MonthReview:
     review.status = MonthStatus.final.value
     review.finalised_at, review.finalised_by_id = utcnow(), actor.id
     db.session.flush()
+    # Under the month's row lock (require_open above): the seal chains to the unit's previous final month.
+    integrity.seal_month(db.session, review, actor)
     departments = db.session.scalars(select(Department.id).where(Department.unit_id == review.unit_id))
     ledgers.refresh(departments, [review.month])
     audit.record(actor, "month.finalised", "month_review", review.id, unit_id=review.unit_id, before=before,
@@ -639,10 +641,13 @@ def reopen(review: MonthReview, reason: str, actor: Person) -> MonthReview:
     if not reason:
         raise ServiceError(_("Give the reason for reopening the month."), "reason")
     before = audit.snapshot(review, REVIEW_FIELDS)
+    # The one flow that may change a final month's rows (see worklog/integrity.py).
+    integrity.allow_reopening(db.session)
     review.status = MonthStatus.computed.value
     review.reopened += 1
     review.finalised_at = None
     db.session.flush()
+    integrity.record_reopening(db.session, integrity.SealKind.month, review, actor)
     audit.record(actor, "month.reopened", "month_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, REVIEW_FIELDS), reason=reason)
     return review

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
                     TaskType, WeekReview, WeekStatus, utcnow)
-from worklog import audit, locks, timekeeping
+from worklog import audit, integrity, locks, timekeeping
 from worklog.auth.passwords import verify_password
 from worklog.daily import services as daily
 from worklog.errors import Conflict, ServiceError
@@ -183,6 +183,8 @@ def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
     review.entries, review.points, review.approved_points = counts.approved, counts.points, counts.approved_points
     review.signed_by_id, review.signed_at = actor.id, utcnow()
     db.session.flush()
+    # Under the week's row lock taken above: the seal chains to the officer's previous one.
+    integrity.seal_week(db.session, review, actor)
     audit.record(actor, "week.signed", "week_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, ("status", "entries", "points", "approved_points")))
     return review
@@ -235,9 +237,13 @@ def unsign_week(review: WeekReview, reason: str, actor: Person, seen_version: in
         raise Conflict(_("This week is not signed."))
     _require_unsealed(review.unit_id, review.week_start, review.week_start + timedelta(days=6))
     before = audit.snapshot(review, ("status", "signed_by_id", "approved_points"))
+    # The one flow that may change a signed week's rows: the PostgreSQL triggers let this transaction through,
+    # and the chain records the reopening, so verify expects the week open.
+    integrity.allow_reopening(db.session)
     review.status = WeekStatus.open.value
     review.signed_by_id, review.signed_at = None, None
     db.session.flush()
+    integrity.record_reopening(db.session, integrity.SealKind.week, review, actor)
     ledgers.mark_week(review.person_id, review.week_start, False)
     audit.record(actor, "week.unsigned", "week_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, ("status", "signed_by_id", "approved_points")), reason=reason)
