@@ -156,3 +156,26 @@ def json_value(value, dialect_name: str):
     """A JSON column's value as :func:`bulk_insert` wants it for the dialect."""
     import json
     return json.dumps(value) if dialect_name == "postgresql" else value
+
+
+def read_before_writing(session: Session) -> None:
+    """Let a long read that comes before a write (an import's file checked row by row) hold no write lock.
+
+    SQLite has one writer at a time, and a request that may write takes the lock when it begins (BEGIN
+    IMMEDIATE). If nothing has been written yet, this ends that transaction and lets the next one begin deferred:
+    others can then sign in and save while the file is read. :func:`begin_writing` takes the lock again. Nothing
+    to do on PostgreSQL, whose writers lock rows, not the database."""
+    if session.get_bind().dialect.name != "sqlite" or session.new or session.dirty or session.deleted:
+        return
+    session.rollback()
+    sqlite_begin.set("BEGIN")
+
+
+def begin_writing(session: Session) -> None:
+    """The end of :func:`read_before_writing`: the next statement begins a transaction holding the write lock,
+    waiting its turn (busy timeout) rather than failing when someone else saved in between."""
+    if session.get_bind().dialect.name != "sqlite" or sqlite_begin.get() != "BEGIN":
+        return
+    if not (session.new or session.dirty or session.deleted):
+        session.rollback()
+    sqlite_begin.set("BEGIN IMMEDIATE")

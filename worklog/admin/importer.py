@@ -429,7 +429,7 @@ def import_file(data: bytes, filename: str, actor: Person | None, kind: str | No
         units = scope_units(actor, Role.admin)
         scope = units[0].id if units else None
     audit.record(actor, "org.imported", "import", None, unit_id=scope, after={
-        "file": filename[:200], "created": importer.report.created, "updated": importer.report.updated})
+        "file": sheets.file_name(filename), "created": importer.report.created, "updated": importer.report.updated})
     outer.commit()
     db.session.flush()
     return importer.report

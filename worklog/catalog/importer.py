@@ -53,7 +53,7 @@ def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict[str
     if errors:
         outer.rollback()
         raise ImportFailed(errors)
-    audit.record(actor, "catalog.imported", "import", None, after={"file": filename[:200], **counts})
+    audit.record(actor, "catalog.imported", "import", None, after={"file": sheets.file_name(filename), **counts})
     outer.commit()
     return counts
 

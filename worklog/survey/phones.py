@@ -29,6 +29,13 @@ _LANDLINE = re.compile(r"0\d{9,11}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 
 
+class InFull(str):
+    """A number the survey's calling view shows in full: the one text that the pages' masking lets through
+    (:func:`worklog.privacy.finalize`)."""
+
+    __slots__ = ()
+
+
 class InvalidPhone(ValueError):
     """Not a phone number this survey can call."""
 

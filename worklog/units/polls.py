@@ -49,7 +49,7 @@ def import_polls(data: bytes, filename: str, actor: Person) -> dict[str, int]:
     if errors:
         outer.rollback()
         raise ImportFailed(errors)
-    audit.record(actor, "units.polls_imported", "import", None, after={"file": filename[:200], **counts})
+    audit.record(actor, "units.polls_imported", "import", None, after={"file": sheets.file_name(filename), **counts})
     outer.commit()
     return counts
 
