@@ -141,3 +141,63 @@ def test_masking_any_text_twice_changes_nothing_more(text):
     """Whatever the text, masking it again finds nothing left to mask (no number is made of the masks)."""
     once = redact(text)
     assert redact(once) == once
+
+
+# --- The boundaries ----------------------------------------------------------------------------------------------
+
+
+def test_an_audit_event_keeps_no_number(app):
+    """Finding: a survey correction's reason, or an import file's name, put a full number in the audit trail."""
+    from models import AuditEvent
+    from worklog import audit
+    from worklog.extensions import db
+    event = audit.record(None, "test.recorded", "test", None, reason="新号码 139.1234.5678",
+                         before={"comment": "(0571)8765.4321"},
+                         after={"file": "来电 139_1234_5678.xlsx", "rows": 12, "list": ["一三九一二三四五六七八"]})
+    db.session.flush()
+    db.session.expire(event)
+    stored = db.session.get(AuditEvent, event.id)
+    assert stored.reason == "新号码 ****5678"
+    assert stored.before == {"comment": "****4321"}
+    assert stored.after == {"file": "来电 ****5678.xlsx", "rows": 12, "list": ["****5678"]}
+
+
+def test_log_lines_keep_no_number(app, caplog):
+    import logging
+    caplog.set_level(logging.INFO)
+    app.logger.warning("Import of %s failed", "contacts 139.1234.5678.csv")
+    logging.getLogger("werkzeug").info('"GET /survey/contacts?q=139_1234_5678 HTTP/1.1" 200 -')
+    try:
+        raise ValueError("bad cell (0571)8765.4321")
+    except ValueError:
+        app.logger.exception("Unhandled error")
+    assert "****5678.csv" in caplog.text
+    assert "1234.5678" not in caplog.text and "1234_5678" not in caplog.text and "8765.4321" not in caplog.text
+    assert "****4321" in caplog.text
+
+
+def test_an_upload_name_is_masked(app):
+    from worklog.spreadsheets import file_name
+    assert file_name(r"C:\Users\张三\来电 139 1234 5678.xlsx") == "来电 ****5678.xlsx"
+    assert file_name("contacts-2026-11-29.csv") == "contacts-2026-11-29.csv"
+
+
+def test_exports_keep_no_number(app):
+    from worklog.exports import csv_response, safe_cell
+    response = csv_response(["comment"], [["回电 139.1234.5678"], [12.5], ["2026-11-29"]], "名单 13912345678.csv")
+    body = response.get_data(as_text=True)
+    assert "****5678" in body and "1234.5678" not in body and "2026-11-29" in body
+    assert "13912345678" not in response.headers["Content-Disposition"]
+    assert safe_cell("=1+2") == "'=1+2"
+
+
+def test_pages_mask_what_templates_write_but_the_calling_views_number(app):
+    from flask import render_template_string
+    from markupsafe import Markup
+    from worklog.survey.phones import InFull
+    with app.test_request_context():
+        page = render_template_string(
+            "{{ text }}|{{ markup }}|{{ number }}|{{ link }}|{{ points }}",
+            text="回电 (0571)8765.4321", markup=Markup("<b>139 1234 5678</b>"), number=InFull("13912345678"),
+            link="/entries/23456789/edit", points=12.5)
+    assert page == "回电 ****4321|<b>****5678</b>|13912345678|/entries/23456789/edit|12.5"

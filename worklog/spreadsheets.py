@@ -114,22 +114,24 @@ def read(data: bytes, filename: str) -> list[Table]:
 def _read_csv(data: bytes, limits: Limits) -> list[Table]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return _csv_rows(data, encoding, limits)
         except UnicodeDecodeError:
-            continue
-    else:
-        raise Unreadable(_("The file is not readable text (UTF-8 or GB18030)."))
-    del data
+            continue  # read again as the next encoding: only a GB18030 file is read twice
+    raise Unreadable(_("The file is not readable text (UTF-8 or GB18030)."))
+
+
+def _csv_rows(data: bytes, encoding: str, limits: Limits) -> list[Table]:
+    """The CSV decoded as it is read (never a second, decoded copy of the whole file), row by row, stopping at
+    the first row past a limit: a file of a million rows is refused after IMPORT_MAX_ROWS of them, not after
+    all."""
+    head = data[:8192].decode(encoding, errors="ignore")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(head[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), dialect)
     rows: list[tuple[int, list[Any]]] = []
     try:
-        # Read row by row, and stop at the first row past a limit: a file of a million rows is refused after
-        # IMPORT_MAX_ROWS of them, not after all.
         for number, cells in enumerate(reader, start=1):
             if len(cells) > limits.columns:
                 raise limits.too_many_columns("CSV")
