@@ -260,36 +260,58 @@ def test_the_other_imports_have_the_same_limits(app, client, org):
 # --- The write lock ---------------------------------------------------------------------------------------------
 
 
-def test_an_import_reads_its_file_without_holding_the_write_lock(app, client, staff, monkeypatch, database_url):
+def _try_the_write_lock(path: str) -> str:
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return "free"
+    except sqlite3.OperationalError as error:
+        return str(error)
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("kind", ["contacts", "org"])
+def test_an_import_reads_its_file_without_holding_the_write_lock(app, client, staff, monkeypatch, database_url,
+                                                                 kind):
     """Finding: on SQLite, while one import ran for 43 s another person's sign-in failed with "database is locked".
     While the file is read and checked, another connection takes the write lock at once; the rows are then
     written in the import's own transaction."""
     if not database_url.startswith("sqlite"):
         pytest.skip("PostgreSQL locks rows, not the database")
     path = database_url.removeprefix("sqlite:///")
+    from worklog import spreadsheets
     from worklog.survey import importer, phones
     seen: list[str] = []
-    real_protect = phones.protect
+    real_rows, real_protect = spreadsheets._csv_rows, phones.protect
 
-    def protect_and_try_to_write(raw):
-        if not seen:
-            other = sqlite3.connect(path, timeout=0, isolation_level=None)
-            try:
-                other.execute("BEGIN IMMEDIATE")
-                other.execute("ROLLBACK")
-                seen.append("free")
-            except sqlite3.OperationalError as error:
-                seen.append(str(error))
-            finally:
-                other.close()
+    def rows_while_trying(*args):
+        seen.append(_try_the_write_lock(path))
+        return real_rows(*args)
+
+    def protect_while_trying(raw):
+        if len(seen) < 2:
+            seen.append(_try_the_write_lock(path))  # the contacts are checked (and encrypted) before writing
         return real_protect(raw)
 
-    monkeypatch.setattr(importer.phones, "protect", protect_and_try_to_write)
-    sign_in(client, staff["survey_a"].badge)
-    response = _import(client, csv_upload(_contacts(20)))
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    assert seen == ["free"]
-    assert _stored() == 20
+    monkeypatch.setattr(spreadsheets, "_csv_rows", rows_while_trying)
+    monkeypatch.setattr(importer.phones, "protect", protect_while_trying)
+    if kind == "contacts":
+        sign_in(client, staff["survey_a"].badge)
+        response = _import(client, csv_upload(_contacts(20)))
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        assert seen == ["free", "free"]
+        assert _stored() == 20
+    else:
+        sign_in(client, staff["root_admin"].badge)
+        rows = [["code", "name", "parent_code"], ["NEW1", "New county", staff.city_a.code]]
+        response = _post(client, "/admin/import", csv_upload(rows, name="units.csv"))
+        assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+        assert seen == ["free"]
+        db.session.expire_all()
+        from models import Unit
+        assert db.session.scalar(select(Unit).where(Unit.code == "NEW1")) is not None
 
 
 def test_sqlite_waits_for_the_lock_rather_than_failing(app):
