@@ -86,6 +86,7 @@ def normalise(raw: object) -> str:
 _DIGIT_CHARS = {**{chr(0xFF10 + i): str(i) for i in range(10)},
                 **dict(zip("〇零一二三四五六七八九", "00123456789")), "幺": "1"}
 _TO_ASCII = str.maketrans(_DIGIT_CHARS)
+_ANY_DIGIT = re.compile("[0-9%s]" % "".join(_DIGIT_CHARS))
 _SEP = r" \t\u00a0\u2000-\u200b\u3000._/\\\-\u2010-\u2015\u2212\uff0e\uff3f\uff0f\uff3c\uff0d\u30fb\u00b7()\uff08\uff09"
 #: A candidate: digits (seen through _TO_ASCII) with up to three separators between them, after an optional
 #: + and bracket. Never taken from inside a longer run of digits.
@@ -152,9 +153,11 @@ def redact(text: str | None) -> str:
     (comments, reasons, descriptions, file names) and messages that may echo a cell holding a number."""
     if not text:
         return text or ""
-    view = text.translate(_TO_ASCII)
-    if len(text) < 7:
+    # Most texts hold fewer than 7 digits of any form: one quick scan answers for them (every page's every
+    # text passes here).
+    if len(text) < 7 or len(_ANY_DIGIT.findall(text)) < 7:
         return text
+    view = text.translate(_TO_ASCII) if not text.isascii() else text
     out, done = [], 0
     for match in _RUN.finditer(view):
         a, b = match.span()
