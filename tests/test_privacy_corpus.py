@@ -201,3 +201,11 @@ def test_pages_mask_what_templates_write_but_the_calling_views_number(app):
             text="回电 (0571)8765.4321", markup=Markup("<b>139 1234 5678</b>"), number=InFull("13912345678"),
             link="/entries/23456789/edit", points=12.5)
     assert page == "回电 ****4321|<b>****5678</b>|13912345678|/entries/23456789/edit|12.5"
+
+
+def test_json_answers_keep_no_number(app, client, org):
+    """A job's progress (JSON) carries its error's text."""
+    from flask import jsonify
+    app.add_url_rule("/test-json", "test_json", lambda: jsonify({"error": "cell 139.1234.5678", "done": 3}))
+    body = client.get("/test-json").get_json()
+    assert body == {"error": "cell ****5678", "done": 3}

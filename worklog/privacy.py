@@ -6,6 +6,7 @@ masking them where the survey stores them is not enough. What leaves the applica
 - pages and mails: every ``{{ … }}`` a template writes goes through :func:`finalize`, except a number the
   survey's calling view marks as :class:`worklog.survey.phones.InFull`;
 - log lines: :class:`PhoneFilter` on the application's loggers and the root logger's handlers;
+- JSON answers: :func:`_mask_json`;
 - audit events, exports and upload file names call :func:`worklog.survey.phones.redact` themselves.
 
 The rule of what a phone number is lives beside ``redact``.
@@ -70,8 +71,20 @@ def install_log_filter(logger: logging.Logger) -> None:
             handler.addFilter(_FILTER)
 
 
+def _mask_json(response):
+    """JSON answers (a job's progress carries its error's text) are masked like pages; exports mask their cells
+    and the calling view is HTML, so nothing else needs a look."""
+    if response.mimetype == "application/json" and not response.direct_passthrough:
+        text = response.get_data(as_text=True)
+        masked = redact(text)
+        if masked != text:
+            response.set_data(masked)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.finalize = finalize
+    app.after_request(_mask_json)
     # A filter on a logger sees only the records logged on it; one on a handler sees those its children pass up.
     for name in LOGGERS + (app.logger.name,):
         install_log_filter(logging.getLogger(name))
