@@ -74,6 +74,7 @@ UNMASKED = [
     "12.50", "1234.50", "13.50 12.25 10.00", "0.85", "110.00",
     "badge 310003", "警号 900001", "310003 310004 310005",
     "A2026112900123", "110101199003071234",  # a reference and an 18-digit identity number
+    "J2026001", "R2345678", "case A-2345678x", "sha 9f86d0818884c7d659a2feaa0c55ad015",  # codes glued to letters
     "139123456789",  # 12 digits: not a mobile followed by a 9
     "1234567", "12345678",  # local numbers never begin with 1
     "第一二三四季度", "一二三四五六", "三月二十九日",

@@ -80,8 +80,8 @@ def normalise(raw: object) -> str:
 #: underscores, slashes, hyphens and dashes, spaces of any kind, their full-width forms), and the area code may
 #: be in brackets, ASCII or full-width. A phone is made of at most four groups of at least three digits each
 #: (besides the country code): so "139.1234.5678" and "(0571)8765.4321" are numbers, while dates (2026-11-29),
-#: points (12.50, "13.50 12.25 10.00"), six-digit badge numbers and longer codes (an 18-digit identity number,
-#: a reference "A2026112900123") are not. A group of digits is never split: "139123456789" is not a phone
+#: points (12.50, "13.50 12.25 10.00"), six-digit badge numbers, codes glued to Latin letters (J2026001) and
+#: longer codes (an 18-digit identity number) are not. A group of digits is never split: "139123456789" is not a phone
 #: followed by a 9.
 _DIGIT_CHARS = {**{chr(0xFF10 + i): str(i) for i in range(10)},
                 **dict(zip("〇零一二三四五六七八九", "00123456789")), "幺": "1"}
@@ -89,8 +89,9 @@ _TO_ASCII = str.maketrans(_DIGIT_CHARS)
 _ANY_DIGIT = re.compile("[0-9%s]" % "".join(_DIGIT_CHARS))
 _SEP = r" \t\u00a0\u2000-\u200b\u3000._/\\\-\u2010-\u2015\u2212\uff0e\uff3f\uff0f\uff3c\uff0d\u30fb\u00b7()\uff08\uff09"
 #: A candidate: digits (seen through _TO_ASCII) with up to three separators between them, after an optional
-#: + and bracket. Never taken from inside a longer run of digits.
-_RUN = re.compile(r"(?<![0-9])[+\uff0b]?[(\uff08]?[0-9]+(?:[%s]{1,3}[0-9]+)*(?![0-9])" % _SEP)
+#: + and bracket. Never taken from inside a longer run of digits, nor from a code glued to Latin letters
+#: (a case reference J2026001, a file's hash).
+_RUN = re.compile(r"(?<![0-9A-Za-z])[+\uff0b]?[(\uff08]?[0-9]+(?:[%s]{1,3}[0-9]+)*(?![0-9A-Za-z])" % _SEP)
 _GROUP = re.compile(r"[0-9]+")
 _PHONE_MOBILE = re.compile(r"1[3-9]\d{9}")
 _PHONE_AREA = re.compile(r"0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}")
