@@ -44,8 +44,9 @@ def _limit_body():
 def limit_text(size: int) -> str:
     """A size as people read it: 16 MB, 256 KB."""
     if size >= 1024 * 1024:
-        return _("%(n)s MB", n=f"{size / (1024 * 1024):.3g}")
-    return _("%(n)s KB", n=f"{max(1, size // 1024)}")
+        megabytes = "%.3g" % (size / (1024 * 1024))
+        return _("%(n)s MB", n=megabytes)
+    return _("%(n)s KB", n=str(max(1, size // 1024)))
 
 
 def _too_large(_error: RequestEntityTooLarge):
