@@ -29,9 +29,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.extensions import csrf, db
     db.init_app(app)
     integrity.init_app(app)
+    from worklog import bounds
+    bounds.init_app(app)  # before CSRF protection, which reads the body
     csrf.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
+    from worklog import privacy
+    privacy.init_app(app)
 
     from worklog.auth import init_app as init_auth
     init_auth(app)

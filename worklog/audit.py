@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from models import AuditEvent, Person
 from worklog.extensions import db
+from worklog.survey.phones import redact, redact_value
 
 
 def jsonable(value: Any) -> Any:
@@ -41,8 +42,10 @@ def unit_of(person: Person) -> int | None:
 def record(actor: Person | None, action: str, object_type: str, object_id: int | None, *,
            unit_id: int | None = None, before: dict | None = None, after: dict | None = None,
            reason: str = "") -> AuditEvent:
+    # Unit administrators read the trail: no phone number that a reason, a comment or a file's name carried.
+    before, after, reason = redact_value(before), redact_value(after), redact(reason or "")
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None, action=action, object_type=object_type,
-        object_id=object_id, unit_id=unit_id, before=before, after=after, reason=reason or "")
+        object_id=object_id, unit_id=unit_id, before=before, after=after, reason=reason)
     db.session.add(event)
     return event

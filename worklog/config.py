@@ -44,8 +44,17 @@ DEFAULTS: dict[str, Any] = {
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     "PROXY_COUNT": 0,
     "HTTPS": False,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-    "IMPORT_MAX_ROWS": 200_000,
+    # Bounds on what a request may send, checked before its body is read (a 413 page otherwise). A form's body:
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # … one text field of a multipart form held in memory, and the number of fields and files in one:
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    "MAX_FORM_PARTS": 1000,
+    # An import's file (the only requests allowed past MAX_CONTENT_LENGTH), and what it may hold: data rows (all
+    # sheets together), columns, and bytes once unpacked (an XLSX is a zip: all its parts together).
+    "IMPORT_MAX_BYTES": 16 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 50_000,
+    "IMPORT_MAX_COLUMNS": 100,
+    "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
     "PAGE_SIZE": 50,
     # The day (日清): how far back an officer may still log, and when a day's log is due
     # (local time on the next working day).

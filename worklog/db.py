@@ -92,6 +92,8 @@ class Database:
         factory = sessionmaker(engine, class_=RoutingSession, expire_on_commit=False, info={"replica": replica})
         event.listen(factory, "after_flush", _forget)
         event.listen(factory, "after_transaction_end", _forget)
+        event.listen(factory, "after_flush", _wrote)
+        event.listen(factory, "after_transaction_end", _transaction_ended)
         app.extensions["worklog.db"] = _State(engine, factory, replica)
         app.teardown_appcontext(self._close)
 
@@ -156,3 +158,40 @@ def json_value(value, dialect_name: str):
     """A JSON column's value as :func:`bulk_insert` wants it for the dialect."""
     import json
     return json.dumps(value) if dialect_name == "postgresql" else value
+
+
+def _wrote(session: Session, *_args) -> None:
+    session.info["wrote"] = True
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
+
+
+def _unwritten(session: Session) -> bool:
+    """Has this session's transaction neither flushed nor anything waiting to be?"""
+    return not (session.info.get("wrote") or session.new or session.dirty or session.deleted)
+
+
+def read_before_writing(session: Session) -> None:
+    """Let a long read that comes before a write (an import's file checked row by row) hold no write lock.
+
+    SQLite has one writer at a time, and a request that may write takes the lock when it begins (BEGIN
+    IMMEDIATE). If nothing has been written yet, this ends that transaction and lets the next one begin deferred:
+    others can then sign in and save while the file is read. :func:`begin_writing` takes the lock again. Nothing
+    to do on PostgreSQL, whose writers lock rows, not the database."""
+    if session.get_bind().dialect.name != "sqlite" or not _unwritten(session):
+        return
+    session.rollback()
+    sqlite_begin.set("BEGIN")
+
+
+def begin_writing(session: Session) -> None:
+    """The end of :func:`read_before_writing`: the next statement begins a transaction holding the write lock,
+    waiting its turn (busy timeout) rather than failing when someone else saved in between."""
+    if session.get_bind().dialect.name != "sqlite" or sqlite_begin.get() != "BEGIN":
+        return
+    if _unwritten(session):
+        session.rollback()
+    sqlite_begin.set("BEGIN IMMEDIATE")

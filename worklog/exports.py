@@ -10,18 +10,24 @@ from urllib.parse import quote
 
 from flask import Response
 
+from worklog.survey.phones import redact
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula is prefixed with an apostrophe (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Text that a spreadsheet would read as a formula is prefixed with an apostrophe (CSV injection), and any
+    phone number someone wrote into it is masked: an export is never the way a number leaves."""
+    if isinstance(value, str):
+        value = redact(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
+    filename = redact(filename)  # made of names and periods, but a name may hold anything
     ascii_name = filename.encode("ascii", "ignore").decode() or "export"
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator, Mapping
 
+from flask import current_app
 from flask_babel import gettext as _
 
 TRUE_WORDS = {"1", "yes", "y", "true", "是", "启用", "在职", "有效"}
@@ -59,31 +60,86 @@ def column_map(aliases: Mapping[str, tuple[str, ...]], headers: list[str]) -> di
     return mapping
 
 
+@dataclass
+class Limits:
+    """What one import may hold (the ``IMPORT_MAX_*`` settings)."""
+    size: int
+    rows: int
+    columns: int
+    unpacked: int
+
+    @classmethod
+    def configured(cls) -> "Limits":
+        config = current_app.config
+        return cls(int(config["IMPORT_MAX_BYTES"]), int(config["IMPORT_MAX_ROWS"]),
+                   int(config["IMPORT_MAX_COLUMNS"]), int(config["IMPORT_MAX_UNPACKED_BYTES"]))
+
+    def too_many_rows(self) -> Unreadable:
+        return Unreadable(_("The file has more than %(n)d rows, the most one import takes (the setting "
+                            "IMPORT_MAX_ROWS). Split it into smaller files and import them one after the other.",
+                            n=self.rows))
+
+    def too_many_columns(self, sheet: str) -> Unreadable:
+        return Unreadable(_("The sheet %(sheet)s has more than %(n)d columns, the most an import reads (the "
+                            "setting IMPORT_MAX_COLUMNS). Remove the columns that are not needed.",
+                            sheet=sheet, n=self.columns))
+
+
+def file_name(filename: str | None) -> str:
+    """An upload's name as it may be stored and shown: its last part, without any phone number, not too long."""
+    from worklog.survey.phones import redact
+    name = re.split(r"[\\/]", filename or "")[-1]
+    return redact(name)[:200]
+
+
 def read(data: bytes, filename: str) -> list[Table]:
+    """The file's sheets, each row as a list of cells; blank rows left out.
+
+    Bounded before anything is read whole: the file's size, then (XLSX) the sizes its parts declare once
+    unpacked and each sheet's declared dimension, then the rows and columns as they stream in. Raises
+    Unreadable naming the limit that was passed."""
+    limits = Limits.configured()
+    if len(data) > limits.size:
+        from worklog.bounds import limit_text
+        raise Unreadable(_("The file is larger than %(limit)s, the most an import takes. Split it into smaller "
+                           "files and import them one after the other.", limit=limit_text(limits.size)))
     lowered = filename.lower()
     if lowered.endswith(".xlsx"):
-        return _read_xlsx(data)
+        return _read_xlsx(data, limits)
     if lowered.endswith(".csv"):
-        return _read_csv(data)
+        return _read_csv(data, limits)
     raise Unreadable(_("Only .csv and .xlsx files can be imported."))
 
 
-def _read_csv(data: bytes) -> list[Table]:
+def _read_csv(data: bytes, limits: Limits) -> list[Table]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return _csv_rows(data, encoding, limits)
         except UnicodeDecodeError:
-            continue
-    else:
-        raise Unreadable(_("The file is not readable text (UTF-8 or GB18030)."))
+            continue  # read again as the next encoding: only a GB18030 file is read twice
+    raise Unreadable(_("The file is not readable text (UTF-8 or GB18030)."))
+
+
+def _csv_rows(data: bytes, encoding: str, limits: Limits) -> list[Table]:
+    """The CSV decoded as it is read (never a second, decoded copy of the whole file), row by row, stopping at
+    the first row past a limit: a file of a million rows is refused after IMPORT_MAX_ROWS of them, not after
+    all."""
+    head = data[:8192].decode(encoding, errors="ignore")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(head[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), dialect)
+    rows: list[tuple[int, list[Any]]] = []
     try:
-        rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+        for number, cells in enumerate(reader, start=1):
+            if len(cells) > limits.columns:
+                raise limits.too_many_columns("CSV")
+            if not any(filled(c) for c in cells):
+                continue
+            if len(rows) > limits.rows:  # the heading row plus IMPORT_MAX_ROWS rows of data
+                raise limits.too_many_rows()
+            rows.append((number, cells))
     except csv.Error as error:
         raise Unreadable(_("The CSV file cannot be read: %(error)s", error=str(error)))
     if not rows:
@@ -91,21 +147,102 @@ def _read_csv(data: bytes) -> list[Table]:
     return [Table("CSV", rows[0][1], rows[1:])]
 
 
-def _read_xlsx(data: bytes) -> list[Table]:
+#: Parts of a workbook that openpyxl reads whole (shared strings, styles…) may be at most this share of the
+#: unpacked limit; sheets are streamed.
+_WHOLE_PART_SHARE = 4
+
+
+def _check_archive(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose parts would unpack to more than IMPORT_MAX_UNPACKED_BYTES (a zip bomb: 1.7 KB
+    can unpack to gigabytes). The sizes are those the archive declares; Python's zipfile stops reading a part
+    at its declared size, so a lie only shortens it."""
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    whole = max((part.file_size for part in parts if not part.filename.startswith("xl/worksheets/")), default=0)
+    if len(parts) > 1000 or total > limits.unpacked or whole > limits.unpacked // _WHOLE_PART_SHARE:
+        from worklog.bounds import limit_text
+        raise Unreadable(_("The workbook unpacks to more than %(limit)s, the most an import reads (the setting "
+                           "IMPORT_MAX_UNPACKED_BYTES). Save only the sheets and cells to import, or split the "
+                           "file.", limit=limit_text(limits.unpacked)))
+
+
+def _open_workbook(data: bytes):
+    """openpyxl's read-only workbook, each sheet's declared dimension read from the sheet's head only.
+
+    openpyxl looks for a sheet's ``<dimension>`` until the end of ``<sheetData>``: a sheet that declares none is
+    parsed whole when the workbook opens (12 s for 300,000 rows), before any limit can be checked. The
+    dimension, when there is one, comes before the rows; so the search stops where the rows begin."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+
+    class Sheet(ReadOnlyWorksheet):
+        def _get_size(self):
+            source = self._get_source()
+            try:
+                for _event, element in iterparse(source, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        (self._min_column, self._min_row, self._max_column,
+                         self._max_row) = SheetDimension.from_tree(element).boundaries
+                        break
+                    if element.tag == DATA_TAG:
+                        break
+            finally:
+                source.close()
+
+    class Reader(ExcelReader):
+        def read_worksheets(self):
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                    continue
+                worksheet = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                worksheet.sheet_state = sheet.state
+                self.wb._sheets.append(worksheet)
+
+    reader = Reader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> list[Table]:
     from xml.etree.ElementTree import ParseError
     from zipfile import BadZipFile
 
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
     broken = (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError, EOFError)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        _check_archive(data, limits)
+        workbook = _open_workbook(data)
         tables = []
-        # Sheets are parsed lazily in read-only mode: a damaged sheet fails here, not when opening.
+        budget = limits.rows  # data rows, all sheets together
         for sheet in workbook.worksheets:
-            rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
-            if not any(filled(c) for _, cells in rows for c in cells):
+            # The dimension a sheet declares (A1:XFD1048576) is checked first: openpyxl fills every row out to
+            # the declared width and height, so it is also what would be read.
+            if (sheet.max_column or 0) > limits.columns:
+                raise limits.too_many_columns(sheet.title)
+            if (sheet.max_row or 0) > budget + 1 and (sheet.max_column or 0) > 0:
+                raise limits.too_many_rows()
+            width = min(sheet.max_column or limits.columns, limits.columns)
+            rows: list[tuple[int, list[Any]]] = []
+            read = 0
+            # Sheets are parsed lazily (streamed) in read-only mode: a damaged sheet fails here, not when opening.
+            for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=width), start=1):
+                read += 1
+                if read > 4 * (limits.rows + 1):
+                    raise limits.too_many_rows()  # mostly blank rows: still more than an import reads
+                if not any(filled(c) for c in cells):
+                    continue
+                if len(rows) > budget:
+                    raise limits.too_many_rows()
+                rows.append((number, list(cells)))
+            if not rows:
                 continue  # an empty sheet, such as the ones Excel adds to a new workbook
+            budget -= len(rows) - 1
             tables.append(Table(sheet.title, [str(h or "") for h in rows[0][1]], rows[1:]))
         workbook.close()
     except broken:

@@ -22,6 +22,7 @@ from models import Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog import audit, spreadsheets as sheets
 from worklog.admin import services
 from worklog.errors import ServiceError
+from worklog.db import begin_writing, read_before_writing
 from worklog.extensions import db
 from worklog.permissions import can, is_root_admin
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
@@ -408,7 +409,9 @@ class _Importer:
 
 def import_file(data: bytes, filename: str, actor: Person | None, kind: str | None = None) -> ImportReport:
     """Import a file inside one savepoint; raise :class:`ImportFailed` with every bad row, having kept nothing."""
+    read_before_writing(db.session)  # SQLite: the file is read and parsed before the write lock is taken
     tables = read_tables(data, filename, kind)
+    begin_writing(db.session)
     importer = _Importer(actor)
     outer = db.session.begin_nested()
     handlers = {"units": importer.unit, "departments": importer.department, "posts": importer.post}
@@ -429,7 +432,7 @@ def import_file(data: bytes, filename: str, actor: Person | None, kind: str | No
         units = scope_units(actor, Role.admin)
         scope = units[0].id if units else None
     audit.record(actor, "org.imported", "import", None, unit_id=scope, after={
-        "file": filename[:200], "created": importer.report.created, "updated": importer.report.updated})
+        "file": sheets.file_name(filename), "created": importer.report.created, "updated": importer.report.updated})
     outer.commit()
     db.session.flush()
     return importer.report

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import Department, Person, Post, Role, RoleGrant, Sequence, Unit
+from worklog.bounds import accepts_upload
 from worklog.admin import queries, services
 from worklog.admin.forms import (AssignmentForm, DepartmentForm, EndAssignmentForm, GrantForm, ImportForm,
                                  NewPersonForm, PeopleFilterForm, PersonForm, PostForm, ReasonForm,
@@ -388,6 +389,7 @@ def person_reset_password(person_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@accepts_upload
 def import_org():
     form = ImportForm()
     report = None

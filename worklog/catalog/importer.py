@@ -15,6 +15,7 @@ from models import Person, Post, Sequence, TaskCategory, TaskType
 from worklog import audit, spreadsheets as sheets, timekeeping
 from worklog.catalog import services
 from worklog.errors import ServiceError
+from worklog.db import begin_writing, read_before_writing
 from worklog.extensions import db
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 
@@ -36,7 +37,9 @@ HEADERS = ["code", "name", "category", "sequence", "posts", "unit", "standard_po
 
 
 def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict[str, int]:
+    read_before_writing(db.session)  # SQLite: the file is read and parsed before the write lock is taken
     rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
+    begin_writing(db.session)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     outer = db.session.begin_nested()
     for sheet, number, record in rows:
@@ -53,7 +56,7 @@ def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict[str
     if errors:
         outer.rollback()
         raise ImportFailed(errors)
-    audit.record(actor, "catalog.imported", "import", None, after={"file": filename[:200], **counts})
+    audit.record(actor, "catalog.imported", "import", None, after={"file": sheets.file_name(filename), **counts})
     outer.commit()
     return counts
 

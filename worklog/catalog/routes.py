@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from models import CalendarDay, Post, Role, Sequence, TaskCategory, TaskType
 from worklog import timekeeping
+from worklog.bounds import accepts_upload
 from worklog.catalog import queries, services
 from worklog.catalog.forms import CalendarDayForm, CatalogImportForm, NewTaskTypeForm, TaskTypeForm, VersionForm
 from worklog.choices import choices, grouped
@@ -211,6 +212,7 @@ def tasks_export(fmt: str):
 
 
 @bp.route("/tasks/import", methods=["POST"])
+@accepts_upload
 def tasks_import():
     _require_manager()
     from worklog.catalog.importer import import_catalog

@@ -8,11 +8,12 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from models import ContactKind, Person, Role, SurveyContact, Unit
 from worklog import audit, spreadsheets as sheets, timekeeping
+from worklog.db import begin_writing, read_before_writing
 from worklog.errors import Conflict
 from worklog.extensions import db
 from worklog.permissions import has_role
@@ -30,6 +31,8 @@ COLUMNS = {
 }
 REQUIRED = ("unit", "kind", "date", "phone")
 HEADERS = ["unit", "kind", "date", "name", "phone", "reference"]
+#: Rows written by one INSERT statement.
+_CHUNK = 2000
 
 
 def _kind_lookup() -> dict[str, str]:
@@ -45,7 +48,11 @@ def import_contacts(data: bytes, filename: str, actor: Person) -> dict[str, int]
 
     Raises ImportFailed listing every bad row, no message repeating a phone number (a column shifted by one
     puts numbers where a unit, a kind or a date is expected), and Conflict when the same contacts were
-    imported at the same moment."""
+    imported at the same moment.
+
+    The file is read and checked (the long part: every number encrypted) before the write lock is taken, and the
+    rows are written in a few statements, so that others can sign in and save meanwhile."""
+    read_before_writing(db.session)
     try:
         rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
     except ImportFailed as failure:
@@ -71,33 +78,39 @@ def import_contacts(data: bytes, filename: str, actor: Person) -> dict[str, int]
             errors += [RowError(sheet, number, p.column, p.message) for p in problems]
         else:
             good.append((sheet, number, values))
+    imported_units = {v["unit"].id: v["unit"] for _s, _n, v in good}
+    common_unit = _common_unit(list(imported_units.values()))
+    for _s, _n, v in good:
+        v["unit_id"] = v["unit"].id  # plain values: taking the write lock may expire the objects read
+    begin_writing(db.session)
     if good:
         stored = _already_stored(list(seen))
         errors += [RowError(sheet, number, "phone", _("This contact (unit, kind, date, phone and reference) has "
                                                       "already been imported."))
                    for sheet, number, v in good
-                   if (v["unit"].id, v["kind"], v["contact_date"], v["phone_hash"], v["reference"]) in stored]
+                   if (v["unit_id"], v["kind"], v["contact_date"], v["phone_hash"], v["reference"]) in stored]
     if errors:
         errors.sort(key=lambda e: (e.sheet, e.row))
         raise ImportFailed(_redacted(errors))
 
     now = timekeeping.now()
+    actor_id = actor.id
     try:
         with db.session.begin_nested():
-            db.session.add_all(SurveyContact(
-                unit_id=v["unit"].id, kind=v["kind"], contact_date=v["contact_date"], reference=v["reference"],
-                name=v["name"], phone_cipher=v["phone_cipher"], phone_hash=v["phone_hash"],
-                phone_last4=v["phone_last4"], imported_by_id=actor.id, imported_at=now) for _s, _n, v in good)
-            db.session.flush()
+            # Plain INSERTs of prepared values, a few thousand at a time: no object per row in memory.
+            for start in range(0, len(good), _CHUNK):
+                db.session.execute(insert(SurveyContact.__table__), [dict(
+                    unit_id=v["unit_id"], kind=v["kind"], contact_date=v["contact_date"],
+                    reference=v["reference"], name=v["name"], phone_cipher=v["phone_cipher"],
+                    phone_hash=v["phone_hash"], phone_last4=v["phone_last4"], imported_by_id=actor_id,
+                    imported_at=now, erased_at=None) for _s, _n, v in good[start:start + _CHUNK]])
     except IntegrityError:
         # The same contacts imported by someone else since this import looked: nothing of this file is kept.
         raise Conflict(_("Some of these contacts were imported by someone else at the same time. Nothing of "
                          "this file was imported: look at the contacts, then import the file again if needed."))
-    imported_units = {v["unit"].id: v["unit"] for _s, _n, v in good}
     counts = {"contacts": len(good), "units": len(imported_units)}
-    audit.record(actor, "survey.contacts_imported", "import", None,
-                 unit_id=_common_unit(list(imported_units.values())),
-                 after={"file": filename[:200], **counts})
+    audit.record(actor, "survey.contacts_imported", "import", None, unit_id=common_unit,
+                 after={"file": sheets.file_name(filename), **counts})
     return counts
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Person, Role, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit
 from worklog import timekeeping
+from worklog.bounds import accepts_upload
 from worklog.choices import choices
 from worklog.errors import Conflict
 from worklog.extensions import db
@@ -116,6 +117,7 @@ def contacts():
 
 
 @bp.route("/contacts/import", methods=["GET", "POST"])
+@accepts_upload
 def contacts_import():
     me = current_person()
     require_role(me, Role.survey)

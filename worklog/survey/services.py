@@ -243,6 +243,7 @@ def show_number(call: SurveyCall, actor: Person) -> str | None:
         after_this_transaction(lambda: audit.record(
             db.session.get(Person, actor_id), "survey.number_shown", "survey_call", call_id, unit_id=unit_id,
             after={"contact": contact_id}))
+        return phones.InFull(number)  # the pages mask every other number they are given
     return number
 
 

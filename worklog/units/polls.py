@@ -16,6 +16,7 @@ from sqlalchemy import select
 from models import Person, Role, Unit
 from models.survey import OpinionPoll
 from worklog import audit, spreadsheets as sheets
+from worklog.db import begin_writing, read_before_writing
 from worklog.extensions import db
 from worklog.permissions import has_role
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
@@ -37,7 +38,9 @@ def may_import(person: Person, unit: Unit | None = None) -> bool:
 
 
 def import_polls(data: bytes, filename: str, actor: Person) -> dict[str, int]:
+    read_before_writing(db.session)  # SQLite: the file is read and parsed before the write lock is taken
     rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
+    begin_writing(db.session)
     counts = {"created": 0, "unchanged": 0}
     seen: dict[tuple[int, date], int] = {}
     outer = db.session.begin_nested()
@@ -49,7 +52,7 @@ def import_polls(data: bytes, filename: str, actor: Person) -> dict[str, int]:
     if errors:
         outer.rollback()
         raise ImportFailed(errors)
-    audit.record(actor, "units.polls_imported", "import", None, after={"file": filename[:200], **counts})
+    audit.record(actor, "units.polls_imported", "import", None, after={"file": sheets.file_name(filename), **counts})
     outer.commit()
     return counts
 

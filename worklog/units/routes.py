@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired
 from models import Person, Unit
 from models.survey import ContactKind, OpinionPoll, UnitEvaluationRun
 from worklog import timekeeping
+from worklog.bounds import accepts_upload
 from worklog.exports import xlsx_response
 from worklog.extensions import db
 from worklog.ledgers.queries import parse_month
@@ -178,6 +179,7 @@ def polls_page():
 
 
 @bp.route("/polls/import", methods=["POST"])
+@accepts_upload
 def polls_import():
     me = current_person()
     if not polls.may_import(me):
