@@ -13,3 +13,8 @@ class ServiceError(Exception):
 
 class Conflict(ServiceError):
     """Someone else changed the object first (HTTP 409): nothing of this request is kept."""
+
+
+class PasswordRefused(ServiceError):
+    """A password typed to confirm an act was wrong or came too often. The attempt is recorded and must be
+    kept: answer without rolling back (nothing else has been written yet)."""

@@ -370,7 +370,7 @@ def person_reset_password(person_id: int):
     person = _load_person(person_id, "reset_password")
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        problems = password_problems(form.password.data, badge=person.badge)
+        problems = password_problems(form.password.data, badge=person.badge, name=person.name)
         if problems:
             form.password.errors = list(form.password.errors) + problems
         else:

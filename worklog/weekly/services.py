@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
                     TaskType, WeekReview, WeekStatus, utcnow)
 from worklog import audit, locks, timekeeping
-from worklog.auth.passwords import verify_password
+from worklog.auth.services import confirm_password
 from worklog.daily import services as daily
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
@@ -189,9 +189,9 @@ def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
 
 
 def sign_week(person: Person, monday: date, actor: Person, password: str) -> WeekReview:
-    """Sign the week after re-entering the password: its entries are locked and its approved points recorded."""
-    if not verify_password(actor.password_hash, password or ""):
-        raise ServiceError(_("The password is wrong."), "password")
+    """Sign the week after re-entering the password: its entries are locked and its approved points recorded.
+    The password is limited as a sign-in is (a refusal raises :class:`PasswordRefused` before any change)."""
+    confirm_password(actor, password)
     return sign_checked(person, monday, actor)
 
 
@@ -205,8 +205,7 @@ def sign_checked(person: Person, monday: date, actor: Person) -> WeekReview:
 def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) -> list[WeekReview]:
     """Sign every ready week of the team in one action; weeks that cannot be signed are left as they are. The
     ledgers take the signed weeks all at once."""
-    if not verify_password(actor.password_hash, password or ""):
-        raise ServiceError(_("The password is wrong."), "password")
+    confirm_password(actor, password)
     signed = []
     for row in queries.week_rows([p.id for p in people], monday, for_signing=True):
         if row.state != queries.QueueState.ready or not queries.may_sign(actor, row.person, monday):
