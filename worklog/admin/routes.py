@@ -129,8 +129,7 @@ def catalog():
 
 
 def _require_catalog_manager() -> None:
-    if not is_root_admin(current_person()):
-        abort(403)
+    require_catalog_manager(current_person())
 
 
 @bp.route("/sequences/new", methods=["GET", "POST"], defaults={"sequence_id": None})

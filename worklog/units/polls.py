@@ -17,7 +17,7 @@ from models import Person, Role, Unit
 from models.survey import OpinionPoll
 from worklog import audit, spreadsheets as sheets
 from worklog.extensions import db
-from worklog.permissions import has_role
+from worklog.permissions import POLL_IMPORT_ROLES as IMPORT_ROLES, has_role, may_import_polls  # noqa: F401
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 
 COLUMNS = {
@@ -28,12 +28,8 @@ COLUMNS = {
     "sample_size": ("samplesize", "sample", "样本量", "样本数"),
 }
 REQUIRED = ("unit", "round", "score", "sample_size")
-#: Who imports polls: survey staff and administrators over the unit.
-IMPORT_ROLES = (Role.survey, Role.admin)
-
-
 def may_import(person: Person, unit: Unit | None = None) -> bool:
-    return any(has_role(person, role, unit) for role in IMPORT_ROLES)
+    return may_import_polls(person, unit)
 
 
 def import_polls(data: bytes, filename: str, actor: Person) -> dict[str, int]:

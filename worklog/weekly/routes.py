@@ -296,9 +296,9 @@ def delegations():
         acting = db.session.scalar(select(Person).where(Person.badge == form.acting.data.strip()))
         try:
             if supervisor is None:
-                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.supervisor.data), "supervisor")
+                raise services.no_such_badge(form.supervisor.data, "supervisor")
             if acting is None:
-                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.acting.data), "acting")
+                raise services.no_such_badge(form.acting.data, "acting")
             services.delegate(supervisor, acting, form.start_date.data, form.end_date.data, form.reason.data, actor)
             flash(_("%(name)s acts as supervisor from %(start)s to %(end)s.", name=acting.name,
                     start=form.start_date.data.isoformat(), end=form.end_date.data.isoformat()), "success")

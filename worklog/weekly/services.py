@@ -19,7 +19,7 @@ from worklog.daily import services as daily
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
-from worklog.permissions import has_role
+from worklog.permissions import has_role, may_act_for, may_delegate_for
 from worklog.weekly import queries
 
 ENTRY_REVIEW_FIELDS = ("status", "approved_points", "review_note", "reviewed_by_id")
@@ -246,13 +246,17 @@ def unsign_week(review: WeekReview, reason: str, actor: Person, seen_version: in
 # --- Delegation -----------------------------------------------------------------------------------------------------
 
 
+def no_such_badge(badge: str, field: str) -> ServiceError:
+    return ServiceError(_("No person with badge number %(badge)s in your unit.", badge=(badge or "").strip()), field)
+
+
 def delegate(supervisor: Person, acting: Person, start: date, end: date, reason: str, actor: Person) -> Delegation:
     """Name an acting supervisor for a date range. The supervisor names one, or an administrator over them."""
-    if actor.id != supervisor.id:
-        from worklog.permissions import home_unit
-        unit = home_unit(supervisor)
-        if unit is None or not has_role(actor, "admin", unit):
-            raise ServiceError(_("Only the supervisor or their administrator can name an acting supervisor."))
+    # A badge outside one's scope is answered as one that does not exist: the flash names the acting supervisor.
+    if not may_delegate_for(actor, supervisor):
+        raise no_such_badge(supervisor.badge, "supervisor")
+    if not may_act_for(acting, supervisor):
+        raise no_such_badge(acting.badge, "acting")
     if acting.id == supervisor.id:
         raise ServiceError(_("Choose someone else as the acting supervisor."), "acting")
     if not acting.active:
