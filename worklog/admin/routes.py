@@ -19,7 +19,7 @@ from worklog.choices import choices
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
-from worklog.permissions import can, is_root_admin, require, require_role
+from worklog.permissions import can, is_root_admin, require, require_catalog_manager, require_role
 from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -17,7 +17,7 @@ from worklog import audit
 from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
-from worklog.permissions import has_role, require_hr  # noqa: F401
+from worklog.permissions import require_hr
 from worklog.rules.bonus import DEFAULT_COEFFICIENTS, distribute
 from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
 

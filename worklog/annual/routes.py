@@ -24,7 +24,7 @@ from worklog.exports import xlsx_response
 from worklog.extensions import db
 from worklog.jobs.forms import ExportForm
 from worklog.jobs.queue import after_commit
-from worklog.permissions import has_role, scope_units, unit_for
+from worklog.permissions import scope_units, unit_for
 from worklog.rules.bonus import spread
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
 from worklog.web import after_this_transaction, current_person, int_arg, refuse, rollback_only, signed_in_blueprint, \

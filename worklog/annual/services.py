@@ -19,7 +19,7 @@ from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly.services import _assignments
-from worklog.permissions import has_role, require_panel  # noqa: F401
+from worklog.permissions import require_panel
 from worklog.rules.annual import AnnualInput, AnnualRules, annual_score, grade_year
 from worklog.rules.eligibility import OfficerFacts
 

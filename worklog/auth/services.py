@@ -6,9 +6,9 @@ import secrets
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from models import LoginAttempt, LoginSession, Person, RoleGrant, utcnow
@@ -25,6 +25,9 @@ def _token_hash(token: str) -> str:
 
 
 def client_address() -> str:
+    """The address the attempt limits count; "" outside a request (a command, a job): the operator's own."""
+    if not has_request_context():
+        return ""
     return (request.remote_addr or "")[:64]
 
 

@@ -16,7 +16,7 @@ from worklog.choices import choices, grouped
 from worklog.daily.forms import ActionForm
 from worklog.errors import ServiceError
 from worklog.extensions import db
-from worklog.permissions import is_root_admin, may_manage_catalog, require_catalog_manager, require_role  # noqa: F401
+from worklog.permissions import may_manage_catalog, require_catalog_manager, require_role
 from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin")

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from models import Department, Person, Role, Unit
+from models import Department, Unit
 from worklog import timekeeping
 from worklog.exports import xlsx_response
 from worklog.extensions import db
 from worklog.ledgers import queries
-from worklog.permissions import LEDGER_ROLES, can_view_ledger, has_role, scope_units  # noqa: F401
+from worklog.permissions import LEDGER_ROLES, can_view_ledger, scope_units
 from worklog.web import current_person, signed_in_blueprint
 
 bp = signed_in_blueprint("ledgers", __name__, url_prefix="/ledgers")

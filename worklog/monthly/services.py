@@ -27,7 +27,6 @@ from worklog.extensions import db
 from worklog.ledgers import services as ledgers
 from worklog.monthly.rulesets import rule_set_on
 from worklog import permissions
-from worklog.permissions import has_role
 from worklog.rules import calendar as cal_rules
 from worklog.rules.grading import GradeInput, QuotaExceeded, grade_group
 from worklog.rules.ruleset import RuleValues, from_mapping

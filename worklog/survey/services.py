@@ -20,7 +20,7 @@ from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
 from worklog.errors import NotAllowed, OutOfScope
-from worklog.permissions import (FOLLOW_UP_ROLES, has_role, may_reply, may_see_follow_up,  # noqa: F401
+from worklog.permissions import (FOLLOW_UP_ROLES, may_reply, may_see_follow_up,  # noqa: F401  (read here too)
                                  surveys, unit_scope_clause)
 from worklog.web import after_this_transaction
 from worklog.rules import sampling

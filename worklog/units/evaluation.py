@@ -32,7 +32,7 @@ from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
-from worklog.permissions import is_root_admin, require_evaluation_keeper  # noqa: F401
+from worklog.permissions import require_evaluation_keeper
 from worklog.rules.grading import Check
 from worklog.rules.public import (SurveyCounts, UnitInput, UnitRules, comprehensive, consecutive_yellow,
                                   explain_public_evaluation, grade_units, normalise)

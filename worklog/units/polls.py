@@ -13,11 +13,11 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from models import Person, Role, Unit
+from models import Person, Unit
 from models.survey import OpinionPoll
 from worklog import audit, spreadsheets as sheets
 from worklog.extensions import db
-from worklog.permissions import POLL_IMPORT_ROLES as IMPORT_ROLES, has_role, may_import_polls  # noqa: F401
+from worklog.permissions import may_import_polls
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 
 COLUMNS = {

@@ -14,11 +14,11 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, func, or_, select, true
 
-from models import Person, Role, Unit
+from models import Person, Unit
 from models.survey import CONTACT_GROUPS, REACHED, CallOutcome, ContactKind, SurveyCall, SurveyDraw
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
-from worklog.permissions import STATISTICS_ROLES, has_role, may_view_statistics, unit_scope_clause  # noqa: F401
+from worklog.permissions import STATISTICS_ROLES, may_view_statistics, unit_scope_clause
 from worklog.rules.public import SurveyCounts, combine
 
 #: Who reads the survey's statistics and units' evaluations: each grant covers its unit and the units under it.
