@@ -145,3 +145,19 @@ def test_survey_scope_checks_raise_out_of_scope(app, org):
     from worklog.survey import services
     with pytest.raises(OutOfScope):
         services.call_in_scope(org["officer_a"], 12345)
+
+
+# --- A unit in a round ------------------------------------------------------------------------------------------------
+
+
+def test_a_round_for_a_unit_outside_hrs_scope_is_answered_as_a_missing_unit(app, org):
+    from models import PromotionRound
+    client = browser(app)
+    assert sign_in(client, org["hr_a"].badge).status_code == 302
+    data = {"name": "Round", "reference_date": "2026-11-01", "policy": "competitive"}
+    missing = client.post("/hr", data={**data, "unit": 999999})
+    elsewhere = client.post("/hr", data={**data, "unit": org.city_b.id})
+    assert elsewhere.status_code == missing.status_code and elsewhere.status_code in (404, 422)
+    assert field_errors(elsewhere) == field_errors(missing)
+    assert "City B" not in _text(elsewhere)
+    assert _count(PromotionRound) == 0
