@@ -21,9 +21,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, config)
 
     if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        from worklog.proxies import TrustedProxyFix
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, int(app.config["PROXY_COUNT"]), app.config["TRUSTED_PROXIES"])
 
     from worklog import i18n, integrity, web
     from worklog.extensions import csrf, db

@@ -31,18 +31,33 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["zh_CN", "en"],
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
-    # Sign-in limits: failures counted within the window, per badge number and per address.
+    # Sign-in limits (and those of every password typed to confirm an act), see worklog/auth/services.py.
+    # Per badge and address: after this many failures the pair waits the window, twice as long after each
+    # further failure, up to LOGIN_MAX_DELAY_MINUTES.
     "LOGIN_WINDOW_MINUTES": 15,
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_PAIR": 5,
+    "LOGIN_MAX_DELAY_MINUTES": 240,
+    # Per badge from every address within the window, except addresses its owner signed in from lately.
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 100,
+    "LOGIN_KNOWN_ADDRESS_DAYS": 30,
+    # Per address, whatever the badge, within the window.
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
     "PASSWORD_MIN_LENGTH": 8,
     "PASSWORD_MAX_LENGTH": 128,
+    # The fewest guesses (as a power of ten) that zxcvbn must reckon a chosen password takes, knowing the words
+    # below, the unit names, the person's badge, name and its pinyin. 8 is zxcvbn's own line between "somewhat"
+    # and "safely" unguessable (score 3), less the last step, so that 8 random characters still pass.
+    "PASSWORD_MIN_GUESSES_LOG10": 8,
+    "PASSWORD_SITE_WORDS": ["警务", "jingwu", "警察", "jingcha", "公安", "gongan", "police", "worklog", "政法",
+                            "绩效", "jixiao", "考核", "kaohe"],
     # argon2id parameters (RFC 9106 second recommended option by default).
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
     "ARGON2_PARALLELISM": 4,
-    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0: none), and the addresses
+    # (or CIDR networks) they connect from: the headers are read only on connections from one of these.
     "PROXY_COUNT": 0,
+    "TRUSTED_PROXIES": ["127.0.0.1", "::1"],
     "HTTPS": False,
     # Bounds on what a request may send, checked before its body is read (a 413 page otherwise). A form's body:
     "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, g
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Assignment, Department, Person, Post, Role, RoleGrant, Sequence, Unit
+from worklog.errors import OutOfScope, ServiceError
 from worklog.extensions import db
 
 
@@ -210,3 +212,138 @@ def can_download_job_file(person: Person | None, job) -> bool:
     if not can_view_job(person, job):
         return False
     return job.kind == JobKind.round_export.value and has_role(person, Role.hr, job.unit)
+
+
+# --- People a form names by badge ------------------------------------------------------------------------------------
+
+
+def may_delegate_for(actor: Person, supervisor: Person) -> bool:
+    """May ``actor`` name an acting supervisor for ``supervisor``? The supervisor themselves, or an administrator
+    over the unit they belong to."""
+    if actor.id == supervisor.id:
+        return True
+    unit = home_unit(supervisor)
+    return unit is not None and has_role(actor, Role.admin, unit)
+
+
+def may_act_for(acting: Person, supervisor: Person) -> bool:
+    """May ``acting`` review for ``supervisor``? Someone of the supervisor's own unit (or a unit under it): a
+    supervisor cannot hand their officers' work, nor learn a name, anywhere in the province."""
+    unit, theirs = home_unit(supervisor), home_unit(acting)
+    return unit is not None and theirs is not None and theirs.is_within(unit)
+
+
+# --- The rules of each area (moved here from their modules, which import them back under their old names) -----------
+#
+# A predicate (may_…, can_…) answers; a require_… raises ServiceError (a refused change, shown on the page) or
+# OutOfScope (answered 404, as for a missing object). Neither calls ``abort``: services call them too.
+
+
+def _signed_in(person: Person | None) -> bool:
+    return person is not None and getattr(person, "is_authenticated", False) and person.active
+
+
+def unit_for(person: Person | None, role: Role | str, unit_id: int) -> Unit:
+    """Load → check for pages of a unit's panel, HR …: the unit if ``person`` holds ``role`` over it; a unit
+    elsewhere is answered as a missing one."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not _signed_in(person) or not has_role(person, role, unit):
+        raise OutOfScope()
+    return unit
+
+
+def may_review(actor: Person, person: Person, day: date) -> bool:
+    """Nobody reviews their own work, whatever roles they hold: the officer's supervisor on that day reviews it,
+    or whoever acts for that supervisor then."""
+    if actor.id == person.id:
+        return False
+    assignment = person.assignment_on(day)
+    if assignment is None or assignment.supervisor_id is None:
+        return False
+    if actor.id == assignment.supervisor_id:
+        return True
+    from worklog.weekly.queries import _acting_for
+    return any(supervisor == assignment.supervisor_id and start <= day <= end
+               for supervisor, start, end in _acting_for(actor.id))
+
+
+def may_sign(actor: Person, person: Person, monday: date) -> bool:
+    """The week is signed by whoever reviews its last day on which the officer held a post."""
+    from worklog.weekly.queries import signing_day
+    day = signing_day(person, monday)
+    return day is not None and may_review(actor, person, day)
+
+
+def require_own_day(person: Person, actor: Person) -> None:
+    if person.id != actor.id:
+        raise ServiceError(_("Only the officer can change their own day."))
+
+
+#: Who reads a unit's ledgers: its assessment panel, HR and administrators (each grant covers the subtree).
+LEDGER_ROLES = (Role.panel, Role.hr, Role.admin)
+
+
+def can_view_ledger(person: Person | None, unit: Unit) -> bool:
+    """May ``person`` read the ledgers of ``unit``? Everyone else is answered 404, like a missing unit."""
+    return _signed_in(person) and any(has_role(person, role, unit) for role in LEDGER_ROLES)
+
+
+def require_panel(actor: Person, unit: Unit) -> None:
+    """The unit's assessment panel (a panel over a city covers its counties) closes its months and its year."""
+    if not has_role(actor, Role.panel, unit):
+        raise ServiceError(_("Only the unit's assessment panel can do this."))
+
+
+def require_hr(actor: Person, unit: Unit) -> None:
+    if not has_role(actor, Role.hr, unit):
+        raise ServiceError(_("Only HR over this unit can do this."))
+
+
+def may_manage_catalog(person: Person | None) -> bool:
+    """The catalog (sequences, posts, task types) and the calendar are province-wide: only administrators of the
+    top unit change them."""
+    return _signed_in(person) and is_root_admin(person)
+
+
+def require_catalog_manager(person: Person | None) -> None:
+    if not may_manage_catalog(person):
+        abort(403)
+
+
+def require_evaluation_keeper(actor: Person | None) -> None:
+    if actor is None or not is_root_admin(actor):
+        raise ServiceError(_("Only an administrator of the province records and seals units' evaluations."))
+
+
+#: Who imports opinion polls: survey staff and administrators over the unit.
+POLL_IMPORT_ROLES = (Role.survey, Role.admin)
+
+
+def may_import_polls(person: Person, unit: Unit | None = None) -> bool:
+    return any(has_role(person, role, unit) for role in POLL_IMPORT_ROLES)
+
+
+#: Who reads the survey's statistics and the units' evaluation of their units.
+STATISTICS_ROLES = (Role.survey, Role.admin, Role.panel, Role.hr)
+
+
+def may_view_statistics(person: Person | None, unit: Unit | None = None) -> bool:
+    """Anywhere (``unit`` None: may the person open the pages at all), or over ``unit``."""
+    return _signed_in(person) and any(has_role(person, role, unit) for role in STATISTICS_ROLES)
+
+
+#: Who answers a dissatisfied caller's follow-up for their unit.
+FOLLOW_UP_ROLES = (Role.admin, Role.panel)
+
+
+def surveys(actor: Person, unit: Unit | None) -> bool:
+    """Survey staff over the unit make its draws and calls."""
+    return unit is not None and has_role(actor, Role.survey, unit)
+
+
+def may_reply(actor: Person, follow_up) -> bool:
+    return any(has_role(actor, role, follow_up.unit) for role in FOLLOW_UP_ROLES)
+
+
+def may_see_follow_up(actor: Person, follow_up) -> bool:
+    return follow_up is not None and (may_reply(actor, follow_up) or surveys(actor, follow_up.unit))

@@ -20,7 +20,7 @@ from worklog.choices import choices
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
-from worklog.permissions import can, is_root_admin, require, require_role
+from worklog.permissions import can, is_root_admin, require, require_catalog_manager, require_role
 from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -130,8 +130,7 @@ def catalog():
 
 
 def _require_catalog_manager() -> None:
-    if not is_root_admin(current_person()):
-        abort(403)
+    require_catalog_manager(current_person())
 
 
 @bp.route("/sequences/new", methods=["GET", "POST"], defaults={"sequence_id": None})
@@ -371,7 +370,7 @@ def person_reset_password(person_id: int):
     person = _load_person(person_id, "reset_password")
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        problems = password_problems(form.password.data, badge=person.badge)
+        problems = password_problems(form.password.data, badge=person.badge, name=person.name)
         if problems:
             form.password.errors = list(form.password.errors) + problems
         else:

@@ -17,7 +17,7 @@ from worklog import audit
 from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
-from worklog.permissions import has_role
+from worklog.permissions import require_hr
 from worklog.rules.bonus import DEFAULT_COEFFICIENTS, distribute
 from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
 
@@ -99,11 +99,6 @@ def with_params(policy: dict, values: dict[str, str]) -> dict:
         if name in TUNABLE and name in rule.get("params", {}) and str(value).strip():
             rule["params"][name] = str(value).strip()
     return tried
-
-
-def require_hr(actor: Person, unit: Unit) -> None:
-    if not has_role(actor, "hr", unit):
-        raise ServiceError(_("Only HR over this unit can do this."))
 
 
 def create_round(unit: Unit, name: str, reference: date, policy_key: str, actor: Person) -> PromotionRound:

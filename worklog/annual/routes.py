@@ -24,7 +24,7 @@ from worklog.exports import xlsx_response
 from worklog.extensions import db
 from worklog.jobs.forms import ExportForm
 from worklog.jobs.queue import after_commit
-from worklog.permissions import has_role, scope_units
+from worklog.permissions import scope_units, unit_for
 from worklog.rules.bonus import spread
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
 from worklog.web import after_this_transaction, current_person, int_arg, refuse, rollback_only, signed_in_blueprint, \
@@ -81,10 +81,7 @@ class ActionForm(FlaskForm):
 
 
 def _hr_unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not has_role(current_person(), Role.hr, unit):
-        abort(404)
-    return unit
+    return unit_for(current_person(), Role.hr, unit_id)
 
 
 def _policy_label(key: str) -> str:
@@ -323,10 +320,7 @@ def my_eligibility():
 
 
 def _panel_unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not has_role(current_person(), Role.panel, unit):
-        abort(404)
-    return unit
+    return unit_for(current_person(), Role.panel, unit_id)
 
 
 @bp.route("/year/<int:unit_id>/<int:year>")
@@ -360,7 +354,7 @@ def year_adjustment(unit_id: int, year: int):
         person = db.session.scalar(select(Person).where(Person.badge == form.person.data.strip()))
         try:
             if person is None:
-                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data))
+                raise services.not_assessed(form.person.data, year)
             services.add_adjustment(review, person, form.points.data, form.reason.data, current_person())
             flash(_("Adjustment recorded. Compute the year again to see its effect."), "success")
             return redirect(back)

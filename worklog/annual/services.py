@@ -19,7 +19,7 @@ from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly.services import _assignments
-from worklog.permissions import has_role
+from worklog.permissions import require_panel
 from worklog.rules.annual import AnnualInput, AnnualRules, annual_score, grade_year
 from worklog.rules.eligibility import OfficerFacts
 
@@ -31,8 +31,8 @@ def year_review(unit_id: int, year: int) -> YearReview | None:
 
 
 def _require_panel(unit: Unit, actor: Person | None) -> None:
-    if actor is not None and not has_role(actor, "panel", unit):
-        raise ServiceError(_("Only the unit's assessment panel can do this."))
+    if actor is not None:  # None: a command or a job, acting for the system
+        require_panel(actor, unit)
 
 
 def open_year(unit: Unit, year: int, actor: Person | None) -> YearReview:
@@ -48,6 +48,12 @@ def open_year(unit: Unit, year: int, actor: Person | None) -> YearReview:
     return review
 
 
+def not_assessed(badge: str, year: int) -> ServiceError:
+    """The one answer for a badge that does not exist and for one the unit does not assess."""
+    return ServiceError(_("Nobody with badge number %(badge)s is assessed by this unit in %(year)s.",
+                          badge=(badge or "").strip(), year=str(year)), "person")
+
+
 def add_adjustment(review: YearReview, person: Person, points, reason: str, actor: Person) -> YearAdjustment:
     unit = db.session.get(Unit, review.unit_id)
     _require_panel(unit, actor)
@@ -55,6 +61,10 @@ def add_adjustment(review: YearReview, person: Person, points, reason: str, acto
         raise ServiceError(_("This year is final and sealed."))
     if person.id == actor.id:
         raise ServiceError(_("Nobody records adjustments, vetoes or grades for themselves."))
+    # Only people the unit assesses that year: the year page names whoever is adjusted, so any badge of the
+    # province would tell its owner's name. Answered as for a badge that does not exist.
+    if person.id not in _assignments(unit.id, date(review.year, 1, 1), date(review.year, 12, 31)):
+        raise not_assessed(person.badge, review.year)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Give the reason."), "reason")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 #: Common passwords seen in Chinese leaks that the general list does not carry.
 _EXTRA_COMMON = {
@@ -61,6 +61,49 @@ def _dummy_verify(password: str) -> None:
         pass
 
 
+#: zxcvbn's feedback (English, from its own code) in our catalog, so that it reaches the person in their language.
+_FEEDBACK = {
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l('Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        _l('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    'Sequences like "abc" or "6543" are easy to guess.': _l('Sequences like "abc" or "6543" are easy to guess.'),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "This is a top-10 common password.": _l("This is a very common password."),
+    "This is a top-100 common password.": _l("This is a very common password."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l("This is similar to a commonly used password."),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l("Names and surnames by themselves are easy to guess."),
+    "Common names and surnames are easy to guess.": _l("Names and surnames by themselves are easy to guess."),
+}
+
+
+def guesser_words(badge: str = "", name: str = "") -> list[str]:
+    """What a guesser tries first against this person: the badge, the name and its pinyin (whole, surname last,
+    initials), the site's words and the units' names with their pinyin."""
+    from pypinyin import Style, lazy_pinyin
+    from sqlalchemy import select
+    from models import Unit
+    from worklog.extensions import db
+
+    words = [badge, name] if badge or name else []
+    if name:
+        syllables = [s for s in lazy_pinyin(name) if s.isascii()]
+        if syllables:
+            words += ["".join(syllables), "".join(syllables[1:] + syllables[:1]),
+                      "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))] + syllables
+    site = list(current_app.config["PASSWORD_SITE_WORDS"])
+    site += list(db.session.scalars(select(Unit.name)))
+    for word in site:
+        words.append(word)
+        if not word.isascii():
+            words.append("".join(s for s in lazy_pinyin(word) if s.isascii()))
+    return [w.lower() for w in dict.fromkeys(words) if w and len(w) >= 2]
+
+
 def password_problems(password: str, badge: str = "", name: str = "") -> list[str]:
     """What is wrong with a new password, as messages for the person choosing it (empty when fine)."""
     cfg = current_app.config
@@ -75,4 +118,26 @@ def password_problems(password: str, badge: str = "", name: str = "") -> list[st
         problems.append(_("This password is too common; choose one that is harder to guess."))
     if badge and badge.lower() in lowered:
         problems.append(_("The password must not contain your badge number."))
+    if not problems:
+        problems = _strength_problems(password, guesser_words(badge, name))
+    return problems
+
+
+def _strength_problems(password: str, words: list[str]) -> list[str]:
+    """Length and a list of common passwords let ``Jingwu-2027`` through: zxcvbn estimates how many guesses a
+    password takes, knowing what a guesser here tries first (the person's name in pinyin, the site's words)."""
+    from zxcvbn import zxcvbn
+    # zxcvbn refuses more than 72 characters unless told; the length itself was checked before.
+    result = zxcvbn(password, user_inputs=words, max_length=max(72, len(password)))
+    if result["guesses_log10"] >= float(current_app.config["PASSWORD_MIN_GUESSES_LOG10"]):
+        return []
+    problems = [_("This password is too easy to guess.")]
+    if any(m.get("dictionary_name") == "user_inputs" for m in result["sequence"]):
+        problems.append(_("It is built on your badge number, your name (or its pinyin), or this site's or your "
+                          "unit's words, which a guesser tries first."))
+    feedback = result["feedback"]
+    for text in [feedback.get("warning")] + list(feedback.get("suggestions") or []):
+        if text in _FEEDBACK and str(_FEEDBACK[text]) not in problems:
+            problems.append(str(_FEEDBACK[text]))
+    problems.append(_("Use a longer password of several uncommon words, with digits or signs between them."))
     return problems

@@ -70,7 +70,7 @@ def change_password():
             form.current.errors.append(_("The current password is wrong."))
             # Answered like a refused sign-in (200, so the request commits): the failure must count.
             return render_template("auth/change_password.html", form=form), 200
-        problems = password_problems(form.new.data, badge=person.badge)
+        problems = password_problems(form.new.data, badge=person.badge, name=person.name)
         if form.new.data == form.current.data:
             form.new.errors.append(_("The new password must differ from the current one."))
         elif problems:

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from models import LoginAttempt, LoginSession, Person, RoleGrant, utcnow
 from worklog import audit, navigation, timekeeping
 from worklog.auth.passwords import hash_password, needs_rehash, verify_password
+from worklog.errors import PasswordRefused
 from worklog.extensions import db
 from worklog.permissions import remember_grants
 from worklog.web import after_this_transaction
@@ -23,32 +25,72 @@ def _token_hash(token: str) -> str:
 
 
 def client_address() -> str:
+    """The address the attempt limits count; "" outside a request (a command, a job): the operator's own."""
+    if not has_request_context():
+        return ""
     return (request.remote_addr or "")[:64]
 
 
 # --- Attempts -----------------------------------------------------------------------------------------
+#
+# Three limits, each counted in the attempts table:
+# - per badge and address (the guesser's own pair): after LOGIN_MAX_FAILURES_PER_PAIR failures the pair waits
+#   LOGIN_WINDOW_MINUTES since its last failure, twice as long after each further failure (up to
+#   LOGIN_MAX_DELAY_MINUTES). A success from the pair wipes its slate.
+# - per address, whatever the badge (a sprayer): LOGIN_MAX_FAILURES_PER_ADDRESS in the window; no success resets it.
+# - per badge from everywhere (a botnet): LOGIN_MAX_FAILURES_PER_ACCOUNT in the window, much higher than the
+#   pair's, and never applied at an address the owner has signed in from lately: guessers elsewhere cannot lock
+#   the owner out at their desk.
 
 
-def _recent_failures(column, value: str, reset_by_success: bool) -> int:
-    since = utcnow() - timedelta(minutes=int(current_app.config["LOGIN_WINDOW_MINUTES"]))
-    start = since
-    if reset_by_success:
-        last_success = db.session.scalar(
-            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.success.is_(True),
-                                                     LoginAttempt.at >= since))
-        start = max(since, last_success) if last_success else since
-    return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= start)) or 0
+def _window_start() -> datetime:
+    return utcnow() - timedelta(minutes=int(current_app.config["LOGIN_WINDOW_MINUTES"]))
+
+
+def _failures_since(since: datetime, *conditions) -> tuple[int, datetime | None]:
+    """Failures matching ``conditions`` since ``since`` and since the last success matching them: count, last."""
+    last_success = db.session.scalar(select(func.max(LoginAttempt.at)).where(
+        *conditions, LoginAttempt.success.is_(True), LoginAttempt.at >= since))
+    start = max(since, last_success) if last_success else since
+    count, last = db.session.execute(select(func.count(), func.max(LoginAttempt.at)).where(
+        *conditions, LoginAttempt.success.is_(False), LoginAttempt.at >= start)).one()
+    return count or 0, last
+
+
+def _pair_refused(badge: str, address: str) -> bool:
+    cfg = current_app.config
+    free = int(cfg["LOGIN_MAX_FAILURES_PER_PAIR"])
+    longest = timedelta(minutes=int(cfg["LOGIN_MAX_DELAY_MINUTES"]))
+    count, last = _failures_since(utcnow() - longest, LoginAttempt.badge == badge, LoginAttempt.address == address)
+    if count < free:
+        return False
+    # 2 ** (count - free) grows past any cap within a few dozen failures; the exponent is bounded first.
+    wait = min(timedelta(minutes=int(cfg["LOGIN_WINDOW_MINUTES"])) * 2 ** min(count - free, 20), longest)
+    return utcnow() < last + wait
+
+
+def _address_refused(address: str) -> bool:
+    # An address's own success does not reset it: everyone has an account, and signing in to one's own between
+    # guesses must not reopen the guessing at colleagues' accounts.
+    count = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.address == address, LoginAttempt.success.is_(False), LoginAttempt.at >= _window_start())) or 0
+    return count >= int(current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+
+
+def _account_refused(badge: str, address: str) -> bool:
+    cfg = current_app.config
+    count, _last = _failures_since(_window_start(), LoginAttempt.badge == badge)
+    if count < int(cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        return False
+    known_since = utcnow() - timedelta(days=int(cfg["LOGIN_KNOWN_ADDRESS_DAYS"]))
+    known = db.session.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.badge == badge, LoginAttempt.address == address, LoginAttempt.success.is_(True),
+        LoginAttempt.at >= known_since).limit(1))
+    return known is None
 
 
 def is_throttled(badge: str, address: str) -> bool:
-    # An account's own success wipes its slate. An address's does not: everyone has an account, and
-    # signing in to one's own between guesses must not reopen the guessing at colleagues' accounts.
-    cfg = current_app.config
-    return (_recent_failures(LoginAttempt.badge, badge, reset_by_success=True)
-            >= int(cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
-            or _recent_failures(LoginAttempt.address, address, reset_by_success=False)
-            >= int(cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
+    return _pair_refused(badge, address) or _address_refused(address) or _account_refused(badge, address)
 
 
 def _remember_attempt(badge: str, address: str, success: bool) -> None:
@@ -95,9 +137,19 @@ def check_own_password(person: Person, password: str) -> bool:
         verify_password(None, password)
         _remember_attempt(person.badge, address, False)
         return False
-    ok = verify_password(person.password_hash, password)
+    ok = verify_password(person.password_hash, password or "")
     _remember_attempt(person.badge, address, ok)
     return ok
+
+
+def confirm_password(person: Person, password: str) -> None:
+    """A password typed to confirm an act (signing a week): checked and limited as a sign-in is.
+
+    Raises :class:`PasswordRefused`; the caller must let the request commit (the attempt has to count) and
+    must not have changed anything before asking."""
+    if not check_own_password(person, password):
+        raise PasswordRefused(_("The password is wrong, or too many attempts were made. Check it and try "
+                                "again in a few minutes."), "password")
 
 
 # --- Sessions -----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from worklog.choices import choices, grouped
 from worklog.daily.forms import ActionForm
 from worklog.errors import ServiceError
 from worklog.extensions import db
-from worklog.permissions import is_root_admin, require_role
+from worklog.permissions import may_manage_catalog, require_catalog_manager, require_role
 from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin")
@@ -30,13 +30,11 @@ def _admins_only():
 
 
 def _may_manage() -> bool:
-    return is_root_admin(current_person())
+    return may_manage_catalog(current_person())
 
 
 def _require_manager() -> None:
-    """The catalog and the calendar are province-wide: only administrators of the top unit change them."""
-    if not _may_manage():
-        abort(403)
+    require_catalog_manager(current_person())
 
 
 @bp.route("/tasks")

@@ -39,8 +39,8 @@ def _person(badge: str) -> Person:
     return person
 
 
-def _check_password(password: str, badge: str) -> None:
-    problems = password_problems(password, badge=badge)
+def _check_password(password: str, badge: str, name: str = "") -> None:
+    problems = password_problems(password, badge=badge, name=name)
     if problems:
         raise click.ClickException(" ".join(problems))
 
@@ -65,7 +65,7 @@ def create(badge, name, rank, password, roles, unit_code, department_code, post_
         raise click.ClickException("The name must have 1 to 60 characters.")
     if len(rank) > 40:
         raise click.ClickException("The rank may have at most 40 characters.")
-    _check_password(password, badge)
+    _check_password(password, badge, name)
     if roles and not unit_code:
         raise click.ClickException("--role needs --unit.")
     unit = _unit(unit_code) if unit_code else None
@@ -101,7 +101,7 @@ def create(badge, name, rank, password, roles, unit_code, department_code, post_
 @with_appcontext
 def set_password(badge: str, password: str, temporary: bool) -> None:
     person = _person(badge)
-    _check_password(password, badge)
+    _check_password(password, badge, person.name)
     auth_services.set_temporary_password(person, password, actor=None, reason="command line")
     person.must_change_password = temporary
     db.session.commit()

@@ -15,6 +15,7 @@ from worklog.catalog import queries as catalog
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
+from worklog.permissions import require_own_day
 from worklog.rules.points import COMPLETION_FACTORS, entry_points
 
 MAX_DESCRIPTION = 500
@@ -134,8 +135,7 @@ def _plain(number: Decimal) -> str:
 
 
 def _require_own(person: Person, actor: Person) -> None:
-    if person.id != actor.id:
-        raise ServiceError(_("Only the officer can change their own day."))
+    require_own_day(person, actor)
 
 
 # --- The day ----------------------------------------------------------------------------------------------------

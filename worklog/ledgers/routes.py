@@ -7,27 +7,16 @@ from datetime import date, timedelta
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from models import Department, Person, Role, Unit
+from models import Department, Unit
 from worklog import timekeeping
 from worklog.exports import xlsx_response
 from worklog.extensions import db
 from worklog.ledgers import queries
-from worklog.permissions import has_role, scope_units
+from worklog.permissions import LEDGER_ROLES, can_view_ledger, scope_units
 from worklog.web import current_person, signed_in_blueprint
 
 bp = signed_in_blueprint("ledgers", __name__, url_prefix="/ledgers")
 bp.before_request(db.read_from_replica)  # reports only: every page and export here reads, none writes
-
-#: Who reads a unit's ledgers: its assessment panel, HR and administrators (each grant covers the subtree).
-LEDGER_ROLES = (Role.panel, Role.hr, Role.admin)
-
-
-def can_view_ledger(person: Person | None, unit: Unit) -> bool:
-    """May ``person`` read the ledgers of ``unit``? Everyone else is answered 404, like a missing unit."""
-    if person is None or not getattr(person, "is_authenticated", False) or not person.active:
-        return False
-    return any(has_role(person, role, unit) for role in LEDGER_ROLES)
-
 
 def _unit(unit_id: int) -> Unit:
     unit = queries.unit_with_ancestors(unit_id)

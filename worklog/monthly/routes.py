@@ -15,7 +15,7 @@ from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly import services
 from worklog.monthly.forms import AdjustmentForm, AppealForm, DecisionForm, OverrideForm, ReasonForm, VetoForm
-from worklog.permissions import has_role, scope_units
+from worklog.permissions import has_role, scope_units, unit_for
 from worklog.web import current_person, int_arg, refuse, rollback_only, signed_in_blueprint, submit
 
 bp = signed_in_blueprint("monthly", __name__)
@@ -31,10 +31,7 @@ def _month(text: str) -> date:
 
 def _panel_unit(unit_id: int) -> Unit:
     """The unit, if the person sits on its panel (a panel over a city covers its counties); else 404."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not has_role(current_person(), Role.panel, unit):
-        abort(404)
-    return unit
+    return unit_for(current_person(), Role.panel, unit_id)
 
 
 def _page_url(review: MonthReview) -> str:
@@ -201,7 +198,7 @@ def add_adjustment(unit_id: int, month: str):
         try:
             person = _person_by_badge(form.person.data)
             if person is None:
-                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data), "person")
+                raise services.not_assessed(form.person.data)
             services.add_adjustment(review, person, {"kind": form.kind.data, "points": form.points.data,
                                                      "reason": form.reason.data, "evidence": form.evidence.data}, current_person())
             flash(_("Adjustment recorded. Compute the month again to see its effect."), "success")
@@ -219,7 +216,7 @@ def add_veto(unit_id: int, month: str):
         try:
             person = _person_by_badge(form.person.data)
             if person is None:
-                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.person.data), "person")
+                raise services.not_assessed(form.person.data)
             services.add_veto(review, person, {"event_date": form.event_date.data, "reason": form.reason.data}, current_person())
             flash(_("Veto recorded. Compute the month again to see its effect."), "success")
             return redirect(_page_url(review))

@@ -26,7 +26,7 @@ from worklog.db import bulk_insert, json_value
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
 from worklog.monthly.rulesets import rule_set_on
-from worklog.permissions import has_role
+from worklog import permissions
 from worklog.rules import calendar as cal_rules
 from worklog.rules.grading import GradeInput, QuotaExceeded, grade_group
 from worklog.rules.ruleset import RuleValues, from_mapping
@@ -41,8 +41,7 @@ REVIEW_FIELDS = ("status", "reopened")
 
 def require_panel(review: MonthReview, actor: Person) -> Unit:
     unit = db.session.get(Unit, review.unit_id)
-    if not has_role(actor, "panel", unit):
-        raise ServiceError(_("Only the unit's assessment panel can do this."))
+    permissions.require_panel(actor, unit)
     return unit
 
 
@@ -88,7 +87,14 @@ def _member_check(review: MonthReview, person: Person, actor: Person) -> None:
     if person.id == actor.id:
         raise ServiceError(_("Nobody records adjustments, vetoes or grades for themselves."))
     if person.id not in members(review):
-        raise ServiceError(_("%(name)s is not assessed in this unit this month.", name=person.name), "person")
+        raise not_assessed(person.badge)
+
+
+def not_assessed(badge: str) -> ServiceError:
+    """The one answer for a badge that does not exist and for one the unit does not assess this month: naming
+    the person would tell the name behind any badge of the province."""
+    return ServiceError(_("Nobody with badge number %(badge)s is assessed by this unit this month.",
+                          badge=(badge or "").strip()), "person")
 
 
 def add_adjustment(review: MonthReview, person: Person, data: dict, actor: Person) -> MonthAdjustment:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 import secrets
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,9 @@ from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
-from worklog.permissions import has_role, unit_scope_clause
+from worklog.errors import NotAllowed, OutOfScope
+from worklog.permissions import (FOLLOW_UP_ROLES, may_reply, may_see_follow_up,  # noqa: F401  (read here too)
+                                 surveys, unit_scope_clause)
 from worklog.web import after_this_transaction
 from worklog.rules import sampling
 from worklog.survey import phones
@@ -29,7 +31,8 @@ from worklog.weekly.services import notify
 DRAW_LOCK = 7_110_119_122
 
 #: Who sees a unit's follow-ups: the unit side answers them, the survey staff read them.
-UNIT_SIDE = (Role.admin, Role.panel)
+#: Who answers a unit's follow-ups (the rule is in worklog/permissions.py).
+UNIT_SIDE = FOLLOW_UP_ROLES
 
 
 # --- Scope ---------------------------------------------------------------------------------------------------
@@ -41,37 +44,25 @@ def survey_units(actor: Person) -> list[Unit]:
                                    .order_by(Unit.path)))
 
 
-def surveys(actor: Person, unit: Unit | None) -> bool:
-    return unit is not None and has_role(actor, Role.survey, unit)
-
-
-def may_reply(actor: Person, follow_up: SurveyFollowUp) -> bool:
-    return any(has_role(actor, role, follow_up.unit) for role in UNIT_SIDE)
-
-
-def may_see_follow_up(actor: Person, follow_up: SurveyFollowUp | None) -> bool:
-    return follow_up is not None and (may_reply(actor, follow_up) or surveys(actor, follow_up.unit))
-
-
 def call_in_scope(actor: Person, call_id: int) -> SurveyCall:
     """Load → check: a call outside the actor's survey scope is missing (404)."""
     call = db.session.get(SurveyCall, call_id)
     if call is None or not surveys(actor, call.draw.unit):
-        abort(404)
+        raise OutOfScope()
     return call
 
 
 def draw_in_scope(actor: Person, draw_id: int) -> SurveyDraw:
     draw = db.session.get(SurveyDraw, draw_id)
     if draw is None or not surveys(actor, draw.unit):
-        abort(404)
+        raise OutOfScope()
     return draw
 
 
 def follow_up_in_scope(actor: Person, follow_up_id: int) -> SurveyFollowUp:
     follow_up = db.session.get(SurveyFollowUp, follow_up_id)
     if not may_see_follow_up(actor, follow_up):
-        abort(404)
+        raise OutOfScope()
     return follow_up
 
 
@@ -145,7 +136,7 @@ def existing_draw(unit_id: int, kind: str, month: date) -> SurveyDraw | None:
 def make_draw(unit: Unit, kind: str, month: date, sample_size: int | None, actor: Person) -> SurveyDraw:
     """Draw the people to call for a unit, a kind of contact and a month, with a fresh seed that is kept."""
     if not surveys(actor, unit):
-        abort(404)
+        raise OutOfScope()
     if kind not in {k.value for k in ContactKind}:
         raise ServiceError(_("Choose a kind of contact."), "kind")
     month = month.replace(day=1)
@@ -234,7 +225,7 @@ def draw_progress(draw_ids: list[int]) -> dict[int, tuple[int, int]]:
 def show_number(call: SurveyCall, actor: Person) -> str | None:
     """The full number, for the calling view only. Every showing is audited, without the number."""
     if not surveys(actor, call.draw.unit):
-        abort(404)
+        raise OutOfScope()
     contact = call.contact
     number = None if past_retention(contact) else phones.decrypt(contact.phone_cipher)
     if number is not None:
@@ -252,7 +243,7 @@ def record_outcome(call: SurveyCall, outcome: str, comment: str, actor: Person,
     """Record what the person called said. Final: a recorded call is never recorded again. A dissatisfied
     answer becomes a follow-up for the contact's unit."""
     if not surveys(actor, call.draw.unit):
-        abort(404)
+        raise OutOfScope()
     if version is not None and version != call.version:
         raise Conflict(_("Someone else recorded this call at the same time. Reload the page."))
     if call.outcome is not None:
@@ -318,7 +309,7 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
     "dissatisfied" once the unit has answered the follow-up (the answer stays on record). A correction to
     "dissatisfied" opens a follow-up; one away from it withdraws the follow-up not yet answered."""
     if not surveys(actor, call.draw.unit):
-        abort(404)
+        raise OutOfScope()
     if version is not None and version != call.version:
         raise Conflict(_("Someone else changed this call since you opened it. Reload the page."))
     if call.outcome is None:
@@ -363,9 +354,9 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
 def reply(follow_up: SurveyFollowUp, text: str, actor: Person, version: int | None = None) -> SurveyFollowUp:
     """The unit's reply to a dissatisfied answer. Final once given."""
     if not may_see_follow_up(actor, follow_up):
-        abort(404)
+        raise OutOfScope()
     if not may_reply(actor, follow_up):
-        abort(403)
+        raise NotAllowed()
     if version is not None and version != follow_up.version:
         raise Conflict(_("Someone else replied to this follow-up at the same time. Reload the page."))
     if follow_up.replied_at is not None:

@@ -32,7 +32,7 @@ from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
-from worklog.permissions import is_root_admin
+from worklog.permissions import require_evaluation_keeper
 from worklog.rules.grading import Check
 from worklog.rules.public import (SurveyCounts, UnitInput, UnitRules, comprehensive, consecutive_yellow,
                                   explain_public_evaluation, grade_units, normalise)
@@ -314,8 +314,7 @@ def run_for(period: date, annual: bool) -> UnitEvaluationRun | None:
 
 
 def _check_actor(actor: Person | None) -> None:
-    if actor is None or not is_root_admin(actor):
-        raise ServiceError(_("Only an administrator of the province records and seals units' evaluations."))
+    require_evaluation_keeper(actor)
 
 
 def explanation_json(lines: list[Check]) -> list[dict]:

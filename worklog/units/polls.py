@@ -13,12 +13,12 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from models import Person, Role, Unit
+from models import Person, Unit
 from models.survey import OpinionPoll
 from worklog import audit, spreadsheets as sheets
 from worklog.db import begin_writing, read_before_writing
 from worklog.extensions import db
-from worklog.permissions import has_role
+from worklog.permissions import may_import_polls
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 
 COLUMNS = {
@@ -29,12 +29,8 @@ COLUMNS = {
     "sample_size": ("samplesize", "sample", "样本量", "样本数"),
 }
 REQUIRED = ("unit", "round", "score", "sample_size")
-#: Who imports polls: survey staff and administrators over the unit.
-IMPORT_ROLES = (Role.survey, Role.admin)
-
-
 def may_import(person: Person, unit: Unit | None = None) -> bool:
-    return any(has_role(person, role, unit) for role in IMPORT_ROLES)
+    return may_import_polls(person, unit)
 
 
 def import_polls(data: bytes, filename: str, actor: Person) -> dict[str, int]:

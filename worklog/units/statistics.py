@@ -14,27 +14,25 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, func, or_, select, true
 
-from models import Person, Role, Unit
+from models import Person, Unit
 from models.survey import CONTACT_GROUPS, REACHED, CallOutcome, ContactKind, SurveyCall, SurveyDraw
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
-from worklog.permissions import has_role, unit_scope_clause
+from worklog.permissions import STATISTICS_ROLES, may_view_statistics, unit_scope_clause
 from worklog.rules.public import SurveyCounts, combine
 
 #: Who reads the survey's statistics and units' evaluations: each grant covers its unit and the units under it.
-VIEW_ROLES = (Role.survey, Role.admin, Role.panel, Role.hr)
+VIEW_ROLES = STATISTICS_ROLES
 #: Peer groups: city bureaus are compared with city bureaus, county bureaus with county bureaus.
 PEER_LEVELS = ("city", "county")
 
 
 def may_view(person: Person | None) -> bool:
-    if person is None or not getattr(person, "is_authenticated", False) or not person.active:
-        return False
-    return any(has_role(person, role) for role in VIEW_ROLES)
+    return may_view_statistics(person)
 
 
 def may_view_unit(person: Person, unit: Unit) -> bool:
-    return any(has_role(person, role, unit) for role in VIEW_ROLES)
+    return may_view_statistics(person, unit)
 
 
 def scope_clause(person: Person | None, path_column=Unit.path) -> ColumnElement[bool]:

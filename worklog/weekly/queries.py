@@ -16,6 +16,7 @@ from models import (AssignedTask, Assignment, DayLog, DayStatus, Delegation, Ent
 from worklog import timekeeping
 from worklog.db import transaction_cache
 from worklog.extensions import db
+from worklog.permissions import may_review, may_sign  # noqa: F401  (the rules live there; callers read them here)
 
 PENDING = (EntryStatus.submitted.value, EntryStatus.resubmitted.value)
 UNFINISHED = (EntryStatus.draft.value, EntryStatus.returned.value)
@@ -57,31 +58,12 @@ def _acting_for(actor_id: int) -> list[tuple[int, date, date]]:
     return cache[actor_id]
 
 
-def may_review(actor: Person, person: Person, day: date) -> bool:
-    """Nobody reviews their own work, whatever roles they hold: the officer's supervisor on that day reviews it,
-    or whoever acts for that supervisor then."""
-    if actor.id == person.id:
-        return False
-    assignment = person.assignment_on(day)
-    if assignment is None or assignment.supervisor_id is None:
-        return False
-    if actor.id == assignment.supervisor_id:
-        return True
-    return any(supervisor == assignment.supervisor_id and start <= day <= end
-               for supervisor, start, end in _acting_for(actor.id))
-
-
 def signing_day(person: Person, monday: date) -> date | None:
     """The week is signed by whoever reviews its last day on which the officer held a post."""
     for day in reversed(week_days(monday)):
         if person.assignment_on(day) is not None:
             return day
     return None
-
-
-def may_sign(actor: Person, person: Person, monday: date) -> bool:
-    day = signing_day(person, monday)
-    return day is not None and may_review(actor, person, day)
 
 
 # The queue's statements are built once (@cache) and run with their values bound: building them, and working out

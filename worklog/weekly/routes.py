@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import AssignedTask, Delegation, Entry, Person, TaskType
 from worklog import timekeeping
 from worklog.choices import choices
-from worklog.errors import Conflict, ServiceError
+from worklog.errors import Conflict, PasswordRefused, ServiceError
 from worklog.extensions import db
 from worklog.permissions import has_role, home_unit
 from worklog.weekly import queries, services
@@ -208,6 +208,10 @@ def sign(person_id: int, week: date):
         services.sign_week(person, monday, current_person(), form.password.data)
         flash(_("Week signed: its entries are locked."), "success")
         return redirect(url_for("weekly.queue", week=monday))
+    except PasswordRefused as error:
+        # Answered like a refused sign-in (200, so the request commits): the failed attempt must count.
+        form.password.errors = list(form.password.errors) + [error.message]
+        return week_page(person.id, monday, sign_form=form)
     except Conflict as error:
         rollback_only()
         return _conflict_page(error, back)
@@ -261,6 +265,10 @@ def bulk_sign():
                                             monday, actor, form.password.data)
                 flash(_("%(n)d weeks signed.", n=len(signed)), "success")
                 return redirect(url_for("weekly.queue", week=monday))
+            except PasswordRefused as error:
+                # As on one week's page: the failed attempt must be committed to count.
+                form.password.errors = list(form.password.errors) + [error.message]
+                return render_template("weekly/bulk_sign.html", plan=plan, monday=monday, form=form), 200
             except Conflict as error:
                 rollback_only()
                 return _conflict_page(error, url_for("weekly.bulk_sign", week=monday))
@@ -288,9 +296,9 @@ def delegations():
         acting = db.session.scalar(select(Person).where(Person.badge == form.acting.data.strip()))
         try:
             if supervisor is None:
-                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.supervisor.data), "supervisor")
+                raise services.no_such_badge(form.supervisor.data, "supervisor")
             if acting is None:
-                raise ServiceError(_("No person with badge number %(badge)s.", badge=form.acting.data), "acting")
+                raise services.no_such_badge(form.acting.data, "acting")
             services.delegate(supervisor, acting, form.start_date.data, form.end_date.data, form.reason.data, actor)
             flash(_("%(name)s acts as supervisor from %(start)s to %(end)s.", name=acting.name,
                     start=form.start_date.data.isoformat(), end=form.end_date.data.isoformat()), "success")

@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
                     TaskType, WeekReview, WeekStatus, utcnow)
 from worklog import audit, integrity, locks, timekeeping
-from worklog.auth.passwords import verify_password
+from worklog.auth.services import confirm_password
 from worklog.daily import services as daily
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
-from worklog.permissions import has_role
+from worklog.permissions import has_role, may_act_for, may_delegate_for
 from worklog.weekly import queries
 
 ENTRY_REVIEW_FIELDS = ("status", "approved_points", "review_note", "reviewed_by_id")
@@ -191,9 +191,9 @@ def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
 
 
 def sign_week(person: Person, monday: date, actor: Person, password: str) -> WeekReview:
-    """Sign the week after re-entering the password: its entries are locked and its approved points recorded."""
-    if not verify_password(actor.password_hash, password or ""):
-        raise ServiceError(_("The password is wrong."), "password")
+    """Sign the week after re-entering the password: its entries are locked and its approved points recorded.
+    The password is limited as a sign-in is (a refusal raises :class:`PasswordRefused` before any change)."""
+    confirm_password(actor, password)
     return sign_checked(person, monday, actor)
 
 
@@ -207,8 +207,7 @@ def sign_checked(person: Person, monday: date, actor: Person) -> WeekReview:
 def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) -> list[WeekReview]:
     """Sign every ready week of the team in one action; weeks that cannot be signed are left as they are. The
     ledgers take the signed weeks all at once."""
-    if not verify_password(actor.password_hash, password or ""):
-        raise ServiceError(_("The password is wrong."), "password")
+    confirm_password(actor, password)
     signed = []
     for row in queries.week_rows([p.id for p in people], monday, for_signing=True):
         if row.state != queries.QueueState.ready or not queries.may_sign(actor, row.person, monday):
@@ -253,13 +252,17 @@ def unsign_week(review: WeekReview, reason: str, actor: Person, seen_version: in
 # --- Delegation -----------------------------------------------------------------------------------------------------
 
 
+def no_such_badge(badge: str, field: str) -> ServiceError:
+    return ServiceError(_("No person with badge number %(badge)s in your unit.", badge=(badge or "").strip()), field)
+
+
 def delegate(supervisor: Person, acting: Person, start: date, end: date, reason: str, actor: Person) -> Delegation:
     """Name an acting supervisor for a date range. The supervisor names one, or an administrator over them."""
-    if actor.id != supervisor.id:
-        from worklog.permissions import home_unit
-        unit = home_unit(supervisor)
-        if unit is None or not has_role(actor, "admin", unit):
-            raise ServiceError(_("Only the supervisor or their administrator can name an acting supervisor."))
+    # A badge outside one's scope is answered as one that does not exist: the flash names the acting supervisor.
+    if not may_delegate_for(actor, supervisor):
+        raise no_such_badge(supervisor.badge, "supervisor")
+    if not may_act_for(acting, supervisor):
+        raise no_such_badge(acting.badge, "acting")
     if acting.id == supervisor.id:
         raise ServiceError(_("Choose someone else as the acting supervisor."), "acting")
     if not acting.active:
