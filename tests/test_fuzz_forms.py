@@ -117,6 +117,19 @@ ROLES = ["officer_a", "supervisor_a", "panel_a", "hr_a", "survey", "admin_a"]
 SKIP_POSTS = {"/sign-out"}
 
 
+def _form_field_names() -> list[str]:
+    """The names of the fields of every Flask-WTF form class of the application."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields.core import UnboundField
+    names, classes = set(), [FlaskForm]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        if cls.__module__.startswith("worklog."):
+            names |= {name for name in dir(cls) if isinstance(getattr(cls, name, None), UnboundField)}
+    return sorted(names - {"csrf_token"})
+
+
 def _refused(response) -> bool:
     if response.status_code >= 400:
         return True
@@ -129,7 +142,7 @@ def _refused(response) -> bool:
 def _check_post(client, action: str, data: dict[str, str]) -> None:
     before = state_counts()
     response = client.post(action, data=data)
-    assert response.status_code != 500 and response.status_code < 500, (action, data, response.status)
+    assert response.status_code < 500, (action, data, response.status)
     if _refused(response):
         assert state_counts() == before, (action, data, response.status, "a refused post changed the tables")
 
@@ -156,7 +169,6 @@ def test_no_form_field_and_no_query_parameter_gives_a_server_error(app, client, 
         client.post("/sign-out")
     # The pages every role opens reach most of the app: check that the walk did not quietly find nothing.
     assert len(posts) >= 40 and len(gets) >= 40, (len(posts), len(gets))
-    print(f"{len(posts)} forms, {len(gets)} pages")
 
     signed_in_as = None
 
@@ -177,6 +189,26 @@ def test_no_form_field_and_no_query_parameter_gives_a_server_error(app, client, 
             assert response.status_code < 500, (page, query, response.status)
 
         get_page()
+
+    # Posts no page showed a form for here (a state the small world does not reach): every field name of every
+    # form class, as the role whose forms of the same area were found.
+    adapter = app.url_map.bind("localhost")
+    shown = {adapter.match(action, method="POST")[0] for action in posts}
+    area_role = {adapter.match(action, method="POST")[0].split(".")[0]: role for action, (role, _) in posts.items()}
+    every_field = _form_field_names()
+    # Ids of rows the world may not have: 1 finds one or answers 404, as it should.
+    post_fill = {**fill, "action": "compute", **dict.fromkeys(
+        ["grant_id", "item_id", "appeal_id", "result_id", "round_id", "job_id", "call_id", "follow_up_id", "draw_id",
+         "delegation_id", "task_id", "run_id"], 1)}
+    assert {"quantity", "hours", "points", "reason", "month", "day"} <= set(every_field)
+    unshown = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and rule.endpoint not in shown and rule.rule not in SKIP_POSTS:
+            assert all(a in post_fill for a in rule.arguments), f"fill in the parts of {rule.rule}"
+            action = rule.build({a: post_fill[a] for a in rule.arguments}, append_unknown=False)[1]
+            posts[action] = (area_role.get(rule.endpoint.split(".")[0], "admin_a"), dict.fromkeys(every_field, ""))
+            unshown += 1
+    print(f"{len(posts)} posts ({unshown} without a form in the world's pages), {len(gets)} pages")
 
     for action, (role, fields) in sorted(posts.items(), key=lambda item: ROLES.index(item[1][0])):
         names = sorted(fields) + ["unexpected_field"]

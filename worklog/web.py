@@ -158,6 +158,11 @@ def _unavailable():
     return response
 
 
+#: What the drivers say when the database is out of reach rather than refusing a statement.
+_UNREACHABLE = ("connection", "could not connect", "server closed", "terminating", "the database system is",
+                "too many clients", "database is locked", "unable to open database")
+
+
 def _database_unreachable(error: BaseException | None) -> bool:
     """Is this error the database being out of reach, rather than a fault in a statement (which is a 500)?"""
     if isinstance(error, (InterfaceError, PoolTimeout)):  # the driver's link is broken; no connection is free
@@ -169,10 +174,6 @@ def _database_unreachable(error: BaseException | None) -> bool:
     # server starting or shutting down, out of connections) and SQLite's busy lock say so in the driver's text.
     text = str(error.orig).lower()
     return bool(error.connection_invalidated) or any(part in text for part in _UNREACHABLE)
-
-
-_UNREACHABLE = ("connection", "could not connect", "server closed", "terminating", "the database system is",
-                "too many clients", "database is locked", "unable to open database")
 
 
 def _rollback_quietly(session) -> None:
