@@ -29,6 +29,21 @@ def test_odd_numbers_in_the_entry_form_are_refused_in_words(client, org, catalog
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 0
 
 
+def test_a_null_character_in_any_field_or_query_is_refused_and_nothing_saved(client, org, catalog):
+    """PostgreSQL's text cannot hold NUL: an entry's description or a day's self-assessment with one was a 500."""
+    sign_in(client, org["officer_a"].badge)
+    before = state_counts()
+    for path, data in ((f"/day/{TODAY.isoformat()}/entries", {"task_type": catalog["T1"].id, "quantity": "1",
+                                                              "completion": "done", "description": "a\x00b"}),
+                       (f"/day/{TODAY.isoformat()}/submit", {"self_assessment": "done\x00"}),
+                       (f"/day/{TODAY.isoformat()}/submit", {"self_assessment": "done", "x\x00": "1"})):
+        response = client.post(path, data=data)
+        assert response.status_code == 400, (path, response.status)
+        assert "null character" in response.get_data(as_text=True)
+    assert client.get("/day?x=a%00b").status_code == 400
+    assert state_counts() == before
+
+
 def test_a_number_too_large_is_named_as_such_in_chinese_too(client, org, catalog):
     sign_in(client, org["officer_a"].badge)
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"

@@ -105,6 +105,16 @@ def _commit_or_rollback(response):
     return response
 
 
+def _refuse_null_characters():
+    """A NUL character in a form field or the query is refused before anything reads it: PostgreSQL's text cannot
+    hold one (the insert failed with a 500), SQLite would keep it silently, and nobody types it."""
+    for values in (request.args, request.form if request.method not in ("GET", "HEAD", "OPTIONS") else None):
+        if values and any("\x00" in key or "\x00" in value for key, items in values.lists() for value in items):
+            return _error_page(400, _("The request contained a null character, which cannot be stored. "
+                                      "Remove it and try again."))
+    return None
+
+
 def _security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -289,6 +299,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     # Registered first, so it runs last: the commit happens after every other after_request hook.
     app.before_request(_choose_sqlite_begin)
+    app.before_request(_refuse_null_characters)
     app.after_request(_commit_or_rollback)
     app.after_request(_security_headers)
 
