@@ -56,6 +56,24 @@ def deadline_for(work_date: date) -> datetime:
     return local.astimezone(timezone.utc)
 
 
+#: The years a date or a month of this application may fall in: far enough back for hire dates, far enough ahead
+#: for any plan, and well away from the ends of ``date``, so that the day after, the week around or the next
+#: month of any accepted value can still be computed (``9999-12`` in an address was a 500).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def parse_month(text: str | None) -> date | None:
+    """``2026-11`` (from an address or a query) → 1 November 2026; None for anything else, a year outside
+    FIRST_YEAR…LAST_YEAR included."""
+    year, dash, month = (text or "").partition("-")
+    if not (dash and year.isascii() and year.isdigit() and len(year) == 4 and month.isascii() and month.isdigit()
+            and len(month) <= 2):
+        return None
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR or not 1 <= int(month) <= 12:
+        return None
+    return date(int(year), int(month), 1)
+
+
 def month_bounds(day: date) -> tuple[date, date]:
     first = day.replace(day=1)
     nxt = (first + timedelta(days=32)).replace(day=1)

@@ -11,6 +11,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
+from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
@@ -104,6 +105,16 @@ def _commit_or_rollback(response):
     return response
 
 
+def _refuse_null_characters():
+    """A NUL character in a form field or the query is refused before anything reads it: PostgreSQL's text cannot
+    hold one (the insert failed with a 500), SQLite would keep it silently, and nobody types it."""
+    for values in (request.args, request.form if request.method not in ("GET", "HEAD", "OPTIONS") else None):
+        if values and any("\x00" in key or "\x00" in value for key, items in values.lists() for value in items):
+            return _error_page(400, _("The request contained a null character, which cannot be stored. "
+                                      "Remove it and try again."))
+    return None
+
+
 def _security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -138,6 +149,51 @@ def _error_page(code: int, message: str | None = None):
     except Exception:  # the page itself failed (say, the database is down): answer plainly, leak nothing
         current_app.logger.exception("Error page %s could not be rendered", code)
         return Response(f"{code} {title}\n", status=code, mimetype="text/plain")
+
+
+#: How long a browser or a client is asked to wait before trying again while the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
+
+
+def _unavailable():
+    """503 with Retry-After while the database cannot be reached (down, restarting, its connections used up, or
+    SQLite's write lock held too long). Worded in the person's language, and written without the site's layout,
+    whose menu reads the database."""
+    title = _("Service temporarily unavailable")
+    text = _("The database cannot be reached at the moment. Nothing was saved; please try again in a minute.")
+    body = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        lang=html_lang(), title=title, text=text, code=503)
+    response = Response(body, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+#: What the drivers say when the database is out of reach rather than refusing a statement.
+_UNREACHABLE = ("connection", "could not connect", "server closed", "terminating", "the database system is",
+                "too many clients", "database is locked", "unable to open database")
+
+
+def _database_unreachable(error: BaseException | None) -> bool:
+    """Is this error the database being out of reach, rather than a fault in a statement (which is a 500)?"""
+    if isinstance(error, (InterfaceError, PoolTimeout)):  # the driver's link is broken; no connection is free
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    # An OperationalError can also be a fault of the statement (SQLite's "no such column"), which stays a 500
+    # and is logged as one. A lost connection is marked invalidated; one that could not be made (refused, the
+    # server starting or shutting down, out of connections) and SQLite's busy lock say so in the driver's text.
+    text = str(error.orig).lower()
+    return bool(error.connection_invalidated) or any(part in text for part in _UNREACHABLE)
+
+
+def _rollback_quietly(session) -> None:
+    """End the request's transaction when the connection may be gone: a rollback that fails too changes nothing."""
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except Exception:
+        current_app.logger.warning("Rollback after losing the database failed", exc_info=True)
 
 
 def csrf_field(form) -> Markup:
@@ -243,6 +299,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     # Registered first, so it runs last: the commit happens after every other after_request hook.
     app.before_request(_choose_sqlite_begin)
+    app.before_request(_refuse_null_characters)
     app.after_request(_commit_or_rollback)
     app.after_request(_security_headers)
 
@@ -263,6 +320,11 @@ def init_app(app: Flask) -> None:
     def _http_error(e: HTTPException):
         if e.code and e.code < 400:
             return e
+        if e.code == 500 and _database_unreachable(getattr(e, "original_exception", None)):
+            # The commit at the end of the request lost the database: Flask reports it as a 500 of its own.
+            app.logger.error("Database unreachable on %s %s: %s", request.method, request.path,
+                             e.original_exception)
+            return _unavailable()
         response = app.make_response(_error_page(e.code or 500))
         # Keep the headers the error itself carries (Allow on a 405, Retry-After…), but not its body's type.
         for name, value in e.get_headers():
@@ -272,8 +334,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         session = g.get("_db_session")
+        if _database_unreachable(e):
+            app.logger.error("Database unreachable on %s %s: %s", request.method, request.path, e)
+            _rollback_quietly(session)
+            return _unavailable()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if session is not None:
             session.rollback()  # so that the error page itself can still read (navigation, roles)
         return _error_page(500)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
@@ -22,6 +22,7 @@ from worklog.choices import choices
 from worklog.errors import Conflict, ServiceError
 from worklog.exports import xlsx_response
 from worklog.extensions import db
+from worklog.fields import DateField, DecimalField
 from worklog.jobs.forms import ExportForm
 from worklog.jobs.queue import after_commit
 from worklog.permissions import scope_units, unit_for

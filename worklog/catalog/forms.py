@@ -6,11 +6,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (BooleanField, DateField, DecimalField, SelectField, SelectMultipleField, StringField,
-                     SubmitField)
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from worklog.admin.forms import CODE
+from worklog.fields import DateField, DecimalField
 
 
 class TaskTypeForm(FlaskForm):

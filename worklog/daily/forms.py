@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from worklog.choices import Select, choices
 from worklog.daily.services import MAX_DESCRIPTION, MAX_SELF_ASSESSMENT
+from worklog.fields import DateField, DecimalField
 
 COMPLETION_CHOICES = choices([("done", _l("Done")), ("mostly", _l("Mostly done")), ("not_done", _l("Not done"))])
 

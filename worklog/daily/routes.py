@@ -200,11 +200,10 @@ def toggle_favourite(task_type_id: int):
 def _month(text: str | None) -> date:
     if not text:
         return timekeeping.today().replace(day=1)
-    try:
-        year, month = (int(x) for x in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
+    month = timekeeping.parse_month(text)
+    if month is None:
         abort(404)
+    return month
 
 
 def _ledger_person(person_id: int | None) -> Person:

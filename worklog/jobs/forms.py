@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
-from wtforms.fields import MonthField
 from wtforms.validators import DataRequired
+
+from worklog.fields import MonthField
 
 
 class MonthCloseForm(FlaskForm):

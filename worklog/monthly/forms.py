@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from worklog.choices import choices
+from worklog.fields import DateField, DecimalField
 
 ADJUSTMENT_KINDS = choices([("commendation", _l("Commendation (bonus)")),
                             ("discipline", _l("Attendance or discipline (from the base)")),

@@ -22,11 +22,10 @@ bp = signed_in_blueprint("monthly", __name__)
 
 
 def _month(text: str) -> date:
-    try:
-        year, month = (int(x) for x in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
+    month = timekeeping.parse_month(text)
+    if month is None:
         abort(404)
+    return month
 
 
 def _panel_unit(unit_id: int) -> Unit:

@@ -8,13 +8,14 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import DateField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import Person, Role, RuleSet
 from worklog import audit, locks, timekeeping
 from worklog.errors import ServiceError
 from worklog.extensions import db
+from worklog.fields import DateField
 from worklog.monthly.rulesets import rule_set_on
 from worklog.permissions import is_root_admin, require_role
 from worklog.rules.ruleset import FIELDS, InvalidRuleValues, RuleValues, from_mapping

@@ -5,10 +5,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.fields import MonthField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from worklog.choices import choices
+from worklog.fields import MonthField
 from worklog.survey.labels import KIND_LABELS, OUTCOME_LABELS
 
 

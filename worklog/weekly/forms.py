@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DecimalField, HiddenField, PasswordField, SelectField,
-                     SelectMultipleField, StringField, SubmitField)
+from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from worklog.fields import DateField, DecimalField
 
 
 class ApproveForm(FlaskForm):
