@@ -194,6 +194,9 @@ def _addresses(app) -> list[str]:
 
 @pytest.mark.slow
 def test_no_page_export_header_log_or_event_shows_a_typed_number(app, runner, new_client, caplog):
+    from worklog.extensions import db as database
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("masking happens on the way out, whatever the database: the crawl runs once, on SQLite")
     caplog.set_level(logging.INFO)
     with force_locale("en"):
         result = runner.invoke(args=["demo"])
