@@ -148,6 +148,10 @@ def _check_post(client, action: str, data: dict[str, str]) -> None:
 
 
 def test_no_form_field_and_no_query_parameter_gives_a_server_error(app, client, world, catalog):
+    if db.engine.dialect.name != "sqlite":
+        # The values PostgreSQL judges differently (null characters, numbers past its numeric's range) are
+        # tried on both databases in tests/test_clear_errors.py; the whole fuzz once is enough for CI's time.
+        pytest.skip("the fuzz runs once, on SQLite")
     fill = _values_for(world, catalog)
     pages = _get_pages(app, fill)
     posts: dict[str, tuple[str, dict[str, str]]] = {}   # action → (role, the page's values)
