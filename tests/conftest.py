@@ -1,4 +1,7 @@
-"""Test fixtures: every app-level test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+"""Test fixtures: every app-level test runs on SQLite; with TEST_DATABASE_URL set, the tests whose module (or
+function) is marked ``postgres`` run on PostgreSQL too: locks, triggers, upserts, partitions, aggregates' types and
+the other places where the two databases behave differently. ``TEST_EVERYTHING_ON_POSTGRES=1`` runs every test on
+both, for a deep check before a release.
 
 The schema is always made by the migrations. SQLite: migrated once into a template file, copied per
 test. PostgreSQL: migrated once per run into a scratch database, emptied after each test.
@@ -20,6 +23,7 @@ from worklog.config import normalise_database_url
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+EVERYTHING_ON_POSTGRES = os.environ.get("TEST_EVERYTHING_ON_POSTGRES") == "1"
 PASSWORD = "Correct-Horse-42"
 
 TEST_CONFIG = {
@@ -31,6 +35,21 @@ TEST_CONFIG = {
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,
 }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Drop the PostgreSQL run of each test not marked ``postgres``: where the database's behaviour does not
+    matter, one run on SQLite is enough (and keeps CI's time)."""
+    if EVERYTHING_ON_POSTGRES:
+        return
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and "postgresql" in callspec.params.values()
+        (dropped if on_postgres and item.get_closest_marker("postgres") is None else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,8 @@ from tests.weekly.conftest import catalog  # noqa: F401
 from worklog import create_app, integrity
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 
 def _restore_postgres(dump: str, source_url: str) -> tuple[str, callable]:
     """README.md's restore: a new database, pg_restore into it. Returns its URL and how to drop it."""

@@ -19,6 +19,8 @@ from worklog.admin import services
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 PEOPLE_HEADINGS = ["badge", "name", "rank", "hire_date", "unit_code", "department_code", "post_code",
                    "supervisor_badge", "valid_from", "roles"]
 

@@ -17,6 +17,8 @@ from tests.weekly.conftest import catalog  # noqa: F401
 from worklog import integrity
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 
 def verify() -> integrity.Report:
     db.session.commit()

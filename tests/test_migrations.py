@@ -10,6 +10,8 @@ from sqlalchemy import create_engine, inspect
 from models import Base, partitions
 from worklog import migrate
 
+pytestmark = pytest.mark.postgres
+
 
 def test_single_head(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")

@@ -23,6 +23,8 @@ from tests.monthly.conftest import OCTOBER, county  # noqa: F401
 from worklog.extensions import db
 from worklog.rules.ruleset import FIELDS, RuleValues
 
+pytestmark = pytest.mark.postgres
+
 AFTER_PUBLICATION = datetime(2026, 12, 4, 4, 0, tzinfo=timezone.utc)
 
 

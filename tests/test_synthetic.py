@@ -22,6 +22,8 @@ from worklog import create_app, migrate
 from worklog.extensions import db
 from worklog.rules.points import entry_points
 
+pytestmark = pytest.mark.postgres
+
 SCALE = "0.002"
 MONTH = "2026-10"
 #: After the month and its survey calls: the clock the product sees while it reads the province.

@@ -5,12 +5,15 @@ from decimal import Decimal
 
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select, update
 
 from models import BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearAppeal, YearResult, YearReview
 from tests.factories import sign_in, state_counts
 from worklog import integrity
 from worklog.extensions import db
+
+pytestmark = pytest.mark.postgres
 
 
 def _round(client, org, county, policy="competitive_promotion"):

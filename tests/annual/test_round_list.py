@@ -7,6 +7,7 @@ import json
 import re
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select, update
 
@@ -15,6 +16,8 @@ from tests.daily.conftest import count_queries
 from tests.factories import sign_in, state_counts
 from worklog import integrity
 from worklog.extensions import db
+
+pytestmark = pytest.mark.postgres
 
 #: The frame of any signed-in page (session, grants) and the round's own reads: at most this many statements.
 MAX_QUERIES = 10

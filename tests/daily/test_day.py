@@ -15,6 +15,8 @@ from tests.daily.conftest import TODAY, count_queries
 from tests.factories import make_person, sign_in
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 
 def _add(client, day, task, quantity="1", hours="1", completion="done", description=""):
     return client.post(f"/day/{day.isoformat()}/entries", data={

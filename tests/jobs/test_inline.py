@@ -11,6 +11,8 @@ from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.jobs import kinds, queue, runner, services
 
+pytestmark = pytest.mark.postgres
+
 
 def _close(org, unit=None, subtree=True, actor=None) -> BackgroundJob:
     job = services.start_month_close(unit or org.province, {"month": NOVEMBER, "subtree": subtree}, actor)

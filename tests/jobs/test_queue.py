@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import signal
 
+import pytest
 from sqlalchemy import select
 
 from models import BackgroundJob, JobStatus, MonthReview, MonthStatus
@@ -11,6 +12,8 @@ from worklog import integrity
 from worklog.extensions import db
 from worklog.jobs import queue, services
 from worklog.jobs.worker import make_worker
+
+pytestmark = pytest.mark.postgres
 
 
 def _close(org, unit, actor=None) -> BackgroundJob:

@@ -11,6 +11,8 @@ from tests.ledgers.conftest import NOVEMBER
 from worklog import integrity
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture(autouse=True)
 def english(app):

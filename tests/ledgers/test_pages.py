@@ -17,6 +17,8 @@ from worklog.admin import services as admin
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
 
+pytestmark = pytest.mark.postgres
+
 
 def _pages(org) -> list[str]:
     unit, department = org.county_a.id, org.dept_a.id

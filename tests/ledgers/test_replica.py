@@ -12,6 +12,8 @@ from tests.ledgers.conftest import NOVEMBER
 from worklog import create_app
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def app(database_url):

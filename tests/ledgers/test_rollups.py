@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
@@ -14,6 +15,8 @@ from worklog import integrity
 from worklog.admin import services as admin
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
+
+pytestmark = pytest.mark.postgres
 
 # Four weeks from Monday 19 October 2026: the week of 26 October runs into November.
 FIRST_MONDAY = date(2026, 10, 19)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, time
 from decimal import Decimal
 
+import pytest
 from flask import current_app
 from sqlalchemy import select
 
@@ -19,6 +20,8 @@ from worklog.admin import services as admin
 from worklog.extensions import db
 from worklog.monthly import services as monthly
 from worklog.rules import calendar as cal_rules
+
+pytestmark = pytest.mark.postgres
 
 
 def _reference(unit_id: int) -> dict[int, tuple]:

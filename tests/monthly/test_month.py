@@ -12,6 +12,8 @@ from tests.factories import sign_in, state_counts
 from tests.monthly.conftest import OCTOBER
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 D = Decimal
 PAGE = "/month/{unit}/2026-10"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from models import RuleSet
@@ -11,6 +12,8 @@ from tests.factories import sign_in
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
 from worklog.rules.ruleset import RuleValues
+
+pytestmark = pytest.mark.postgres
 
 
 def _form(**changes):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from models import AuditEvent, EvaluationStatus, RuleSet, SurveyCall, SurveyContact, SurveyDraw, UnitEvaluationRun
@@ -12,6 +13,8 @@ from tests.survey.conftest import NOW, add_contacts, numbers
 from worklog.extensions import db
 from worklog.rules import sampling
 from worklog.survey import services
+
+pytestmark = pytest.mark.postgres
 
 AUGUST = date(2026, 8, 1)  # the last month over by the pinned clock
 

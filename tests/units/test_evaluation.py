@@ -19,6 +19,8 @@ from worklog.errors import Conflict
 from worklog.extensions import db
 from worklog.units import evaluation
 
+pytestmark = pytest.mark.postgres
+
 D = Decimal
 
 

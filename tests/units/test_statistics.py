@@ -13,6 +13,8 @@ from tests.units.conftest import answers, calls
 from worklog.extensions import db
 from worklog.units.statistics import statistics
 
+pytestmark = pytest.mark.postgres
+
 MARCH, FEBRUARY, JANUARY = date(2026, 3, 1), date(2026, 2, 1), date(2026, 1, 1)
 
 

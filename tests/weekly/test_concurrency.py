@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -13,6 +14,8 @@ from tests.factories import PASSWORD, sign_in
 from tests.weekly.conftest import MONDAY
 from worklog.errors import Conflict
 from worklog.extensions import db
+
+pytestmark = pytest.mark.postgres
 
 
 def run_together(app, *actions):

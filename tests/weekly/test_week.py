@@ -13,6 +13,8 @@ from tests.factories import PASSWORD, make_person, sign_in, state_counts
 from tests.weekly.conftest import LATE_TIME, MONDAY, log_week
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres
+
 WEEK = f"/review/{{pid}}/{MONDAY.isoformat()}"
 
 
