@@ -150,6 +150,34 @@ def test_a_lost_connection_at_the_commit_answers_503(app, client, org, catalog, 
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 0
 
 
+@pytest.mark.parametrize("crossing", ["DeadlockDetected", "SerializationFailure"])
+def test_crossed_transactions_answer_503_and_ask_to_send_again(app, client, org, catalog, monkeypatch, crossing):
+    """PostgreSQL undoes one of two transactions that wait for each other (say a bulk signature and an import of
+    transfers over the same officers): the person is told to send it again, and nothing of theirs is kept."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+    sign_in(client, org["officer_a"].badge)
+    real_commit, outer = Session.commit, db.session
+    error = getattr(psycopg.errors, crossing)("deadlock detected")
+
+    def crossed(session):
+        if session is not outer:
+            raise OperationalError("COMMIT", {}, error)
+        return real_commit(session)
+
+    monkeypatch.setattr(Session, "commit", crossed)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    response = client.post(f"/day/{TODAY.isoformat()}/entries",
+                           data={"task_type": catalog["T1"].id, "quantity": "1", "completion": "done"})
+    monkeypatch.setattr(Session, "commit", real_commit)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert "请重新提交" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Entry)) == 0
+
+
 def test_a_fault_in_a_statement_stays_a_500(tmp_path):
     """A database that answers but lacks the schema is a fault to fix, not an outage to wait out."""
     app = _unreachable_app(f"sqlite:///{tmp_path}/empty.db")

@@ -481,3 +481,75 @@ def test_other_roles_cannot_import(org, login):
     data = csv_bytes([PEOPLE_HEADINGS, ["200101", "New One", "", "", "CA1", "PCS", "PS-SQ", "", "", ""]])
     assert upload(client, data, "people.csv").status_code == 403
     assert org_counts() == before
+
+
+# --- Short write transactions (SQLite) --------------------------------------------------------------------------
+
+
+def _people_rows(first: int, count: int, department: str = "PCS") -> list[list]:
+    return [[str(first + i), f"Chunk {i}", "", "", "CA1", department, "PS-SQ", "", "2026-02-01", ""]
+            for i in range(count)]
+
+
+@pytest.fixture
+def small_chunks(app, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks rows, not the database: an import is one transaction there")
+    app.config.update(IMPORT_CHUNK_ROWS=10, IMPORT_CHUNK_PAUSE_SECONDS=0)
+    return app
+
+
+def test_a_large_import_writes_in_short_transactions_after_checking_the_whole_file(small_chunks, org, login):
+    """SQLite has one write lock: 35 people are written 10 rows per transaction (people, then their posts), so a
+    sign-in or an entry waits at most one chunk; and a bad last row still keeps nothing (the check comes first)."""
+    from sqlalchemy import event
+    client = login("100001")
+    engine = db.engine
+    people_at_commits: list[int] = []
+
+    def committed(conn):
+        people_at_commits.append(conn.exec_driver_sql("SELECT count(*) FROM person").scalar())
+
+    before = db.session.scalar(select(func.count()).select_from(Person))
+    event.listen(engine, "commit", committed)
+    try:
+        bad = upload(client, csv_bytes([PEOPLE_HEADINGS, *_people_rows(500000, 34),
+                                        ["500099", "Bad", "", "", "CA1", "PCS", "PS-SQ", "", "someday", ""]]),
+                     "people.csv")
+        assert bad.status_code == 422 and reported_rows(bad) == {("CSV", 36, "valid_from")}
+        assert person("500000") is None and set(people_at_commits) <= {before}  # checked on a copy
+        people_at_commits.clear()
+        response = upload(client, csv_bytes([PEOPLE_HEADINGS, *_people_rows(500000, 35)]), "people.csv")
+    finally:
+        event.remove(engine, "commit", committed)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    written = [n - before for n in people_at_commits]
+    # 10 people per transaction, then their posts 10 at a time (the last 5 people and the first 5 posts share
+    # the fourth): seven transactions where one would have held the lock for the whole file.
+    assert sorted(set(written) - {0}) == [10, 20, 30, 35] and written == sorted(written)
+    assert len([n for n in written if n == 35]) >= 4
+    assert history("500034") == [("PCS", date(2026, 2, 1), None)]
+
+
+def test_an_import_stopped_by_a_change_since_its_check_says_what_it_kept(small_chunks, org, login, monkeypatch):
+    """What the file names can change between the check and the writing: the writing stops at the first row
+    refused, keeps the chunks written before it and says so."""
+    from worklog import imports
+    real_copy = imports.copy_database
+
+    def copy_with_a_department(source: str, target: str) -> None:
+        real_copy(source, target)  # the copy has a department the live database lacks (deleted since)
+        import sqlite3
+        with sqlite3.connect(target) as conn:
+            conn.execute("INSERT INTO department (unit_id, code, name, active) "
+                         "SELECT unit_id, 'GONE', 'Gone', 1 FROM department WHERE code = 'PCS'")
+
+    monkeypatch.setattr(imports, "copy_database", copy_with_a_department)
+    client = login("100001")
+    rows = _people_rows(500000, 20) + _people_rows(500100, 5, department="GONE")
+    response = upload(client, csv_bytes([PEOPLE_HEADINGS, *rows]), "people.csv")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The 20 rows written before it are kept" in page
+    assert reported_rows(response) == {("CSV", 22, "department_code")}
+    assert person("500019") is not None and person("500100") is None

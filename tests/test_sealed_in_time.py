@@ -409,6 +409,37 @@ def test_a_backdated_transfer_holds_the_weeks_and_months_it_reaches_until_it_com
     db.session.rollback()
 
 
+def test_a_backdated_transfer_and_the_signing_of_a_week_without_a_row_wait_for_each_other(app, org, county,
+                                                                                          database_url):  # noqa: F811
+    """A week nobody has written to has no row for the transfer's check to lock. The officer's own row stands
+    in: the transfer holds it FOR UPDATE and the signer FOR KEY SHARE, so one of them waits for the other and then
+    sees what it did (the signer, the new post; the transfer, the signed week)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+    from worklog import locks
+    from worklog.admin import services as admin
+    o1 = county.officers["O1"]
+    monday = date(2026, 10, 26)
+    assert db.session.scalar(select(WeekReview.id).where(WeekReview.person_id == o1.id)) is None
+    other = create_engine(database_url)
+    try:
+        # The transfer first: a signer's KEY SHARE on the officer waits.
+        admin.assign(db.session.get(Person, o1.id), {"department": org.dept_a, "post": org.post,
+                                                     "valid_from": date(2026, 10, 27)}, None)
+        with other.connect() as conn, pytest.raises(OperationalError, match="could not obtain lock"):
+            conn.execute(text("SELECT id FROM person WHERE id = :id FOR KEY SHARE NOWAIT"), {"id": o1.id})
+        db.session.rollback()
+        # The signer first: a transfer's FOR UPDATE on the officer waits.
+        assert locks.lock_week_for_closing(db.session.get(Person, o1.id), monday) is not None
+        with other.connect() as conn, pytest.raises(OperationalError, match="could not obtain lock"):
+            conn.execute(text("SELECT id FROM person WHERE id = :id FOR UPDATE NOWAIT"), {"id": o1.id})
+    finally:
+        other.dispose()
+    db.session.rollback()
+
+
 def test_the_completeness_of_a_final_month_is_the_one_it_was_sealed_with(app, client, org, county):  # noqa: F811
     review = _finalise_october(app, org, county)
     o1 = county.officers["O1"]

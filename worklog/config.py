@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     # sheets together), columns, and bytes once unpacked (an XLSX is a zip: all its parts together).
     "IMPORT_MAX_BYTES": 16 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 50_000,
+    # SQLite: an import writes this many rows per transaction, then pauses so that waiting writers get the lock.
+    "IMPORT_CHUNK_ROWS": 500,
+    "IMPORT_CHUNK_PAUSE_SECONDS": 0.05,
     "IMPORT_MAX_COLUMNS": 100,
     "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
     "PAGE_SIZE": 50,

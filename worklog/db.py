@@ -78,6 +78,20 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop("transaction_cache", None)
 
 
+def _factory(engine: Engine, replica: Engine | None = None) -> sessionmaker[Session]:
+    factory = sessionmaker(engine, class_=RoutingSession, expire_on_commit=False, info={"replica": replica})
+    event.listen(factory, "after_flush", _forget)
+    event.listen(factory, "after_transaction_end", _forget)
+    event.listen(factory, "after_flush", _wrote)
+    event.listen(factory, "after_transaction_end", _transaction_ended)
+    return factory
+
+
+def new_session(engine: Engine) -> Session:
+    """A session like the request's, on another engine (an import's throw-away copy of the database)."""
+    return _factory(engine)()
+
+
 class Database:
     """Flask binding for plain SQLAlchemy.
 
@@ -89,12 +103,7 @@ class Database:
         engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
         replica_url = app.config.get("DATABASE_REPLICA_URL")
         replica = make_engine(replica_url, echo=app.config.get("SQL_ECHO", False)) if replica_url else None
-        factory = sessionmaker(engine, class_=RoutingSession, expire_on_commit=False, info={"replica": replica})
-        event.listen(factory, "after_flush", _forget)
-        event.listen(factory, "after_transaction_end", _forget)
-        event.listen(factory, "after_flush", _wrote)
-        event.listen(factory, "after_transaction_end", _transaction_ended)
-        app.extensions["worklog.db"] = _State(engine, factory, replica)
+        app.extensions["worklog.db"] = _State(engine, _factory(engine, replica), replica)
         app.teardown_appcontext(self._close)
 
     @staticmethod
@@ -169,7 +178,7 @@ def _transaction_ended(session: Session, transaction) -> None:
         session.info.pop("wrote", None)
 
 
-def _unwritten(session: Session) -> bool:
+def unwritten(session: Session) -> bool:
     """Has this session's transaction neither flushed nor anything waiting to be?"""
     return not (session.info.get("wrote") or session.new or session.dirty or session.deleted)
 
@@ -181,7 +190,7 @@ def read_before_writing(session: Session) -> None:
     IMMEDIATE). If nothing has been written yet, this ends that transaction and lets the next one begin deferred:
     others can then sign in and save while the file is read. :func:`begin_writing` takes the lock again. Nothing
     to do on PostgreSQL, whose writers lock rows, not the database."""
-    if session.get_bind().dialect.name != "sqlite" or not _unwritten(session):
+    if session.get_bind().dialect.name != "sqlite" or not unwritten(session):
         return
     session.rollback()
     sqlite_begin.set("BEGIN")
@@ -192,6 +201,6 @@ def begin_writing(session: Session) -> None:
     waiting its turn (busy timeout) rather than failing when someone else saved in between."""
     if session.get_bind().dialect.name != "sqlite" or sqlite_begin.get() != "BEGIN":
         return
-    if _unwritten(session):
+    if unwritten(session):
         session.rollback()
     sqlite_begin.set("BEGIN IMMEDIATE")

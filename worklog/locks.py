@@ -86,7 +86,15 @@ def require_week_open(person: Person, day: date) -> None:
 
 def lock_week_for_closing(person: Person, monday: date) -> WeekReview | None:
     """The week's review row, created if missing, under an UPDATE lock and read afresh: the signer waits for
-    every write to the week already under way, and checks the entries only after this."""
+    every write to the week already under way, and checks the entries only after this.
+
+    First the officer's own row, FOR KEY SHARE: a backdated change of their posts (:func:`require_unsealed` with a
+    person) holds it FOR UPDATE, so a signer and such a change wait for each other even when the week had no row
+    for the change to lock. Their posts are then read afresh."""
+    if _postgres():
+        db.session.execute(select(Person.id).where(Person.id == person.id).with_for_update(read=True,
+                                                                                          key_share=True))
+        db.session.expire(person, ["assignments"])
     query = (select(WeekReview).where(WeekReview.person_id == person.id, WeekReview.week_start == monday)
              .with_for_update().execution_options(populate_existing=True))
     review = db.session.scalar(query)
@@ -179,12 +187,15 @@ def require_unsealed(first_day: date, last_day: date | None = None, *,
     Every week and month row the change reaches is read under a KEY SHARE lock held until the transaction ends,
     as a writer's (see above): a signature or a finalising that comes between this check and the commit waits
     for it, then seals what the change left. A month without a row cannot become final before then (it must be
-    computed and published first). A week without a row is one nobody has written to or reviewed yet: only an
-    empty week can be signed from there, and that race is left open (its row would have to be made here for every
-    week from ``first_day`` on)."""
+    computed and published first). A week without a row is one nobody has written to or reviewed yet: for it, the
+    lock on the officer's own row orders the change and the signature."""
     every = isinstance(units, EveryUnit)
     unit_ids = sorted(set(units)) if not every else []
     if person is not None:
+        if _postgres():
+            # A week nobody has written to has no row to lock: the officer's row stands in (see
+            # lock_week_for_closing), held FOR UPDATE until the change commits.
+            db.session.execute(select(Person.id).where(Person.id == person.id).with_for_update())
         weeks = (select(WeekReview.week_start, WeekReview.status)
                  .where(WeekReview.person_id == person.id, WeekReview.week_start >= week_of(first_day)))
         if last_day is not None:

@@ -341,11 +341,13 @@ class RowError:
 
 
 class ImportFailed(Exception):
-    """Nothing was imported; ``errors`` lists every bad row."""
+    """Nothing was imported; ``errors`` lists every bad row. Or, rarely, a checked import stopped part-way
+    (:mod:`worklog.imports`): ``written`` rows were kept before the row in ``errors``."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], written: int = 0):
         super().__init__(f"{len(errors)} bad rows")
         self.errors = errors
+        self.written = written
 
 
 def rows_of(data: bytes, filename: str, columns: Mapping[str, tuple[str, ...]],

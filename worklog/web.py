@@ -173,6 +173,27 @@ _UNREACHABLE = ("connection", "could not connect", "server closed", "terminating
                 "too many clients", "database is locked", "unable to open database")
 
 
+#: SQLSTATE of a transaction PostgreSQL rolled back because it crossed another one (a deadlock, a serialisation
+#: failure): nothing was saved and the same request succeeds when sent again.
+_CROSSED = ("40P01", "40001")
+
+
+def _transactions_crossed(error: BaseException | None) -> bool:
+    return isinstance(error, OperationalError) and getattr(error.orig, "sqlstate", None) in _CROSSED
+
+
+def _crossed():
+    """503 with a short Retry-After when two transactions crossed and the database undid this one."""
+    title = _("Please try again")
+    text = _("Another change to the same records was being saved at the same moment, so nothing of yours was "
+             "saved. Please send it again.")
+    body = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        lang=html_lang(), title=title, text=text, code=503)
+    response = Response(body, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def _database_unreachable(error: BaseException | None) -> bool:
     """Is this error the database being out of reach, rather than a fault in a statement (which is a 500)?"""
     if isinstance(error, (InterfaceError, PoolTimeout)):  # the driver's link is broken; no connection is free
@@ -320,6 +341,10 @@ def init_app(app: Flask) -> None:
     def _http_error(e: HTTPException):
         if e.code and e.code < 400:
             return e
+        if e.code == 500 and _transactions_crossed(getattr(e, "original_exception", None)):
+            app.logger.warning("Transactions crossed on %s %s: %s", request.method, request.path,
+                               e.original_exception)
+            return _crossed()
         if e.code == 500 and _database_unreachable(getattr(e, "original_exception", None)):
             # The commit at the end of the request lost the database: Flask reports it as a 500 of its own.
             app.logger.error("Database unreachable on %s %s: %s", request.method, request.path,
@@ -335,6 +360,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         session = g.get("_db_session")
+        if _transactions_crossed(e):
+            app.logger.warning("Transactions crossed on %s %s: %s", request.method, request.path, e)
+            _rollback_quietly(session)
+            return _crossed()
         if _database_unreachable(e):
             app.logger.error("Database unreachable on %s %s: %s", request.method, request.path, e)
             _rollback_quietly(session)

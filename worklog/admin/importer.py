@@ -22,8 +22,9 @@ from models import Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog import audit, spreadsheets as sheets
 from worklog.admin import services
 from worklog.errors import ServiceError
-from worklog.db import begin_writing, read_before_writing
+from worklog.db import read_before_writing
 from worklog.extensions import db
+from worklog.imports import checked_then_written
 from worklog.permissions import can, is_root_admin
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 
@@ -408,31 +409,35 @@ class _Importer:
 
 
 def import_file(data: bytes, filename: str, actor: Person | None, kind: str | None = None) -> ImportReport:
-    """Import a file inside one savepoint; raise :class:`ImportFailed` with every bad row, having kept nothing."""
+    """Import a file, all of it or nothing (see :mod:`worklog.imports`); raise :class:`ImportFailed` with every
+    bad row, having kept nothing."""
     read_before_writing(db.session)  # SQLite: the file is read and parsed before the write lock is taken
     tables = read_tables(data, filename, kind)
-    begin_writing(db.session)
-    importer = _Importer(actor)
-    outer = db.session.begin_nested()
-    handlers = {"units": importer.unit, "departments": importer.department, "posts": importer.post}
-    for table in tables:
-        for number, record in _records(table):
-            handler = handlers.get(table.kind) or importer.person(table.sheet, number)
-            importer.run_row(table.sheet, number, handler, record)
-    # Supervisors may appear further down the file, so assignments come after every person exists.
-    for sheet, number, person, data in importer.pending_assignments:
-        importer.run_row(sheet, number, importer.assignment(person, data), {})
-    if importer.errors:
-        outer.rollback()
-        raise ImportFailed(importer.errors)
-    # Filed under the importer's (first) admin unit, so the scoped audit log shows it to them.
-    scope = None
-    if actor is not None:
-        from worklog.permissions import scope_units
-        units = scope_units(actor, Role.admin)
-        scope = units[0].id if units else None
-    audit.record(actor, "org.imported", "import", None, unit_id=scope, after={
-        "file": sheets.file_name(filename), "created": importer.report.created, "updated": importer.report.updated})
-    outer.commit()
-    db.session.flush()
-    return importer.report
+
+    def write(actor: Person | None, step) -> ImportReport:
+        importer = _Importer(actor)
+        handlers = {"units": importer.unit, "departments": importer.department, "posts": importer.post}
+        for table in tables:
+            for number, record in _records(table):
+                handler = handlers.get(table.kind) or importer.person(table.sheet, number)
+                importer.run_row(table.sheet, number, handler, record)
+                step(importer.errors)
+        # Supervisors may appear further down the file, so assignments come after every person exists.
+        for sheet, number, person, data in importer.pending_assignments:
+            importer.run_row(sheet, number, importer.assignment(person, data), {})
+            step(importer.errors)
+        if importer.errors:
+            raise ImportFailed(importer.errors)
+        # Filed under the importer's (first) admin unit, so the scoped audit log shows it to them.
+        scope = None
+        if actor is not None:
+            from worklog.permissions import scope_units
+            units = scope_units(actor, Role.admin)
+            scope = units[0].id if units else None
+        audit.record(actor, "org.imported", "import", None, unit_id=scope, after={
+            "file": sheets.file_name(filename), "created": importer.report.created,
+            "updated": importer.report.updated})
+        db.session.flush()
+        return importer.report
+
+    return checked_then_written(write, actor)

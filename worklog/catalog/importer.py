@@ -15,8 +15,9 @@ from models import Person, Post, Sequence, TaskCategory, TaskType
 from worklog import audit, spreadsheets as sheets, timekeeping
 from worklog.catalog import services
 from worklog.errors import ServiceError
-from worklog.db import begin_writing, read_before_writing
+from worklog.db import read_before_writing
 from worklog.extensions import db
+from worklog.imports import checked_then_written
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 
 COLUMNS = {
@@ -37,28 +38,32 @@ HEADERS = ["code", "name", "category", "sequence", "posts", "unit", "standard_po
 
 
 def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict[str, int]:
+    """Import the task types of a file, all or nothing (see :mod:`worklog.imports`)."""
     read_before_writing(db.session)  # SQLite: the file is read and parsed before the write lock is taken
-    rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
-    begin_writing(db.session)
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    outer = db.session.begin_nested()
-    for sheet, number, record in rows:
-        savepoint = db.session.begin_nested()
-        try:
-            counts[_row(record, actor)] += 1
-            savepoint.commit()
-        except CellProblem as problem:
-            savepoint.rollback()
-            errors.append(RowError(sheet, number, problem.column, problem.message))
-        except ServiceError as error:
-            savepoint.rollback()
-            errors.append(RowError(sheet, number, error.field or "", error.message))
-    if errors:
-        outer.rollback()
-        raise ImportFailed(errors)
-    audit.record(actor, "catalog.imported", "import", None, after={"file": sheets.file_name(filename), **counts})
-    outer.commit()
-    return counts
+    rows, read_errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
+
+    def write(actor: Person | None, step) -> dict[str, int]:
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        errors = list(read_errors)
+        for sheet, number, record in rows:
+            savepoint = db.session.begin_nested()
+            try:
+                counts[_row(record, actor)] += 1
+                savepoint.commit()
+            except CellProblem as problem:
+                savepoint.rollback()
+                errors.append(RowError(sheet, number, problem.column, problem.message))
+            except ServiceError as error:
+                savepoint.rollback()
+                errors.append(RowError(sheet, number, error.field or "", error.message))
+            step(errors)
+        if errors:
+            raise ImportFailed(errors)
+        audit.record(actor, "catalog.imported", "import", None,
+                     after={"file": sheets.file_name(filename), **counts})
+        return counts
+
+    return checked_then_written(write, actor)
 
 
 def _row(record: dict, actor: Person | None) -> str:

@@ -48,6 +48,10 @@ def import_org_command(path: str, kind: str | None) -> None:
             where = f"{error.sheet} row {error.row}" if error.row else (error.sheet or "file")
             column = f", column {error.column}" if error.column else ""
             click.echo(f"{where}{column}: {error.message}", err=True)
+        if failure.written:
+            raise click.ClickException(f"What the file refers to changed while it was being written: the import "
+                                       f"stopped there, keeping the {failure.written} rows written before it. "
+                                       f"Import the file again.")
         raise click.ClickException(f"Nothing was imported: {len(failure.errors)} problem(s).")
     db.session.commit()
     click.echo(f"Imported: {report.summary()}")

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from models import Person, Unit
 from models.survey import OpinionPoll
 from worklog import audit, spreadsheets as sheets
-from worklog.db import begin_writing, read_before_writing
+from worklog.db import read_before_writing
 from worklog.extensions import db
+from worklog.imports import checked_then_written
 from worklog.permissions import may_import_polls
 from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 
@@ -34,23 +35,27 @@ def may_import(person: Person, unit: Unit | None = None) -> bool:
 
 
 def import_polls(data: bytes, filename: str, actor: Person) -> dict[str, int]:
+    """Import the polls of a file, all or nothing (see :mod:`worklog.imports`)."""
     read_before_writing(db.session)  # SQLite: the file is read and parsed before the write lock is taken
-    rows, errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
-    begin_writing(db.session)
-    counts = {"created": 0, "unchanged": 0}
-    seen: dict[tuple[int, date], int] = {}
-    outer = db.session.begin_nested()
-    for sheet, number, record in rows:
-        try:
-            counts[_row(record, actor, seen, number)] += 1
-        except CellProblem as problem:
-            errors.append(RowError(sheet, number, problem.column, problem.message))
-    if errors:
-        outer.rollback()
-        raise ImportFailed(errors)
-    audit.record(actor, "units.polls_imported", "import", None, after={"file": sheets.file_name(filename), **counts})
-    outer.commit()
-    return counts
+    rows, read_errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
+
+    def write(actor: Person, step) -> dict[str, int]:
+        counts = {"created": 0, "unchanged": 0}
+        seen: dict[tuple[int, date], int] = {}
+        errors = list(read_errors)
+        for sheet, number, record in rows:
+            try:
+                counts[_row(record, actor, seen, number)] += 1
+            except CellProblem as problem:
+                errors.append(RowError(sheet, number, problem.column, problem.message))
+            step(errors)
+        if errors:
+            raise ImportFailed(errors)
+        audit.record(actor, "units.polls_imported", "import", None,
+                     after={"file": sheets.file_name(filename), **counts})
+        return counts
+
+    return checked_then_written(write, actor)
 
 
 def _round(record: dict) -> date:

@@ -209,7 +209,10 @@ def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) 
     ledgers take the signed weeks all at once."""
     confirm_password(actor, password)
     signed = []
-    for row in queries.week_rows([p.id for p in people], monday, for_signing=True):
+    # In the order of the officers' ids, as every change that locks several officers' rows takes them, so that a
+    # bulk signature and, say, an import of transfers never wait for each other in a circle.
+    rows = sorted(queries.week_rows([p.id for p in people], monday, for_signing=True), key=lambda r: r.person.id)
+    for row in rows:
         if row.state != queries.QueueState.ready or not queries.may_sign(actor, row.person, monday):
             continue
         signed.append(_sign(row.person, monday, actor))
