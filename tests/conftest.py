@@ -15,11 +15,18 @@ from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, make_url, text
 
 from models import Base
 from worklog import create_app, migrate
 from worklog.config import normalise_database_url
+
+# Property tests draw the same examples on every run, so that a run that passed passes again (CI decides what
+# lands); HYPOTHESIS_PROFILE=explore draws new ones, to look for what the fixed draw misses.
+settings.register_profile("fixed", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -24,6 +24,13 @@ from worklog.survey.phones import InFull, redact
 LOGGERS = ("worklog", "werkzeug", "gunicorn.error", "gunicorn.access", "rq.worker", "sqlalchemy.engine")
 
 
+class Unmasked(Markup):
+    """HTML the application wrote with nothing a person typed in it (a form's CSRF token): written as it is, so
+    that a token that happens to hold a number's shape is not changed (and the form refused)."""
+
+    __slots__ = ()
+
+
 def finalize(value):
     """What a template writes: text with its phone numbers masked. Numbers, dates and objects pass as they are,
     and so do addresses (an id in a link is not a phone number, and a changed link would break)."""
@@ -36,7 +43,7 @@ def finalize(value):
         # Markup a template built (a form's field with what was typed in it, an event's JSON): masking changes
         # only digits and the separators between them, so the HTML stays as it was.
         return Markup(redact(str(value))) if len(value) >= 7 else value
-    return value  # InFull (the calling view's number) included
+    return value  # InFull (the calling view's number) and Unmasked included
 
 
 class PhoneFilter(logging.Filter):

@@ -19,6 +19,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 from models import Person
 from worklog.db import sqlite_begin
 from worklog.i18n import number_format
+from worklog.privacy import Unmasked
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -224,7 +225,7 @@ def csrf_field(form) -> Markup:
     field = getattr(form, "csrf_token", None)
     if field is None:
         return Markup("")
-    return Markup(f'<input name="{escape(field.name)}" type="hidden" value="{escape(field.current_token or "")}">')
+    return Unmasked(f'<input name="{escape(field.name)}" type="hidden" value="{escape(field.current_token or "")}">')
 
 
 @pass_context
@@ -258,7 +259,7 @@ def csrf_input() -> Markup:
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return Markup("")
     name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    return Markup(f'<input name="{escape(name)}" type="hidden" value="{escape(generate_csrf())}">')
+    return Unmasked(f'<input name="{escape(name)}" type="hidden" value="{escape(generate_csrf())}">')
 
 
 def html_lang() -> str:

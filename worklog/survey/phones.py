@@ -158,6 +158,18 @@ def redact(text: str | None) -> str:
     # text passes here).
     if len(text) < 7 or len(_ANY_DIGIT.findall(text)) < 7:
         return text
+    masked = _redact_once(text)
+    # The four digits a mask leaves may make a number with the digits after them ("2002000_0000" masks as
+    # "****2000_0000", in which "2000_0000" is a number): mask again until nothing changes, so that what is
+    # shown holds no number at all. Each pass only hides digits, so this ends.
+    while masked != text:
+        text, masked = masked, _redact_once(masked)
+    return masked
+
+
+def _redact_once(text: str) -> str:
+    if len(_ANY_DIGIT.findall(text)) < 7:
+        return text
     view = text.translate(_TO_ASCII) if not text.isascii() else text
     out, done = [], 0
     for match in _RUN.finditer(view):
