@@ -25,6 +25,7 @@ class TaskOption:
     standard_points: Decimal
     daily_cap: Decimal
     version_id: int
+    search_keys: str
     favourite: bool
 
 
@@ -45,7 +46,7 @@ def task_options(assignment: Assignment, person_id: int, day: date) -> list[Task
     rows = db.session.execute(
         select(TaskType.id, TaskType.code, TaskType.name, TaskCategory.name, TaskCategory.id,
                TaskType.unit_of_measure, latest.standard_points, latest.daily_cap, latest.id,
-               FavouriteTask.task_type_id.is_not(None))
+               TaskType.search_keys, FavouriteTask.task_type_id.is_not(None))
         .join(TaskCategory, TaskCategory.id == TaskType.category_id)
         .join(newest_date, newest_date.c.task_type_id == TaskType.id)
         .join(latest, and_(latest.task_type_id == TaskType.id, latest.valid_from == newest_date.c.vf))

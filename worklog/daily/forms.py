@@ -18,7 +18,7 @@ COMPLETION_CHOICES = choices([("done", _l("Done")), ("mostly", _l("Mostly done")
 class EntryForm(FlaskForm):
     task_type = SelectField(_l("Task"), coerce=int, validators=[DataRequired(message=_l("Choose a task."))],
                             widget=Select())
-    quantity = DecimalField(_l("Quantity"), places=2, default=1,
+    quantity = DecimalField(_l("Quantity"), places=2,
                             validators=[InputRequired(message=_l("Give a quantity.")),
                                         NumberRange(min=Decimal("0.01"), message=_l("The quantity must be above 0."))],
                             render_kw={"inputmode": "decimal", "step": "any", "min": "0"})

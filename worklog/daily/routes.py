@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext as _
 
 from models import Entry, Person, TaskType
 from worklog import timekeeping
@@ -76,6 +76,11 @@ def day_page(day: date):
     return _page(current_person(), day)
 
 
+def _from_script() -> bool:
+    """Sent by the day page's quick entry line (day.js), which wants JSON, not a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
 @bp.route("/day/<isodate:day>/entries", methods=["POST"])
 def add_entry(day: date):
     person = current_person()
@@ -85,12 +90,35 @@ def add_entry(day: date):
     form.task_type.validate_choice = False
     if form.validate_on_submit():
         try:
-            services.add_entry(person, _entry_data(form, day), person)
+            entry = services.add_entry(person, _entry_data(form, day), person)
+            if _from_script():
+                return _added(person, day, entry)
             flash(_("Entry added."), "success")
             return redirect(url_for("daily.day_page", day=day) + "#entries")
         except ServiceError as error:
             refuse(form, error)
+    if _from_script():
+        rollback_only()
+        errors = {name: [str(m) for m in field.errors] for name, field in form._fields.items() if field.errors}
+        first = next(iter(errors.values()), [_("The entry could not be added.")])[0]
+        return jsonify(message=first, errors=errors), 422
     return _page(person, day, form=form, status=422)
+
+
+def _added(person: Person, day: date, entry: Entry):
+    """The quick entry line's answer: the day's rows and summary written again, and what to announce."""
+    entries = queries.day_entries(person.id, day)
+    log = queries.day_log(person.id, day)
+    rows = get_template_attribute("daily/_entries.html", "entry_rows")
+    summary = get_template_attribute("daily/_entries.html", "summary_line")
+    return jsonify(
+        message=_("Added: %(task)s × %(quantity)s %(unit)s, %(points)s points.", task=entry.task_type.name,
+                  quantity=format_decimal(entry.quantity, "0.##"), unit=entry.task_type.unit_of_measure,
+                  points=format_decimal(entry.points, "0.00")),
+        rows=str(rows(entries, day, None, ActionForm(formdata=None))),
+        summary=str(summary(log, log.deadline_at if log else timekeeping.deadline_for(day),
+                            sum((e.points for e in entries), start=0), sum((e.hours for e in entries), start=0),
+                            person.assignment_on(day))))
 
 
 def _entry_data(form: EntryForm, day: date) -> dict:

@@ -36,6 +36,7 @@ from models import (Assignment, CalendarDay, CallOutcome, ContactKind, DayLog, D
                     SurveyFollowUp, TaskCategory, TaskType, TaskTypeVersion, Unit, UnitMonth, VetoEvent, WeekReview,
                     YearResult, YearReview, task_type_post)
 from models import partitions
+from models.catalog import task_search_keys
 from worklog.rules import calendar as cal_rules
 from worklog.rules import sampling
 from worklog.rules.annual import AnnualInput, AnnualRules, annual_score, grade_year
@@ -423,7 +424,7 @@ class _Province:
             task = _Task(next(type_ids), categories[category], next(version_ids), Decimal(points), int(cap),
                          float(points), points)
             types.append((task.id, code, name, task.category_id, self.sequences.get(sequence) if sequence else None,
-                          unit, True))
+                          unit, True, task_search_keys(code, name)))
             versions.append((task.version_id, task.id, valid_from, task.points, Decimal(cap), None, created))
             links += [(task.id, self.posts[p].id) for p in post_codes or []]
             for post in self.posts.values():
@@ -432,8 +433,8 @@ class _Province:
                 in_sequence = sequence is None or self.sequences[sequence] == post.sequence_id
                 if in_sequence and (not post_codes or post.code in post_codes) and task.points > 0:
                     post.options.append(task)
-        write(TaskType.__table__, ("id", "code", "name", "category_id", "sequence_id", "unit_of_measure", "active"),
-              types)
+        write(TaskType.__table__, ("id", "code", "name", "category_id", "sequence_id", "unit_of_measure", "active",
+                                   "search_keys"), types)
         write(TaskTypeVersion.__table__, ("id", "task_type_id", "valid_from", "standard_points", "daily_cap",
                                           "created_by_id", "created_at"), versions)
         write(task_type_post, ("task_type_id", "post_id"), links)
