@@ -12,7 +12,7 @@ import re
 import secrets
 import shutil
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Callable
 
@@ -185,6 +185,31 @@ def more_people(unit_code: str, department_code: str, n: int) -> None:
     db.session.commit()
 
 
+def more_team(n: int) -> None:
+    """``n`` more officers under the demo supervisor since last Monday, each with a day logged and submitted
+    then: the supervisor's home lists their weeks."""
+    from tests.factories import make_person
+    from worklog.daily import services
+    from worklog.weekly.queries import week_of
+    supervisor = person(demo.ACCOUNTS["supervisor"])
+    place = supervisor.assignment_on(TODAY)
+    post = person(demo.ACCOUNTS["officer"]).assignment_on(TODAY).post
+    monday = week_of(TODAY) - timedelta(days=7)
+    day = max(monday, TODAY - timedelta(days=6))  # within the back-fill window
+    task = None
+    for i in range(n):
+        officer = make_person(f"38{i:04d}", f"Team officer {i}", place.department, post, supervisor,
+                              valid_from=monday)
+        if task is None:
+            from worklog.catalog import queries as catalog
+            task = db.session.get(TaskType, catalog.task_options(officer.assignment_on(monday), officer.id,
+                                                                 monday)[0].id)
+        services.add_entry(officer, {"work_date": day, "task_type": task, "quantity": Decimal("1"),
+                                     "hours": Decimal("0"), "description": "", "completion": "done"}, officer)
+        services.submit_day(officer, day, "done", officer)
+    db.session.commit()
+
+
 # --- The pages ----------------------------------------------------------------------------------------------------
 
 
@@ -207,6 +232,7 @@ PAGES = {
     "officer_home": Page("officer", lambda: "/", grow=lambda: log_today(demo.ACCOUNTS["officer"], 26)),
     "officer_ledger": Page("officer", lambda: f"/ledger/{TODAY:%Y-%m}",
                            grow=lambda: log_today(demo.ACCOUNTS["officer"], 26)),
+    "supervisor_home": Page("supervisor", lambda: "/", grow=lambda: more_team(8)),
     "review_queue": Page("supervisor", lambda: f"/review?week={MONDAY}",
                          grow=lambda: (log_today(demo.ACCOUNTS["officer"], 26), log_today("310003", 10))),
     "review_week": Page("supervisor", lambda: f"/review/{_officer_id()}/{MONDAY}",

@@ -31,3 +31,34 @@ def test_review_and_sign_a_week_by_keyboard(app, live_server, browser_page, org,
     db.session.expire_all()
     assert {e.status for e in db.session.scalars(select(Entry))} == {"approved"}
     assert db.session.scalar(select(WeekReview.status)) == "signed"
+
+
+def test_a_ready_week_is_signed_from_the_home_page_in_three_interactions(app, live_server, chromium, org, catalog):
+    """The supervisor's home page lists the weeks ready to sign; the link opens the week with the password field
+    focused in the signing bar: a click, the password, Enter."""
+    from worklog.weekly import services
+    entries = log_week(app, org["officer_a"], catalog, days=2, per_day=1)
+    for entry in entries:
+        services.approve(entry, db.session.get(type(org["supervisor_a"]), org["supervisor_a"].id))
+    db.session.commit()
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        _sign_in(page, live_server, org["supervisor_a"].badge)
+        interactions = 0
+        page.click("section.signing-duty a.sign-link")
+        interactions += 1
+        page.wait_for_selector("#sign")
+        assert page.evaluate("() => document.activeElement.id") == "password"
+        page.keyboard.type(PASSWORD)
+        interactions += 1
+        page.keyboard.press("Enter")
+        interactions += 1
+        page.wait_for_selector(".flash-success")
+    finally:
+        context.close()
+    assert interactions <= 3 and errors == []
+    db.session.expire_all()
+    assert db.session.scalar(select(WeekReview.status)) == "signed"

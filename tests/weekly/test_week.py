@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from models import AssignedTask, AuditEvent, Delegation, Entry, Notification, PersonDayTotal, WeekReview
 from tests.factories import PASSWORD, make_person, sign_in, state_counts
-from tests.weekly.conftest import LATE_TIME, MONDAY, log_week
+from tests.weekly.conftest import LATE_TIME, MONDAY, REVIEW_TIME, log_week
 from worklog.extensions import db
 
 pytestmark = pytest.mark.postgres
@@ -263,6 +263,41 @@ def test_bulk_sign_previews_then_signs_only_ready_weeks(app, client, org, catalo
     assert response.status_code == 302
     signed = {r.person_id for r in db.session.scalars(select(WeekReview).where(WeekReview.status == "signed"))}
     assert signed == {org["officer_a"].id}
+
+
+def test_bulk_signing_skips_a_week_with_no_entry_or_no_submitted_day_and_says_why(app, client, org, catalog, week):
+    """A "not started" week (an officer away, say) was listed under "will be signed" with no warning."""
+    make_person("200011", "Officer Away", org.dept_a, org.post, org["supervisor_a"])
+    drafts = make_person("200012", "Officer Drafts", org.dept_a, org.post, org["supervisor_a"])
+    db.session.commit()
+    app.config["FIXED_NOW"] = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+    from worklog.daily import services as day
+    day.add_entry(drafts, {"work_date": MONDAY, "task_type": catalog["T1"], "quantity": "1", "completion": "done"},
+                  drafts)
+    db.session.commit()
+    app.config["FIXED_NOW"] = REVIEW_TIME
+    sign_in(client, org["supervisor_a"].badge)
+    client.post(f"{_week_url(org)}/approve-all")
+    preview = client.get(f"/review/sign-all?week={MONDAY.isoformat()}").get_data(as_text=True)
+    assert "1 week will be signed" in preview
+    skipped = preview[preview.index("Skipped"):]
+    assert "Officer Away" in skipped and "The week has no entries." in skipped
+    assert "No day of the week was submitted." in skipped
+    assert "Officer Drafts" in skipped
+    assert client.post(f"/review/sign-all?week={MONDAY.isoformat()}", data={"password": PASSWORD}).status_code == 302
+    signed = {r.person_id for r in db.session.scalars(select(WeekReview).where(WeekReview.status == "signed"))}
+    assert signed == {org["officer_a"].id}
+
+
+def test_the_signing_bar_comes_first_and_waits_with_the_focus_once_every_entry_is_decided(client, org, week):
+    sign_in(client, org["supervisor_a"].badge)
+    page = client.get(_week_url(org)).get_data(as_text=True)
+    assert page.index('id="sign"') < page.index('id="day-')
+    assert "autofocus" not in page[page.index('id="sign"'):page.index('id="day-')]  # entries still wait
+    client.post(f"{_week_url(org)}/approve-all")
+    page = client.get(_week_url(org)).get_data(as_text=True)
+    bar = page[page.index('id="sign"'):page.index('id="day-')]
+    assert "autofocus" in bar and 'name="password"' in bar and "Every entry is decided" in bar
 
 
 # --- Delegation -------------------------------------------------------------------------------------------------

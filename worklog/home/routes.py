@@ -1,6 +1,7 @@
 """Home: the officer's dashboard, and who I am, where I work, what my roles let me do."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 
 from flask import Blueprint, render_template
@@ -28,7 +29,27 @@ def index():
     return render_template(
         "home/index.html", person=person, assignment=assignment,
         dashboard=daily.dashboard(person) if assignment else None, grades=grade_history(person.id),
-        grants=sorted(grants_of(person), key=lambda g: (g.role, g.unit.path)))
+        grants=sorted(grants_of(person), key=lambda g: (g.role, g.unit.path)), signing=signing_duty(person, today))
+
+
+def signing_duty(person: Person, today) -> dict | None:
+    """For whoever signs weeks: last week's team, ready to sign, still waiting and overdue, with the weeks ready
+    first (each a link to its page, which opens on the signing bar). None for everyone else, without a query (the menu's facts know)."""
+    from worklog.navigation import _facts
+    from worklog.weekly import queries as weekly
+    if not _facts(person.id)[0]:
+        return None
+    monday = weekly.week_of(today) - timedelta(days=7)
+    rows = weekly.week_rows(weekly.team_ids(person, monday), monday)
+    if not rows:
+        return None
+    state = weekly.QueueState
+    return {"monday": monday, "sunday": monday + timedelta(days=6), "deadline": weekly.sign_deadline(monday),
+            "ready": [r for r in rows if r.state == state.ready],
+            "waiting": [r for r in rows if r.state == state.in_progress],
+            "not_started": [r for r in rows if r.state == state.not_started],
+            "overdue": [r for r in rows if r.overdue], "signed": sum(1 for r in rows if r.signed),
+            "total": len(rows)}
 
 
 # The page's statements are built once (@cache) and run with their values bound: building one cost about as much

@@ -116,8 +116,15 @@ class WeekRow:
 
 @cache
 def _people_with_reviews_query(with_assignments: bool):
-    query = (select(Person, WeekReview).outerjoin(WeekReview, and_(WeekReview.person_id == Person.id,
-                                                                   WeekReview.week_start == bindparam("monday")))
+    # The days submitted, counted beside each officer (a correlated count through the (person, work_date) index):
+    # one statement fewer for every page that shows a team's weeks.
+    submitted = (select(func.count()).select_from(DayLog)
+                 .where(DayLog.person_id == Person.id, DayLog.work_date >= bindparam("monday"),
+                        DayLog.work_date <= bindparam("sunday"), DayLog.status == DayStatus.submitted.value)
+                 .correlate(Person).scalar_subquery())
+    query = (select(Person, WeekReview, submitted)
+             .outerjoin(WeekReview, and_(WeekReview.person_id == Person.id,
+                                         WeekReview.week_start == bindparam("monday")))
              .where(Person.id.in_(bindparam("ids", expanding=True))))
     return query.options(joinedload(Person.assignments)) if with_assignments else query
 
@@ -131,29 +138,20 @@ def _entry_counts_query():
             .group_by(Entry.person_id, Entry.status))
 
 
-@cache
-def _submitted_days_query():
-    return (select(DayLog.person_id, func.count())
-            .where(DayLog.person_id.in_(bindparam("ids", expanding=True)), DayLog.work_date >= bindparam("monday"),
-                   DayLog.work_date <= bindparam("sunday"), DayLog.status == DayStatus.submitted.value)
-            .group_by(DayLog.person_id))
-
-
 def week_rows(person_ids: list[int], monday: date, for_signing: bool = False) -> list[WeekRow]:
-    """The week of each officer with counts and state, in three queries whatever the team's size. ``for_signing``:
+    """The week of each officer with counts and state, in two queries whatever the team's size. ``for_signing``:
     with each officer's assignments, which the signing checks read."""
     if not person_ids:
         return []
     sunday = monday + timedelta(days=6)
     values = {"ids": person_ids, "monday": monday, "sunday": sunday}
     found = db.session.execute(_people_with_reviews_query(for_signing), values)
-    people, reviews = {}, {}
-    for person, review in (found.unique() if for_signing else found):
-        people[person.id], reviews[person.id] = person, review
+    people, reviews, submitted_days = {}, {}, {}
+    for person, review, days in (found.unique() if for_signing else found):
+        people[person.id], reviews[person.id], submitted_days[person.id] = person, review, days or 0
     counts = defaultdict(lambda: defaultdict(lambda: [0, Decimal("0"), Decimal("0")]))
     for pid, status, n, points, approved in db.session.execute(_entry_counts_query(), values):
         counts[pid][status] = [n, Decimal(points or 0), Decimal(approved or 0)]
-    submitted_days = dict(db.session.execute(_submitted_days_query(), values).all())
     now = timekeeping.now()
     ended = timekeeping.today() > sunday
     rows = []

@@ -255,7 +255,8 @@ def bulk_sign():
     for row in rows:
         # The queue's counts say what still waits: no query per officer.
         counts = queries.WeekCounts(pending=row.pending, unfinished=row.unfinished)
-        plan.append((row, [] if row.signed else services.check_signable(row.person, monday, actor, counts)))
+        plan.append((row, [] if row.signed else
+                     services.check_signable(row.person, monday, actor, counts) + services.bulk_skip_reasons(row)))
     form = SignForm()
     status = 200
     if request.method == "POST":

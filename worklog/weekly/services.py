@@ -159,6 +159,17 @@ def check_signable(person: Person, monday: date, actor: Person, counts: queries.
     return reasons
 
 
+def bulk_skip_reasons(row: queries.WeekRow) -> list[str]:
+    """Why signing many weeks at once leaves this one out, besides :func:`check_signable`: a week with no entry
+    or no submitted day is not signed in passing (a supervisor who means to sign it does so on its page)."""
+    reasons = []
+    if row.entries == 0:
+        reasons.append(_("The week has no entries."))
+    if row.days_submitted == 0:
+        reasons.append(_("No day of the week was submitted."))
+    return reasons
+
+
 def _require_unsealed(unit_id: int, first: date, last: date) -> None:
     locks.require_month_open(unit_id, first, last, field=None)
 
@@ -213,7 +224,8 @@ def bulk_sign(people: list[Person], monday: date, actor: Person, password: str) 
     # bulk signature and, say, an import of transfers never wait for each other in a circle.
     rows = sorted(queries.week_rows([p.id for p in people], monday, for_signing=True), key=lambda r: r.person.id)
     for row in rows:
-        if row.state != queries.QueueState.ready or not queries.may_sign(actor, row.person, monday):
+        if row.state != queries.QueueState.ready or not queries.may_sign(actor, row.person, monday) \
+                or bulk_skip_reasons(row):
             continue
         signed.append(_sign(row.person, monday, actor))
     if not signed:
