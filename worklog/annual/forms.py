@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from worklog.choices import choices
 from worklog.explanations import PARAM_LABELS, RULE_KIND_LABELS, TIE_BREAKER_LABELS, Wording
 from worklog.labels import GRADE_LABELS
 from worklog.rules.eligibility import MAX_RULES, RULE_KINDS, TIE_BREAKER_KINDS
@@ -36,15 +37,15 @@ _NONE = ("", _l("— (none: left out)"))
 
 
 def _kind_choices(labels: dict) -> list:
-    return [_NONE] + [(kind, labels[kind]) for kind in labels]
+    return choices([_NONE] + [(kind, labels[kind]) for kind in labels])
 
 
 class RuleRow(Form):
     key = HiddenField()
     kind = SelectField(PARAM_LABELS["kind"], choices=_kind_choices({k: RULE_KIND_LABELS[k] for k in RULE_KINDS}),
-                       validate_choice=True)
+                       validate_choice=True, default="")
     label = StringField(PARAM_LABELS["label"], validators=[Optional(), Length(max=200)])
-    grade = SelectField(_l("Grade"), choices=list(GRADE_LABELS.items()))
+    grade = SelectField(_l("Grade"), choices=choices(GRADE_LABELS.items()), default="excellent")
     months = StringField(_l("Months before the reference date"), validators=[Length(max=12)],
                          render_kw={"inputmode": "numeric", "size": 4})
     at_least = StringField(_l("At least (months with that grade)"), validators=[Length(max=12)],
@@ -61,8 +62,8 @@ class RuleRow(Form):
 class TieBreakerRow(Form):
     kind = SelectField(_l("Then, among equals"),
                        choices=_kind_choices({k: TIE_BREAKER_LABELS[k] for k in TIE_BREAKER_KINDS}),
-                       validate_choice=True)
-    grade = SelectField(_l("Grade"), choices=list(GRADE_LABELS.items()))
+                       validate_choice=True, default="")
+    grade = SelectField(_l("Grade"), choices=choices(GRADE_LABELS.items()), default="excellent")
     months = StringField(_l("Months before the reference date"), validators=[Length(max=12)],
                          render_kw={"inputmode": "numeric", "size": 4})
 
