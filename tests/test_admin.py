@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from bs4 import BeautifulSoup
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -271,6 +272,22 @@ def test_audit_log_is_scoped(org, login):
     assert "Marker Bee" in page and "Marker Ay" not in page
     page = login("100001").get("/admin/audit").get_data(as_text=True)
     assert "Marker Bee" in page and "Marker Ay" in page
+
+
+def test_audit_log_names_actions_and_changes_in_the_readers_language(org, login):
+    admin = login("100002")
+    assert admin.post(f"/admin/people/{org['officer_a'].id}/details",
+                      data={"name": "Marker Ay", "rank": "", "hire_date": ""}).status_code == 302
+    page = admin.get("/admin/audit", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    soup = BeautifulSoup(page, "html.parser")
+    row = soup.select("tbody tr")[0]
+    cells = [td for td in row.find_all("td", recursive=False)]
+    assert cells[2].get_text(strip=True) == "修改人员信息" and cells[3].get_text(strip=True).startswith("人员")
+    changes = cells[4].find("ul").get_text(" ", strip=True)
+    assert "名称：Officer A → Marker Ay" in changes
+    # The recorded data stays at hand for experts, folded away.
+    raw = cells[4].find("details")
+    assert raw is not None and "person.updated" in raw.get_text() and '"name": "Marker Ay"' in raw.get_text()
 
 
 # --- The catalog is the root admin's ------------------------------------------------------------------------

@@ -144,3 +144,271 @@ JOB_STATUS_LABELS = {
     "done": _l("Done"),
     "failed": _l("Failed"),
 }
+
+RULE_LABELS.update({
+    "competent_score": _l("Score for competent"),
+    "basic_score": _l("Score for basically competent"),
+    "incompetent_months": _l("Incompetent months in the year"),
+    "excellent_service": _l("Service for excellent"),
+})
+
+#: Every action the audit trail records, by its stored code.
+AUDIT_ACTION_LABELS = {
+    "assignment.corrected": _l("Assignment corrected"),
+    "assignment.created": _l("Assignment made"),
+    "assignment.ended": _l("Assignment ended"),
+    "auth.password_changed": _l("Password changed"),
+    "auth.sign_in": _l("Signed in"),
+    "auth.sign_out": _l("Signed out"),
+    "bonus.distributed": _l("Bonus pool shared"),
+    "calendar.cleared": _l("Calendar day reset"),
+    "calendar.set": _l("Calendar day set"),
+    "catalog.imported": _l("Task catalog imported"),
+    "day.submitted": _l("Day submitted"),
+    "day.self_assessment_changed": _l("Day's self-assessment changed"),
+    "delegation.created": _l("Supervision delegated"),
+    "delegation.revoked": _l("Delegation withdrawn"),
+    "department.created": _l("Department created"),
+    "department.updated": _l("Department changed"),
+    "entry.adjusted": _l("Entry adjusted"),
+    "entry.approved": _l("Entry approved"),
+    "entry.created": _l("Entry added"),
+    "entry.deleted": _l("Entry deleted"),
+    "entry.returned": _l("Entry returned"),
+    "entry.updated": _l("Entry changed"),
+    "job.created": _l("Background job started"),
+    "job.done": _l("Background job finished"),
+    "job.failed": _l("Background job failed"),
+    "job.run_again": _l("Background job run again"),
+    "month.adjustment_added": _l("Monthly bonus or deduction recorded"),
+    "month.adjustment_withdrawn": _l("Monthly bonus or deduction withdrawn"),
+    "month.appeal_decided": _l("Monthly appeal decided"),
+    "month.appeal_filed": _l("Monthly appeal filed"),
+    "month.computed": _l("Month computed"),
+    "month.finalised": _l("Month finalised"),
+    "month.grade_overridden": _l("Monthly grade overridden"),
+    "month.opened": _l("Month opened"),
+    "month.published": _l("Month published"),
+    "month.reopened": _l("Month reopened"),
+    "month.veto_added": _l("Veto event recorded"),
+    "month.veto_withdrawn": _l("Veto event withdrawn"),
+    "org.imported": _l("Organisation imported"),
+    "person.activated": _l("Person reactivated"),
+    "person.created": _l("Person added"),
+    "person.deactivated": _l("Person deactivated"),
+    "person.password_reset": _l("Password reset"),
+    "person.updated": _l("Person changed"),
+    "post.created": _l("Post created"),
+    "post.updated": _l("Post changed"),
+    "role.granted": _l("Role granted"),
+    "role.revoked": _l("Role revoked"),
+    "round.computed": _l("Promotion round list computed"),
+    "round.created": _l("Promotion round created"),
+    "round.published": _l("Promotion round published"),
+    "round.rules_changed": _l("Promotion round rules changed"),
+    "rules.created": _l("Rule set version saved"),
+    "sequence.created": _l("Sequence created"),
+    "sequence.updated": _l("Sequence changed"),
+    "survey.called": _l("Survey call recorded"),
+    "survey.contacts_erased": _l("Survey contacts erased"),
+    "survey.contacts_imported": _l("Survey contacts imported"),
+    "survey.drawn": _l("Survey sample drawn"),
+    "survey.follow_up_opened": _l("Survey follow-up opened"),
+    "survey.follow_up_replied": _l("Survey follow-up answered"),
+    "survey.follow_up_withdrawn": _l("Survey follow-up withdrawn"),
+    "survey.number_shown": _l("Phone number shown in full"),
+    "survey.outcome_corrected": _l("Survey answer corrected"),
+    "task.assigned": _l("Task assigned"),
+    "task.logged": _l("Assigned task logged"),
+    "task.withdrawn": _l("Assigned task withdrawn"),
+    "task_type.created": _l("Task type created"),
+    "task_type.updated": _l("Task type changed"),
+    "task_type.values_corrected": _l("Task type's points corrected"),
+    "task_type.values_dated": _l("Task type's new points dated"),
+    "unit.created": _l("Unit created"),
+    "unit.updated": _l("Unit changed"),
+    "units.evaluation_finalised": _l("Units' evaluation finalised"),
+    "units.evaluation_recomputed": _l("Units' evaluation computed again"),
+    "units.evaluation_recorded": _l("Units' evaluation recorded"),
+    "units.polls_imported": _l("Opinion polls imported"),
+    "week.signed": _l("Week signed"),
+    "week.unsigned": _l("Week signature withdrawn"),
+    "year.adjustment_added": _l("Annual adjustment recorded"),
+    "year.appeal_decided": _l("Annual appeal decided"),
+    "year.appeal_filed": _l("Annual appeal filed"),
+    "year.computed": _l("Year computed"),
+    "year.finalised": _l("Year finalised"),
+    "year.opened": _l("Year opened"),
+    "year.published": _l("Year published"),
+    "year.reopened": _l("Year reopened"),
+}
+
+#: The fields an audit event's before and after name most often.
+AUDIT_FIELD_LABELS = {
+    "acting": _l("Acting for"),
+    "active": _l("Active"),
+    "amount": _l("Amount"),
+    "appeal_deadline": _l("Appeal deadline"),
+    "approved_points": _l("Approved points"),
+    "badge": _l("Badge number"),
+    "call": _l("Call"),
+    "candidates": _l("Officers judged"),
+    "category_id": _l("Category"),
+    "code": _l("Code"),
+    "coefficient": _l("Post coefficient"),
+    "comment": _l("Comment"),
+    "completion": _l("Completion"),
+    "contact": _l("Contact"),
+    "computed_at": _l("Computed at"),
+    "daily_cap": _l("Daily cap"),
+    "date": _l("Date"),
+    "day": _l("Day"),
+    "deadline": _l("Deadline"),
+    "department_id": _l("Department"),
+    "description": _l("Description"),
+    "done": _l("Done"),
+    "eligible": _l("Eligible"),
+    "entry": _l("Entry"),
+    "erased": _l("Erased"),
+    "error": _l("Error"),
+    "file": _l("File"),
+    "final_grade": _l("Grade"),
+    "grade": _l("Grade"),
+    "hire_date": _l("Hire date"),
+    "hours": _l("Hours"),
+    "job": _l("Background job"),
+    "kind": _l("Kind"),
+    "late": _l("Late"),
+    "level": _l("Level"),
+    "month": _l("Month"),
+    "monthly_target_points": _l("Monthly target points"),
+    "name": _l("Name"),
+    "officer": _l("Officer"),
+    "officers": _l("Officers"),
+    "outcome": _l("Outcome"),
+    "override_grade": _l("Grade set by the panel"),
+    "parent_id": _l("Parent unit"),
+    "period": _l("Period"),
+    "person": _l("Person"),
+    "person_id": _l("Person"),
+    "points": _l("Points"),
+    "policy": _l("Rules"),
+    "post_id": _l("Post"),
+    "posts": _l("Posts"),
+    "quantity": _l("Quantity"),
+    "rank": _l("Police rank"),
+    "reference_date": _l("Reference date"),
+    "reopened": _l("Reopened"),
+    "review_note": _l("Review note"),
+    "reviewed_by_id": _l("Reviewed by"),
+    "revoked": _l("Withdrawn"),
+    "role": _l("Role"),
+    "round_id": _l("Promotion round"),
+    "sample_size": _l("Sample size"),
+    "seed": _l("Random seed"),
+    "sequence_id": _l("Sequence"),
+    "standard_points": _l("Standard points"),
+    "start": _l("Start"),
+    "status": _l("Status"),
+    "subtree": _l("With the units under it"),
+    "supervisor": _l("Supervisor"),
+    "supervisor_id": _l("Supervisor"),
+    "task": _l("Task"),
+    "task_type_id": _l("Task type"),
+    "total": _l("Total"),
+    "unit": _l("Unit"),
+    "unit_id": _l("Unit"),
+    "unit_of_measure": _l("Unit of measure"),
+    "units": _l("Units"),
+    "valid_from": _l("Valid from"),
+    "valid_to": _l("Valid to"),
+    "work_date": _l("Work date"),
+    "working": _l("Working day"),
+    "year": _l("Year"),
+    "annual": _l("Annual"),
+    "rated": _l("Units rated"),
+    "yellow_cards": _l("Yellow cards"),
+    "changed": _l("Units whose result changed"),
+}
+
+
+def audit_action(action: str) -> str:
+    """An audit event's action by name, in the reader's language (an unknown code as it is)."""
+    label = AUDIT_ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def _audit_value(name: str, value) -> str:
+    """A field's value, readable: grades by name, yes and no, a rule policy by its rules, the rest as written."""
+    import json
+
+    from flask_babel import gettext as _
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name in ("grade", "final_grade", "override_grade") and value in GRADE_LABELS:
+        return str(GRADE_LABELS[value])
+    if name == "policy" and isinstance(value, dict):
+        from worklog.explanations import rule_name
+        return _("; ").join(rule_name(rule) for rule in value.get("rules", []) if isinstance(rule, dict))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def audit_details(event) -> list[tuple[str, str, str | None]]:
+    """An event's before and after as readable lines: (field's label, value before or None, value after). A
+    rule set's event names its rules as the rule set page does."""
+    from worklog.monthly.rules_admin import FIELD_LABELS as RULE_FIELD_LABELS
+    before, after = event.before or {}, event.after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    lines = []
+    for name in list(before) + [k for k in after if k not in before]:
+        label = AUDIT_FIELD_LABELS.get(name) or RULE_FIELD_LABELS.get(name)
+        shown = str(label) if label is not None else name
+        was = _audit_value(name, before[name]) if name in before else None
+        now = _audit_value(name, after[name]) if name in after else "—"
+        lines.append((shown, was, now))
+    return lines
+
+#: What an audit event is about, by its stored object type.
+AUDIT_OBJECT_LABELS = {
+    "appeal": _l("Monthly appeal"),
+    "assigned_task": _l("Assigned task"),
+    "assignment": _l("Assignment"),
+    "background_job": _l("Background job"),
+    "bonus_pool": _l("Bonus pool"),
+    "calendar_day": _l("Calendar day"),
+    "day_log": _l("Day"),
+    "delegation": _l("Delegation"),
+    "department": _l("Department"),
+    "entry": _l("Entry"),
+    "import": _l("Import"),
+    "month_adjustment": _l("Monthly bonus or deduction"),
+    "month_result": _l("Monthly result"),
+    "month_review": _l("Monthly review"),
+    "person": _l("Person"),
+    "post": _l("Post"),
+    "promotion_round": _l("Promotion round"),
+    "rule_set": _l("Rule set"),
+    "sequence": _l("Sequence"),
+    "survey_call": _l("Survey call"),
+    "survey_contact": _l("Survey contact"),
+    "survey_draw": _l("Survey sample"),
+    "survey_follow_up": _l("Survey follow-up"),
+    "task_type": _l("Task type"),
+    "unit": _l("Unit"),
+    "unit_evaluation_run": _l("Units' evaluation"),
+    "veto_event": _l("Veto event"),
+    "week_review": _l("Week"),
+    "year_adjustment": _l("Annual adjustment"),
+    "year_appeal": _l("Annual appeal"),
+    "year_review": _l("Annual review"),
+}
+
+
+def audit_object(object_type: str) -> str:
+    label = AUDIT_OBJECT_LABELS.get(object_type)
+    return str(label) if label is not None else object_type

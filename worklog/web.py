@@ -384,8 +384,12 @@ def init_app(app: Flask) -> None:
         notification_text=labels.notification_text, notification_link=labels.notification_link,
         GRADE_LABELS=labels.GRADE_LABELS, MONTH_STATUS_LABELS=labels.MONTH_STATUS_LABELS,
         ADJUSTMENT_KIND_LABELS=labels.ADJUSTMENT_KIND_LABELS, APPEAL_STATUS_LABELS=labels.APPEAL_STATUS_LABELS,
-        RULE_LABELS=labels.RULE_LABELS)
+        RULE_LABELS=labels.RULE_LABELS, audit_action=labels.audit_action, audit_object=labels.audit_object,
+        audit_details=labels.audit_details)
+    from worklog import explanations
+    app.jinja_env.globals.update(rule_name=explanations.rule_name, PARAM_LABELS=explanations.PARAM_LABELS)
     app.jinja_env.filters.update(
+        explain=explanations.say, eligibility_check=lambda c: explanations.Wording().check(c),
         date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
         datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
         number=format_number,

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from models import BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearAppeal, YearResult, YearReview
+from tests.annual.policy_form import policy_data
 from tests.factories import sign_in, state_counts
 from worklog import integrity
 from worklog.extensions import db
@@ -133,22 +134,42 @@ def test_an_upheld_annual_appeal_changes_the_score_and_the_ranking(app, client, 
 
 def test_rules_are_data_a_new_rule_needs_no_code(client, org, county, history):
     round_ = _round(client, org, county)
-    import json
     policy = dict(db.session.get(PromotionRound, round_.id).policy)
-    policy["rules"] = policy["rules"] + [{"key": "service", "label": "At least 20 years of service",
-                                          "kind": "service_years", "params": {"at_least": 20}}]
-    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"policy": json.dumps(policy)})
+    # A new rule is a row of the form: its kind from the list, its value in a labelled field.
+    policy["rules"] = policy["rules"] + [{"kind": "service_years", "params": {"at_least": 20}}]
+    response = client.post(f"/hr/rounds/{round_.id}/policy", data=policy_data(policy))
     assert response.status_code == 302
+    saved = db.session.get(PromotionRound, round_.id).policy
+    assert saved["rules"][1] == {"key": "rule_1", "kind": "service_years", "params": {"at_least": "20"}}
     page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
-    assert not _eligible(page, "O1") and "At least 20 years of service" in page  # hired 2020
-    # Nonsense is refused with a message, and nothing changes.
+    assert not _eligible(page, "O1") and "at least 20 year(s) of service" in page  # hired 2020
+    # Nonsense is refused with a message under its field, and nothing changes.
     before = db.session.get(PromotionRound, round_.id).policy
-    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"policy": '{"rules": [{"kind": "astrology"}]}'})
+    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"rules-0-kind": "astrology"})
     assert response.status_code == 422
-    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"policy": "{not json"})
-    assert response.status_code == 422 and "JSON" in response.get_data(as_text=True)
+    data = policy_data(before) | {"rules-0-months": "0", "rules-1-service": ""}
+    response = client.post(f"/hr/rounds/{round_.id}/policy", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "must be a whole number from 1 to 120" in page and "fill this in" in page
+    response = client.post(f"/hr/rounds/{round_.id}/policy", data={"rules-0-kind": ""})
+    assert response.status_code == 422 and "Give the round at least one rule." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(PromotionRound, round_.id).policy == before
+
+
+def test_a_rule_reads_what_it_requires_and_what_the_officer_has(client, org, county, history):
+    # Saving other numbers from the what-if: the rule's line says the numbers it now has, never the old ones.
+    round_ = _round(client, org, county)
+    assert client.post(f"/hr/rounds/{round_.id}/rules", data={"p-0-at_least": "1"}).status_code == 302
+    page = client.get(f"/hr/rounds/{round_.id}?q=O3").get_data(as_text=True)
+    assert "at least 1 monthly “Excellent” grades in the 12 months before the reference date: 3 “Excellent”" \
+        in page and "at least 4" not in page
+    # The what-if form names each value, shares in percent.
+    page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
+    assert '<label>At least <input name="p-0-at_least" value="1"' in page
+    zh = client.get(f"/hr/rounds/{round_.id}?q=O3", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "基准日前 12 个月内至少 1 个月度“优秀”：2025-11 至 2026-10 共 3 个“优秀” " in zh
 
 
 def test_bad_annual_input_changes_nothing(app, client, org, county, history):

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from models import Appeal, DepartmentMonth, DepartmentMonthCategory, MonthResult, MonthReview, UnitMonth
 from tests.factories import sign_in, state_counts
@@ -84,6 +84,21 @@ def test_hand_computed_month(client, org, county):
     # Every officer's explanation says how it was reached.
     page = client.get(f"/month/results/{results['O3'].id}").get_data(as_text=True)
     assert "49.50" in page and "rank 3 of 10" in page and "top 2 (20%)" in page
+    # Stored as codes with their values, it reads in Chinese as well.
+    zh = client.get(f"/month/results/{results['O3'].id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "10 人中第 3 名" in zh and "前 2 名（20%）" in zh and "基础分 30.00" in zh
+
+
+def test_results_stored_with_text_explanations_read_as_written(client, org, county):
+    # Months sealed before explanations were codes keep their English lines: never rewritten, shown as they are.
+    _close_october(client, org, county)
+    result = _results(county)["O3"]
+    db.session.execute(update(MonthResult).where(MonthResult.id == result.id).values(explanation={
+        "score": [{"rule": "late_days", "value": "−1.00", "detail": "2 late day(s) × 0.50 = 1.00"}],
+        "grade": [{"rule": "excellent_quota", "value": "rank 3 of 10", "threshold": "top 2 (20%)", "passed": False}]}))
+    db.session.commit()
+    page = client.get(f"/month/results/{result.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "2 late day(s) × 0.50 = 1.00" in page and "rank 3 of 10" in page and "top 2 (20%)" in page
 
 
 def test_an_upheld_appeal_changes_the_grade_and_the_published_ranking(app, client, org, county):

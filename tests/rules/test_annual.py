@@ -5,6 +5,7 @@ from hypothesis import given, strategies as st
 
 from worklog.rules.annual import AnnualInput, AnnualRules, annual_quota, annual_score, grade_year
 from worklog.rules.grading import BASIC, COMPETENT, EXCELLENT, INCOMPETENT, Check
+from tests.rules.wording import worded
 
 D = Decimal
 R = AnnualRules()
@@ -87,33 +88,33 @@ def test_hand_computed_group():
 
 def test_explanations():
     res = by_person(grade_year(GROUP, R))
-    assert res[1].explanation == [
+    assert worded(res[1].explanation) == [
         Check("veto", "none", "no veto", True),
-        Check("incompetent_months", "0 months", "fewer than 2 months", True),
+        Check("incompetent_months", "0 month(s)", "fewer than 2 month(s)", True),
         Check("excellent_score", "96.00", "≥ 90.00", True),
-        Check("excellent_service", "1 year", "≥ 1 year", True),
+        Check("excellent_service", "1 year(s)", "at least 1 year(s)", True),
         Check("excellent_quota", "place 1 of 3 fit for excellent", "top 2 (20%)", True),
     ]
-    assert res[2].explanation[2:] == [
+    assert worded(res[2].explanation[2:]) == [
         Check("excellent_score", "95.00", "≥ 90.00", True),
-        Check("excellent_service", "0.5 years", "≥ 1 year", False),
+        Check("excellent_service", "0.5 year(s)", "at least 1 year(s)", False),
         Check("competent_score", "95.00", "≥ 70.00", True),
     ]
-    assert res[4].explanation == [
+    assert worded(res[4].explanation) == [
         Check("veto", "none", "no veto", True),
-        Check("incompetent_months", "2 months", "fewer than 2 months", False),
+        Check("incompetent_months", "2 month(s)", "fewer than 2 month(s)", False),
         Check("basic_score", "92.00", "≥ 60.00", True),
     ]
-    assert res[5].explanation[-2:] == [
+    assert worded(res[5].explanation[-2:]) == [
         Check("excellent_quota", "place 3 of 3 fit for excellent", "top 2 (20%)", False),
         Check("competent_score", "91.00", "≥ 70.00", True),
     ]
-    assert res[6].explanation == [
-        Check("veto", "veto", "no veto", False),
-        Check("incompetent_months", "1 month", "fewer than 2 months", True),
+    assert worded(res[6].explanation) == [
+        Check("veto", "a veto", "no veto", False),
+        Check("incompetent_months", "1 month(s)", "fewer than 2 month(s)", True),
         Check("competent_score", "97.00", "≥ 70.00", True),
     ]
-    assert res[10].explanation[-1] == Check("basic_score", "55.00", "≥ 60.00", False)
+    assert worded(res[10].explanation[-1]) == Check("basic_score", "55.00", "≥ 60.00", False)
 
 
 def test_two_incompetent_months_cap_at_basic():
@@ -150,8 +151,8 @@ def test_a_tie_at_the_quota_boundary_gets_excellent_only_if_all_fit():
     res = by_person(grade_year([AnnualInput(1, D("96")), AnnualInput(2, D("93")), AnnualInput(3, D("93"))]
                                + base, R))
     assert [res[p].grade for p in (1, 2, 3)] == [EXCELLENT, COMPETENT, COMPETENT]
-    assert Check("excellent_tie", "2 tied at place 2", "all of them within top 2 (20%)", False) \
-        in res[2].explanation
+    assert Check("excellent_tie", "2 tied at place 2", "all of them within the top 2 (20%)", False) \
+        in worded(res[2].explanation)
     # Two tied at the top share the quota.
     res = by_person(grade_year([AnnualInput(1, D("96")), AnnualInput(2, D("96")), AnnualInput(3, D("93"))]
                                + base, R))

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
+from tests.rules.wording import worded_rule as worded
+from worklog.explanations import Wording, say
 from worklog.rules.eligibility import (DEFAULT_POLICIES, OfficerFacts, RuleCheck, add_months, evaluate,
                                        month_window, service_months, validate_policy)
 from worklog.rules.grading import BASIC, COMPETENT, EXCELLENT, GRADES
@@ -71,11 +73,12 @@ def test_four_excellent_months_in_the_window_are_enough_three_are_not():
     ]
     res = by_person(evaluate(PROMOTION, facts, REF))
     assert (res[1].eligible, res[2].eligible, res[3].eligible) == (True, False, False)
-    label = PROMOTION["rules"][0]["label"]
-    assert res[1].checks == [
-        RuleCheck("excellent_months", label, "4 excellent in 2025-11 – 2026-10", "≥ 4", True)]
-    assert res[2].checks == [
-        RuleCheck("excellent_months", label, "3 excellent in 2025-11 – 2026-10", "≥ 4", False)]
+    # Each line says what the rule requires and what the officer has, whatever numbers the rule was given.
+    requires = "at least 4 monthly “Excellent” grades in the 12 months before the reference date"
+    assert worded(res[1].checks) == [
+        RuleCheck("excellent_months", "", "4 “Excellent” from 2025-11 to 2026-10", requires, True)]
+    assert worded(res[2].checks) == [
+        RuleCheck("excellent_months", "", "3 “Excellent” from 2025-11 to 2026-10", requires, False)]
 
 
 def test_an_excellent_month_just_outside_the_window_does_not_count():
@@ -122,8 +125,8 @@ def test_top_30_percent_of_ten():
     facts = ranked([(r, 10) for r in range(1, 11)])
     assert eligible_ids(POST, facts) == {0, 1, 2}
     res = by_person(evaluate(POST, facts, REF))
-    assert res[2].checks[0].value == "2025: rank 3 of 10 = 30% (top 30%: ranks 1–3)"
-    assert res[2].checks[0].threshold == "top 30% in 2025"
+    assert say(res[2].checks[0].value) == "2025: rank 3 of 10 = 30% (top 30%: ranks 1–3)"
+    assert say(res[2].checks[0].threshold) == "annual ranking in the top 30% in 2025"
     assert not res[3].checks[0].passed
 
 
@@ -144,8 +147,8 @@ def test_top_30_percent_of_seven():
     facts = ranked([(r, 7) for r in range(1, 8)])
     assert eligible_ids(POST, facts) == {0, 1}
     res = by_person(evaluate(POST, facts, REF))
-    assert res[1].checks[0].value == "2025: rank 2 of 7 = 28.57% (top 30%: ranks 1–2)"
-    assert res[2].checks[0].value == "2025: rank 3 of 7 = 42.86% (top 30%: ranks 1–2)"
+    assert say(res[1].checks[0].value) == "2025: rank 2 of 7 = 28.57% (top 30%: ranks 1–2)"
+    assert say(res[2].checks[0].value) == "2025: rank 3 of 7 = 42.86% (top 30%: ranks 1–2)"
 
 
 def test_top_percent_uses_the_latest_finished_year():
@@ -154,7 +157,7 @@ def test_top_percent_uses_the_latest_finished_year():
              OfficerFacts(3, annual={2025: (1, 10, D("99")), 2024: (10, 10, D("50"))})]
     res = by_person(evaluate(POST, facts, REF))
     assert (res[1].eligible, res[2].eligible, res[3].eligible) == (False, False, True)
-    assert res[1].checks[0].value == "2025: not ranked"
+    assert say(res[1].checks[0].value) == "2025: not ranked"
 
 
 def test_top_percent_in_each_of_the_last_years():
@@ -164,7 +167,7 @@ def test_top_percent_in_each_of_the_last_years():
              OfficerFacts(2, annual={2024: (4, 10, D("88")), 2025: (1, 10, D("95"))})]
     res = by_person(evaluate(policy, facts, REF))
     assert res[1].eligible and not res[2].eligible
-    assert res[2].checks[0].threshold == "top 30% in each of 2024, 2025"
+    assert say(res[2].checks[0].threshold) == "annual ranking in the top 30% in each of 2024, 2025"
 
 
 # ------------------------------------------------------------------------------------------ bottom 3%
@@ -174,7 +177,7 @@ def test_bottom_3_percent_of_a_hundred_is_ranks_98_to_100():
     facts = ranked([(r, 100) for r in range(1, 101)])
     assert eligible_ids(WARNING, facts) == {97, 98, 99}  # person ids are rank − 1
     res = by_person(evaluate(WARNING, facts, REF))
-    assert res[97].checks[0].value == "2025: rank 98 of 100 = 98% (bottom 3%: ranks 98–100)"
+    assert say(res[97].checks[0].value) == "2025: rank 98 of 100 = 98% (bottom 3%: ranks 98–100)"
     assert not res[96].checks[0].passed
 
 
@@ -186,7 +189,7 @@ def test_bottom_3_percent_ties_and_small_groups():
     assert eligible_ids(WARNING, ranked([(r, 33) for r in range(1, 34)])) == set()
     assert eligible_ids(WARNING, ranked([(r, 34) for r in range(1, 35)])) == {33}
     res = evaluate(WARNING, ranked([(33, 33)]), REF)[0]
-    assert res.checks[0].value == "2025: rank 33 of 33 = 100% (bottom 3%: no one)"
+    assert say(res.checks[0].value) == "2025: rank 33 of 33 = 100% (bottom 3%: no one)"
 
 
 def test_bottom_two_years_running_is_removal_one_year_a_warning():
@@ -201,8 +204,8 @@ def test_bottom_two_years_running_is_removal_one_year_a_warning():
     assert eligible_ids(REMOVAL, facts) == {1}
     assert eligible_ids(WARNING, facts) == {1, 2, 4}
     res = by_person(evaluate(REMOVAL, facts, REF))
-    assert res[4].checks[0].value == "2024: not ranked; 2025: rank 99 of 100 = 99% (bottom 3%: ranks 98–100)"
-    assert res[1].checks[0].threshold == "bottom 3% in each of 2024, 2025"
+    assert say(res[4].checks[0].value) == "2024: not ranked; 2025: rank 99 of 100 = 99% (bottom 3%: ranks 98–100)"
+    assert say(res[1].checks[0].threshold) == "annual ranking in the bottom 3% in each of 2024, 2025"
 
 
 # ------------------------------------------------------------------------------------------ other kinds
@@ -216,10 +219,11 @@ def test_service_years():
     facts = [OfficerFacts(1, hire_date=date(2025, 11, 15)), OfficerFacts(2, hire_date=date(2025, 11, 16)),
              OfficerFacts(3)]
     res = by_person(evaluate(policy, facts, REF))
-    assert res[1].checks[0] == RuleCheck("r", "service_years rule", "1 year (hired 2025-11-15)", "≥ 1 year",
+    assert worded(res[1].checks[0]) == RuleCheck("r", "service_years rule", "1 year(s) (hired 2025-11-15)",
+                                                 "at least 1 year(s) of service",
                                          True)
-    assert (res[2].checks[0].value, res[2].eligible) == ("11 months (hired 2025-11-16)", False)
-    assert (res[3].checks[0].value, res[3].eligible) == ("no hire date", False)
+    assert (say(res[2].checks[0].value), res[2].eligible) == ("11 month(s) (hired 2025-11-16)", False)
+    assert (say(res[3].checks[0].value), res[3].eligible) == ("no hire date on record", False)
     # Half a year is six months.
     half = {"rules": [rule("service_years", at_least="0.5")]}
     assert eligible_ids(half, [OfficerFacts(1, hire_date=date(2026, 5, 15)),
@@ -234,8 +238,8 @@ def test_no_veto_covers_the_window_and_the_reference_month_to_date():
         assert evaluate(policy, [OfficerFacts(1, vetoes=[day])], REF)[0].eligible is passes, day
     check = evaluate(policy, [OfficerFacts(1, vetoes=[date(2026, 3, 4), date(2025, 12, 1)])],
                      REF)[0].checks[0]
-    assert check.value == "2: 2025-12-01, 2026-03-04"
-    assert check.threshold == "no veto from 2025-11-01 to 2026-11-15"
+    assert say(check.value) == "2: 2025-12-01, 2026-03-04"
+    assert say(check.threshold) == "no veto from 2025-11-01 to 2026-11-15"
 
 
 def test_rank_in():
@@ -243,8 +247,8 @@ def test_rank_in():
     res = by_person(evaluate(policy, [OfficerFacts(1, rank="一级警司"), OfficerFacts(2, rank="三级警司"),
                                       OfficerFacts(3)], REF))
     assert [res[p].eligible for p in (1, 2, 3)] == [True, False, False]
-    assert res[3].checks[0].value == "none"
-    assert res[1].checks[0].threshold == "one of 一级警司, 二级警司"
+    assert say(res[3].checks[0].value) == "no police rank on record"
+    assert say(res[1].checks[0].threshold) == "police rank one of: 一级警司, 二级警司"
 
 
 def test_a_new_policy_is_data_and_every_rule_must_pass():
@@ -298,49 +302,60 @@ def policy_of(*rules, **extra):
 NO_VETO = rule("no_veto", months=12)
 
 
-@pytest.mark.parametrize("policy, problem", [
-    ([], "a policy must be a mapping"),
-    ({"rules": []}, "rules must be a non-empty list"),
-    (policy_of(*[NO_VETO | {"key": f"v{i}"} for i in range(31)]), "rules: at most 30 rules"),
-    (policy_of(NO_VETO, extra=1), "unknown field(s): extra"),
-    (policy_of(rule("top_dog")), "rules[0] (r): kind must be one of"),
-    (policy_of(rule("grade_count", grade="outstanding", months=12, at_least=4)),
-     "rules[0] (r): grade must be one of"),
-    (policy_of(rule("grade_count", grade=EXCELLENT, months=12)), "rules[0] (r): at_least is missing"),
-    (policy_of(rule("grade_count", grade=EXCELLENT, months=0, at_least=0)), "months must be from 1 to 120"),
-    (policy_of(rule("grade_count", grade=EXCELLENT, months=3, at_least=4)),
-     "at_least cannot be more than months"),
-    (policy_of(rule("grade_count", grade=EXCELLENT, months=12, at_least=True)),
-     "at_least must be a whole number"),
-    (policy_of(rule("grade_count", grade=EXCELLENT, months=12, at_least=4, extra=1)),
-     "unknown parameter(s) for grade_count: extra"),
-    (policy_of(rule("annual_percentile", max_percentile="30", years=1)), "max_percentile must be a fraction"),
-    (policy_of(rule("annual_percentile", max_percentile="0", years=1)), "max_percentile must be a fraction"),
-    (policy_of(rule("annual_percentile", max_percentile="0.12345", years=1)), "finer than 0.01%"),
-    (policy_of(rule("annual_percentile", max_percentile="abc", years=1)), "max_percentile must be a number"),
-    (policy_of(rule("annual_percentile", max_percentile="0.3", years=1, scope="city")),
-     "scope must be unit_sequence"),
-    (policy_of(rule("bottom_percentile", bottom="0.03", years=0)), "years must be from 1 to 10"),
-    (policy_of(rule("service_years", at_least="1.1")), "whole number of months"),
-    (policy_of(rule("service_years", at_least="-1")), "must be from 0 to 50 years"),
-    (policy_of(rule("rank_in", ranks=[])), "ranks must be a non-empty list"),
-    (policy_of(rule("rank_in", ranks=["一级警司", " "])), "every rank must be a non-empty text"),
-    (policy_of(NO_VETO, rule("no_veto", months=6)), "rules[1] (r): the key is used twice"),
-    (policy_of(NO_VETO | {"key": ""}), "key must be a non-empty"),
-    (policy_of(NO_VETO | {"label": ""}), "label must be a non-empty"),
-    (policy_of(NO_VETO | {"params": [12]}), "params must be a mapping"),
-    (policy_of(NO_VETO, tie_breakers={}), "tie_breakers must be a list"),
-    (policy_of(NO_VETO, tie_breakers=[{"kind": "height"}]), "tie_breakers[0]: kind must be"),
+@pytest.mark.parametrize("policy, code, where", [
+    ([], "policy.not_mapping", {}),
+    ({"rules": []}, "policy.no_rules", {}),
+    (policy_of(*[NO_VETO | {"key": f"v{i}"} for i in range(31)]), "policy.too_many_rules", {"most": 30}),
+    (policy_of(NO_VETO, extra=1), "policy.unknown_fields", {"names": "extra"}),
+    (policy_of(rule("top_dog")), "policy.kind_unknown", {"rule": 1}),
+    (policy_of(rule("grade_count", grade="outstanding", months=12, at_least=4)), "value.grade",
+     {"rule": 1, "param": "grade"}),
+    (policy_of(rule("grade_count", grade=EXCELLENT, months=12)), "policy.param_missing",
+     {"rule": 1, "param": "at_least"}),
+    (policy_of(rule("grade_count", grade=EXCELLENT, months=0, at_least=0)), "value.whole_between",
+     {"param": "months", "low": 1, "high": 120}),
+    (policy_of(rule("grade_count", grade=EXCELLENT, months=3, at_least=4)), "policy.at_least_over_months",
+     {"rule": 1}),
+    (policy_of(rule("grade_count", grade=EXCELLENT, months=12, at_least=True)), "value.whole",
+     {"param": "at_least"}),
+    (policy_of(rule("grade_count", grade=EXCELLENT, months=12, at_least=4, extra=1)), "policy.unknown_params",
+     {"names": "extra"}),
+    (policy_of(rule("annual_percentile", max_percentile="30", years=1)), "value.fraction",
+     {"param": "max_percentile"}),
+    (policy_of(rule("annual_percentile", max_percentile="0", years=1)), "value.fraction", {}),
+    (policy_of(rule("annual_percentile", max_percentile="0.12345", years=1)), "value.fraction_step", {}),
+    (policy_of(rule("annual_percentile", max_percentile="abc", years=1)), "value.number",
+     {"param": "max_percentile"}),
+    (policy_of(rule("annual_percentile", max_percentile="0.3", years=1, scope="city")), "value.scope", {}),
+    (policy_of(rule("bottom_percentile", bottom="0.03", years=0)), "value.whole_between",
+     {"param": "years", "low": 1, "high": 10}),
+    (policy_of(rule("service_years", at_least="1.1")), "value.service_months", {}),
+    (policy_of(rule("service_years", at_least="-1")), "value.service_between", {"low": 0, "high": 50}),
+    (policy_of(rule("rank_in", ranks=[])), "value.ranks", {}),
+    (policy_of(rule("rank_in", ranks=["一级警司", " "])), "value.ranks", {}),
+    (policy_of(NO_VETO, rule("no_veto", months=6)), "policy.key_twice", {"rule": 2, "key": "r"}),
+    (policy_of(NO_VETO | {"key": ""}), "policy.key_missing", {}),
+    (policy_of(NO_VETO | {"label": 5}), "policy.label_not_text", {}),
+    (policy_of(NO_VETO | {"params": [12]}), "policy.params_not_mapping", {}),
+    (policy_of(NO_VETO, tie_breakers={}), "policy.tie_breakers_not_list", {}),
+    (policy_of(NO_VETO, tie_breakers=[{"kind": "height"}]), "policy.kind_unknown", {"tie_breaker": 1}),
     (policy_of(NO_VETO, tie_breakers=[{"kind": "grade_count", "params": {"grade": EXCELLENT}}]),
-     "tie_breakers[0]: months is missing"),
+     "policy.param_missing", {"tie_breaker": 1, "param": "months"}),
     (policy_of(NO_VETO, tie_breakers=[{"kind": "annual_score", "params": {"year": 2025}}]),
-     "unknown parameter(s) for annual_score: year"),
+     "policy.unknown_params", {"names": "year"}),
 ])
-def test_invalid_policies_are_explained_and_refused(policy, problem):
+def test_invalid_policies_are_explained_and_refused(policy, code, where):
+    # A problem is a code and the rule, parameter and values it concerns; the form layer words it.
     problems = validate_policy(policy)
-    assert any(problem in p for p in problems), problems
+    found = [p for p in problems if p.code == code]
+    assert found and any(where.items() <= p.args_.items() for p in found), problems
+    assert all(not Wording().problem(p).startswith(p.code) for p in problems)  # every code has a wording
     with pytest.raises(ValueError, match="invalid policy"):
         evaluate(policy, [OfficerFacts(1)], REF)
+
+
+def test_a_rule_needs_no_label():
+    assert validate_policy(policy_of({"key": "r", "kind": "no_veto", "params": {"months": 12}})) == []
 
 
 def test_numbers_from_a_form_are_accepted():

@@ -7,6 +7,7 @@ from tests.rules.test_ruleset import rule_values
 from worklog.rules.grading import (BASIC, COMPETENT, EXCELLENT, GRADE_ORDER, GRADES, INCOMPETENT, Check,
                                    GradeInput, QuotaExceeded, grade_group, quota_for)
 from worklog.rules.ruleset import RuleValues
+from tests.rules.wording import worded
 
 D = Decimal
 R = RuleValues()
@@ -55,26 +56,26 @@ def test_hand_computed_group():
 
 def test_explanations():
     res = by_person(grade_group(group(), R))
-    assert res[1].explanation == [
+    assert worded(res[1].explanation) == [
         Check("veto", "none", "no veto", True),
         Check("excellent_score", "96.00", "≥ 90.00", True),
         Check("excellent_quota", "rank 1 of 10", "top 2 (20%)", True),
     ]
     # The tie at the boundary is said in so many words.
-    assert res[2].explanation == [
+    assert worded(res[2].explanation) == [
         Check("veto", "none", "no veto", True),
         Check("excellent_score", "92.50", "≥ 90.00", True),
         Check("excellent_quota", "rank 2 of 10", "top 2 (20%)", True),
-        Check("excellent_tie", "2 tied at rank 2", "all of them within top 2 (20%)", False),
+        Check("excellent_tie", "2 tied at rank 2", "all of them within the top 2 (20%)", False),
         Check("competent_score", "92.50", "≥ 70.00", True),
     ]
-    assert res[4].explanation[2:] == [Check("excellent_quota", "rank 4 of 10", "top 2 (20%)", False),
+    assert worded(res[4].explanation[2:]) == [Check("excellent_quota", "rank 4 of 10", "top 2 (20%)", False),
                                       Check("competent_score", "91.00", "≥ 70.00", True)]
-    assert res[6].explanation == [Check("veto", "veto", "no veto", False)]
-    assert res[8].explanation[1:] == [Check("excellent_score", "69.99", "≥ 90.00", False),
+    assert worded(res[6].explanation) == [Check("veto", "a veto", "no veto", False)]
+    assert worded(res[8].explanation[1:]) == [Check("excellent_score", "69.99", "≥ 90.00", False),
                                       Check("competent_score", "69.99", "≥ 70.00", False),
                                       Check("basic_score", "69.99", "≥ 60.00", True)]
-    assert res[10].explanation[-1] == Check("basic_score", "59.99", "≥ 60.00", False)
+    assert worded(res[10].explanation[-1]) == Check("basic_score", "59.99", "≥ 60.00", False)
 
 
 def test_a_tie_inside_the_quota_shares_it():
@@ -118,7 +119,7 @@ def test_a_group_of_four_has_no_excellent_place():
 def test_override_within_the_quota_is_accepted():
     res = by_person(grade_group(group({4: (EXCELLENT, "Led the flood rescue")}), R))
     assert (res[4].proposed, res[4].final) == (COMPETENT, EXCELLENT)
-    assert res[4].explanation[-1] == Check("override", "competent → excellent", "Led the flood rescue", True)
+    assert worded(res[4].explanation[-1]) == Check("override", "Competent → Excellent", "Led the flood rescue", True)
     assert sum(r.final == EXCELLENT for r in res.values()) == 2
 
 

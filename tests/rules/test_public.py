@@ -8,6 +8,7 @@ from worklog.rules.public import (EXCELLENT, FAIL, PASS, POLL_WEIGHT, PUBLIC_WEI
                                   UnitInput, UnitRules, combine, comprehensive, consecutive_yellow,
                                   explain_public_evaluation, grade_units, normalise, public_evaluation,
                                   reply_rate, satisfaction)
+from tests.rules.wording import worded
 
 D = Decimal
 R = UnitRules()
@@ -151,12 +152,13 @@ def test_public_evaluation():
 def test_public_evaluation_with_a_source_missing():
     value, lines = explain_public_evaluation(None, D("88.40"))
     assert value == D("88.40")
-    assert lines == [Check("public_poll", "missing", "weight 70%", False),
-                     Check("public_survey", "88.40", "weight 30%", True),
-                     Check("public_alone", "survey alone: 88.40", "poll and survey", False)]
+    assert worded(lines) == [Check("public_poll", "missing", "weight 70%", False),
+                             Check("public_survey", "88.40", "weight 30%", True),
+                             Check("public_alone", "the survey alone: 88.40", "the opinion poll and the survey",
+                                   False)]
     value, lines = explain_public_evaluation(D("91"), None)
-    assert value == D("91.00") and lines[-1] == Check("public_alone", "poll alone: 91.00", "poll and survey",
-                                                      False)
+    assert value == D("91.00") and worded(lines[-1]) == Check("public_alone", "the opinion poll alone: 91.00",
+                                                              "the opinion poll and the survey", False)
     value, lines = explain_public_evaluation(None, None)
     assert value is None and public_evaluation(None, None) is None
     assert lines[-1].rule == "public_missing"
@@ -229,14 +231,14 @@ def test_hand_computed_units():
                    8: (8, FAIL, False), 9: (9, FAIL, False), 10: (10, FAIL, False)}
     res = by_unit(results)
     assert (res[1].public_rank, res[4].public_rank, res[10].public_rank) == (10, 1, 9)
-    assert res[1].explanation == [Check("yellow_card", "public rank 10 of 10", "bottom 1 (10%)", False),
+    assert worded(res[1].explanation) == [Check("yellow_card", "public rank 10 of 10", "bottom 1 (10%)", False),
                                   Check("excellent_score", "95.00", "≥ 90", True),
                                   Check("pass_score", "95.00", "≥ 60", True)]
-    assert res[3].explanation == [Check("yellow_card", "public rank 4 of 10", "bottom 1 (10%)", True),
+    assert worded(res[3].explanation) == [Check("yellow_card", "public rank 4 of 10", "bottom 1 (10%)", True),
                                   Check("excellent_score", "91.00", "≥ 90", True),
                                   Check("excellent_quota", "place 2 of 9 without a yellow card",
                                         "top 2 (20%)", True)]
-    assert res[4].explanation[-2:] == [Check("excellent_quota", "place 3 of 9 without a yellow card",
+    assert worded(res[4].explanation[-2:]) == [Check("excellent_quota", "place 3 of 9 without a yellow card",
                                              "top 2 (20%)", False),
                                        Check("pass_score", "90.50", "≥ 60", True)]
 
@@ -260,9 +262,9 @@ def test_a_tie_at_the_bottom_shares_the_cards_or_gets_none():
     tied = units(TEN | {10: ("30.00", "60.00")})
     res = by_unit(grade_units(tied, R))
     assert not res[1].yellow_card and not res[10].yellow_card
-    assert res[1].explanation[:2] == [Check("yellow_card", "public rank 9 of 10", "bottom 1 (10%)", True),
+    assert worded(res[1].explanation[:2]) == [Check("yellow_card", "public rank 9 of 10", "bottom 1 (10%)", True),
                                       Check("yellow_tie", "2 tied at public rank 9",
-                                            "all of them within bottom 1 (10%)", True)]
+                                            "all of them within the bottom 1 (10%)", True)]
     # Unit 1, no longer carded, now takes the first excellent place, and unit 3 drops out of the quota.
     assert [uid for uid, r in res.items() if r.grade == EXCELLENT] == [1, 2]
     # Twenty units, the two lowest tied: both fit in the 2 places.
@@ -274,8 +276,8 @@ def test_a_tie_at_the_quota_edge_gets_no_place():
     res = by_unit(grade_units(units(TEN | {4: ("91.00", "90.00")}), R))
     assert res[2].grade == EXCELLENT
     assert res[3].grade == res[4].grade == PASS
-    assert Check("excellent_tie", "2 tied at place 2", "all of them within top 2 (20%)", False) in \
-        res[4].explanation
+    assert Check("excellent_tie", "2 tied at place 2", "all of them within the top 2 (20%)", False) in \
+        worded(res[4].explanation)
 
 
 def test_unit_rules_and_inputs_validated():

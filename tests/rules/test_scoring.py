@@ -7,6 +7,7 @@ from hypothesis import given, strategies as st
 from tests.rules.test_ruleset import rule_values
 from worklog.rules.points import round_points
 from worklog.rules.ruleset import RuleValues
+from worklog.explanations import say
 from worklog.rules.scoring import Line, OfficerMonth, score_month
 
 D = Decimal
@@ -38,16 +39,17 @@ def test_worked_example():
 
 
 def test_worked_example_explained():
-    assert score_month(WORKED, R).explanation == [
+    # The arithmetic is a phrase (a code and the officer's numbers), worded here as the English page words it.
+    assert [Line(x.rule, x.value, say(x.detail)) for x in score_month(WORKED, R).explanation] == [
         Line("base_points", "30.00", "base points 30.00"),
-        Line("missing_days", "−1.00", "1 missing working day(s) × 1.00 = 1.00"),
-        Line("late_days", "−1.00", "2 late day(s) × 0.50 = 1.00"),
+        Line("missing_days", "−1.00", "working days not submitted: 1 × 1.00 = 1.00"),
+        Line("late_days", "−1.00", "days submitted late: 2 × 0.50 = 1.00"),
         Line("discipline", "−2.00", "discipline deductions recorded by the panel: 2.00"),
         Line("base", "26.00", "max(0, 30.00 − 1.00 − 1.00 − 2.00) = 26.00"),
         Line("workload", "39.06", "50.00 × min(1, 312.50 ÷ 400.00) = 39.06"),
         Line("quality_points", "20.00", "quality points 20.00"),
-        Line("returned_entries", "−1.00", "1 returned entry(ies) × 1.00 = 1.00"),
-        Line("reduced_entries", "−0.50", "1 entry(ies) approved with fewer points × 0.50 = 0.50"),
+        Line("returned_entries", "−1.00", "entries returned: 1 × 1.00 = 1.00"),
+        Line("reduced_entries", "−0.50", "entries approved with fewer points: 1 × 0.50 = 0.50"),
         Line("quality_findings", "−1.50",
              "quality findings and verified complaints recorded by the panel: 1.50"),
         Line("quality", "17.00", "max(0, 20.00 − 1.00 − 0.50 − 1.50) = 17.00"),
@@ -98,7 +100,7 @@ def test_bonus_capped_and_floored():
     assert score_month(month(commendations=D("14")), R).score == D("110.00")  # the highest score
     negative = score_month(month(commendations=D("-3")), R)
     assert negative.bonus == D("0.00")  # a net negative counts as 0
-    assert negative.explanation[-3:-1] == [
+    assert [Line(x.rule, x.value, say(x.detail)) for x in negative.explanation[-3:-1]] == [
         Line("commendations", "−3.00", "commendations recorded by the panel: −3.00"),
         Line("bonus", "0.00", "min(10.00, max(0, −3.00)) = 0.00")]
 

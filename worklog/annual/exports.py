@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from models import PromotionRound
 from worklog.annual import queries
+from worklog.explanations import Wording
 from worklog.extensions import db
 
 #: Where jobs write their files, under the instance folder.
@@ -22,16 +23,19 @@ def headers() -> list[str]:
     return [_("Place"), _("Badge number"), _("Full name"), _("Unit"), _("Eligible"), _("Explanation")]
 
 
-def explanation(checks: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{k['label']}: {k['value']} ({k['threshold']}) {'✓' if k['passed'] else '✗'}" for k in checks)
+def explanation(checks: list[dict[str, Any]], wording: Wording | None = None) -> str:
+    """A row's checks on one line, worded as the page words them: "requires: has ✓; …"."""
+    wording = wording or Wording()
+    return _("; ").join(wording.check_line(k) for k in checks)
 
 
 def round_rows(round_: PromotionRound) -> Iterator[tuple[Any, ...]]:
     """The sheet's rows, in the list's order, read as they are written."""
     yes, no = _("yes"), _("no")
+    wording = Wording()  # the translations looked up once for the whole sheet
     for row in queries.every_row(round_):
         yield (row.position, row.badge, row.name, row.unit_name or "", yes if row.eligible else no,
-               explanation(row.checks))
+               explanation(row.checks, wording))
 
 
 def write_round(round_: PromotionRound, target: str | IO[bytes]) -> None:

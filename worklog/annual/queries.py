@@ -55,7 +55,10 @@ class Filters:
 
 
 def rule_labels(round_: PromotionRound) -> list[str]:
-    return [str(rule.get("label") or rule.get("key") or i + 1) for i, rule in enumerate(round_.policy.get("rules", []))]
+    """Each rule of the round by name: its label if the policy gives one, else what it requires (in the reader's
+    language)."""
+    from worklog.explanations import rule_name
+    return [rule_name(rule) for rule in round_.policy.get("rules", [])]
 
 
 def show_choice(value: str | None, round_: PromotionRound) -> str:

@@ -23,12 +23,23 @@ from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, va
 
 #: The numeric parameters HR may try other values for (what-if).
 TUNABLE = ("at_least", "months", "max_percentile", "bottom", "years")
+#: Of those, the shares of a ranking: shown and typed as percents.
+SHARES = ("max_percentile", "bottom")
 #: Rows of a round's list written per INSERT.
 INSERT_CHUNK = 5000
 #: Officers whose facts are read and judged at a time (their ids are bound: well below any driver's limit).
 JUDGE_CHUNK = 5000
 #: Officers named in a what-if, of those entering and of those leaving.
 WHAT_IF_SHOWN = 100
+
+
+class PolicyRefused(ServiceError):
+    """Rules that cannot be used: ``problems`` are the rule code's (codes and values), worded by the form."""
+
+    def __init__(self, problems: list):
+        from worklog.explanations import Wording
+        self.problems = problems
+        super().__init__("; ".join(Wording().problems(problems)))
 
 
 def _people_query(unit: Unit, day: date):
@@ -87,8 +98,39 @@ def judged_rows(policy: dict, unit: Unit, reference: date) -> Iterator[dict[str,
                           for k, label, value, threshold, passed in checks]}
 
 
+def _shown(name: str, value: Any) -> str:
+    """A parameter as the what-if form shows it: shares as percents (0.30 → 30)."""
+    if name not in SHARES:
+        return str(value)
+    try:
+        text = f"{Decimal(str(value)) * 100:f}"
+    except ArithmeticError:
+        return str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _typed(name: str, text: str) -> str:
+    """A parameter as typed in the what-if form, as the rules keep it: shares from percents (30 → 0.3)."""
+    if name not in SHARES:
+        return text
+    try:
+        value = Decimal(text.rstrip("%").strip()) / 100
+    except ArithmeticError:
+        return text  # refused by the rule code, in the reader's words
+    return f"{value.normalize():f}" if value.is_finite() else text
+
+
+def tunable(policy: dict) -> list[tuple[int, dict, list[tuple[str, str]]]]:
+    """The parameters the what-if form offers: (rule index, rule, [(parameter, value as shown)])."""
+    return [(i, rule, [(name, _shown(name, value)) for name, value in (rule.get("params") or {}).items()
+                       if name in TUNABLE])
+            for i, rule in enumerate(policy.get("rules", []))]
+
+
 def with_params(policy: dict, values: dict[str, str]) -> dict:
-    """A copy of the policy with some rule parameters replaced: keys are ``<rule index>-<param>``."""
+    """A copy of the policy with some rule parameters replaced: keys are ``<rule index>-<param>``, shares in
+    percent. A rule whose numbers change loses its name, which spoke of the old numbers: the pages then say
+    what it requires."""
     tried = copy.deepcopy(policy)
     for key, value in values.items():
         try:
@@ -97,7 +139,10 @@ def with_params(policy: dict, values: dict[str, str]) -> dict:
         except (ValueError, IndexError, KeyError):
             continue
         if name in TUNABLE and name in rule.get("params", {}) and str(value).strip():
-            rule["params"][name] = str(value).strip()
+            new = _typed(name, str(value).strip())
+            if str(rule["params"][name]) != new:
+                rule["params"][name] = new
+                rule.pop("label", None)
     return tried
 
 
@@ -188,7 +233,7 @@ def save_policy(round_: PromotionRound, policy: dict, actor: Person) -> Promotio
         raise Conflict(_("A published round cannot change."))
     problems = validate_policy(policy)
     if problems:
-        raise ServiceError("; ".join(problems))
+        raise PolicyRefused(problems)
     before = round_.policy
     round_.policy = policy
     db.session.flush()

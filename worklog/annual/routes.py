@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 from datetime import date
 
@@ -27,6 +26,8 @@ from worklog.jobs.forms import ExportForm
 from worklog.jobs.queue import after_commit
 from worklog.permissions import scope_units, unit_for
 from worklog.rules.bonus import spread
+from worklog.annual.forms import PolicyForm, attach_problems, policy_form, policy_from, row_fields
+from worklog.explanations import POLICY_LABELS, Wording
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
 from worklog.web import after_this_transaction, current_person, int_arg, refuse, rollback_only, signed_in_blueprint, \
     submit
@@ -49,12 +50,6 @@ class BonusForm(FlaskForm):
     amount = DecimalField(_l("Pool (yuan)"), places=2, validators=[InputRequired(), NumberRange(min=0.01)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Share the pool"))
-
-
-class PolicyForm(FlaskForm):
-    policy = TextAreaField(_l("Rules (JSON)"), validators=[DataRequired(), Length(max=20000)],
-                           render_kw={"rows": 14, "spellcheck": "false"})
-    submit = SubmitField(_l("Save the rules"))
 
 
 class YearAdjustmentForm(FlaskForm):
@@ -86,7 +81,7 @@ def _hr_unit(unit_id: int) -> Unit:
 
 
 def _policy_label(key: str) -> str:
-    return DEFAULT_POLICIES[key].get("label", key)
+    return str(POLICY_LABELS.get(key, key))
 
 
 @bp.route("/hr", methods=["GET", "POST"])
@@ -145,6 +140,12 @@ def round_page(round_id: int):
     """The round's stored list a page at a time, with the counts of the whole round and the filters; each
     officer's checks on their row. A draft's ``p-<rule>-<param>`` arguments try other thresholds (what-if):
     who would enter or leave, judged live and saved nowhere."""
+    return _round_page(round_id)
+
+
+def _round_page(round_id: int, edited=None, refused: list[str] | None = None):
+    """The round's page; ``edited`` is a policy form sent back with its problems (``refused``: those that
+    concern no field)."""
     round_, unit = _round(round_id)
     printing = round_.status == "published" and bool(request.args.get("print"))
     units = queries.units_under(unit)
@@ -166,13 +167,15 @@ def round_page(round_id: int):
         tried_policy = rounds.with_params(round_.policy, tried_values) if tried_values else None
         what_if, problems = None, []
         if tried_policy is not None:
-            problems = validate_policy(tried_policy)
-            if not problems:
+            refusals = validate_policy(tried_policy)
+            problems = Wording().problems(refusals)
+            if not refusals:
                 what_if = rounds.what_if(round_, unit, tried_policy)
-        context.update(what_if=what_if, problems=problems, tunable=rounds.TUNABLE, policy=tried_policy or round_.policy,
+        policy = tried_policy or round_.policy
+        context.update(what_if=what_if, problems=problems, tunable=rounds.tunable(policy), policy=policy,
                        computing=rounds.being_computed(round_), publishable=rounds.publishable(round_),
-                       policy_form=PolicyForm(formdata=None,
-                                              policy=json.dumps(round_.policy, ensure_ascii=False, indent=2)))
+                       policy_form=edited or policy_form(round_.policy), policy_refused=refused or [],
+                       row_fields=row_fields)
     return render_template("annual/round.html", **context)
 
 
@@ -214,30 +217,25 @@ def save_rules(round_id: int):
 
 @bp.route("/hr/rounds/<int:round_id>/policy", methods=["POST"])
 def save_policy(round_id: int):
-    """Rules are data: HR may add, remove or change any rule of a draft round, checked before it is saved."""
-    round_, unit = _round(round_id)
+    """Rules are data: HR may add, remove or change any rule of a draft round, row by row, checked by the rule
+    code before it is saved; a refusal shows each problem under its field and saves nothing."""
+    round_, _unit = _round(round_id)
     form = PolicyForm()
-    problems = []
     if form.validate_on_submit():
+        policy = policy_from(form, round_.policy)
         try:
-            policy = json.loads(form.policy.data)
-        except ValueError as error:
-            problems = [_("The rules are not valid JSON: %(error)s", error=str(error))]
-        else:
-            try:
-                rounds.save_policy(round_, policy, current_person())
-            except Conflict as error:
-                return _refused(round_, error)
-            except ServiceError as error:
-                problems = [error.message]
-            else:
-                after_this_transaction(after_commit(round_.job_id))
-                flash(_("The round's rules are saved; its list is computed again."), "success")
-                return redirect(url_for("hr.round_page", round_id=round_.id))
+            rounds.save_policy(round_, policy, current_person())
+        except rounds.PolicyRefused as error:
+            rollback_only()
+            general = attach_problems(form, policy, error.problems)
+            return _round_page(round_.id, edited=form, refused=general), 422
+        except ServiceError as error:
+            return _refused(round_, error)
+        after_this_transaction(after_commit(round_.job_id))
+        flash(_("The round's rules are saved; its list is computed again."), "success")
+        return redirect(url_for("hr.round_page", round_id=round_.id))
     rollback_only()
-    for problem in problems:
-        flash(problem, "error")
-    return round_page(round_.id), 422
+    return _round_page(round_.id, edited=form, refused=[]), 422
 
 
 @bp.route("/hr/rounds/<int:round_id>/publish", methods=["POST"])
@@ -312,7 +310,7 @@ def my_eligibility():
     me = current_person()
     facts = services.facts_for([me])
     today = timekeeping.today()
-    results = [(key, DEFAULT_POLICIES[key], evaluate(DEFAULT_POLICIES[key], facts, today)[0])
+    results = [(POLICY_LABELS[key], evaluate(DEFAULT_POLICIES[key], facts, today)[0])
                for key in ("competitive_promotion", "post_promotion")]
     return render_template("annual/my_eligibility.html", results=results, today=today)
 

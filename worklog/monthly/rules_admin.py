@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from models import Person, Role, RuleSet
 from worklog import audit, locks, timekeeping
 from worklog.errors import ServiceError
+from worklog.explanations import Wording
 from worklog.extensions import db
 from worklog.fields import DateField
 from worklog.monthly.rulesets import rule_set_on
@@ -113,7 +114,9 @@ def index():
                     day=form.valid_from.data.isoformat()), "success")
             return redirect(url_for("rules.index"))
         except InvalidRuleValues as error:
-            for name, message in error.errors.items():
+            wording = Wording()  # the rule code's problems, in the reader's language
+            for name, problem in error.errors.items():
+                message = wording.problem(problem)
                 field = getattr(form, name, None)
                 if field is not None:
                     field.errors = list(field.errors) + [message]

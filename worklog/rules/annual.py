@@ -24,7 +24,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from worklog.rules.grading import BASIC, COMPETENT, EXCELLENT, INCOMPETENT, Check, _percent, quota_for
+from worklog.rules.grading import BASIC, COMPETENT, EXCELLENT, INCOMPETENT, Check, quota_for, top_places, veto_check
+from worklog.rules.phrases import phrase
 from worklog.rules.points import round_points
 
 ZERO = Decimal("0")
@@ -99,14 +100,9 @@ def annual_quota(n: int, r: AnnualRules) -> int:
     return quota_for(n, r)
 
 
-def _years(value: Decimal) -> str:
+def _number(value: Decimal) -> str:
     text = f"{value:f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return f"{text} year" + ("" if value == 1 else "s")
-
-
-def _months(count: int) -> str:
-    return f"{count} month" + ("" if count == 1 else "s")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _validate(items: list[AnnualInput]) -> None:
@@ -139,7 +135,7 @@ def grade_year(items: list[AnnualInput], r: AnnualRules) -> list[AnnualResult]:
     _validate(items)
     n = len(items)
     quota = annual_quota(n, r)
-    quota_text = f"top {quota} ({_percent(r.excellent_quota)})"
+    quota_text = top_places(quota, r.excellent_quota)
 
     def standing(i: AnnualInput) -> tuple[bool, Decimal]:
         return (i.veto, -i.score)
@@ -160,21 +156,22 @@ def grade_year(items: list[AnnualInput], r: AnnualRules) -> list[AnnualResult]:
         rank = bisect_left(keys, key) + 1
         percentile = (Decimal(rank) / Decimal(n)).quantize(_PERCENTILE_STEP, rounding=ROUND_HALF_UP)
         score_text = str(round_points(item.score))
-        checks = [Check("veto", "veto" if item.veto else "none", "no veto", not item.veto)]
+        checks = [veto_check(item.veto)]
         grade = ""
         in_quota = False
 
         months_ok = item.incompetent_months < r.incompetent_months_limit
-        checks.append(Check("incompetent_months", _months(item.incompetent_months),
-                            f"fewer than {_months(r.incompetent_months_limit)}", months_ok))
+        checks.append(Check("incompetent_months", phrase("months.count", count=item.incompetent_months),
+                            phrase("months.fewer_than", count=r.incompetent_months_limit), months_ok))
         if months_ok and not item.veto:
             excellent_score = item.score >= r.excellent_min_score
             checks.append(Check("excellent_score", score_text, f"≥ {round_points(r.excellent_min_score)}",
                                 excellent_score))
             if excellent_score:
                 served = item.service_years >= r.excellent_min_service_years
-                checks.append(Check("excellent_service", _years(item.service_years),
-                                    f"≥ {_years(r.excellent_min_service_years)}", served))
+                checks.append(Check("excellent_service", phrase("years.count", years=_number(item.service_years)),
+                                    phrase("years.at_least", years=_number(r.excellent_min_service_years)),
+                                    served))
                 if served:
                     higher = bisect_left(fit_keys, -item.score)
                     tied = bisect_right(fit_keys, -item.score) - higher
@@ -182,19 +179,18 @@ def grade_year(items: list[AnnualInput], r: AnnualRules) -> list[AnnualResult]:
                     # Everyone fit at this score gets a place or no one does: the quota is never exceeded.
                     in_quota = higher + tied <= quota
                     checks.append(Check("excellent_quota",
-                                        f"place {place} of {len(fit_keys)} fit for excellent", quota_text,
+                                        phrase("place.of_fit", place=place, n=len(fit_keys)), quota_text,
                                         place <= quota))
                     if place <= quota and not in_quota:
-                        checks.append(Check("excellent_tie", f"{tied} tied at place {place}",
-                                            f"all of them within {quota_text}", False))
+                        checks.append(Check("excellent_tie", phrase("place.tied_at_place", tied=tied, place=place),
+                                            phrase("places.all_within", places=quota_text), False))
                     if in_quota:
                         grade = EXCELLENT
         if not grade:
-            steps = ((COMPETENT, r.competent_min_score), (BASIC, r.basic_min_score)) if months_ok \
-                else ((BASIC, r.basic_min_score),)
-            for candidate, threshold in steps:
+            steps = ((COMPETENT, "competent_score", r.competent_min_score), (BASIC, "basic_score", r.basic_min_score))
+            for candidate, rule, threshold in steps if months_ok else steps[1:]:
                 met = item.score >= threshold
-                checks.append(Check(f"{candidate}_score", score_text, f"≥ {round_points(threshold)}", met))
+                checks.append(Check(rule, score_text, f"≥ {round_points(threshold)}", met))
                 if met:
                     grade = candidate
                     break

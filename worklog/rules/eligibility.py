@@ -4,7 +4,8 @@ policy, not new code.
 A policy is a JSON-like dict::
 
     {"label": "...",                      # optional
-     "rules": [{"key": "excellent_months", "label": "...", "kind": "grade_count",
+     "rules": [{"key": "excellent_months", "label": "...",   # the label: optional
+                "kind": "grade_count",
                 "params": {"grade": "excellent", "months": 12, "at_least": 4}}, ...],
      "tie_breakers": [{"kind": "grade_count", "params": {"grade": "excellent", "months": 12}}, ...]}
 
@@ -44,6 +45,7 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
 from worklog.rules.grading import GRADES
+from worklog.rules.phrases import Phrase, RuleProblem, phrase
 
 #: Rule kinds; their parameters are in ``RULE_PARAMS``.
 RULE_KINDS = ("grade_count", "annual_percentile", "bottom_percentile", "service_years", "no_veto", "rank_in")
@@ -78,11 +80,13 @@ class OfficerFacts:
 
 @dataclass(frozen=True)
 class RuleCheck:
-    """One line of an evaluation: the rule's key and label, the officer's value, the threshold, pass/fail."""
+    """One line of an evaluation: the rule's key and label (the policy writer's name for it, often empty), what
+    the officer has (``value``), what the rule requires at this reference date (``threshold``), pass/fail.
+    Value and threshold are phrases (worded by ``worklog.explanations``), or the officer's rank as it is."""
     key: str
     label: str
-    value: str
-    threshold: str
+    value: Phrase | str
+    threshold: Phrase
     passed: bool
 
 
@@ -144,65 +148,65 @@ def _whole(low: int, high: int) -> Callable[[Any], int]:
         if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
             raw = int(raw.strip())
         if not isinstance(raw, int) or isinstance(raw, bool):
-            raise ValueError("must be a whole number")
+            raise RuleProblem("value.whole")
         if not low <= raw <= high:
-            raise ValueError(f"must be from {low} to {high}")
+            raise RuleProblem("value.whole_between", low=low, high=high)
         return raw
     return parse
 
 
 def _decimal(raw: Any) -> Decimal:
     if isinstance(raw, bool):
-        raise ValueError("must be a number")
+        raise RuleProblem("value.number")
     if isinstance(raw, (Decimal, int)):
         value = Decimal(raw)
     elif isinstance(raw, (str, float)):
         try:
             value = Decimal(str(raw).strip())  # through str, so 0.3 is 0.3
         except InvalidOperation:
-            raise ValueError("must be a number") from None
+            raise RuleProblem("value.number") from None
     else:
-        raise ValueError("must be a number")
+        raise RuleProblem("value.number")
     if not value.is_finite():
-        raise ValueError("must be a finite number")
+        raise RuleProblem("value.number")
     return value
 
 
 def _fraction(raw: Any) -> Decimal:
     value = _decimal(raw)
     if not 0 < value <= 1:
-        raise ValueError("must be a fraction above 0 and at most 1 (0.30 is 30%)")
+        raise RuleProblem("value.fraction")
     if value != value.quantize(_PERCENT_STEP):
-        raise ValueError("must not be finer than 0.01%")
+        raise RuleProblem("value.fraction_step")
     return value
 
 
 def _service(raw: Any) -> Decimal:
     value = _decimal(raw)
     if not 0 <= value <= 50:
-        raise ValueError("must be from 0 to 50 years")
+        raise RuleProblem("value.service_between", low=0, high=50)
     if (value * 12) % 1:
-        raise ValueError("must be a whole number of months (0.5 is six months)")
+        raise RuleProblem("value.service_months")
     return value
 
 
 def _grade(raw: Any) -> str:
     if raw not in GRADES:
-        raise ValueError("must be one of " + ", ".join(GRADES))
+        raise RuleProblem("value.grade")
     return raw
 
 
 def _scope(raw: Any) -> str:
     if raw not in SCOPES:
-        raise ValueError("must be " + " or ".join(SCOPES))
+        raise RuleProblem("value.scope")
     return raw
 
 
 def _ranks(raw: Any) -> tuple[str, ...]:
     if not isinstance(raw, (list, tuple)) or not raw:
-        raise ValueError("must be a non-empty list of ranks")
+        raise RuleProblem("value.ranks")
     if not all(isinstance(r, str) and r.strip() for r in raw):
-        raise ValueError("every rank must be a non-empty text")
+        raise RuleProblem("value.ranks")
     return tuple(r.strip() for r in raw)
 
 
@@ -235,99 +239,121 @@ class _Rule:
     params: dict[str, Any]
 
 
-def _parse_params(where: str, kind: str, raw: Any, spec: _Spec, problems: list[str]) -> dict[str, Any]:
+def _parse_params(where: dict[str, int], kind: str, raw: Any, spec: _Spec,
+                  problems: list[RuleProblem]) -> dict[str, Any]:
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        problems.append(f"{where}: params must be a mapping")
+        problems.append(RuleProblem("policy.params_not_mapping", **where))
         return {}
     params: dict[str, Any] = {}
     unknown = sorted(str(k) for k in raw if k not in spec)
     if unknown:
-        problems.append(f"{where}: unknown parameter(s) for {kind}: " + ", ".join(unknown))
+        problems.append(RuleProblem("policy.unknown_params", names=", ".join(unknown), **where))
     for name, (parse, required) in spec.items():
-        if name not in raw:
+        if name not in raw or (isinstance(raw[name], str) and not raw[name].strip()):
             if required:
-                problems.append(f"{where}: {name} is missing")
+                problems.append(RuleProblem("policy.param_missing", param=name, **where))
             continue
         try:
             params[name] = parse(raw[name])
-        except ValueError as exc:
-            problems.append(f"{where}: {name} {exc}")
+        except RuleProblem as problem:
+            problems.append(RuleProblem(problem.code, param=name, **problem.args_, **where))
     return params
 
 
-def _parse_policy(policy: Any) -> tuple[list[_Rule], list[_Rule], list[str]]:
-    problems: list[str] = []
+def _parse_policy(policy: Any) -> tuple[list[_Rule], list[_Rule], list[RuleProblem]]:
+    problems: list[RuleProblem] = []
     if not isinstance(policy, Mapping):
-        return [], [], ["a policy must be a mapping with rules and tie_breakers"]
+        return [], [], [RuleProblem("policy.not_mapping")]
     unknown = sorted(str(k) for k in policy if k not in ("label", "rules", "tie_breakers"))
     if unknown:
-        problems.append("unknown field(s): " + ", ".join(unknown))
+        problems.append(RuleProblem("policy.unknown_fields", names=", ".join(unknown)))
     if "label" in policy and not isinstance(policy["label"], str):
-        problems.append("label must be a text")
+        problems.append(RuleProblem("policy.label_not_text"))
 
     rules: list[_Rule] = []
     raw_rules = policy.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
-        problems.append("rules must be a non-empty list")
+        problems.append(RuleProblem("policy.no_rules"))
         raw_rules = []
     elif len(raw_rules) > MAX_RULES:
-        problems.append(f"rules: at most {MAX_RULES} rules")
+        problems.append(RuleProblem("policy.too_many_rules", most=MAX_RULES))
     keys: set[str] = set()
     for i, raw in enumerate(raw_rules):
-        where = f"rules[{i}]"
+        where = {"rule": i + 1}
         if not isinstance(raw, Mapping):
-            problems.append(f"{where}: a rule must be a mapping")
+            problems.append(RuleProblem("policy.not_mapping", **where))
             continue
         unknown = sorted(str(k) for k in raw if k not in ("key", "label", "kind", "params"))
         if unknown:
-            problems.append(f"{where}: unknown field(s): " + ", ".join(unknown))
-        key, label, kind = raw.get("key"), raw.get("label"), raw.get("kind")
+            problems.append(RuleProblem("policy.unknown_fields", names=", ".join(unknown), **where))
+        key, label, kind = raw.get("key"), raw.get("label", ""), raw.get("kind")
         if not isinstance(key, str) or not key.strip():
-            problems.append(f"{where}: key must be a non-empty text")
+            problems.append(RuleProblem("policy.key_missing", **where))
             key = ""
         else:
-            where = f"rules[{i}] ({key})"
             if key in keys:
-                problems.append(f"{where}: the key is used twice")
+                problems.append(RuleProblem("policy.key_twice", key=key, **where))
             keys.add(key)
-        if not isinstance(label, str) or not label.strip():
-            problems.append(f"{where}: label must be a non-empty text")
+        # The label is the policy writer's own name for the rule, and may be left out: the pages say what the
+        # rule requires from its kind and parameters, so a changed threshold never contradicts its name.
+        if not isinstance(label, str):
+            problems.append(RuleProblem("policy.label_not_text", **where))
             label = ""
         if kind not in RULE_KINDS:
-            problems.append(f"{where}: kind must be one of " + ", ".join(RULE_KINDS))
+            problems.append(RuleProblem("policy.kind_unknown", **where))
             continue
         params = _parse_params(where, kind, raw.get("params"), RULE_PARAMS[kind], problems)
         if kind == "grade_count" and params.get("at_least", 0) > params.get("months", _MAX_MONTHS):
-            problems.append(f"{where}: at_least cannot be more than months: no one could pass")
-        rules.append(_Rule(key, label, kind, params))
+            problems.append(RuleProblem("policy.at_least_over_months", **where))
+        rules.append(_Rule(key, label.strip(), kind, params))
 
     breakers: list[_Rule] = []
     raw_breakers = policy.get("tie_breakers", [])
     if not isinstance(raw_breakers, list):
-        problems.append("tie_breakers must be a list")
+        problems.append(RuleProblem("policy.tie_breakers_not_list"))
         raw_breakers = []
     for i, raw in enumerate(raw_breakers):
-        where = f"tie_breakers[{i}]"
+        where = {"tie_breaker": i + 1}
         if not isinstance(raw, Mapping):
-            problems.append(f"{where}: a tie-breaker must be a mapping")
+            problems.append(RuleProblem("policy.not_mapping", **where))
             continue
         unknown = sorted(str(k) for k in raw if k not in ("label", "kind", "params"))
         if unknown:
-            problems.append(f"{where}: unknown field(s): " + ", ".join(unknown))
+            problems.append(RuleProblem("policy.unknown_fields", names=", ".join(unknown), **where))
         kind = raw.get("kind")
         if kind not in TIE_BREAKER_KINDS:
-            problems.append(f"{where}: kind must be one of " + ", ".join(TIE_BREAKER_KINDS))
+            problems.append(RuleProblem("policy.kind_unknown", **where))
             continue
         params = _parse_params(where, kind, raw.get("params"), TIE_BREAKER_PARAMS[kind], problems)
         breakers.append(_Rule("", str(raw.get("label", "")), kind, params))
     return rules, breakers, problems
 
 
-def validate_policy(policy: Any) -> list[str]:
-    """Every problem with a policy, each naming the rule and parameter; an empty list means usable."""
+def validate_policy(policy: Any) -> list[RuleProblem]:
+    """Every problem with a policy, each a code with the rule (or tie-breaker) and parameter it concerns, for
+    the form layer to word; an empty list means usable."""
     return _parse_policy(policy)[2]
+
+
+def rule_phrase(kind: str, params: Mapping[str, Any]) -> Phrase:
+    """What a rule requires, from its kind and (parsed or raw) parameters, whatever the reference date:
+    "at least 4 excellent monthly grades in the 12 months before the reference date"."""
+    p = dict(params)
+    for name in ("max_percentile", "bottom"):
+        if name in p:
+            try:
+                p[name] = _percent(_fraction(p[name]))
+            except RuleProblem:
+                p[name] = str(p[name])
+    if "at_least" in p and kind == "service_years":
+        p["at_least"] = str(p["at_least"])
+    if "ranks" in p:
+        p["ranks"] = ", ".join(str(r) for r in p["ranks"]) if isinstance(p["ranks"], (list, tuple)) \
+            else str(p["ranks"])
+    p.pop("scope", None)
+    return phrase("requires." + kind, **p)
 
 
 # ------------------------------------------------------------------------------------------ facts check
@@ -369,28 +395,28 @@ def _percent(fraction: Decimal) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
-def _years_text(value: Decimal) -> str:
+def _number(value: Decimal) -> str:
     text = f"{value:f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return f"{text} year" + ("" if value == 1 else "s")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _service_text(months: int) -> str:
+def _service(months: int) -> Phrase:
     years, rest = divmod(months, 12)
-    parts = [f"{years} year" + ("" if years == 1 else "s")] if years else []
-    if rest or not years:
-        parts.append(f"{rest} month" + ("" if rest == 1 else "s"))
-    return " ".join(parts)
+    if years and rest:
+        return phrase("service.years_months", years=years, months=rest)
+    return phrase("service.years", years=years) if years else phrase("service.months", months=rest)
 
 
-def _ranks_text(first: int, last: int) -> str:
+def _ranks_phrase(first: int, last: int) -> Phrase:
     if first > last:
-        return "no one"
-    return f"rank {first}" if first == last else f"ranks {first}–{last}"
+        return phrase("ranks.no_one")
+    return phrase("ranks.one", rank=first) if first == last else phrase("ranks.range", first=first, last=last)
 
 
-def _years_list(years: list[int]) -> str:
-    return str(years[0]) if len(years) == 1 else "each of " + ", ".join(str(y) for y in years)
+def _years_phrase(years: list[int]) -> Phrase:
+    if len(years) == 1:
+        return phrase("years.one", year=years[0])
+    return phrase("years.each", years=", ".join(str(y) for y in years))
 
 
 def _places(fraction: Decimal, size: int) -> int:
@@ -405,14 +431,18 @@ def _grade_count(f: OfficerFacts, grade: str, months: int, reference: date) -> t
 
 
 def _check(rule: _Rule, f: OfficerFacts, reference: date) -> RuleCheck:
+    """A rule's line: what it requires, with this reference date's window (``threshold``), and what the officer
+    has (``value``), both phrases."""
     p = rule.params
 
-    def line(value: str, threshold: str, passed: bool) -> RuleCheck:
+    def line(value: Phrase | str, threshold: Phrase, passed: bool) -> RuleCheck:
         return RuleCheck(rule.key, rule.label, value, threshold, passed)
 
     if rule.kind == "grade_count":
         count, first, last = _grade_count(f, p["grade"], p["months"], reference)
-        return line(f"{count} {p['grade']} in {first:%Y-%m} – {last:%Y-%m}", f"≥ {p['at_least']}",
+        return line(phrase("has.grade_count", count=count, grade=p["grade"], first=f"{first:%Y-%m}",
+                           last=f"{last:%Y-%m}"),
+                    phrase("requires.grade_count", at_least=p["at_least"], grade=p["grade"], months=p["months"]),
                     count >= p["at_least"])
 
     if rule.kind in ("annual_percentile", "bottom_percentile"):
@@ -422,39 +452,44 @@ def _check(rule: _Rule, f: OfficerFacts, reference: date) -> RuleCheck:
         values, passed = [], True
         for year in years:
             if year not in f.annual:
-                values.append(f"{year}: not ranked")
+                values.append(phrase("has.not_ranked", year=year))
                 passed = False
                 continue
             rank, size, _ = f.annual[year]
             places = _places(fraction, size)
             if top:
                 within = rank <= fraction * size  # rank ÷ size ≤ fraction, exactly
-                cut = f"top {_percent(fraction)}: {_ranks_text(1, places)}"
+                cut = phrase("cut.top", percent=_percent(fraction), ranks=_ranks_phrase(1, places))
             else:
                 within = size - rank + 1 <= fraction * size
-                cut = f"bottom {_percent(fraction)}: {_ranks_text(size - places + 1, size)}"
-            values.append(f"{year}: rank {rank} of {size} = {_percent(Decimal(rank) / size)} ({cut})")
+                cut = phrase("cut.bottom", percent=_percent(fraction),
+                             ranks=_ranks_phrase(size - places + 1, size))
+            values.append(phrase("has.ranked", year=year, rank=rank, size=size,
+                                 share=_percent(Decimal(rank) / size), cut=cut))
             passed = passed and within
-        where = "top" if top else "bottom"
-        return line("; ".join(values), f"{where} {_percent(fraction)} in {_years_list(years)}", passed)
+        return line(phrase("has.years", each=values),
+                    phrase("in_years." + rule.kind, percent=_percent(fraction), years=_years_phrase(years)), passed)
 
     if rule.kind == "service_years":
-        threshold = f"≥ {_years_text(p['at_least'])}"
+        threshold = phrase("requires.service_years", at_least=_number(p["at_least"]))
         if f.hire_date is None:
-            return line("no hire date", threshold, False)
+            return line(phrase("has.no_hire_date"), threshold, False)
         months = service_months(f.hire_date, reference)
-        return line(f"{_service_text(months)} (hired {f.hire_date:%Y-%m-%d})", threshold,
+        return line(phrase("has.service", service=_service(months), hired=f"{f.hire_date:%Y-%m-%d}"), threshold,
                     months >= p["at_least"] * 12)
 
     if rule.kind == "no_veto":
         first, _ = month_window(reference, p["months"])
         found = sorted(d for d in f.vetoes if first <= d <= reference)
-        value = "none" if not found else f"{len(found)}: " + ", ".join(f"{d:%Y-%m-%d}" for d in found)
-        return line(value, f"no veto from {first:%Y-%m-%d} to {reference:%Y-%m-%d}", not found)
+        value = phrase("has.no_veto") if not found else \
+            phrase("has.vetoes", count=len(found), days=", ".join(f"{d:%Y-%m-%d}" for d in found))
+        return line(value, phrase("in_window.no_veto", first=f"{first:%Y-%m-%d}", last=f"{reference:%Y-%m-%d}"),
+                    not found)
 
     if rule.kind == "rank_in":
         rank = f.rank.strip()
-        return line(rank or "none", "one of " + ", ".join(p["ranks"]), rank in p["ranks"])
+        return line(rank or phrase("has.no_rank"), phrase("requires.rank_in", ranks=", ".join(p["ranks"])),
+                    rank in p["ranks"])
 
     raise AssertionError(f"unhandled rule kind {rule.kind}")  # pragma: no cover - validated above
 
@@ -478,7 +513,7 @@ def evaluate(policy: Any, facts_list: list[OfficerFacts], reference: date) -> li
     person id. Raises ValueError for an invalid policy (see ``validate_policy``) or inconsistent facts."""
     rules, breakers, problems = _parse_policy(policy)
     if problems:
-        raise ValueError("invalid policy: " + "; ".join(problems))
+        raise ValueError("invalid policy: " + "; ".join(str(p) for p in problems))
     if not _is_date(reference):
         raise ValueError("the reference must be a date")
     _validate_facts(facts_list)
@@ -495,39 +530,28 @@ def evaluate(policy: Any, facts_list: list[OfficerFacts], reference: date) -> li
 
 # ------------------------------------------------------------------------------------------ defaults
 
-#: The source's rules (DESIGN §6). Copy before changing (``copy.deepcopy``): these are shared.
+#: The source's rules (DESIGN §6). Copy before changing (``copy.deepcopy``): these are shared. They carry no
+#: labels: the pages name a policy by its key and say what each rule requires from its kind and parameters,
+#: in the reader's language.
 DEFAULT_POLICIES: dict[str, dict[str, Any]] = {
     "competitive_promotion": {
-        "label": "Competitive promotion (竞争上岗)",
-        "rules": [{"key": "excellent_months",
-                   "label": "At least 4 monthly excellent grades in the 12 months before the reference date",
-                   "kind": "grade_count", "params": {"grade": "excellent", "months": 12, "at_least": 4}}],
-        "tie_breakers": [{"label": "More excellent months", "kind": "grade_count",
-                          "params": {"grade": "excellent", "months": 12}},
-                         {"label": "Higher annual score", "kind": "annual_score", "params": {}}],
+        "rules": [{"key": "excellent_months", "kind": "grade_count",
+                   "params": {"grade": "excellent", "months": 12, "at_least": 4}}],
+        "tie_breakers": [{"kind": "grade_count", "params": {"grade": "excellent", "months": 12}},
+                         {"kind": "annual_score", "params": {}}],
     },
     "post_promotion": {
-        "label": "Promotion of post or rank (晋职晋级)",
-        "rules": [{"key": "annual_top_30",
-                   "label": "Annual ranking in the top 30% of the unit, within sequence",
-                   "kind": "annual_percentile",
+        "rules": [{"key": "annual_top_30", "kind": "annual_percentile",
                    "params": {"max_percentile": "0.30", "years": 1, "scope": "unit_sequence"}}],
-        "tie_breakers": [{"label": "Higher annual score", "kind": "annual_score", "params": {}}],
+        "tie_breakers": [{"kind": "annual_score", "params": {}}],
     },
     "warning_talk": {
-        "label": "Warning talk (诫勉)",
-        "rules": [{"key": "annual_bottom_3",
-                   "label": "Annual ranking in the bottom 3% of the unit, within sequence",
-                   "kind": "bottom_percentile",
+        "rules": [{"key": "annual_bottom_3", "kind": "bottom_percentile",
                    "params": {"bottom": "0.03", "years": 1, "scope": "unit_sequence"}}],
         "tie_breakers": [],
     },
     "removal": {
-        "label": "Removal from post candidates (免职)",
-        "rules": [{"key": "annual_bottom_3_twice",
-                   "label": "Annual ranking in the bottom 3% of the unit, within sequence, in each of the "
-                            "last 2 years",
-                   "kind": "bottom_percentile",
+        "rules": [{"key": "annual_bottom_3_twice", "kind": "bottom_percentile",
                    "params": {"bottom": "0.03", "years": 2, "scope": "unit_sequence"}}],
         "tie_breakers": [],
     },

@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+from worklog.rules.phrases import Phrase, phrase
 from worklog.rules.points import round_points
 from worklog.rules.ruleset import RuleValues
 
@@ -43,11 +44,22 @@ class GradeInput:
 @dataclass(frozen=True)
 class Check:
     """One line of a grade's explanation: the rule's key, the officer's value, the threshold, and whether it
-    was met. The app translates ``rule``; value and threshold are display strings."""
+    was met. The app translates ``rule``; value and threshold are a plain figure ("91.50", "≥ 90.00"), a
+    user's text (an override's reason) or a phrase worded by ``worklog.explanations``."""
     rule: str
-    value: str
-    threshold: str
+    value: str | Phrase
+    threshold: str | Phrase
     passed: bool
+
+
+def veto_check(veto: bool) -> Check:
+    """The first line of every grade's explanation."""
+    return Check("veto", phrase("veto.yes") if veto else phrase("veto.none"), phrase("veto.not_allowed"), not veto)
+
+
+def top_places(quota: int, share: Decimal) -> Phrase:
+    """The excellent places of a group: "top 2 (20%)"."""
+    return phrase("places.top", places=quota, percent=_percent(share))
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def grade_group(items: list[GradeInput], r: RuleValues) -> list[GradeResult]:
     _validate(items)
     n = len(items)
     quota = quota_for(n, r)
-    quota_text = f"top {quota} ({_percent(r.excellent_quota)})"
+    quota_text = top_places(quota, r.excellent_quota)
     results = []
     def standing(i: GradeInput) -> tuple[bool, Decimal]:
         return (i.veto, -i.score)
@@ -117,7 +129,7 @@ def grade_group(items: list[GradeInput], r: RuleValues) -> list[GradeResult]:
         checks: list[Check] = []
         score_text = str(round_points(item.score))
 
-        checks.append(Check("veto", "veto" if item.veto else "none", "no veto", not item.veto))
+        checks.append(veto_check(item.veto))
         if item.veto:
             proposed = INCOMPETENT
         else:
@@ -126,16 +138,18 @@ def grade_group(items: list[GradeInput], r: RuleValues) -> list[GradeResult]:
             checks.append(Check("excellent_score", score_text, f"≥ {round_points(r.excellent_min_score)}",
                                 excellent_score))
             if excellent_score:
-                checks.append(Check("excellent_quota", f"rank {rank} of {n}", quota_text, rank <= quota))
+                checks.append(Check("excellent_quota", phrase("place.rank_of", rank=rank, n=n), quota_text,
+                                    rank <= quota))
                 if rank <= quota and not in_quota:
-                    checks.append(Check("excellent_tie", f"{tied} tied at rank {rank}",
-                                        f"all of them within {quota_text}", False))
+                    checks.append(Check("excellent_tie", phrase("place.tied_at_rank", tied=tied, rank=rank),
+                                        phrase("places.all_within", places=quota_text), False))
                 if in_quota:
                     proposed = EXCELLENT
             if not proposed:
-                for grade, threshold in ((COMPETENT, r.competent_min_score), (BASIC, r.basic_min_score)):
+                for grade, rule, threshold in ((COMPETENT, "competent_score", r.competent_min_score),
+                                               (BASIC, "basic_score", r.basic_min_score)):
                     met = item.score >= threshold
-                    checks.append(Check(f"{grade}_score", score_text, f"≥ {round_points(threshold)}", met))
+                    checks.append(Check(rule, score_text, f"≥ {round_points(threshold)}", met))
                     if met:
                         proposed = grade
                         break
@@ -145,7 +159,8 @@ def grade_group(items: list[GradeInput], r: RuleValues) -> list[GradeResult]:
         final = proposed
         if item.override is not None:
             final = item.override
-            checks.append(Check("override", f"{proposed} → {final}", item.override_reason.strip(), True))
+            checks.append(Check("override", phrase("grade.changed", before=proposed, after=final),
+                                item.override_reason.strip(), True))
         results.append(GradeResult(person_id=item.person_id, rank=rank, proposed=proposed, final=final,
                                    quota=quota, in_quota=in_quota, explanation=checks))
 

@@ -25,7 +25,8 @@ from fractions import Fraction
 from math import floor
 from typing import Hashable, Mapping
 
-from worklog.rules.grading import Check
+from worklog.rules.grading import Check, top_places
+from worklog.rules.phrases import phrase
 
 EXCELLENT = "excellent"  # 优秀
 PASS = "pass"            # 合格
@@ -169,18 +170,18 @@ def explain_public_evaluation(poll: Decimal | None, survey: Decimal | None,
         if value is not None and not _finite(value):
             raise ValueError(f"the {name} score must be a finite Decimal or None")
     survey_weight = Decimal(1) - poll_weight
-    lines = [Check("public_poll", "missing" if poll is None else str(_round2(Fraction(poll))),
-                   f"weight {_percent(poll_weight)}", poll is not None),
-             Check("public_survey", "missing" if survey is None else str(_round2(Fraction(survey))),
-                   f"weight {_percent(survey_weight)}", survey is not None)]
+    lines = [Check("public_poll", phrase("figure.missing") if poll is None else str(_round2(Fraction(poll))),
+                   phrase("public.weight", percent=_percent(poll_weight)), poll is not None),
+             Check("public_survey", phrase("figure.missing") if survey is None else str(_round2(Fraction(survey))),
+                   phrase("public.weight", percent=_percent(survey_weight)), survey is not None)]
     if poll is None and survey is None:
-        lines.append(Check("public_missing", "no poll, no survey", "at least one", False))
+        lines.append(Check("public_missing", phrase("public.neither"), phrase("public.at_least_one"), False))
         return None, lines
     if poll is None or survey is None:
         alone = survey if poll is None else poll
-        source = "survey" if poll is None else "poll"
         value = _round2(Fraction(alone))  # type: ignore[arg-type]
-        lines.append(Check("public_alone", f"{source} alone: {value}", "poll and survey", False))
+        lines.append(Check("public_alone", phrase("public.survey_alone" if poll is None else "public.poll_alone",
+                                                  value=str(value)), phrase("public.both"), False))
         return value, lines
     return _round2(weight * Fraction(poll) + (1 - weight) * Fraction(survey)), lines
 
@@ -264,8 +265,8 @@ def grade_units(items: list[UnitInput], r: UnitRules | None = None) -> list[Unit
             raise ValueError(f"unit {item.unit_id}: the scores must be finite Decimals")
     n = len(items)
     quota, yellow = r.quota(n), r.yellow_places(n)
-    quota_text = f"top {quota} ({_percent(r.excellent_quota)})"
-    yellow_text = f"bottom {yellow} ({_percent(r.yellow_bottom)})"
+    quota_text = top_places(quota, r.excellent_quota)
+    yellow_text = phrase("places.bottom", places=yellow, percent=_percent(r.yellow_bottom))
 
     public_ranks = _ranks([i.public for i in items])
     # A unit is carded when it and every unit at or below its public score fit in the bottom places.
@@ -277,10 +278,11 @@ def grade_units(items: list[UnitInput], r: UnitRules | None = None) -> list[Unit
     for item, (better, tied), (public_better, public_tied), card in zip(
             items, _ranks([i.comprehensive for i in items]), public_ranks, cards):
         rank, public_rank = better + 1, public_better + 1
-        checks = [Check("yellow_card", f"public rank {public_rank} of {n}", yellow_text, not card)]
+        checks = [Check("yellow_card", phrase("place.public_rank_of", rank=public_rank, n=n), yellow_text,
+                        not card)]
         if not card and n - public_better - public_tied < yellow:  # the tie straddles the bottom places
-            checks.append(Check("yellow_tie", f"{public_tied} tied at public rank {public_rank}",
-                                f"all of them within {yellow_text}", True))
+            checks.append(Check("yellow_tie", phrase("place.tied_at_public_rank", tied=public_tied, rank=public_rank),
+                                phrase("places.all_within", places=yellow_text), True))
         score_text = str(_round2(Fraction(item.comprehensive)))
         grade = ""
         excellent_score = item.comprehensive >= r.excellent_min
@@ -289,11 +291,11 @@ def grade_units(items: list[UnitInput], r: UnitRules | None = None) -> list[Unit
             place_better = bisect_left(uncarded_sorted, -item.comprehensive)
             place_tied = bisect_right(uncarded_sorted, -item.comprehensive) - place_better
             place = place_better + 1
-            checks.append(Check("excellent_quota", f"place {place} of {len(uncarded)} without a yellow card",
+            checks.append(Check("excellent_quota", phrase("place.of_uncarded", place=place, n=len(uncarded)),
                                 quota_text, place <= quota))
             if place <= quota < place_better + place_tied:
-                checks.append(Check("excellent_tie", f"{place_tied} tied at place {place}",
-                                    f"all of them within {quota_text}", False))
+                checks.append(Check("excellent_tie", phrase("place.tied_at_place", tied=place_tied, place=place),
+                                    phrase("places.all_within", places=quota_text), False))
             if place_better + place_tied <= quota:
                 grade = EXCELLENT
         if not grade:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from worklog.rules.phrases import RuleProblem
+
 #: Field kinds for a generic admin form.
 #: "decimal": points, to the cent. "percent": a fraction from 0 to 1 (0.20 is 20%), up to 4 places so that
 #: 12.5% can be expressed. "int": a whole number (here, working days).
@@ -22,15 +24,16 @@ def _d(text: str, kind: str) -> Any:
     return field(default=Decimal(text), metadata={"kind": kind})
 
 
-def _i(value: int, low: int = 1, high: int = 30, unit: str = "working days") -> Any:
+def _i(value: int, low: int = 1, high: int = 30, unit: str = "working_days") -> Any:
     """A whole number from ``low`` to ``high``; the bounds only catch typing mistakes."""
     return field(default=value, metadata={"kind": "int", "min": low, "max": high, "unit": unit})
 
 
 class InvalidRuleValues(ValueError):
-    """Rule values that cannot be used. ``errors`` maps a field name (or ``"unknown"``) to a message."""
+    """Rule values that cannot be used. ``errors`` maps a field name (or ``"unknown"``) to a problem (a code and
+    its values, worded by the form layer through ``worklog.explanations``)."""
 
-    def __init__(self, errors: Mapping[str, str]):
+    def __init__(self, errors: Mapping[str, RuleProblem]):
         self.errors = dict(errors)
         super().__init__("invalid rule values: " + "; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
@@ -65,7 +68,7 @@ class RuleValues:
     appeal_days: int = _i(3)
     # The police-service survey (DESIGN §7): satisfaction = (satisfied + factor × basically satisfied) ÷ valid.
     survey_basic_factor: Decimal = _d("0.50", "percent")
-    survey_sample_size: int = _i(30, 1, 1000, "people per unit and kind of contact")
+    survey_sample_size: int = _i(30, 1, 1000, "people")
     survey_no_repeat_days: int = _i(180, 1, 3650, "days")
     follow_up_days: int = _i(5)
     # Units' comprehensive score: (1 − w) × normalised work + w × public; public = p × poll + (1 − p) × survey.
@@ -97,17 +100,17 @@ class RuleValues:
         """
         known = {name for name, _ in FIELDS}
         unknown = sorted(str(k) for k in data if k not in known)
-        errors: dict[str, str] = {}
+        errors: dict[str, RuleProblem] = {}
         if unknown:
-            errors["unknown"] = "unknown field(s): " + ", ".join(unknown)
+            errors["unknown"] = RuleProblem("ruleset.unknown_fields", names=", ".join(unknown))
         values: dict[str, Any] = {}
         for name, kind in FIELDS:
             if name not in data:
                 continue
             try:
                 values[name] = _parse(data[name], kind)
-            except ValueError as exc:
-                errors[name] = str(exc)
+            except RuleProblem as problem:
+                errors[name] = problem
         if errors:
             # Report the range problems of the values that could be read too, all at once.
             defaults = {f.name: f.default for f in fields(cls)}
@@ -123,7 +126,7 @@ class RuleValues:
 
 #: Every field of ``RuleValues`` in order, with its kind, for a generic admin form.
 FIELDS: list[tuple[str, str]] = [(f.name, f.metadata["kind"]) for f in fields(RuleValues)]
-#: The bounds of the whole-number fields: (lowest, highest, unit of measure).
+#: The bounds of the whole-number fields: (lowest, highest, unit of measure: working_days, days, months, people).
 INT_BOUNDS: dict[str, tuple[int, int, str]] = {f.name: (f.metadata["min"], f.metadata["max"], f.metadata["unit"])
                                                for f in fields(RuleValues) if f.metadata["kind"] == "int"}
 
@@ -135,27 +138,27 @@ def from_mapping(data: Mapping[str, Any]) -> RuleValues:
 
 def _parse(raw: Any, kind: str) -> Decimal | int:
     if isinstance(raw, bool):
-        raise ValueError("not a number")
+        raise RuleProblem("value.number")
     if kind == "int":
         if isinstance(raw, int):
             return raw
         if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
             return int(raw.strip())
-        raise ValueError("not a whole number")
+        raise RuleProblem("value.whole")
     if isinstance(raw, (Decimal, int)):
         value = Decimal(raw)
     elif isinstance(raw, (str, float)):
         try:
             value = Decimal(str(raw).strip())
         except InvalidOperation:
-            raise ValueError("not a number") from None
+            raise RuleProblem("value.number") from None
     else:
-        raise ValueError("not a number")
+        raise RuleProblem("value.number")
     if not value.is_finite():
-        raise ValueError("not a finite number")
+        raise RuleProblem("value.number")
     step = _CENT if kind == "decimal" else _PERCENT_STEP
     if value != value.quantize(step):
-        raise ValueError("too many decimal places" if kind == "decimal" else "finer than 0.01%")
+        raise RuleProblem("value.places" if kind == "decimal" else "value.fraction_step")
     value = value.quantize(step)
     if kind == "percent" and value == value.quantize(_CENT):
         value = value.quantize(_CENT)  # 0.2000 → 0.20; 0.1250 stays 0.1250
@@ -164,42 +167,42 @@ def _parse(raw: Any, kind: str) -> Decimal | int:
 
 def _check(v: Mapping[str, Any]) -> dict[str, str]:
     """Every problem with a full set of values, by field name."""
-    errors: dict[str, str] = {}
+    errors: dict[str, RuleProblem] = {}
     for name, kind in FIELDS:
         value = v[name]
         if kind == "int":
             if not isinstance(value, int) or isinstance(value, bool):
-                errors[name] = "must be a whole number"
+                errors[name] = RuleProblem("value.whole")
             elif not INT_BOUNDS[name][0] <= value <= INT_BOUNDS[name][1]:
                 low, high, unit = INT_BOUNDS[name]
-                errors[name] = f"must be between {low} and {high} {unit}"
+                errors[name] = RuleProblem("value.between_" + unit, low=low, high=high)
             continue
         if not isinstance(value, Decimal) or not value.is_finite():
-            errors[name] = "must be a decimal number"
+            errors[name] = RuleProblem("value.number")
         elif value < 0:
-            errors[name] = "cannot be negative"
+            errors[name] = RuleProblem("value.negative")
         elif kind == "percent" and value > 1:
-            errors[name] = "must be between 0 and 1 (0% and 100%)"
+            errors[name] = RuleProblem("value.percent")
         elif value != value.quantize(_CENT if kind == "decimal" else _PERCENT_STEP):
-            errors[name] = "too many decimal places"
+            errors[name] = RuleProblem("value.places")
     if errors:
         return errors  # the cross-field checks below need every value to be sound
 
     if not v["completion_done"] >= v["completion_mostly"] >= v["completion_not_done"]:
-        errors["completion_mostly"] = "completion factors must be ordered: done ≥ mostly ≥ not done"
+        errors["completion_mostly"] = RuleProblem("ruleset.completion_order")
     if v["base_points"] + v["workload_points"] + v["quality_points"] <= 0:
-        errors["workload_points"] = "base, workload and quality points cannot all be zero"
+        errors["workload_points"] = RuleProblem("ruleset.all_zero")
     if v["competent_min_score"] > v["excellent_min_score"]:
-        errors["competent_min_score"] = "must not be above the excellent threshold"
+        errors["competent_min_score"] = RuleProblem("ruleset.above_excellent")
     if v["basic_min_score"] > v["competent_min_score"]:
-        errors["basic_min_score"] = "must not be above the competent threshold"
+        errors["basic_min_score"] = RuleProblem("ruleset.above_competent")
     top = v["base_points"] + v["workload_points"] + v["quality_points"] + v["bonus_cap"]
     if v["excellent_min_score"] > top:
-        errors["excellent_min_score"] = f"cannot be reached: the highest possible score is {top}"
+        errors["excellent_min_score"] = RuleProblem("ruleset.unreachable", top=str(top))
     if v["unit_pass_min"] > v["unit_excellent_min"]:
-        errors["unit_pass_min"] = "must not be above the units' excellent threshold"
+        errors["unit_pass_min"] = RuleProblem("ruleset.above_unit_excellent")
     if v["unit_excellent_min"] > 100:
-        errors["unit_excellent_min"] = "cannot be reached: comprehensive scores go up to 100"
+        errors["unit_excellent_min"] = RuleProblem("ruleset.unit_unreachable")
     return errors
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from worklog.rules.phrases import Phrase, phrase
 from worklog.rules.points import round_points
 from worklog.rules.ruleset import RuleValues
 
@@ -51,10 +52,11 @@ class OfficerMonth:
 @dataclass(frozen=True)
 class Line:
     """One line of a score's explanation. ``rule`` is a stable key the app translates; ``value`` the amount
-    it contributes; ``detail`` the arithmetic with the officer's numbers."""
+    it contributes (empty for the veto); ``detail`` the arithmetic with the officer's numbers, as a phrase whose
+    code is ``score.<rule>`` (worded by ``worklog.explanations``)."""
     rule: str
     value: str
-    detail: str
+    detail: Phrase
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,15 @@ def _minus(value: Decimal) -> str:
     return "−" + _p(value)
 
 
-def _deduction(lines: list[Line], rule: str, count: int, unit: Decimal, what: str) -> Decimal:
+def _line(rule: str, value: str, **args: object) -> Line:
+    return Line(rule, value, phrase("score." + rule, **args))
+
+
+def _deduction(lines: list[Line], rule: str, count: int, unit: Decimal) -> Decimal:
     """count × unit, explained on a line of its own unless the count is 0."""
     amount = count * unit
     if count:
-        lines.append(Line(rule, _minus(amount), f"{count} {what} × {_p(unit)} = {_p(amount)}"))
+        lines.append(_line(rule, _minus(amount), count=count, unit=_p(unit), amount=_p(amount)))
     return amount
 
 
@@ -91,56 +97,46 @@ def score_month(o: OfficerMonth, r: RuleValues) -> MonthScore:
     lines: list[Line] = []
 
     # Base: deductions only, never below 0. Zero deductions are left out of the explanation.
-    lines.append(Line("base_points", _p(r.base_points), f"base points {_p(r.base_points)}"))
-    missing = _deduction(lines, "missing_days", o.missing_days, r.missing_day_deduction,
-                         "missing working day(s)")
-    late = _deduction(lines, "late_days", o.late_days, r.late_day_deduction, "late day(s)")
+    lines.append(_line("base_points", _p(r.base_points), points=_p(r.base_points)))
+    missing = _deduction(lines, "missing_days", o.missing_days, r.missing_day_deduction)
+    late = _deduction(lines, "late_days", o.late_days, r.late_day_deduction)
     if o.discipline_deductions:
-        lines.append(Line("discipline", _minus(o.discipline_deductions),
-                          f"discipline deductions recorded by the panel: {_p(o.discipline_deductions)}"))
+        lines.append(_line("discipline", _minus(o.discipline_deductions), amount=_p(o.discipline_deductions)))
     base = round_points(max(ZERO, r.base_points - missing - late - o.discipline_deductions))
-    lines.append(Line("base", _p(base), f"max(0, {_p(r.base_points)} − {_p(missing)} − {_p(late)} − "
-                                        f"{_p(o.discipline_deductions)}) = {_p(base)}"))
+    lines.append(_line("base", _p(base), points=_p(r.base_points), missing=_p(missing), late=_p(late),
+                       discipline=_p(o.discipline_deductions), base=_p(base)))
 
     # Workload: the share of the post's monthly target reached, capped at the full points.
     if o.target_points <= 0:
         workload = round_points(ZERO)
-        lines.append(Line("no_target", _p(workload),
-                          f"no monthly target set for the post ({_p(o.target_points)}): workload 0"))
+        lines.append(_line("no_target", _p(workload), target=_p(o.target_points)))
     else:
         workload = round_points(r.workload_points * min(ONE, o.approved_points / o.target_points))
-        lines.append(Line("workload", _p(workload),
-                          f"{_p(r.workload_points)} × min(1, {_p(o.approved_points)} ÷ {_p(o.target_points)})"
-                          f" = {_p(workload)}"))
+        lines.append(_line("workload", _p(workload), points=_p(r.workload_points), approved=_p(o.approved_points),
+                           target=_p(o.target_points), workload=_p(workload)))
 
     # Quality: deductions only, never below 0.
-    lines.append(Line("quality_points", _p(r.quality_points), f"quality points {_p(r.quality_points)}"))
-    returned = _deduction(lines, "returned_entries", o.returned_entries, r.returned_entry_deduction,
-                          "returned entry(ies)")
-    reduced = _deduction(lines, "reduced_entries", o.reduced_entries, r.reduced_entry_deduction,
-                         "entry(ies) approved with fewer points")
+    lines.append(_line("quality_points", _p(r.quality_points), points=_p(r.quality_points)))
+    returned = _deduction(lines, "returned_entries", o.returned_entries, r.returned_entry_deduction)
+    reduced = _deduction(lines, "reduced_entries", o.reduced_entries, r.reduced_entry_deduction)
     if o.quality_deductions:
-        lines.append(Line("quality_findings", _minus(o.quality_deductions),
-                          f"quality findings and verified complaints recorded by the panel: "
-                          f"{_p(o.quality_deductions)}"))
+        lines.append(_line("quality_findings", _minus(o.quality_deductions), amount=_p(o.quality_deductions)))
     quality = round_points(max(ZERO, r.quality_points - returned - reduced - o.quality_deductions))
-    lines.append(Line("quality", _p(quality), f"max(0, {_p(r.quality_points)} − {_p(returned)} − "
-                                              f"{_p(reduced)} − {_p(o.quality_deductions)}) = {_p(quality)}"))
+    lines.append(_line("quality", _p(quality), points=_p(r.quality_points), returned=_p(returned),
+                       reduced=_p(reduced), findings=_p(o.quality_deductions), quality=_p(quality)))
 
     # Bonus: commendations, capped.
     if o.commendations:
-        lines.append(Line("commendations", ("+" if o.commendations > 0 else "") + _p(o.commendations),
-                          f"commendations recorded by the panel: {_p(o.commendations)}"))
+        lines.append(_line("commendations", ("+" if o.commendations > 0 else "") + _p(o.commendations),
+                           amount=_p(o.commendations)))
     bonus = round_points(min(r.bonus_cap, max(ZERO, o.commendations)))
-    lines.append(Line("bonus", _p(bonus),
-                      f"min({_p(r.bonus_cap)}, max(0, {_p(o.commendations)})) = {_p(bonus)}"))
+    lines.append(_line("bonus", _p(bonus), cap=_p(r.bonus_cap), commendations=_p(o.commendations), bonus=_p(bonus)))
 
     score = base + workload + quality + bonus
-    lines.append(Line("score", _p(score),
-                      f"{_p(base)} + {_p(workload)} + {_p(quality)} + {_p(bonus)} = {_p(score)}"))
+    lines.append(_line("score", _p(score), base=_p(base), workload=_p(workload), quality=_p(quality),
+                       bonus=_p(bonus), score=_p(score)))
     if o.veto:
-        lines.append(Line("veto", "veto",
-                          "a veto event this month: the grade is the lowest, whatever the score"))
+        lines.append(_line("veto", ""))
 
     return MonthScore(person_id=o.person_id, base=base, workload=workload, quality=quality, bonus=bonus,
                       score=score, veto=o.veto, explanation=lines)

@@ -1086,11 +1086,16 @@ class _Explainer:
         with the encoder's own string quoting: a million results, and hashing the checks to share them would
         cost more than writing them out."""
         return "[" + ", ".join(
-            '{"rule": ' + _quote(c.rule) + ', "value": ' + _quote(c.value) + ', "threshold": ' + _quote(c.threshold)
+            '{"rule": ' + _quote(c.rule) + ', "value": ' + _text(c.value) + ', "threshold": ' + _text(c.threshold)
             + ', "passed": ' + ("true" if c.passed else "false") + "}" for c in checks) + "]"
 
 
 # --- small helpers ------------------------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    """A check's value or threshold as JSON: a figure's text, or a phrase (a code and its values)."""
+    return _quote(value) if isinstance(value, str) else json.dumps(value)
 
 
 def _month_end(month: date) -> date:

@@ -34,6 +34,7 @@ from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
 from worklog.permissions import require_evaluation_keeper
 from worklog.rules.grading import Check
+from worklog.rules.phrases import phrase
 from worklog.rules.public import (SurveyCounts, UnitInput, UnitRules, comprehensive, consecutive_yellow,
                                   explain_public_evaluation, grade_units, normalise)
 from worklog.rules.ruleset import RuleValues
@@ -237,43 +238,49 @@ def compute(period: date, annual: bool) -> Evaluation:
             lines = row.explanation
             row.work_score = works.get(unit.id)
             row.work_normalised = normalised.get(unit.id)
-            lines.append(Check("unit_work", str(row.work_score) if row.work_score is not None else "missing",
-                               "approved points per officer, with the units under it", row.work_score is not None))
+            lines.append(Check("unit_work", str(row.work_score) if row.work_score is not None
+                               else phrase("figure.missing"), phrase("unit.work_basis"),
+                               row.work_score is not None))
             if row.work_normalised is not None:
                 lines.append(Check("unit_normalised", str(row.work_normalised),
-                                   f"{row.work_score} ÷ best {high} × 100, among {len(scored)} peers", True))
+                                   phrase("unit.normalised", score=str(row.work_score), best=str(high),
+                                          peers=len(scored)), True))
             poll = poll_of.get(unit.id)
             if poll is not None:
                 row.poll, row.poll_sample = poll.score, poll.sample
-            lines.append(Check("unit_poll", "missing" if poll is None else
-                               f"{poll.score} (sample {poll.sample}; rounds {', '.join(poll.rounds)})",
-                               "sample-weighted mean of the year's rounds" if annual
-                               else "latest round of the year", poll is not None))
+            lines.append(Check("unit_poll", phrase("figure.missing") if poll is None else
+                               phrase("unit.poll", score=str(poll.score), sample=poll.sample,
+                                      rounds=", ".join(poll.rounds)),
+                               phrase("unit.poll_year" if annual else "unit.poll_month"), poll is not None))
             row.survey_counts = survey_of.get(unit.id, SurveyCounts())
             row.survey = row.survey_counts.satisfaction_with(rules.survey_basic_factor)
             rate = row.survey_counts.reply_rate
-            lines.append(Check("unit_survey", "missing" if row.survey is None else
-                               f"{row.survey} (valid {row.survey_valid} of {row.survey_called} called; "
-                               f"reply rate {rate}%)",
-                               f"basically satisfied counts {_pct(rules.survey_basic_factor)}",
+            lines.append(Check("unit_survey", phrase("figure.missing") if row.survey is None else
+                               phrase("unit.survey", score=str(row.survey), valid=row.survey_valid,
+                                      called=row.survey_called, rate=f"{rate}%"),
+                               phrase("unit.survey_basic", percent=_pct(rules.survey_basic_factor)),
                                row.survey is not None))
             row.public, public_lines = explain_public_evaluation(row.poll, row.survey, rules.poll_weight)
             lines.extend(public_lines)
             if row.public is not None:
-                lines.append(Check("unit_public", str(row.public), f"poll weight {_pct(rules.poll_weight)}", True))
+                lines.append(Check("unit_public", str(row.public),
+                                   phrase("unit.poll_weight", percent=_pct(rules.poll_weight)), True))
             if row.work_normalised is None:
                 row.reason = NO_WORK
             elif row.public is None:
                 row.reason = NO_PUBLIC
             else:
                 row.comprehensive = comprehensive(row.work_normalised, row.public, rules.public_weight)
-                lines.append(Check("unit_weights", f"work {_pct(1 - rules.public_weight)}, public "
-                                   f"{_pct(rules.public_weight)}", f"rule set from {start.year}", True))
+                lines.append(Check("unit_weights", phrase("unit.weights", work=_pct(1 - rules.public_weight),
+                                                          public=_pct(rules.public_weight)),
+                                   phrase("unit.rule_set_year", year=start.year), True))
                 lines.append(Check("unit_comprehensive", str(row.comprehensive),
-                                   f"{_pct(1 - rules.public_weight)} × {row.work_normalised} + "
-                                   f"{_pct(rules.public_weight)} × {row.public}", True))
+                                   phrase("unit.comprehensive", work_weight=_pct(1 - rules.public_weight),
+                                          work=str(row.work_normalised), public_weight=_pct(rules.public_weight),
+                                          public=str(row.public)), True))
             if row.reason:
-                lines.append(Check("unit_not_rated", row.reason, "a work score and a public evaluation", False))
+                # The value is the reason's code (the pages name it, and read it back as the row's reason).
+                lines.append(Check("unit_not_rated", row.reason, phrase("unit.rated_needs"), False))
         rated_ids = [u.id for u in members if rows[u.id].rated]
         results = grade_units([UnitInput(i, rows[i].comprehensive, rows[i].public) for i in rated_ids], unit_rules)
         for result in results:
@@ -290,7 +297,8 @@ def compute(period: date, annual: bool) -> Evaluation:
             if row.yellow_card or row.yellow_flagged:
                 months_text = "".join("Y" if c else "·" for c in cards)
                 row.explanation.append(Check("unit_yellow_run", months_text,
-                                             f"{rules.yellow_run} yellow cards in a row", not row.yellow_flagged))
+                                             phrase("unit.yellow_run", count=rules.yellow_run),
+                                             not row.yellow_flagged))
         rated = [rows[r.unit_id] for r in results]
         unrated = [rows[u.id] for u in members if not rows[u.id].rated]
         groups.append(Group(level, rated, unrated))
