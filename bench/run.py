@@ -18,7 +18,7 @@ Settings (environment):
   BENCH_PAGE_SECONDS=20     at most this long per page (at least 5 requests)
   BENCH_LOAD_SECONDS=30     the evening load's length, BENCH_LOAD_CLIENTS=40 its clients, BENCH_WORKERS=2
   BENCH_STARTUP_RUNS=5      runs of the start-up figure
-  BENCH_ONLY=a,b            sections: close, services, pages, load, memory, startup, grading
+  BENCH_ONLY=a,b            sections: close, services, pages, load, memory, startup, grading, keyboard
   BENCH_PASSWORD=…          every account's password (the generator's default otherwise)
   BENCH_KEEP=1              keep the scratch database
   BENCH_PROFILE=folder      profile each month close and the export (cProfile) into that folder
@@ -32,7 +32,7 @@ import tempfile
 import time
 from datetime import date
 
-SECTIONS = ("close", "services", "pages", "load", "memory", "startup", "grading")
+SECTIONS = ("close", "services", "pages", "load", "memory", "startup", "grading", "keyboard")
 
 
 def machine() -> str:
@@ -118,6 +118,10 @@ def main() -> None:
         if settings.wants("startup"):
             info("start-up …")
             database.startup(settings, url)
+        if settings.wants("keyboard"):
+            from bench import keyboard
+            info("the officer's day by keyboard, in Chromium …")
+            keyboard.run(settings)
     if settings.wants("grading"):
         database.grading(settings)
     info(f"bench done in {time.perf_counter() - started:.0f} s")
