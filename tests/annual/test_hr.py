@@ -51,7 +51,7 @@ def test_what_if_shows_who_would_enter_and_saves_nothing(client, org, county, hi
 
 def test_a_published_round_stays_as_published(client, org, county, history):
     round_ = _round(client, org, county)
-    assert client.post(f"/hr/rounds/{round_.id}/publish").status_code == 302
+    assert client.post(f"/hr/rounds/{round_.id}/publish", data={"confirm": "yes"}).status_code == 302
     frozen = {c.name: c.eligible for c in db.session.scalars(select(PromotionCandidate))}
     assert frozen["O1"] and not frozen["O2"]
     # A later appeal takes away one of O1's excellent months: the published list does not move.
@@ -62,7 +62,7 @@ def test_a_published_round_stays_as_published(client, org, county, history):
     db.session.commit()
     page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
     assert "frozen" in page and _eligible(page, "O1")
-    assert client.post(f"/hr/rounds/{round_.id}/publish").status_code == 409
+    assert client.post(f"/hr/rounds/{round_.id}/publish", data={"confirm": "yes"}).status_code == 409
     printed = client.get(f"/hr/rounds/{round_.id}?print=1").get_data(as_text=True)
     assert "O1" in printed and "<nav" not in printed
     export = client.get(f"/hr/rounds/{round_.id}/export.xlsx")
