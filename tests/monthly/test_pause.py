@@ -156,3 +156,19 @@ def test_finalising_asks_first_and_the_server_refuses_it_without_the_confirmatio
     assert state_counts() == before and _status(county) == "published"
     assert client.post(_url(county, "/finalise"), data={"confirm": "yes"}).status_code == 302
     assert _status(county) == "final"
+
+
+# --- The unit's published list ------------------------------------------------------------------------------
+
+
+def test_the_published_list_names_each_sequence_its_places_restart_in(client, org, county):
+    _close_october(client, org, county)
+    client.post(_url(county, "/publish"), data={"confirm": "yes"})
+    review = db.session.scalar(select(MonthReview).where(MonthReview.unit_id == county.unit.id))
+    client.post("/sign-out")
+    sign_in(client, county.officers["O3"].badge)
+    page = client.get(f"/my/months/{review.id}").get_data(as_text=True)
+    # Places are counted within a sequence (unlike work is not compared): each sequence is headed by its name,
+    # and each place says of how many.
+    assert '<th colspan="4" scope="rowgroup">Police stations <small class="muted">10 officers</small></th>' in page
+    assert '<td class="num">3 / 10</td><td>O3</td>' in page

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from itertools import groupby
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
@@ -421,7 +422,12 @@ def my_month(review_id: int):
                                          .order_by(MonthResult.sequence_id, MonthResult.rank)))
     appeals = list(db.session.scalars(select(Appeal).where(Appeal.month_review_id == review.id,
                                                            Appeal.person_id == me.id).order_by(Appeal.id)))
-    return render_template("monthly/my_month.html", review=review, mine=mine, unit_list=unit_list, form=form,
+    from models import Sequence
+    sequences = {s.id: s for s in db.session.scalars(select(Sequence).where(
+        Sequence.id.in_({r.sequence_id for r in unit_list})))}
+    return render_template("monthly/my_month.html", review=review, mine=mine, form=form,
+                           unit_list=[(sequences.get(sequence_id), list(rows))
+                                      for sequence_id, rows in groupby(unit_list, key=lambda r: r.sequence_id)],
                            appeals=appeals, unit=db.session.get(Unit, review.unit_id),
                            may_appeal=review.status == MonthStatus.published.value
                            and timekeeping.today() <= review.appeal_deadline), status
