@@ -288,7 +288,7 @@ def world(app, org, catalog):  # noqa: F811
     add_contacts(org.county_a, "complaint", date(2026, 10, 14), ["13987654321"], name="Complainant")
     draw = survey.make_draw(org.county_a, "complaint", date(2026, 10, 1), None, org["survey_a"])
     call = db.session.scalar(select(SurveyCall).where(SurveyCall.draw_id == draw.id))
-    survey.record_outcome(call, "dissatisfied", "", org["survey_a"])
+    survey.record_outcome(call, "dissatisfied", "Nobody came", org["survey_a"])
     db.session.commit()
     app.config["FIXED_NOW"] = REVIEW_TIME
 
