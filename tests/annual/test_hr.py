@@ -202,3 +202,13 @@ def test_the_round_reads_the_same_few_statements_however_many_officers(app, org,
     many = largest_statement()
     assert many[0] == few[0] + 30
     assert many[1:] == few[1:]
+
+
+def test_the_bonus_page_is_named_as_the_link_to_it(client, org):
+    """The pool shared by grade is a bonus (奖金), not the month's bonus points (加分)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    sign_in(client, org["hr_a"].badge)
+    hr = client.get("/hr").get_data(as_text=True)
+    page = client.get(f"/hr/bonus/{org.city_a.id}/2025").get_data(as_text=True)
+    assert "2025年度绩效奖金</a>" in hr
+    assert "<title>绩效奖金 · " in page and "<h1>绩效奖金 · City A 2025</h1>" in page and "加分" not in page
