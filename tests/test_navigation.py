@@ -6,8 +6,8 @@ import re
 
 from tests.factories import sign_in
 
-ADMIN_AREAS = ["Organisation", "People", "Sequences and posts", "Task catalog", "Calendar", "Rule sets", "Import",
-               "Audit log"]
+ADMIN_AREAS = ["Organisation", "People", "Sequences and posts", "Task catalog", "Calendar", "Rule sets",
+               "Import", "Audit log"]
 
 
 def _menu(page: str) -> tuple[list[str], list[str]]:
@@ -28,7 +28,8 @@ def test_an_administrators_areas_are_one_entry_of_the_menu(client, org):
     assert len(top) <= 12, top
     # The page one is on is marked, inside the group too, and so is the group.
     page = client.get("/admin/people").get_data(as_text=True)
-    assert '<summary class="current">Administration</summary>' in page and 'aria-current="page">People</a>' in page
+    assert '<summary class="current">Administration</summary>' in page
+    assert 'aria-current="page">People</a>' in page
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     assert "<summary>系统管理</summary>" in client.get("/").get_data(as_text=True)
 

@@ -16,8 +16,8 @@ REVIEWS = "reviews"
 #: The administrator's areas, gathered under one entry of the menu (a disclosure, no script): one by one they
 #: wrapped an administrator's menu onto three rows.
 ADMIN_GROUP = _l("Administration")
-ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks", "catalog.calendar",
-                         "rules.index", "admin.import_org", "admin.audit_log"})
+ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks",
+                         "catalog.calendar", "rules.index", "admin.import_org", "admin.audit_log"})
 
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [

@@ -145,3 +145,10 @@ def test_a_failed_job_runs_again_from_its_page(client, new_client, org, signed):
     other = new_client()
     sign_in(other, org["admin_b"].badge)
     assert other.post(f"/jobs/{job.id}/run-again").status_code == 404
+
+
+def test_the_close_form_offers_the_last_month_over(client, app, org, signed):
+    app.config["FIXED_NOW"] = NOW  # 25 November 2026
+    sign_in(client, org["panel_a"].badge)
+    page = client.get("/jobs").get_data(as_text=True)
+    assert 'value="2026-10"' in page and "Only a month that is over can be closed." in page

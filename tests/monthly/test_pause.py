@@ -170,5 +170,6 @@ def test_the_published_list_names_each_sequence_its_places_restart_in(client, or
     page = client.get(f"/my/months/{review.id}").get_data(as_text=True)
     # Places are counted within a sequence (unlike work is not compared): each sequence is headed by its name,
     # and each place says of how many.
-    assert '<th colspan="4" scope="rowgroup">Police stations <small class="muted">10 officers</small></th>' in page
+    heading = '<th colspan="4" scope="rowgroup">Police stations <small class="muted">10 officers</small></th>'
+    assert heading in page
     assert '<td class="num">3 / 10</td><td>O3</td>' in page

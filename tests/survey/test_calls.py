@@ -245,7 +245,8 @@ def test_a_dissatisfied_answer_needs_a_comment(client, staff, drawn, comment):
     before = _saved()
     response = _record(client, drawn, "dissatisfied", comment)
     assert response.status_code == 422
-    assert "Say what the person was dissatisfied with: the unit follows it up." in response.get_data(as_text=True)
+    message = "Say what the person was dissatisfied with: the unit follows it up."
+    assert message in response.get_data(as_text=True)
     assert _saved() == before and db.session.get(SurveyCall, drawn.id).outcome is None
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     text = _record(client, drawn, "dissatisfied", comment).get_data(as_text=True)

@@ -107,5 +107,6 @@ def test_a_correction_to_dissatisfied_needs_a_comment(client, staff, drawn):
     before = row_counts()
     response = _correct(client, drawn, "dissatisfied", comment=" ")
     assert response.status_code == 422
-    assert "Say what the person was dissatisfied with: the unit follows it up." in response.get_data(as_text=True)
+    message = "Say what the person was dissatisfied with: the unit follows it up."
+    assert message in response.get_data(as_text=True)
     assert row_counts() == before and db.session.get(SurveyCall, drawn.id).outcome == "satisfied"

@@ -425,9 +425,9 @@ def my_month(review_id: int):
     from models import Sequence
     sequences = {s.id: s for s in db.session.scalars(select(Sequence).where(
         Sequence.id.in_({r.sequence_id for r in unit_list})))}
-    return render_template("monthly/my_month.html", review=review, mine=mine, form=form,
-                           unit_list=[(sequences.get(sequence_id), list(rows))
-                                      for sequence_id, rows in groupby(unit_list, key=lambda r: r.sequence_id)],
+    by_sequence = [(sequences.get(sequence_id), list(rows))
+                   for sequence_id, rows in groupby(unit_list, key=lambda r: r.sequence_id)]
+    return render_template("monthly/my_month.html", review=review, mine=mine, form=form, unit_list=by_sequence,
                            appeals=appeals, unit=db.session.get(Unit, review.unit_id),
                            may_appeal=review.status == MonthStatus.published.value
                            and timekeeping.today() <= review.appeal_deadline), status

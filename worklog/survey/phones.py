@@ -37,8 +37,8 @@ class InFull(str):
 
 
 def dial_link(number: InFull) -> InFull:
-    """The calling view's ``tel:`` address of a number shown in full: one tap dials it on a phone or a softphone.
-    Digits only (a leading + kept), so that what the page writes is what is dialled."""
+    """The calling view's ``tel:`` address of a number shown in full: one tap dials it on a phone or a
+    softphone. Digits only (a leading + kept), so that what the page writes is what is dialled."""
     plus = "+" if number.strip().startswith("+") else ""
     return InFull("tel:" + plus + re.sub(r"\D", "", number))
 
