@@ -137,6 +137,7 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/review/<int:person_id>/<isodate:week>", "GET"): frozenset({"supervisor", "panel"}),
     ("/review/<int:person_id>/<isodate:week>/approve-all", "POST"): frozenset({"supervisor"}),
     ("/review/<int:person_id>/<isodate:week>/sign", "POST"): frozenset({"supervisor"}),
+    ("/review/<int:person_id>/<isodate:week>/unsign", "GET"): PANEL_A,
     ("/review/<int:person_id>/<isodate:week>/unsign", "POST"): PANEL_A,
     ("/review/entries/<int:entry_id>/approve", "POST"): frozenset({"supervisor"}),
     ("/review/entries/<int:entry_id>/adjust", "POST"): frozenset({"supervisor"}),
@@ -157,7 +158,9 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/month/<int:unit_id>/<month>/completeness", "GET"): PANEL_A,
     ("/month/<int:unit_id>/<month>/open", "POST"): PANEL_A,
     ("/month/<int:unit_id>/<month>/compute", "POST"): PANEL_A,
+    ("/month/<int:unit_id>/<month>/publish", "GET"): PANEL_A,  # what publishing will do, and the button
     ("/month/<int:unit_id>/<month>/publish", "POST"): PANEL_A,
+    ("/month/<int:unit_id>/<month>/finalise", "GET"): PANEL_A,
     ("/month/<int:unit_id>/<month>/finalise", "POST"): PANEL_A,
     ("/month/<int:unit_id>/<month>/reopen", "POST"): PANEL_A,
     ("/month/<int:unit_id>/<month>/adjustments", "POST"): PANEL_A,
@@ -186,6 +189,7 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/hr/rounds/<int:round_id>/compute", "POST"): HR_A,
     ("/hr/rounds/<int:round_id>/export.xlsx", "GET"): HR_A,
     ("/hr/rounds/<int:round_id>/policy", "POST"): HR_A,
+    ("/hr/rounds/<int:round_id>/publish", "GET"): HR_A,
     ("/hr/rounds/<int:round_id>/publish", "POST"): HR_A,
     ("/hr/rounds/<int:round_id>/rules", "POST"): HR_A,
     ("/hr/lists/<int:unit_id>/<int:year>", "GET"): HR_A,
@@ -284,16 +288,18 @@ def world(app, org, catalog):  # noqa: F811
     add_contacts(org.county_a, "complaint", date(2026, 10, 14), ["13987654321"], name="Complainant")
     draw = survey.make_draw(org.county_a, "complaint", date(2026, 10, 1), None, org["survey_a"])
     call = db.session.scalar(select(SurveyCall).where(SurveyCall.draw_id == draw.id))
-    survey.record_outcome(call, "dissatisfied", "", org["survey_a"])
+    survey.record_outcome(call, "dissatisfied", "Nobody came", org["survey_a"])
     db.session.commit()
     app.config["FIXED_NOW"] = REVIEW_TIME
 
     panel, hr = org["panel_a"], org["hr_a"]
+    app.config["FIXED_NOW"] = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # November over: may be opened
     month = monthly.open_month(org.county_a, date(2026, 11, 1), panel)
     adjustment = monthly.add_adjustment(month, org["officer_a"], {"kind": "commendation", "points": "2",
                                                                   "reason": "Commended", "evidence": ""}, panel)
     veto = monthly.add_veto(month, org["officer_a"], {"event_date": date(2026, 11, 16), "reason": "Absent"}, panel)
     monthly.compute(month, panel)
+    app.config["FIXED_NOW"] = REVIEW_TIME
     from models import MonthResult
     result = db.session.scalar(select(MonthResult).where(MonthResult.month_review_id == month.id,
                                                          MonthResult.person_id == org["officer_a"].id))

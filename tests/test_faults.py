@@ -96,7 +96,7 @@ def test_a_score_explanation_is_for_the_panel_and_its_own_officer_once_published
     # Computed, not published: nobody but the panel, not even the officer.
     for who, reader in readers.items():
         assert reader.get(path).status_code == 404, who
-    assert client.post(_url(county, "/publish")).status_code == 302
+    assert client.post(_url(county, "/publish"), data={"confirm": "yes"}).status_code == 302
     assert readers["O3"].get(path).status_code == 200
     for who, reader in readers.items():
         if who != "O3":
@@ -163,10 +163,10 @@ def test_a_refused_form_on_a_real_page_keeps_nothing(client, org, county):
 
 def test_finalising_a_month_writes_its_audit_event(app, client, org, county):
     _close_october(client, org, county)
-    assert client.post(_url(county, "/publish")).status_code == 302
+    assert client.post(_url(county, "/publish"), data={"confirm": "yes"}).status_code == 302
     review = db.session.scalar(select(MonthReview).where(MonthReview.unit_id == county.unit.id))
     app.config["FIXED_NOW"] = _at(review.publication_ends + timedelta(days=1))
-    assert client.post(_url(county, "/finalise")).status_code == 302
+    assert client.post(_url(county, "/finalise"), data={"confirm": "yes"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(MonthReview, review.id).status == "final"
     events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "month.finalised")))
@@ -184,7 +184,7 @@ def test_a_monthly_appeal_on_the_last_day_of_the_window_is_accepted_the_day_afte
                                                                                           org, county):
     # Published on Wednesday 25 November 2026 (the pinned clock); three working days: 26, 27 and 30 November.
     _close_october(client, org, county)
-    assert client.post(_url(county, "/publish")).status_code == 302
+    assert client.post(_url(county, "/publish"), data={"confirm": "yes"}).status_code == 302
     review = db.session.scalar(select(MonthReview).where(MonthReview.unit_id == county.unit.id))
     assert review.appeal_deadline == date(2026, 11, 30)
     path = f"/my/months/{review.id}"

@@ -10,7 +10,7 @@ post that is refused (4xx, or the page again with its errors) must leave every t
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -54,7 +54,9 @@ def world(app, org, catalog):
     their forms."""
     from worklog.monthly import services as monthly
     log_week(app, org["officer_a"], catalog)
-    monthly.open_month(org.county_a, date(2026, 11, 1), org["panel_a"])
+    now, app.config["FIXED_NOW"] = app.config["FIXED_NOW"], datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+    monthly.open_month(org.county_a, date(2026, 11, 1), org["panel_a"])  # once November is over
+    app.config["FIXED_NOW"] = now
     db.session.commit()
     return org
 

@@ -142,7 +142,7 @@ def test_a_week_unsigned_behind_the_apps_back_is_named_but_a_recorded_reopening_
     # The panel reopens it the recorded way: clean, and signing again seals it again.
     sign_in(client, org["panel_a"].badge)
     response = client.post(f"/review/{org['officer_a'].id}/2026-11-16/unsign",
-                           data={"reason": "Wrong task type on Tuesday"})
+                           data={"reason": "Wrong task type on Tuesday", "confirm": "yes"})
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db.session.get(WeekReview, week_id).status == "open"
     assert verify().findings == []
@@ -218,7 +218,8 @@ def test_postgresql_refuses_changes_to_sealed_rows_and_audit_events(app, client,
     assert _refused("SET LOCAL worklog.reopening = 'on'", "DELETE FROM audit_event WHERE id = :id", id=event)
     # The recorded reopenings go through.
     sign_in(client, org["panel_a"].badge)
-    response = client.post(f"/review/{org['officer_a'].id}/2026-11-16/unsign", data={"reason": "Wrong task"})
+    response = client.post(f"/review/{org['officer_a'].id}/2026-11-16/unsign",
+                           data={"reason": "Wrong task", "confirm": "yes"})
     assert response.status_code == 302
     assert db.session.get(WeekReview, week.id).status == "open"
     assert not db.session.get(Entry, entry).week_signed

@@ -13,6 +13,12 @@ from models import Role
 #: Not a role: set for anyone who supervises, sits on a panel, or acts for a supervisor.
 REVIEWS = "reviews"
 
+#: The administrator's areas, gathered under one entry of the menu (a disclosure, no script): one by one they
+#: wrapped an administrator's menu onto three rows.
+ADMIN_GROUP = _l("Administration")
+ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks",
+                         "catalog.calendar", "rules.index", "admin.import_org", "admin.audit_log"})
+
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [
     ("home.index", _l("Home"), None),
@@ -65,11 +71,22 @@ def _facts(person_id: int) -> tuple[bool, int]:
 
 
 @lru_cache(maxsize=256)
-def _menu(locale: str, script_root: str, roles: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
-    """(endpoint, address, label) of the menu items a set of roles opens, in a language: the same for everyone who
-    holds those roles, so worked out once rather than on every page."""
-    return tuple((endpoint, url_for(endpoint), str(label)) for endpoint, label, needs in NAV_ITEMS
-                 if needs is None or needs & roles)
+def _menu(locale: str, script_root: str, roles: frozenset[str]) -> tuple[tuple, ...]:
+    """(endpoint, address, label, entries under it) of the menu items a set of roles opens, in a language: the
+    same for everyone who holds those roles, so worked out once rather than on every page. The administrator's
+    areas are one item (no endpoint, no address) whose entries are (endpoint, address, label)."""
+    items: list[tuple] = []
+    grouped: list[tuple[str, str, str]] = []
+    for endpoint, label, needs in NAV_ITEMS:
+        if needs is not None and not needs & roles:
+            continue
+        if endpoint in ADMIN_AREAS:
+            if not grouped:
+                items.append(None)  # the group's place: where its first area stood
+            grouped.append((endpoint, url_for(endpoint), str(label)))
+        else:
+            items.append((endpoint, url_for(endpoint), str(label), ()))
+    return tuple(("", "", str(ADMIN_GROUP), tuple(grouped)) if item is None else item for item in items)
 
 
 def context() -> dict:

@@ -52,7 +52,7 @@ def test_what_if_shows_who_would_enter_and_saves_nothing(client, org, county, hi
 
 def test_a_published_round_stays_as_published(client, org, county, history):
     round_ = _round(client, org, county)
-    assert client.post(f"/hr/rounds/{round_.id}/publish").status_code == 302
+    assert client.post(f"/hr/rounds/{round_.id}/publish", data={"confirm": "yes"}).status_code == 302
     frozen = {c.name: c.eligible for c in db.session.scalars(select(PromotionCandidate))}
     assert frozen["O1"] and not frozen["O2"]
     # A later appeal takes away one of O1's excellent months: the published list does not move.
@@ -63,7 +63,7 @@ def test_a_published_round_stays_as_published(client, org, county, history):
     db.session.commit()
     page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
     assert "frozen" in page and _eligible(page, "O1")
-    assert client.post(f"/hr/rounds/{round_.id}/publish").status_code == 409
+    assert client.post(f"/hr/rounds/{round_.id}/publish", data={"confirm": "yes"}).status_code == 409
     printed = client.get(f"/hr/rounds/{round_.id}?print=1").get_data(as_text=True)
     assert "O1" in printed and "<nav" not in printed
     export = client.get(f"/hr/rounds/{round_.id}/export.xlsx")
@@ -223,3 +223,13 @@ def test_the_round_reads_the_same_few_statements_however_many_officers(app, org,
     many = largest_statement()
     assert many[0] == few[0] + 30
     assert many[1:] == few[1:]
+
+
+def test_the_bonus_page_is_named_as_the_link_to_it(client, org):
+    """The pool shared by grade is a bonus (奖金), not the month's bonus points (加分)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    sign_in(client, org["hr_a"].badge)
+    hr = client.get("/hr").get_data(as_text=True)
+    page = client.get(f"/hr/bonus/{org.city_a.id}/2025").get_data(as_text=True)
+    assert "2025年度绩效奖金</a>" in hr
+    assert "<title>绩效奖金 · " in page and "<h1>绩效奖金 · City A 2025</h1>" in page and "加分" not in page

@@ -134,11 +134,35 @@ def test_publishing_freezes_the_stored_list(client, org, county, history):
     round_ = _round(client, org)
     url = f"/hr/rounds/{round_.id}"
     draft = client.get(url).get_data(as_text=True)
-    assert client.post(f"{url}/publish").status_code == 302
+    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 302
     published = client.get(url).get_data(as_text=True)
     assert "frozen" in published and _rows(published) == _rows(draft)
     assert client.post(f"{url}/compute").status_code == 409
     assert _rows(client.get(f"{url}?show=eligible").get_data(as_text=True)) == ["O1"]
+
+
+def test_publishing_asks_first_says_what_it_freezes_and_needs_the_confirmation(client, org, county, history):
+    round_ = _round(client, org)
+    url = f"/hr/rounds/{round_.id}"
+    draft = client.get(url).get_data(as_text=True)
+    assert f'href="{url}/publish">Publish and freeze the list…</a>' in draft
+    confirm = client.get(f"{url}/publish")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and db.session.get(PromotionRound, round_.id).status == "draft"
+    assert "Publishing freezes the list of City A as computed on" in text
+    assert ": 17 officers, 1 of them eligible." in text and 'name="confirm" value="yes"' in text
+    before = state_counts()
+    for data in ({}, {"confirm": "no"}):
+        response = client.post(f"{url}/publish", data=data)
+        assert response.status_code == 422
+        assert "Nothing was done yet: read what will happen, then confirm." in response.get_data(as_text=True)
+    assert state_counts() == before and db.session.get(PromotionRound, round_.id).status == "draft"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "公布后名单即锁定" in client.get(f"{url}/publish").get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 302
+    assert db.session.get(PromotionRound, round_.id).status == "published"
+    assert "This round has already been published." in client.get(f"{url}/publish").get_data(as_text=True)
 
 
 def test_the_spreadsheet_streams_the_stored_rows(app, client, org, county, history):
@@ -232,16 +256,17 @@ def test_a_list_being_computed_or_failed_cannot_be_published(client, org, county
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "The list is being computed." in page and f"/jobs/{job.id}" in page
-    assert "Publish and freeze the list" not in page and _rows(page)[0] == "O1"  # the last list stays shown
-    assert client.post(f"{url}/publish").status_code == 422
+    assert f'href="{url}/publish"' not in page and _rows(page)[0] == "O1"  # the last list stays shown
+    assert "The list is being computed: it can be published once it is judged by the round" in page
+    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 422
     db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id)
                        .values(status=JobStatus.failed.value, error="CA: something broke"))
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "The last computation of the list failed: CA: something broke" in page
-    assert client.post(f"{url}/publish").status_code == 422
+    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 422
     assert client.post(f"{url}/compute").status_code == 302  # inline: done at once
-    assert client.post(f"{url}/publish").status_code == 302
+    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 302
     assert db.session.get(PromotionRound, round_.id).status == "published"
 
 

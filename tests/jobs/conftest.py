@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import MonthResult, MonthReview
 from tests.daily.conftest import NOW, catalog  # noqa: F401  (the day fixtures, shared)
-from tests.ledgers.conftest import NOVEMBER, signed  # noqa: F401  (the ledgers' fixtures, shared)
+from tests.ledgers.conftest import NOVEMBER, NOVEMBER_OVER, sign_a_week
 from worklog import ROOT
 from worklog.extensions import db
 
@@ -24,6 +24,15 @@ def one_unit_per_part(app):
     """The tests of the parts' bookkeeping run every unit as a part of its own (the batches, which group a
     month close's small units together, have tests of their own that set JOB_BATCH_OFFICERS back)."""
     app.config["JOB_BATCH_OFFICERS"] = 0
+
+
+@pytest.fixture
+def signed(app, org, catalog):
+    """The ledgers' signed week of November, and the clock on 1 December: November is over, so it may be
+    closed."""
+    entries = sign_a_week(app, org, catalog)
+    app.config["FIXED_NOW"] = NOVEMBER_OVER
+    return entries
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from models import AuditEvent, BackgroundJob, JobStatus, MonthResult, MonthReview, MonthStatus
-from tests.jobs.conftest import NOVEMBER, results_of
+from tests.jobs.conftest import NOVEMBER, NOW, results_of
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.jobs import kinds, queue, runner, services
@@ -108,6 +108,20 @@ def test_a_refused_part_fails_the_job_with_its_message(app, org, signed):
     assert job.status == JobStatus.failed.value and job.done == 1
     assert job.error.startswith("CA1: This month is final and sealed.")
     assert results_of(org.county_a) == []
+
+
+def test_a_job_queued_for_a_month_not_over_fails_and_writes_nothing(app, org, signed):
+    """However a close reaches its parts (a job queued by an older version, a worker whose clock is behind), a
+    month still under way is neither opened nor computed."""
+    job = _close(org, org.city_a)
+    app.config["FIXED_NOW"] = NOW  # 25 November: the month goes on
+    with force_locale("en"):
+        queue.dispatch(job.id)
+    db.session.expire_all()
+    job = db.session.get(BackgroundJob, job.id)
+    assert job.status == JobStatus.failed.value
+    assert "2026-11 is not over yet: it can be opened for grading from Dec 1, 2026." in job.error
+    assert _reviews(org.city_a) == _reviews(org.county_a) == 0
 
 
 def test_a_job_is_refused_before_anything_is_written(app, org, signed):

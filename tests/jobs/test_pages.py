@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models import BackgroundJob, JobStatus, MonthReview, MonthStatus
 from tests.factories import sign_in
-from tests.jobs.conftest import NOVEMBER, results_of
+from tests.jobs.conftest import NOVEMBER, NOW, results_of
 from worklog import integrity
 from worklog.extensions import db
 from worklog.jobs import services
@@ -63,8 +63,21 @@ def test_a_close_refused_from_the_web_writes_nothing(client, org, signed):
     assert response.status_code == 422
     assert "2026-11 is final and sealed for CA1" in response.get_data(as_text=True)
     assert db.session.scalar(select(BackgroundJob)) is None
-    # A month not begun is refused too (the catalog pins the day to 25 November 2026).
-    assert _start(client, org.city_a, "2026-12").status_code == 422
+    # A month not begun is refused too (the clock is on 1 December 2026).
+    assert _start(client, org.city_a, "2027-01").status_code == 422
+
+
+def test_a_month_not_over_is_refused_from_the_web_naming_the_day_it_can_be_closed(client, app, org, signed):
+    app.config["FIXED_NOW"] = NOW  # 25 November 2026: November is under way
+    sign_in(client, org["admin_a"].badge)
+    response = _start(client, org.city_a)
+    assert response.status_code == 422
+    assert "2026-11 is not over yet: it can be opened for grading from Dec 1, 2026. Nothing was changed." in \
+        response.get_data(as_text=True)
+    assert db.session.scalar(select(BackgroundJob)) is None and db.session.scalar(select(MonthReview)) is None
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    text = _start(client, org.city_a).get_data(as_text=True)
+    assert "2026-11 尚未结束，自2026年12月1日起方可开启考核。未作任何更改。" in text
 
 
 @pytest.mark.parametrize("who, unit, status", [
@@ -132,3 +145,10 @@ def test_a_failed_job_runs_again_from_its_page(client, new_client, org, signed):
     other = new_client()
     sign_in(other, org["admin_b"].badge)
     assert other.post(f"/jobs/{job.id}/run-again").status_code == 404
+
+
+def test_the_close_form_offers_the_last_month_over(client, app, org, signed):
+    app.config["FIXED_NOW"] = NOW  # 25 November 2026
+    sign_in(client, org["panel_a"].badge)
+    page = client.get("/jobs").get_data(as_text=True)
+    assert 'value="2026-10"' in page and "Only a month that is over can be closed." in page

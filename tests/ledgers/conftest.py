@@ -15,11 +15,18 @@ from worklog.extensions import db
 from worklog.weekly import services as weekly
 
 NOVEMBER = date(2026, 11, 1)
+#: Tuesday 1 December, 10:00 in Beijing: November is over and may be closed (opened, computed, published).
+NOVEMBER_OVER = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def signed(app, org, catalog):
     """Officer A's week of 16 November: ten entries (25 points) logged, approved and signed by supervisor A."""
+    return sign_a_week(app, org, catalog)
+
+
+def sign_a_week(app, org, catalog):
+    """What :func:`signed` makes, for the fixtures that build on it (the clock left on the day of signing)."""
     entries = log_week(app, org["officer_a"], catalog)
     weekly.approve_all(org["officer_a"], MONDAY, org["supervisor_a"])
     weekly.sign_week(org["officer_a"], MONDAY, org["supervisor_a"], PASSWORD)

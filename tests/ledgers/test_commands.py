@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from models import Entry, MonthResult, MonthReview, MonthStatus
 from tests.factories import state_counts
-from tests.ledgers.conftest import NOVEMBER
+from tests.ledgers.conftest import NOVEMBER, NOVEMBER_OVER
 from worklog import integrity
 from worklog.extensions import db
 
@@ -102,7 +102,8 @@ def _results(unit) -> int:
         MonthReview.unit_id == unit.id))
 
 
-def test_month_close_computes_every_unit_of_the_subtree(runner, org, signed):
+def test_month_close_computes_every_unit_of_the_subtree(app, runner, org, signed):
+    app.config["FIXED_NOW"] = NOVEMBER_OVER
     result = _run(runner, "month", "close", "CA", "2026-11", "--subtree")
     assert result.exit_code == 0, result.output
     # County A1's seven people all work in Station A; the city bureau itself has no department.
@@ -119,7 +120,8 @@ def test_month_close_computes_every_unit_of_the_subtree(runner, org, signed):
     assert _results(org.county_a) == 7
 
 
-def test_month_close_refuses_a_final_month_and_changes_nothing(runner, org, signed):
+def test_month_close_refuses_a_final_month_and_changes_nothing(app, runner, org, signed):
+    app.config["FIXED_NOW"] = NOVEMBER_OVER
     db.session.add(MonthReview(unit_id=org.county_a.id, month=NOVEMBER, status=MonthStatus.final.value, reopened=0))
     db.session.commit()
     before = state_counts()
@@ -132,7 +134,11 @@ def test_month_close_refuses_a_final_month_and_changes_nothing(runner, org, sign
 
 @pytest.mark.parametrize("args, message", [
     (("XX", "2026-11"), "No unit with code XX"),
-    (("CA1", "2026-12"), "2026-12 has not begun"),  # the catalog fixture pins the day to 25 November
+    # The catalog fixture pins the day to 25 November: November is not over, December not begun.
+    (("CA1", "2026-11"), "2026-11 is not over yet: it can be opened for grading from Dec 1, 2026. Nothing "
+                         "was changed."),
+    (("CA", "2026-11", "--subtree"), "2026-11 is not over yet"),
+    (("CA1", "2026-12"), "2026-12 is not over yet: it can be opened for grading from Jan 1, 2027."),
     (("CA1", "2026-1x"), "YYYY-MM"),
 ])
 def test_month_close_refuses_what_it_cannot_do(runner, org, catalog, args, message):

@@ -103,7 +103,7 @@ def test_results_stored_with_text_explanations_read_as_written(client, org, coun
 
 def test_an_upheld_appeal_changes_the_grade_and_the_published_ranking(app, client, org, county):
     _close_october(client, org, county)
-    assert client.post(_url(county, "/publish")).status_code == 302
+    assert client.post(_url(county, "/publish"), data={"confirm": "yes"}).status_code == 302
     review = db.session.scalar(select(MonthReview).where(MonthReview.unit_id == county.unit.id))
     client.post("/sign-out")
     o3 = county.officers["O3"]
@@ -144,9 +144,9 @@ def test_overrides_stay_within_the_quota(client, org, county):
 
 
 def _finalise(app, client, county):
-    assert client.post(_url(county, "/publish")).status_code == 302
+    assert client.post(_url(county, "/publish"), data={"confirm": "yes"}).status_code == 302
     app.config["FIXED_NOW"] = datetime(2026, 12, 4, 4, 0, tzinfo=timezone.utc)  # after publication
-    assert client.post(_url(county, "/finalise")).status_code == 302
+    assert client.post(_url(county, "/finalise"), data={"confirm": "yes"}).status_code == 302
     assert db.session.scalar(select(MonthReview.status)) == "final"
 
 
@@ -162,7 +162,7 @@ def test_a_final_month_refuses_every_write_path(app, client, runner, org, catalo
     client.post(_url(county, "/vetoes"), data={"person": county.officers["O2"].badge, "event_date": "2026-10-02",
                                                "reason": "x"})
     client.post(f"/month/results/{results['O2'].id}/override", data={"grade": "basic", "reason": "x"})
-    client.post(_url(county, "/publish"))
+    client.post(_url(county, "/publish"), data={"confirm": "yes"})
     # The officer cannot log, change or appeal anything of October.
     client.post("/sign-out")
     o2 = county.officers["O2"]

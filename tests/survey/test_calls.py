@@ -46,7 +46,7 @@ def test_only_the_calling_view_shows_the_number(client, staff, drawn):
 
 def test_an_outcome_is_recorded_once(client, staff, drawn):
     response = _record(client, drawn, "basic", "Polite, but slow.")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location == "/survey/"  # no other call waits: the queue
     call = db.session.get(SurveyCall, drawn.id)
     assert call.outcome == "basic" and call.comment == "Polite, but slow." and call.called_by_id == staff["survey_a"].id
     assert db.session.scalar(select(func.count()).select_from(SurveyFollowUp)) == 0
@@ -157,7 +157,7 @@ def test_the_unit_replies_to_a_follow_up_once(client, new_client, staff, drawn):
 
 
 def test_overdue_follow_ups_are_flagged(client, staff, drawn, app):
-    assert _record(client, drawn, "dissatisfied").status_code == 302
+    assert _record(client, drawn, "dissatisfied", "Nobody came.").status_code == 302
     assert "overdue" not in client.get("/survey/follow-ups?state=overdue").get_data(as_text=True).split("<table>")[1]
     app.config["FIXED_NOW"] = app.config["FIXED_NOW"] + timedelta(days=20)
     page = client.get("/survey/follow-ups?state=overdue").get_data(as_text=True)
@@ -172,7 +172,7 @@ def test_overdue_follow_ups_are_flagged(client, staff, drawn, app):
     ("survey", 200, 200, 200, 200, 200, 200),        # the province's survey staff
 ])
 def test_who_sees_what(client, new_client, staff, drawn, who, queue, contacts, call, draw, follow_ups, follow_up):
-    assert _record(client, drawn, "dissatisfied").status_code == 302
+    assert _record(client, drawn, "dissatisfied", "Nobody came.").status_code == 302
     follow_up_id = db.session.scalar(select(SurveyFollowUp.id))
     # A second call to look at, still pending.
     add_contacts(staff.county_a, "petition", date(2026, 8, 15), ["13711112222"])
@@ -218,3 +218,37 @@ def test_a_sealed_month_takes_no_outcome(client, staff, drawn):
     assert response.status_code == 409
     assert "final: its calls can no longer be recorded" in response.get_data(as_text=True)
     assert _saved() == before and db.session.get(SurveyCall, drawn.id).outcome is None
+
+
+def test_after_recording_a_call_the_next_one_in_the_queue_opens(client, staff, drawn):
+    add_contacts(staff.county_a, "petition", date(2026, 8, 15), ["13711112222"])
+    assert client.post("/survey/draws", data={"unit": staff.county_a.id, "kind": "petition",
+                                              "month": "2026-08"}).status_code == 302
+    second = db.session.scalar(select(SurveyCall).where(SurveyCall.id != drawn.id))
+    response = _record(client, drawn, "satisfied")
+    assert response.status_code == 302 and response.location == f"/survey/calls/{second.id}"
+    response = _record(client, db.session.get(SurveyCall, second.id), "basic", "Slow.")
+    assert response.status_code == 302 and response.location == "/survey/"
+
+
+def test_the_calling_view_dials_the_number_and_no_other_page_does(client, staff, drawn):
+    page = client.get(f"/survey/calls/{drawn.id}").get_data(as_text=True)
+    assert f'<a class="phone" href="tel:{NUMBER}">{NUMBER}</a>' in page
+    for path in ("/survey/", "/survey/contacts", f"/survey/draws/{drawn.draw_id}"):
+        assert "tel:" not in client.get(path).get_data(as_text=True), path
+    _record(client, drawn, "satisfied")
+    assert "tel:" not in client.get(f"/survey/calls/{drawn.id}").get_data(as_text=True)  # called: masked
+
+
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_a_dissatisfied_answer_needs_a_comment(client, staff, drawn, comment):
+    before = _saved()
+    response = _record(client, drawn, "dissatisfied", comment)
+    assert response.status_code == 422
+    message = "Say what the person was dissatisfied with: the unit follows it up."
+    assert message in response.get_data(as_text=True)
+    assert _saved() == before and db.session.get(SurveyCall, drawn.id).outcome is None
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    text = _record(client, drawn, "dissatisfied", comment).get_data(as_text=True)
+    assert "请填写群众不满意的具体内容，以便单位跟进核查。" in text
+    assert _saved() == before

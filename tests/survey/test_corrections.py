@@ -81,13 +81,13 @@ def test_a_final_evaluation_seals_the_months_calls(client, staff, drawn):
                                      rules={}))
     db.session.commit()
     before = row_counts()
-    response = _correct(client, drawn, "dissatisfied")
+    response = _correct(client, drawn, "dissatisfied", comment="Nobody came.")
     assert response.status_code == 409 and "final" in response.get_data(as_text=True)
     assert row_counts() == before and db.session.get(SurveyCall, drawn.id).outcome == "satisfied"
     # A recorded (not final) run of the month does not: it is computed again.
     db.session.execute(UnitEvaluationRun.__table__.update().values(status=EvaluationStatus.recorded.value))
     db.session.commit()
-    assert _correct(client, drawn, "dissatisfied").status_code == 302
+    assert _correct(client, drawn, "dissatisfied", comment="Nobody came.").status_code == 302
 
 
 def test_a_correction_keeps_the_previous_comment_and_holds_no_number(client, staff, drawn):
@@ -100,3 +100,13 @@ def test_a_correction_keeps_the_previous_comment_and_holds_no_number(client, sta
     assert _correct(client, drawn, "basic", comment="").status_code == 302
     event = _audit("survey.outcome_corrected")
     assert event.before["comment"] == "Rude; call ****4321 back." and event.after["comment"] == ""
+
+
+def test_a_correction_to_dissatisfied_needs_a_comment(client, staff, drawn):
+    assert _record(client, drawn, "satisfied").status_code == 302
+    before = row_counts()
+    response = _correct(client, drawn, "dissatisfied", comment=" ")
+    assert response.status_code == 422
+    message = "Say what the person was dissatisfied with: the unit follows it up."
+    assert message in response.get_data(as_text=True)
+    assert row_counts() == before and db.session.get(SurveyCall, drawn.id).outcome == "satisfied"

@@ -234,3 +234,15 @@ def test_a_viewers_figures_taken_from_the_provinces_are_the_viewers_own(app, org
     for who in ("survey", "admin_a", "admin_b", "hr_a", "panel_a"):
         assert within(province, org[who]) == statistics(MARCH, False, org[who]), who
     assert [u.unit.code for u in within(province, org["admin_b"]).units] == ["CB1"]
+
+
+def test_the_statistics_and_the_bulletin_open_on_the_last_month_over(app, client, org, march):
+    """On 10 April the current month has hardly a call: both pages open on March, the month last over."""
+    from datetime import datetime, timezone
+    app.config["FIXED_NOW"] = datetime(2026, 4, 10, 2, 0, tzinfo=timezone.utc)
+    sign_in(client, org["survey"].badge)
+    for path in ("/units/statistics", "/units/bulletin"):
+        page = client.get(path).get_data(as_text=True)
+        assert "2026-03</h1>" in page and "84.62" in page, path  # County A1's March satisfaction
+    # A month asked for is shown, the current one included.
+    assert "· 2026-04</h1>" in client.get("/units/statistics?month=2026-04").get_data(as_text=True)

@@ -2,6 +2,7 @@
 delegation, assigned tasks, reminders, audit."""
 from __future__ import annotations
 
+import html
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -240,12 +241,39 @@ def test_only_the_panel_unsigns_with_a_reason(client, org, catalog, signed_week)
     client.post("/sign-out")
     sign_in(client, org["panel_a"].badge)
     assert client.get(_week_url(org)).status_code == 200
-    assert client.post(f"{_week_url(org)}/unsign", data={"reason": ""}).status_code == 422
+    assert client.post(f"{_week_url(org)}/unsign", data={"reason": "", "confirm": "yes"}).status_code == 422
     assert db.session.scalar(select(WeekReview.status)) == "signed"
-    assert client.post(f"{_week_url(org)}/unsign", data={"reason": "Complaint verified"}).status_code == 302
+    assert client.post(f"{_week_url(org)}/unsign", data={"reason": "Complaint verified",
+                                                         "confirm": "yes"}).status_code == 302
     assert db.session.scalar(select(WeekReview.status)) == "open"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "week.unsigned"))
     assert event.reason == "Complaint verified" and event.actor_id == org["panel_a"].id
+
+
+def test_reopening_a_signed_week_asks_first_and_says_what_will_happen(client, org, catalog, signed_week):
+    sign_in(client, org["panel_a"].badge)
+    page = client.get(_week_url(org)).get_data(as_text=True)
+    assert f'href="{_week_url(org)}/unsign">Reopen the week…</a>' in page
+    confirm = client.get(f"{_week_url(org)}/unsign")
+    text = html.unescape(confirm.get_data(as_text=True))
+    assert confirm.status_code == 200 and db.session.scalar(select(WeekReview.status)) == "signed"
+    assert ("Reopening unlocks the week of Nov 16, 2026 to Nov 22, 2026 of Officer A (200002): its entries "
+            "can be changed again, and its 25.00 approved points leave the ledgers until the week is signed "
+            "again.") in text
+    assert 'name="confirm" value="yes"' in text and 'name="reason"' in text
+    before = state_counts()
+    # Without the confirmation the server does nothing, whatever the reason says.
+    for data in ({"reason": "Complaint verified"}, {"reason": "Complaint verified", "confirm": "no"}):
+        response = client.post(f"{_week_url(org)}/unsign", data=data)
+        assert response.status_code == 422
+        assert "Nothing was done yet: read what will happen, then confirm." in response.get_data(as_text=True)
+    assert state_counts() == before and db.session.scalar(select(WeekReview.status)) == "signed"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "重新开放后，民警 Officer A（200002）" in client.get(f"{_week_url(org)}/unsign").get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert client.post(f"{_week_url(org)}/unsign", data={"reason": "Complaint verified",
+                                                         "confirm": "yes"}).status_code == 302
+    assert db.session.scalar(select(WeekReview.status)) == "open"
 
 
 def test_bulk_sign_previews_then_signs_only_ready_weeks(app, client, org, catalog, week):

@@ -6,7 +6,7 @@ import math
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,6 +24,7 @@ from worklog.extensions import db
 from worklog.fields import DateField, DecimalField
 from worklog.jobs.forms import ExportForm
 from worklog.jobs.queue import after_commit
+from worklog.monthly.forms import ConfirmForm
 from worklog.permissions import scope_units, unit_for
 from worklog.rules.bonus import spread
 from worklog.annual.forms import PolicyForm, attach_problems, policy_form, policy_from, row_fields
@@ -238,16 +239,48 @@ def save_policy(round_id: int):
     return _round_page(round_.id, edited=form, refused=[]), 422
 
 
-@bp.route("/hr/rounds/<int:round_id>/publish", methods=["POST"])
+@bp.route("/hr/rounds/<int:round_id>/publish", methods=["GET", "POST"])
 def publish(round_id: int):
-    round_, _unit = _round(round_id)
-    if ActionForm().validate_on_submit():
-        try:
-            n = rounds.publish_round(round_, current_person())
-            flash(_("The round is published with %(n)d officers; the list will not change.", n=n), "success")
-        except ServiceError as error:
-            return _refused(round_, error)
-    return redirect(url_for("hr.round_page", round_id=round_.id))
+    """GET: what publishing will do and to whom, and the button. POST: publishing, only with the confirmation
+    that page sends (``confirm=yes``); without it nothing is done and the page is shown again."""
+    round_, unit = _round(round_id)
+    back = url_for("hr.round_page", round_id=round_.id)
+    form = ConfirmForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            rollback_only()
+            return redirect(back)
+        if form.confirmed():
+            try:
+                n = rounds.publish_round(round_, current_person())
+                flash(_("The round is published with %(n)d officers; the list will not change.", n=n),
+                      "success")
+            except ServiceError as error:
+                return _refused(round_, error)
+            return redirect(back)
+        rollback_only()
+        flash(_("Nothing was done yet: read what will happen, then confirm."), "error")
+        status = 422
+    refusal = None
+    if round_.status != "draft":
+        refusal = _("This round has already been published.")
+    elif not rounds.publishable(round_):
+        refusal = _("The list is not judged by the round's rules yet: publish it once it is.")
+    counts = queries.counts(round_)
+    consequences = [
+        ngettext("Publishing freezes the list of %(unit)s as computed on %(time)s: %(num)d officer, "
+                 "%(eligible)d of them eligible. It is the list HR and the officers' units will act on.",
+                 "Publishing freezes the list of %(unit)s as computed on %(time)s: %(num)d officers, "
+                 "%(eligible)d of them eligible. It is the list HR and the officers' units will act on.",
+                 counts.total, unit=unit.name, eligible=counts.eligible,
+                 time=format_datetime(round_.computed_at, "short") if round_.computed_at else "—"),
+        _("A published round cannot change: results changed later (an appeal, a month reopened, a transfer) "
+          "do not alter it, and its rules can no longer be edited.")]
+    return render_template("confirm.html", title=_("Publish and freeze the list?"),
+                           heading=f"{round_.name} · {unit.name}", consequences=consequences,
+                           form=ConfirmForm(formdata=None), action=request.path,
+                           button=_("Publish and freeze the list"), back=back, refusal=refusal), status
 
 
 @bp.route("/hr/rounds/<int:round_id>/export.xlsx")

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _
 
 from models import PromotionRound, Role, Unit
+from worklog import timekeeping
 from worklog.choices import choices
 from worklog.errors import ServiceError
 from worklog.extensions import db
@@ -27,6 +29,9 @@ def index():
     form = MonthCloseForm()
     form.unit.choices = choices((u.id, u.name) for u in units)
     status = 200
+    if request.method == "GET":
+        # The month a close is for: the last one over (a month under way is refused).
+        form.month.data = (timekeeping.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     if request.method == "POST":
         if not units:
             abort(403)

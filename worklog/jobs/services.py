@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import BackgroundJob, JobKind, JobStatus, MonthReview, MonthStatus, Person, PromotionRound, Unit
-from worklog import audit, timekeeping
+from worklog import audit
 from worklog.errors import ServiceError
 from worklog.extensions import db
+from worklog.monthly import services as monthly
 
 FIELDS = ("status", "done", "total", "error")
 
@@ -27,14 +28,14 @@ def close_units(unit: Unit, subtree: bool) -> list[Unit]:
 
 def start_month_close(unit: Unit, data: dict, actor: Person | None) -> BackgroundJob:
     """A job that opens and computes ``data["month"]`` for the unit (and with ``data["subtree"]`` every active
-    unit under it), one part per unit. Refused before anything is written when the month has not begun or is
+    unit under it), one part per unit. Refused before anything is written when the month is not over or is
     final anywhere in the subtree: the parts commit one by one, so a refusal half-way would leave the others
     closed."""
     month: date = data["month"].replace(day=1)
     subtree = bool(data.get("subtree"))
     label = month.strftime("%Y-%m")
-    if month > timekeeping.today():
-        raise ServiceError(_("%(month)s has not begun; nothing was changed.", month=label), "month")
+    if not monthly.month_over(month):
+        raise monthly.not_over(month, "month")
     units = close_units(unit, subtree)
     final = list(db.session.scalars(select(Unit.code).join(MonthReview, MonthReview.unit_id == Unit.id).where(
         MonthReview.unit_id.in_([u.id for u in units]), MonthReview.month == month,

@@ -45,6 +45,16 @@ class ReasonForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+class ConfirmForm(FlaskForm):
+    """The second step of an act that cannot be undone. Only the confirmation page, which says what will
+    happen and to whom, sends ``confirm=yes``; the server refuses the act without it."""
+    confirm = HiddenField("")
+    submit = SubmitField(_l("Confirm"))
+
+    def confirmed(self) -> bool:
+        return self.confirm.data == "yes"
+
+
 class AppealForm(FlaskForm):
     reason = TextAreaField(_l("Why the result is wrong"), validators=[DataRequired(), Length(max=1000)],
                            render_kw={"rows": 4})

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from itertools import groupby
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,7 +15,8 @@ from worklog import timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly import services
-from worklog.monthly.forms import AdjustmentForm, AppealForm, DecisionForm, OverrideForm, ReasonForm, VetoForm
+from worklog.monthly.forms import (AdjustmentForm, AppealForm, ConfirmForm, DecisionForm, OverrideForm,
+                                   ReasonForm, VetoForm)
 from worklog.permissions import has_role, scope_units, unit_for
 from worklog.web import current_person, int_arg, refuse, rollback_only, signed_in_blueprint, submit
 
@@ -85,7 +87,7 @@ def month_page(unit_id: int, month: str, status: int = 200, forms: dict | None =
     first = _month(month)
     review = services.month_review(unit.id, first)
     context = {"unit": unit, "month": first, "review": review, "month_key": first.strftime("%Y-%m"),
-               "action_form": ReasonForm(formdata=None)}
+               "action_form": ReasonForm(formdata=None), "not_yet": services.not_yet(review, first)}
     if review is not None:
         # A big county has nearly 2,000 officers: their results are shown a page at a time.
         per_page = current_app.config["PAGE_SIZE"]
@@ -169,14 +171,87 @@ def compute(unit_id: int, month: str):
     return _review_action(unit_id, month, services.compute, _("Scores and grades computed."))
 
 
-@bp.route("/month/<int:unit_id>/<month>/publish", methods=["POST"])
+def _officers(review: MonthReview) -> int:
+    return db.session.scalar(select(func.count()).select_from(MonthResult)
+                             .where(MonthResult.month_review_id == review.id)) or 0
+
+
+def _publish_consequences(review: MonthReview, unit: Unit) -> list[str]:
+    r = services.rules_of(review)
+    today = timekeeping.today()
+    ends = timekeeping.working_days_after(today, r.publication_days)
+    deadline = timekeeping.working_days_after(today, r.appeal_days)
+    return [ngettext("Once published, the %(num)d officer assessed by %(unit)s will see their monthly "
+                     "score and grade, and the unit's list; appeals may be filed for %(days)d working days, "
+                     "until %(deadline)s.",
+                     "Once published, the %(num)d officers assessed by %(unit)s will see their monthly "
+                     "scores and grades, and the unit's list; appeals may be filed for %(days)d working "
+                     "days, until %(deadline)s.", _officers(review), unit=unit.name, days=r.appeal_days,
+                     deadline=format_date(deadline)),
+            _("The results cannot be taken back once published. The month can be finalised from %(day)s, "
+              "once every appeal is decided.", day=format_date(max(ends, deadline) + timedelta(days=1)))]
+
+
+def _finalise_consequences(review: MonthReview, unit: Unit) -> list[str]:
+    return [ngettext("Finalising seals %(month)s for %(unit)s: the score and grade of its %(num)d officer "
+                     "become final and go into the ledgers and the annual review.",
+                     "Finalising seals %(month)s for %(unit)s: the scores and grades of its %(num)d officers "
+                     "become final and go into the ledgers and the annual review.", _officers(review),
+                     month=review.month.strftime("%Y-%m"), unit=unit.name),
+            _("Nothing of the month can change afterwards unless the panel reopens it, with a recorded "
+              "reason.")]
+
+
+#: The panel's acts that cannot be undone: (service, consequences, title, button, done).
+IRREVERSIBLE = {
+    "publish": (services.publish, _publish_consequences, _l("Publish the month's results?"), _l("Publish"),
+                _l("Results published: officers can see them and appeal.")),
+    "finalise": (services.finalise, _finalise_consequences, _l("Finalise and seal the month?"),
+                 _l("Finalise and seal"), _l("The month is final and sealed.")),
+}
+
+
+def _confirmed_act(unit_id: int, month: str, act: str):
+    """GET: what the act will do and to whom, and the button that does it. POST: the act, only with the
+    confirmation that page sends (``confirm=yes``); without it nothing is done and the page is shown again."""
+    review = _review(unit_id, month)
+    unit = db.session.get(Unit, review.unit_id)
+    service, consequences, title, button, done = IRREVERSIBLE[act]
+    back = _page_url(review)
+    form = ConfirmForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            rollback_only()
+            return redirect(back)
+        if form.confirmed():
+            try:
+                service(review, current_person())
+            except ServiceError as error:
+                return _failed(error, back)
+            flash(str(done), "success")
+            return redirect(back)
+        rollback_only()
+        flash(_("Nothing was done yet: read what will happen, then confirm."), "error")
+        status = 422
+    refusal = services.not_yet(review, review.month).get(act)
+    if act == "publish" and review.status != MonthStatus.computed.value:
+        refusal = refusal or _("Compute the month before publishing it.")
+    if act == "finalise" and review.status != MonthStatus.published.value:
+        refusal = refusal or _("Publish the results before finalising the month.")
+    return render_template("confirm.html", title=title, heading=f"{unit.name} · {review.month:%Y-%m}",
+                           consequences=consequences(review, unit), form=ConfirmForm(formdata=None),
+                           action=request.path, button=button, back=back, refusal=refusal), status
+
+
+@bp.route("/month/<int:unit_id>/<month>/publish", methods=["GET", "POST"])
 def publish(unit_id: int, month: str):
-    return _review_action(unit_id, month, services.publish, _("Results published: officers can see them and appeal."))
+    return _confirmed_act(unit_id, month, "publish")
 
 
-@bp.route("/month/<int:unit_id>/<month>/finalise", methods=["POST"])
+@bp.route("/month/<int:unit_id>/<month>/finalise", methods=["GET", "POST"])
 def finalise(unit_id: int, month: str):
-    return _review_action(unit_id, month, services.finalise, _("The month is final and sealed."))
+    return _confirmed_act(unit_id, month, "finalise")
 
 
 @bp.route("/month/<int:unit_id>/<month>/reopen", methods=["POST"])
@@ -347,7 +422,12 @@ def my_month(review_id: int):
                                          .order_by(MonthResult.sequence_id, MonthResult.rank)))
     appeals = list(db.session.scalars(select(Appeal).where(Appeal.month_review_id == review.id,
                                                            Appeal.person_id == me.id).order_by(Appeal.id)))
-    return render_template("monthly/my_month.html", review=review, mine=mine, unit_list=unit_list, form=form,
+    from models import Sequence
+    sequences = {s.id: s for s in db.session.scalars(select(Sequence).where(
+        Sequence.id.in_({r.sequence_id for r in unit_list})))}
+    by_sequence = [(sequences.get(sequence_id), list(rows))
+                   for sequence_id, rows in groupby(unit_list, key=lambda r: r.sequence_id)]
+    return render_template("monthly/my_month.html", review=review, mine=mine, form=form, unit_list=by_sequence,
                            appeals=appeals, unit=db.session.get(Unit, review.unit_id),
                            may_appeal=review.status == MonthStatus.published.value
                            and timekeeping.today() <= review.appeal_deadline), status

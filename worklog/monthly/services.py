@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _, ngettext
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -59,13 +59,33 @@ def month_review(unit_id: int, month: date) -> MonthReview | None:
                              .options(joinedload(MonthReview.rule_set)))
 
 
+def opens_on(month: date) -> date:
+    """The first day ``month`` can be opened for grading: the day after its last (all its days over)."""
+    return timekeeping.month_bounds(month)[1] + timedelta(days=1)
+
+
+def month_over(month: date) -> bool:
+    return timekeeping.today() >= opens_on(month)
+
+
+def not_over(month: date, field: str | None = None) -> ServiceError:
+    """The refusal of a month still under way, naming the first day it can be opened."""
+    return ServiceError(_("%(month)s is not over yet: it can be opened for grading from %(day)s. Nothing was "
+                          "changed.", month=month.strftime("%Y-%m"), day=format_date(opens_on(month))), field)
+
+
+def require_over(month: date) -> None:
+    """Refuse to open, compute or publish a month still under way: it would be judged on part of it."""
+    if not month_over(month):
+        raise not_over(month)
+
+
 def open_month(unit: Unit, month: date, actor: Person | None) -> MonthReview:
-    """The unit's review of ``month``, created when the panel first opens it."""
+    """The unit's review of ``month``, created when the panel first opens it, once the month is over."""
     month = month.replace(day=1)
+    require_over(month)
     review = month_review(unit.id, month)
     if review is None:
-        if month > timekeeping.today():
-            raise ServiceError(_("This month has not begun."))
         rule_set = rule_set_on(month)
         review = MonthReview(unit_id=unit.id, month=month, status=MonthStatus.open.value,
                              rule_set_id=rule_set.id if rule_set else None, reopened=0)
@@ -429,6 +449,7 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
     month = reviews[0].month
     if any(review.month != month for review in reviews):
         raise ValueError("compute_units takes the reviews of one month")
+    require_over(month)
     for review in locks.lock_month_reviews(reviews):
         if review.status == MonthStatus.final.value:
             raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to "
@@ -541,6 +562,7 @@ def publish(review: MonthReview, actor: Person) -> MonthReview:
     require_open(review, closing=True)
     if review.status != MonthStatus.computed.value:
         raise ServiceError(_("Compute the month before publishing it."))
+    require_over(review.month)
     r = rules_of(review)
     today = timekeeping.today()
     before = audit.snapshot(review, REVIEW_FIELDS)
@@ -612,18 +634,56 @@ def decide_appeal(appeal: Appeal, upheld: bool, decision: str, actor: Person, co
     return appeal
 
 
+def pending_appeals(review: MonthReview) -> int:
+    return db.session.scalar(select(func.count()).select_from(Appeal).where(
+        Appeal.month_review_id == review.id, Appeal.status == AppealStatus.pending.value)) or 0
+
+
+def finalise_from(review: MonthReview) -> date | None:
+    """The first day a published month can be finalised: after its publication and its appeal window."""
+    if review.publication_ends is None:
+        return None
+    return max(review.publication_ends, review.appeal_deadline or review.publication_ends) + timedelta(days=1)
+
+
+def finalise_refusal(review: MonthReview) -> str:
+    """Why a published month cannot be finalised today ('' when it can): the page shows it beside a disabled
+    button, and :func:`finalise` refuses with it."""
+    first = finalise_from(review)
+    if first is not None and timekeeping.today() < first:
+        return _("Publication and appeals run until %(day)s: the month can be finalised from %(first)s.",
+                 day=format_date(first - timedelta(days=1)), first=format_date(first))
+    pending = pending_appeals(review)
+    if pending:
+        return ngettext("%(num)d appeal still waits for a decision: decide it before finalising.",
+                        "%(num)d appeals still wait for a decision: decide them before finalising.", pending)
+    return ""
+
+
+def not_yet(review: MonthReview | None, month: date) -> dict[str, str]:
+    """The panel's actions not allowed yet, each with the reason and the day it becomes possible: the month
+    page shows them as disabled buttons (the services refuse them all the same)."""
+    blocked: dict[str, str] = {}
+    if not month_over(month):
+        reason = _("%(month)s is not over yet: it can be opened for grading from %(day)s.",
+                   month=month.strftime("%Y-%m"), day=format_date(opens_on(month)))
+        blocked.update(open=reason, compute=reason, publish=reason)
+    if review is not None and review.status == MonthStatus.published.value:
+        reason = finalise_refusal(review)
+        if reason:
+            blocked["finalise"] = reason
+    return blocked
+
+
 def finalise(review: MonthReview, actor: Person) -> MonthReview:
     """Seal the month: no page, import or command can change it until the panel reopens it."""
     require_panel(review, actor)
     require_open(review, closing=True)
     if review.status != MonthStatus.published.value:
         raise ServiceError(_("Publish the results before finalising the month."))
-    pending = db.session.scalar(select(func.count()).select_from(Appeal).where(
-        Appeal.month_review_id == review.id, Appeal.status == AppealStatus.pending.value))
-    if pending:
-        raise ServiceError(_("%(n)d appeals still wait for a decision.", n=pending))
-    if timekeeping.today() <= review.publication_ends:
-        raise ServiceError(_("The publication runs until %(day)s.", day=review.publication_ends.isoformat()))
+    reason = finalise_refusal(review)
+    if reason:
+        raise ServiceError(reason)
     before = audit.snapshot(review, REVIEW_FIELDS)
     review.status = MonthStatus.final.value
     review.finalised_at, review.finalised_by_id = utcnow(), actor.id

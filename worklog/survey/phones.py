@@ -36,6 +36,13 @@ class InFull(str):
     __slots__ = ()
 
 
+def dial_link(number: InFull) -> InFull:
+    """The calling view's ``tel:`` address of a number shown in full: one tap dials it on a phone or a
+    softphone. Digits only (a leading + kept), so that what the page writes is what is dialled."""
+    plus = "+" if number.strip().startswith("+") else ""
+    return InFull("tel:" + plus + re.sub(r"\D", "", number))
+
+
 class InvalidPhone(ValueError):
     """Not a phone number this survey can call."""
 

@@ -24,7 +24,7 @@ from worklog.permissions import has_role, require_role, unit_scope_clause
 from worklog.survey import services
 from worklog.survey.forms import CallForm, ContactImportForm, CorrectionForm, DrawForm, FilterForm, ReplyForm
 from worklog.survey.labels import GROUP_LABELS, KIND_LABELS, OUTCOME_LABELS, SCRIPTS, group_of
-from worklog.survey.phones import mask
+from worklog.survey.phones import dial_link, mask
 from worklog.web import current_person, rollback_only, signed_in_blueprint, submit
 
 bp = signed_in_blueprint("survey", __name__, url_prefix="/survey")
@@ -205,21 +205,24 @@ def call_page(call_id: int):
     form = CallForm()
     if request.method == "GET":
         form.version.data = call.version
-    response, status = submit(
-        form, lambda: services.record_outcome(call, form.outcome.data, form.comment.data or "", me,
-                                              form.version.data),
-        _("Outcome recorded."), url_for("survey.queue"))
-    if response is not None:
-        return _no_store(response, status)
-    contact = call.contact
-    number = services.show_number(call, me) if call.outcome is None else None
+    # The queue's next call, in the queue's order: where a recorded call leads, so that calling goes on.
     next_call = db.session.scalar(
         select(SurveyCall.id).join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
         .join(Unit, Unit.id == SurveyDraw.unit_id)
         .where(unit_scope_clause(me, Role.survey), SurveyCall.outcome.is_(None), SurveyCall.id != call.id)
         .order_by(SurveyDraw.drawn_at, SurveyDraw.id, SurveyCall.position).limit(1))
+    after = url_for("survey.call_page", call_id=next_call) if next_call else url_for("survey.queue")
+    response, status = submit(
+        form, lambda: services.record_outcome(call, form.outcome.data, form.comment.data or "", me,
+                                              form.version.data),
+        _("Outcome recorded."), after)
+    if response is not None:
+        return _no_store(response, status)
+    contact = call.contact
+    number = services.show_number(call, me) if call.outcome is None else None
     group = group_of(contact.kind)
     return _no_store(render_template("survey/call.html", call=call, contact=contact, number=number, form=form,
+                                     dial=dial_link(number) if number else None,
                                      erased=services.past_retention(contact),
                                      script=SCRIPTS[group], group_label=GROUP_LABELS[group], next_call=next_call),
                      status)

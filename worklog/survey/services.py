@@ -259,6 +259,7 @@ def record_outcome(call: SurveyCall, outcome: str, comment: str, actor: Person,
     comment = phones.redact((comment or "").strip())  # the unit reads it: never a phone number
     if len(comment) > 1000:
         raise ServiceError(_("At most %(n)d characters.", n=1000), "comment")
+    _require_complaint(outcome, comment)
     now = timekeeping.now()
     call.outcome, call.comment, call.called_by_id, call.called_at = outcome, comment, actor.id, now
     db.session.flush()  # the version check: a second recorder at the same moment gets StaleDataError (409)
@@ -267,6 +268,13 @@ def record_outcome(call: SurveyCall, outcome: str, comment: str, actor: Person,
     if outcome == CallOutcome.dissatisfied.value:
         _open_follow_up(call, actor, now)
     return call
+
+
+def _require_complaint(outcome: str, comment: str) -> None:
+    """A dissatisfied answer goes to the unit as a follow-up: without what the person was dissatisfied with,
+    the unit has nothing to look into."""
+    if outcome == CallOutcome.dissatisfied.value and not comment:
+        raise ServiceError(_("Say what the person was dissatisfied with: the unit follows it up."), "comment")
 
 
 def _open_follow_up(call: SurveyCall, actor: Person, now: datetime) -> SurveyFollowUp:
@@ -319,6 +327,7 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
     comment, reason = phones.redact((comment or "").strip()), (reason or "").strip()
     if len(comment) > 1000:
         raise ServiceError(_("At most %(n)d characters.", n=1000), "comment")
+    _require_complaint(outcome, comment)
     if not reason:
         raise ServiceError(_("Give the reason for the correction."), "reason")
     if len(reason) > 500:

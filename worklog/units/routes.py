@@ -3,7 +3,7 @@ opinion polls and their import, and the units' evaluation with its explanation a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -88,8 +88,9 @@ class Period:
         return Period(before, False), Period(after, False)
 
 
-def _period(allow_year: bool = True) -> Period:
-    """``?month=YYYY-MM`` or ``?year=YYYY``; this month when neither is given; anything else is a 404."""
+def _period(allow_year: bool = True, last_over: bool = False) -> Period:
+    """``?month=YYYY-MM`` or ``?year=YYYY``; when neither is given, this month, or with ``last_over`` the last
+    month over (the survey's figures of the current month are still being called); anything else is a 404."""
     month, year = request.args.get("month"), request.args.get("year")
     if month is not None and year is None:
         start = parse_month(month)
@@ -101,7 +102,10 @@ def _period(allow_year: bool = True) -> Period:
             abort(404)
         return Period(date(int(year), 1, 1), True)
     if month is None and year is None:
-        return Period(timekeeping.today().replace(day=1), False)
+        this_month = timekeeping.today().replace(day=1)
+        if last_over:
+            return Period((this_month - timedelta(days=1)).replace(day=1), False)
+        return Period(this_month, False)
     abort(404)
 
 
@@ -111,7 +115,7 @@ def _period(allow_year: bool = True) -> Period:
 @bp.route("/statistics")
 def statistics_page():
     me = _viewer()
-    period = _period()
+    period = _period(last_over=True)
     figures = stats.statistics(period.start, period.annual, me)
     return render_template("units/statistics.html", stats=figures, period=period, kinds=list(ContactKind))
 
@@ -119,7 +123,7 @@ def statistics_page():
 @bp.route("/bulletin")
 def bulletin():
     me = _viewer()
-    period = _period(allow_year=False)
+    period = _period(allow_year=False, last_over=True)
     province = stats.statistics(period.start, False, None)  # every unit's place is province-wide
     return render_template("units/bulletin.html", stats=stats.within(province, me), period=period,
                            kinds=list(ContactKind), places=stats.places(province))
@@ -128,7 +132,7 @@ def bulletin():
 @bp.route("/bulletin.xlsx")
 def bulletin_export():
     me = _viewer()
-    period = _period(allow_year=False)
+    period = _period(allow_year=False, last_over=True)
     province = stats.statistics(period.start, False, None)
     s = stats.within(province, me)
     heads = [_("People called"), _("Reached"), _("Valid samples"), _("Reply rate (%)"), _("Satisfaction")]

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_date, format_decimal, gettext as _
 from sqlalchemy import select
+from wtforms import HiddenField
 
 from models import AssignedTask, Delegation, Entry, Person, TaskType
 from worklog import timekeeping
@@ -220,8 +221,26 @@ def sign(person_id: int, week: date):
         return week_page(person.id, monday, sign_form=form, status=422)
 
 
-@bp.route("/review/<int:person_id>/<isodate:week>/unsign", methods=["POST"])
+class ConfirmUnsignForm(UnsignForm):
+    """Reopening a signed week from the page that says what it will do: only that page sends confirm=yes."""
+    confirm = HiddenField("")
+
+
+def _unsign_consequences(person: Person, monday: date, review) -> list[str]:
+    return [_("Reopening unlocks the week of %(start)s to %(end)s of %(name)s (%(badge)s): its entries can "
+              "be changed again, and its %(points)s approved points leave the ledgers until the week is "
+              "signed again.", start=format_date(monday), end=format_date(monday + timedelta(days=6)),
+              name=person.name, badge=person.badge,
+              points=format_decimal(review.approved_points or 0, "#,##0.00")),
+            _("The supervisor must review and sign the week again. The reopening is recorded with your "
+              "reason.")]
+
+
+@bp.route("/review/<int:person_id>/<isodate:week>/unsign", methods=["GET", "POST"])
 def unsign(person_id: int, week: date):
+    """GET: what reopening the week will do, the reason asked for, and the button. POST: the reopening, only
+    with a reason and the confirmation that page sends; without them nothing is done and the page is shown
+    again."""
     monday = queries.week_of(week)
     person, _reviews, panel = _load_week(person_id, monday)
     back = url_for("weekly.week_page", person_id=person.id, week=monday)
@@ -230,17 +249,30 @@ def unsign(person_id: int, week: date):
     review = queries.week_review(person.id, monday)
     if review is None:
         abort(404)
-    form = UnsignForm()
-    if not form.validate_on_submit():
+    form = ConfirmUnsignForm()
+    status = 200
+    if request.method == "GET":
+        form.version.data = review.version
+    elif form.validate_on_submit() and form.confirm.data == "yes":
+        try:
+            services.unsign_week(review, form.reason.data, current_person(), _version(form))
+            flash(_("The week is open again; the reopening is recorded."), "success")
+        except ServiceError as error:
+            return _refused(error, back)
+        return redirect(back)
+    else:
         rollback_only()
-        flash(_("Give the reason for reopening the week."), "error")
-        return week_page(person.id, monday, status=422)
-    try:
-        services.unsign_week(review, form.reason.data, current_person(), _version(form))
-        flash(_("The week is open again; the reopening is recorded."), "success")
-    except ServiceError as error:
-        return _refused(error, back)
-    return redirect(back)
+        if not form.errors:
+            flash(_("Nothing was done yet: read what will happen, then confirm."), "error")
+        status = 422
+    refusal = None if review.status == "signed" else _("This week is not signed.")
+    return render_template("confirm.html", title=_("Reopen the signed week?"),
+                           heading=f"{person.name} · {person.badge}",
+                           consequences=_unsign_consequences(person, monday, review), form=form,
+                           fields=[form.reason], hidden={"version": form.version.data or ""},
+                           action=request.path,
+                           button=_("Reopen the week"), button_class="danger", back=back,
+                           refusal=refusal), status
 
 
 # --- Bulk signing ----------------------------------------------------------------------------------------------
