@@ -218,6 +218,24 @@ def _rollback_quietly(session) -> None:
         current_app.logger.warning("Rollback after losing the database failed", exc_info=True)
 
 
+def confirmation_step(form, back: str, act):
+    """The POST half of a confirmation page (templates/confirm.html) for an act that cannot be undone.
+
+    Returns (answer, status). A GET, or a POST without the page's confirmation: (None, 200 or 422), and the caller
+    shows the page again (nothing done, and a POST told so). A POST whose form does not validate (a stale token):
+    back to the object's page. With the confirmation: ``act()``'s answer (a redirect, or a refusal page)."""
+    if request.method != "POST":
+        return None, 200
+    if not form.validate_on_submit():
+        rollback_only()
+        return redirect(back), 200
+    if form.confirmed():
+        return act(), 200
+    rollback_only()
+    flash(_("Nothing was done yet: read what will happen, then confirm."), "error")
+    return None, 422
+
+
 def csrf_field(form) -> Markup:
     """A form's CSRF token without an id, so several forms on one page do not repeat an id. Written out here, as
     WTForms would write it: a page of entries carries three forms per entry, and WTForms' rendering of each

@@ -30,8 +30,8 @@ from worklog.rules.bonus import spread
 from worklog.annual.forms import PolicyForm, attach_problems, policy_form, policy_from, row_fields
 from worklog.explanations import POLICY_LABELS, Wording
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
-from worklog.web import after_this_transaction, current_person, int_arg, refuse, rollback_only, signed_in_blueprint, \
-    submit
+from worklog.web import after_this_transaction, confirmation_step, current_person, int_arg, refuse, rollback_only, \
+    signed_in_blueprint, submit
 
 bp = signed_in_blueprint("hr", __name__)
 
@@ -245,23 +245,17 @@ def publish(round_id: int):
     that page sends (``confirm=yes``); without it nothing is done and the page is shown again."""
     round_, unit = _round(round_id)
     back = url_for("hr.round_page", round_id=round_.id)
-    form = ConfirmForm()
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            rollback_only()
-            return redirect(back)
-        if form.confirmed():
-            try:
-                n = rounds.publish_round(round_, current_person())
-                flash(_("The round is published with %(n)d officers; the list will not change.", n=n),
-                      "success")
-            except ServiceError as error:
-                return _refused(round_, error)
-            return redirect(back)
-        rollback_only()
-        flash(_("Nothing was done yet: read what will happen, then confirm."), "error")
-        status = 422
+    def do_it():
+        try:
+            n = rounds.publish_round(round_, current_person())
+        except ServiceError as error:
+            return _refused(round_, error)
+        flash(_("The round is published with %(n)d officers; the list will not change.", n=n), "success")
+        return redirect(back)
+
+    answer, status = confirmation_step(ConfirmForm(), back, do_it)
+    if answer is not None:
+        return answer
     refusal = None
     if round_.status != "draft":
         refusal = _("This round has already been published.")

@@ -18,7 +18,8 @@ from worklog.monthly import services
 from worklog.monthly.forms import (AdjustmentForm, AppealForm, ConfirmForm, DecisionForm, OverrideForm,
                                    ReasonForm, VetoForm)
 from worklog.permissions import has_role, scope_units, unit_for
-from worklog.web import current_person, int_arg, refuse, rollback_only, signed_in_blueprint, submit
+from worklog.web import (confirmation_step, current_person, int_arg, refuse, rollback_only, signed_in_blueprint,
+                         submit)
 
 bp = signed_in_blueprint("monthly", __name__)
 
@@ -218,22 +219,18 @@ def _confirmed_act(unit_id: int, month: str, act: str):
     unit = db.session.get(Unit, review.unit_id)
     service, consequences, title, button, done = IRREVERSIBLE[act]
     back = _page_url(review)
-    form = ConfirmForm()
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            rollback_only()
-            return redirect(back)
-        if form.confirmed():
-            try:
-                service(review, current_person())
-            except ServiceError as error:
-                return _failed(error, back)
-            flash(str(done), "success")
-            return redirect(back)
-        rollback_only()
-        flash(_("Nothing was done yet: read what will happen, then confirm."), "error")
-        status = 422
+
+    def do_it():
+        try:
+            service(review, current_person())
+        except ServiceError as error:
+            return _failed(error, back)
+        flash(str(done), "success")
+        return redirect(back)
+
+    answer, status = confirmation_step(ConfirmForm(), back, do_it)
+    if answer is not None:
+        return answer
     refusal = services.not_yet(review, review.month).get(act)
     if act == "publish" and review.status != MonthStatus.computed.value:
         refusal = refusal or _("Compute the month before publishing it.")
