@@ -253,3 +253,37 @@ def test_results_stored_as_text_read_as_they_were_written(zh):
     assert zh.say("2 late day(s) × 0.50 = 1.00") == "2 late day(s) × 0.50 = 1.00"
     old = {"key": "k", "label": "At least 4", "value": "3 excellent", "threshold": "≥ 4", "passed": False}
     assert zh.check(old) == ("At least 4", "3 excellent (≥ 4)", False)
+
+
+def test_every_audited_field_and_coded_value_reads_in_chinese(zh):
+    """The fields that services snapshot into audit events (the *_FIELDS tuples) have labels, and a status, a
+    completion or an outcome shows as a word, not as its code (an entry's "draft → submitted" read as such)."""
+    import ast
+    import pathlib
+
+    from worklog.monthly.rules_admin import FIELD_LABELS as RULE_FIELD_LABELS
+    fields = set()
+    for path in pathlib.Path(labels.__file__).parent.rglob("services.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id.endswith("FIELDS")
+                                                    for t in node.targets) and isinstance(node.value, ast.Tuple):
+                fields |= {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
+    assert {"status", "completion", "approved_points", "valid_from"} <= fields  # the reading found them
+    missing = sorted(f for f in fields if f not in labels.AUDIT_FIELD_LABELS and f not in RULE_FIELD_LABELS)
+    assert missing == [], missing
+
+    class Event:
+        def __init__(self, object_type, before, after):
+            self.object_type, self.before, self.after = object_type, before, after
+
+    cases = [Event("entry", {"status": "draft"}, {"status": "submitted", "completion": "mostly"}),
+             Event("day_log", {"status": "open"}, {"status": "submitted", "self_assessment": "按时完成"}),
+             Event("week_review", {"status": "signed"}, {"status": "open"}),
+             Event("month_review", {"status": "published"}, {"status": "final"}),
+             Event("unit_evaluation_run", {"status": "recorded"}, {"status": "final"}),
+             Event("survey_call", {}, {"outcome": "dissatisfied"}),
+             Event("person", {}, {"role": "panel"}), Event("import", {}, {"created": 3, "unchanged": 1})]
+    for event in cases:  # the fixture reads in Chinese
+        for label, was, now in labels.audit_details(event):
+            text = " ".join(str(x) for x in (label, was, now) if x is not None)
+            assert not english_words(text), (event.object_type, text)

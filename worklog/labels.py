@@ -329,7 +329,33 @@ AUDIT_FIELD_LABELS = {
     "rated": _l("Units rated"),
     "yellow_cards": _l("Yellow cards"),
     "changed": _l("Units whose result changed"),
+    "self_assessment": _l("Self-assessment"),
+    "created": _l("Created"),
+    "updated": _l("Updated"),
+    "unchanged": _l("Unchanged"),
+    "contacts": _l("Contacts"),
+    "drawn": _l("Drawn"),
+    "no_repeat_days": _l("Days before a number may be drawn again"),
+    "entries": _l("Entries"),
+    "reason": _l("Reason"),
+    "signed_by_id": _l("Signed by"),
+    "version": _l("Version"),
 }
+
+WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
+
+
+def _value_labels(object_type: str, name: str) -> dict | None:
+    """The words for a coded value of a field of this kind of object (a status, a completion, an outcome…)."""
+    from worklog.survey.labels import KIND_LABELS, OUTCOME_LABELS
+    from worklog.units.labels import STATUS_LABELS as EVALUATION_STATUS_LABELS
+    if name == "status":
+        return {"entry": ENTRY_STATUS_LABELS, "day_log": DAY_STATUS_LABELS, "week_review": WEEK_STATUS_LABELS,
+                "month_review": MONTH_STATUS_LABELS, "unit_evaluation_run": EVALUATION_STATUS_LABELS,
+                "assigned_task": TASK_STATUS_LABELS, "appeal": APPEAL_STATUS_LABELS,
+                "year_appeal": APPEAL_STATUS_LABELS, "background_job": JOB_STATUS_LABELS}.get(object_type)
+    return {"completion": COMPLETION_LABELS, "role": ROLE_LABELS, "level": LEVEL_LABELS, "outcome": OUTCOME_LABELS,
+            "kind": KIND_LABELS if object_type in ("survey_draw", "survey_contact") else None}.get(name)
 
 
 def audit_action(action: str) -> str:
@@ -338,8 +364,9 @@ def audit_action(action: str) -> str:
     return str(label) if label is not None else action
 
 
-def _audit_value(name: str, value) -> str:
-    """A field's value, readable: grades by name, yes and no, a rule policy by its rules, the rest as written."""
+def _audit_value(name: str, value, object_type: str = "") -> str:
+    """A field's value, readable: grades, statuses and other codes by name, yes and no, a rule policy by its
+    rules, the rest as written."""
     import json
 
     from flask_babel import gettext as _
@@ -349,6 +376,9 @@ def _audit_value(name: str, value) -> str:
         return _("yes") if value else _("no")
     if name in ("grade", "final_grade", "override_grade") and value in GRADE_LABELS:
         return str(GRADE_LABELS[value])
+    words = _value_labels(object_type, name) if isinstance(value, str) else None
+    if words and value in words:
+        return str(words[value])
     if name == "policy" and isinstance(value, dict):
         from worklog.explanations import rule_name
         return _("; ").join(rule_name(rule) for rule in value.get("rules", []) if isinstance(rule, dict))
@@ -368,8 +398,8 @@ def audit_details(event) -> list[tuple[str, str, str | None]]:
     for name in list(before) + [k for k in after if k not in before]:
         label = AUDIT_FIELD_LABELS.get(name) or RULE_FIELD_LABELS.get(name)
         shown = str(label) if label is not None else name
-        was = _audit_value(name, before[name]) if name in before else None
-        now = _audit_value(name, after[name]) if name in after else "—"
+        was = _audit_value(name, before[name], event.object_type) if name in before else None
+        now = _audit_value(name, after[name], event.object_type) if name in after else "—"
         lines.append((shown, was, now))
     return lines
 
