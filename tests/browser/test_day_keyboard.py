@@ -112,3 +112,22 @@ def test_the_line_finds_by_code_and_full_pinyin_and_refuses_what_it_cannot_find(
     assert "No task matches" in page.inner_text("#quick-status")
     assert db.session.scalar(select(Entry.id)) is None
     assert page.script_errors == []
+
+
+def test_a_usual_task_is_one_tap_then_the_quantity(app, live_server, browser_page, org):
+    from models import FavouriteTask
+    _chinese_catalog(app, org)
+    task = db.session.scalar(select(TaskType).where(TaskType.code == "PS05"))
+    db.session.add(FavouriteTask(person_id=org["officer_a"].id, task_type_id=task.id))
+    db.session.commit()
+    page = browser_page
+    _sign_in(page, live_server, org["officer_a"].badge)
+    page.goto(f"{live_server}/day/{TODAY.isoformat()}")
+    page.click(".usual-tasks button:has-text('接待群众')")
+    assert page.input_value("#quick-line") == "接待群众 "
+    assert page.evaluate("() => document.activeElement.id") == "quick-line"
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#quick-status:not(.error):has-text('接待群众')")
+    assert db.session.scalar(select(Entry.quantity)) == Decimal("4.00")
+    assert page.script_errors == []
