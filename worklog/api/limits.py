@@ -1,6 +1,7 @@
 """Rate limits of the API with Flask-Limiter: each client its own limit per minute, counted under its id (on Redis
 when REDIS_URL is set, so that every server counts together; in memory otherwise). Requests without a known token
-are counted by address, at ``API_ANONYMOUS_RATE_LIMIT``, which also slows anyone trying tokens."""
+are counted by address, at ``API_ANONYMOUS_RATE_LIMIT``, which also slows anyone trying tokens. A 429 says when
+to come back (Retry-After, written by worklog.api.errors)."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, request
@@ -26,7 +27,7 @@ def _limit() -> str:
 def init_app(app: Flask, bp: Blueprint) -> None:
     """One limiter per app, so that apps (tests, several in one process) never share counts."""
     storage = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
-    limiter = Limiter(key_func=_key, storage_uri=storage, headers_enabled=True, key_prefix="worklog-api",
+    limiter = Limiter(key_func=_key, storage_uri=storage, headers_enabled=False, key_prefix="worklog-api",
                       strategy="fixed-window")
     limiter.init_app(app)
     limiter.limit(_limit, key_func=_key)(bp)

@@ -23,7 +23,7 @@ def people_page(unit: Unit, after: int, limit: int) -> tuple[list[tuple[Person, 
         .join(Department, Department.id == Assignment.department_id)
         .where(Department.unit_id == unit.id, Assignment.valid_from <= day,
                or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day), Person.id > after)
-        .order_by(Person.id).limit(limit + 1)).tuples().all()
+        .order_by(Person.id).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1][0].id if more else None)

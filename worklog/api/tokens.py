@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import secrets
 
-from flask import current_app, g, request
+from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -49,12 +49,16 @@ def _bearer() -> str | None:
 def current_client() -> ApiClient | None:
     """The client this request's token names, if it is known and not revoked; read once per request. Every
     request reads the database, so a revoked or rotated token stops at once."""
-    if "_api_client" not in g:
+    # Kept on the request itself, not on ``g``: an app context may outlive one request (tests, callers of the app).
+    if _CACHE not in request.environ:
         token = _bearer()
         client = None
         if token is not None:
             from worklog.extensions import db
             client = db.session.scalar(select(ApiClient).options(selectinload(ApiClient.units)).where(
                 ApiClient.token_hash == token_hash(token), ApiClient.revoked_at.is_(None)))
-        g._api_client = client
-    return g._api_client
+        request.environ[_CACHE] = client
+    return request.environ[_CACHE]
+
+
+_CACHE = "worklog.api_client"
