@@ -51,7 +51,7 @@ def document() -> dict:
         info={"description": _(
             "The versioned JSON API of Worklog for police business systems. Every request but this document's "
             "carries the client's token (Authorization: Bearer <token>), which the province's administrator "
-            "registers under Administration → API clients. Errors always have the shape of Error, with a "
+            "registers under Administration → Organisation → API clients. Errors always have the shape of Error, with a "
             "machine-readable code and a message in the language of Accept-Language.")})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": _("The client's token, shown once when it is "
