@@ -21,8 +21,8 @@ from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
 from worklog.api import services as api_services
-from worklog.permissions import (can, is_root_admin, may_manage_api_clients, require, require_api_client_manager, require_catalog_manager,
-                                 require_role)
+from worklog.permissions import (can, is_root_admin, may_manage_api_clients, require, require_api_client_manager,
+                                 require_catalog_manager, require_role)
 from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

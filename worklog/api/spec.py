@@ -51,8 +51,8 @@ def document() -> dict:
         info={"description": _(
             "The versioned JSON API of Worklog for police business systems. Every request but this document's "
             "carries the client's token (Authorization: Bearer <token>), which the province's administrator "
-            "registers under Administration → Organisation → API clients. Errors always have the shape of Error, with a "
-            "machine-readable code and a message in the language of Accept-Language.")})
+            "registers under Administration → Organisation → API clients. Errors always have the shape of Error, "
+            "with a machine-readable code and a message in the language of Accept-Language.")})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": _("The client's token, shown once when it is "
                                                                 "registered or rotated.")})
@@ -76,5 +76,6 @@ def document() -> dict:
             op["security"] = [{"bearer": []}]
         if doc["needs"]:
             op["x-operation"] = doc["needs"]
-        spec.path(path=path, operations={method.lower(): op for method in sorted(rule.methods - {"HEAD", "OPTIONS"})})
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        spec.path(path=path, operations={method.lower(): op for method in methods})
     return _plain(spec.to_dict())

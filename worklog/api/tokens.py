@@ -49,7 +49,7 @@ def _bearer() -> str | None:
 def current_client() -> ApiClient | None:
     """The client this request's token names, if it is known and not revoked; read once per request. Every
     request reads the database, so a revoked or rotated token stops at once."""
-    # Kept on the request itself, not on ``g``: an app context may outlive one request (tests, callers of the app).
+    # Kept on the request itself, not on ``g``: an app context may outlive one request (tests, WSGI callers).
     if _CACHE not in request.environ:
         token = _bearer()
         client = None
