@@ -21,6 +21,7 @@ from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, Ent
                           PersonDayTotal)
 from models.jobs import BackgroundJob, JobKind, JobStatus
 from models.integrity import AuditCheckpoint, Seal, SealKind, SealState
+from models.api import ApiClient, api_client_unit
 
 __all__ = [
     "ANSWERS", "CONTACT_GROUPS", "REACHED", "CallOutcome", "ContactKind", "EvaluationStatus", "OpinionPoll",
@@ -36,4 +37,5 @@ __all__ = [
     "Unit", "UnitLevel", "task_type_post", "utcnow",
     "BackgroundJob", "JobKind", "JobStatus",
     "AuditCheckpoint", "Seal", "SealKind", "SealState",
+    "ApiClient", "api_client_unit",
 ]

@@ -116,6 +116,19 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/admin/calendar/<isodate:day>/delete", "POST"): ROOT,
     ("/admin/rules/", "GET"): ADMINS,
     ("/admin/rules/", "POST"): ROOT,
+    # API clients: registered, changed, rotated and revoked by the province's administrators.
+    ("/admin/api-clients", "GET"): ROOT,
+    ("/admin/api-clients/new", "GET"): ROOT,
+    ("/admin/api-clients/new", "POST"): ROOT,
+    ("/admin/api-clients/<int:client_id>", "GET"): ROOT,
+    ("/admin/api-clients/<int:client_id>", "POST"): ROOT,
+    ("/admin/api-clients/<int:client_id>/rotate", "POST"): ROOT,
+    ("/admin/api-clients/<int:client_id>/revoke", "POST"): ROOT,
+    # The JSON API: systems with a token (tests/api), never a browser's session (401); its document is public.
+    ("/api/v1/units", "GET"): NOBODY,
+    ("/api/v1/people", "GET"): NOBODY,
+    ("/api/v1/openapi.json", "GET"): EVERYONE,
+    ("/api/v1/docs", "GET"): EVERYONE,
     # The day: each officer's own.
     ("/day", "GET"): LOGGERS,
     ("/day/<isodate:day>", "GET"): LOGGERS,
@@ -315,6 +328,10 @@ def world(app, org, catalog):  # noqa: F811
     weekly.sign_checked(org["officer_a"], MONDAY, org["supervisor_a"])  # for the panel's reopening
     from models import CalendarDay
     db.session.add(CalendarDay(day=date(2026, 11, 24), working=False, name="Closed"))
+    from worklog.api import services as api_services
+    api_client, _token = api_services.register({"name": "Dispatch", "units": [org.county_a],
+                                                "operations": ["read:people"], "rate_limit_per_minute": 60},
+                                               org["root_admin"])
     db.session.commit()
     return World(
         person_id=org["officer_a"].id, grant_id=grant.id, unit_id=org.county_a.id, parent_id=org.city_a.id,
@@ -324,7 +341,7 @@ def world(app, org, catalog):  # noqa: F811
         delegation_id=delegation.id, task_id=task.id, review_id=month.id, result_id=result.id if result else 0,
         item_id={"adjustments": adjustment.id, "vetoes": veto.id}, appeal_id=0, year_review_id=year.id,
         round_id=round_.id, job_id=round_.job_id, draw_id=draw.id, call_id=call.id,
-        follow_up_id=call.follow_up.id, run_id=0)
+        follow_up_id=call.follow_up.id, run_id=0, client_id=api_client.id)
 
 
 def _url(rule: str, world: World) -> str:
@@ -339,7 +356,8 @@ def _url(rule: str, world: World) -> str:
 
 
 def _denied(role: str, response) -> bool:
-    if response.status_code in (403, 404):
+    if response.status_code in (403, 404) or (response.status_code == 401 and response.request.path.startswith(
+            "/api/")):
         return True
     return role == "anonymous" and response.status_code == 302 and "/sign-in" in response.location
 

@@ -64,6 +64,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(units_bp)
     app.register_blueprint(jobs_bp)
 
+    from worklog.api import limits
+    from worklog.api.errors import ApiError, handle_api_error
+    from worklog.api.routes import bp as api_bp
+    csrf.exempt(api_bp)  # a token in a header, never a cookie: nothing for a forged form to ride on
+    app.register_blueprint(api_bp)
+    app.register_error_handler(ApiError, handle_api_error)
+    limits.init_app(app, api_bp)
+
     from worklog.cli import register
     register(app)
     return app

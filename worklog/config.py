@@ -90,6 +90,12 @@ DEFAULTS: dict[str, Any] = {
     # Long work (month close of a city or the province, large exports) runs as background jobs: on RQ when
     # REDIS_URL is set (workers: `flask --app app jobs worker`), else inline, in the process that starts it.
     "REDIS_URL": None,
+    # The JSON API (/api/v1/): the HMAC key of clients' tokens (None: derived from SECRET_KEY; changing it stops
+    # every token), and the rate limit of requests without a known token, per address. Each client's own limit is
+    # set on its page; counts are kept on REDIS_URL when set (RATELIMIT_STORAGE_URI overrides), else in memory.
+    "API_TOKEN_KEY": None,
+    "API_ANONYMOUS_RATE_LIMIT": "60 per minute",
+    "RATELIMIT_STORAGE_URI": None,
     "JOBS_QUEUE": "worklog",
     # Longest one part (one unit's close, one export) may run on a worker before RQ stops it, in seconds.
     "JOB_PART_TIMEOUT": 3600,

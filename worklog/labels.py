@@ -154,6 +154,10 @@ RULE_LABELS.update({
 
 #: Every action the audit trail records, by its stored code.
 AUDIT_ACTION_LABELS = {
+    "api_client.registered": _l("API client registered"),
+    "api_client.revoked": _l("API client revoked"),
+    "api_client.rotated": _l("API client's token rotated"),
+    "api_client.updated": _l("API client changed"),
     "assignment.corrected": _l("Assignment corrected"),
     "assignment.created": _l("Assignment made"),
     "assignment.ended": _l("Assignment ended"),
@@ -245,6 +249,10 @@ AUDIT_ACTION_LABELS = {
 
 #: The fields an audit event's before and after name most often.
 AUDIT_FIELD_LABELS = {
+    "operations": _l("Operations"),
+    "rate_limit_per_minute": _l("Rate limit per minute"),
+    "revoked_at": _l("Revoked at"),
+    "token_prefix": _l("Token (first characters)"),
     "acting": _l("Acting for"),
     "active": _l("Active"),
     "amount": _l("Amount"),
@@ -405,6 +413,7 @@ def audit_details(event) -> list[tuple[str, str, str | None]]:
 
 #: What an audit event is about, by its stored object type.
 AUDIT_OBJECT_LABELS = {
+    "api_client": _l("API client"),
     "appeal": _l("Monthly appeal"),
     "assigned_task": _l("Assigned task"),
     "assignment": _l("Assignment"),

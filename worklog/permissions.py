@@ -347,3 +347,38 @@ def may_reply(actor: Person, follow_up) -> bool:
 
 def may_see_follow_up(actor: Person, follow_up) -> bool:
     return follow_up is not None and (may_reply(actor, follow_up) or surveys(actor, follow_up.unit))
+
+
+# --- API clients ----------------------------------------------------------------------------------------------
+
+
+def may_manage_api_clients(person: Person | None) -> bool:
+    """Systems are registered province-wide: only administrators of the top unit register, change, rotate and
+    revoke API clients."""
+    return _signed_in(person) and is_root_admin(person)
+
+
+def require_api_client_manager(person: Person | None) -> None:
+    if not may_manage_api_clients(person):
+        abort(403)
+
+
+def api_client_may(client, operation: str) -> bool:
+    """May the API client use the named operation ("read:people" …)?"""
+    return client is not None and client.revoked_at is None and operation in (client.operations or [])
+
+
+def api_unit_scope_clause(client, path_column=Unit.path) -> ColumnElement[bool]:
+    """SQL condition: the unit behind ``path_column`` lies under one of the client's units."""
+    paths = _minimal_paths([unit.path for unit in client.units if unit.path]) if client is not None else []
+    if not paths:
+        return false()
+    return or_(*(path_column.startswith(path, autoescape=True) for path in paths))
+
+
+def api_unit_for(client, unit_id: int) -> Unit:
+    """The unit an API client asks for, if it may read it; else :class:`OutOfScope` (404, as if missing)."""
+    unit = db.session.get(Unit, unit_id) if 0 < unit_id <= 2**31 - 1 else None
+    if unit is None or client is None or not any(unit.is_within(scope) for scope in client.units):
+        raise OutOfScope()
+    return unit

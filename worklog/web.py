@@ -144,6 +144,9 @@ ERROR_TEXT = {
 
 
 def _error_page(code: int, message: str | None = None):
+    from worklog.api.errors import error_response, is_api_request
+    if is_api_request():  # the API answers every error in its own JSON shape, never with a page
+        return error_response(code, message)
     title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
     try:
         return render_template("errors/error.html", code=code, title=str(title), text=message or str(text)), code
@@ -160,6 +163,9 @@ def _unavailable():
     """503 with Retry-After while the database cannot be reached (down, restarting, its connections used up, or
     SQLite's write lock held too long). Worded in the person's language, and written without the site's layout,
     whose menu reads the database."""
+    from worklog.api.errors import error_response, is_api_request
+    if is_api_request():
+        return error_response(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     title = _("Service temporarily unavailable")
     text = _("The database cannot be reached at the moment. Nothing was saved; please try again in a minute.")
     body = current_app.jinja_env.get_template("errors/unavailable.html").render(
@@ -185,6 +191,11 @@ def _transactions_crossed(error: BaseException | None) -> bool:
 
 def _crossed():
     """503 with a short Retry-After when two transactions crossed and the database undid this one."""
+    from worklog.api.errors import error_response, is_api_request
+    if is_api_request():
+        return error_response(503, _("Another change to the same records was being saved at the same moment, "
+                                     "so nothing was saved. Send the request again."),
+                              headers={"Retry-After": "1"})
     title = _("Please try again")
     text = _("Another change to the same records was being saved at the same moment, so nothing of yours was "
              "saved. Please send it again.")

@@ -6,7 +6,8 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField,
+                     widgets)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from worklog.choices import Select, choices
@@ -115,3 +116,16 @@ class PeopleFilterForm(FlaskForm):
     # scope, and lists all of them for any other.
     unit = SelectField(_l("Unit"), coerce=lambda v: int(v) if v else 0, validators=[Optional()], widget=Select(),
                        validate_choice=False)
+
+
+class ApiClientForm(FlaskForm):
+    """Register a system, or change what it may do: its units, operations and rate limit."""
+    name = StringField(_l("Name of the system"), validators=[DataRequired(), Length(max=120)])
+    units = SelectMultipleField(_l("Units whose data it may send or read (each with the units under it)"),
+                                coerce=int, validators=[DataRequired()])
+    operations = SelectMultipleField(_l("Operations it may use"), validators=[Optional()],
+                                     widget=widgets.ListWidget(prefix_label=False),
+                                     option_widget=widgets.CheckboxInput())
+    rate_limit_per_minute = IntegerField(_l("Rate limit (requests per minute)"), default=60,
+                                         validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    submit = SubmitField(_l("Save"))

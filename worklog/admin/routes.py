@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from models import Department, Person, Post, Role, RoleGrant, Sequence, Unit
+from models import ApiClient, Department, Person, Post, Role, RoleGrant, Sequence, Unit
 from worklog.bounds import accepts_upload
 from worklog.admin import queries, services
-from worklog.admin.forms import (AssignmentForm, DepartmentForm, EndAssignmentForm, GrantForm, ImportForm,
-                                 NewPersonForm, PeopleFilterForm, PersonForm, PostForm, ReasonForm,
+from worklog.admin.forms import (ApiClientForm, AssignmentForm, DepartmentForm, EndAssignmentForm, GrantForm,
+                                 ImportForm, NewPersonForm, PeopleFilterForm, PersonForm, PostForm, ReasonForm,
                                  ResetPasswordForm, SequenceForm, UnitForm)
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.auth.passwords import password_problems
@@ -20,7 +20,9 @@ from worklog.choices import choices
 from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.labels import ROLE_LABELS
-from worklog.permissions import can, is_root_admin, require, require_catalog_manager, require_role
+from worklog.api import services as api_services
+from worklog.permissions import (can, is_root_admin, may_manage_api_clients, require, require_api_client_manager,
+                                 require_catalog_manager, require_role)
 from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -45,7 +47,7 @@ def org_tree():
     roots, children, departments = queries.unit_tree(current_person())
     counts = queries.people_counts_by_department([d.id for deps in departments.values() for d in deps])
     return render_template("admin/org_tree.html", roots=roots, children=children, departments=departments,
-                           counts=counts)
+                           counts=counts, may_manage_api_clients=may_manage_api_clients(current_person()))
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
@@ -413,3 +415,99 @@ def audit_log():
     events, total = queries.audit_page(current_person(), page, per_page)
     return render_template("admin/audit.html", events=events, page=page,
                            pages=max(1, math.ceil(total / per_page)))
+
+
+# --- API clients ----------------------------------------------------------------------------------------------
+
+
+def _api_client_form(form: ApiClientForm) -> None:
+    from worklog.api.services import OPERATIONS
+    units = db.session.scalars(select(Unit).order_by(Unit.path))
+    form.units.choices = choices((unit.id, f"{unit.name} ({unit.code})") for unit in units)
+    form.operations.choices = choices((name, f"{name} — {label}") for name, label in OPERATIONS.items())
+
+
+def _api_client_data(form: ApiClientForm) -> dict:
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(form.units.data or []))))
+    return {"name": form.name.data, "units": units, "operations": form.operations.data or [],
+            "rate_limit_per_minute": form.rate_limit_per_minute.data}
+
+
+def _load_api_client(client_id: int) -> ApiClient:
+    require_api_client_manager(current_person())
+    api_client = db.session.get(ApiClient, client_id)
+    if api_client is None:
+        abort(404)
+    return api_client
+
+
+@bp.route("/api-clients")
+def api_clients():
+    require_api_client_manager(current_person())
+    rows = list(db.session.scalars(select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name)))
+    return render_template("admin/api_clients.html", clients=rows)
+
+
+@bp.route("/api-clients/new", methods=["GET", "POST"])
+def api_client_new():
+    require_api_client_manager(current_person())
+    form = ApiClientForm()
+    _api_client_form(form)
+    if form.validate_on_submit():
+        try:
+            api_client, token = api_services.register(_api_client_data(form), current_person())
+            return render_template("admin/api_client_token.html", client=api_client, token=token)
+        except ServiceError as error:
+            refuse(form, error)
+    if request.method == "POST":
+        return _invalid("admin/api_client_form.html", form=form, client=None, reason_form=None)
+    return render_template("admin/api_client_form.html", form=form, client=None, reason_form=None)
+
+
+@bp.route("/api-clients/<int:client_id>", methods=["GET", "POST"])
+def api_client_edit(client_id: int):
+    api_client = _load_api_client(client_id)
+    form = ApiClientForm(obj=api_client)
+    _api_client_form(form)
+    if request.method == "GET":
+        form.units.data = [unit.id for unit in api_client.units]
+        form.operations.data = list(api_client.operations or [])
+    if form.validate_on_submit():
+        try:
+            api_services.update(api_client, _api_client_data(form), current_person())
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.api_clients"))
+        except ServiceError as error:
+            refuse(form, error)
+    page = render_template("admin/api_client_form.html", form=form, client=api_client, reason_form=ReasonForm())
+    return (page, 422) if request.method == "POST" else page
+
+
+@bp.route("/api-clients/<int:client_id>/rotate", methods=["POST"])
+def api_client_rotate(client_id: int):
+    api_client = _load_api_client(client_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            token = api_services.rotate(api_client, current_person(), form.reason.data or "")
+            return render_template("admin/api_client_token.html", client=api_client, token=token)
+        except ServiceError as error:
+            rollback_only()
+            flash(error.message, "error")
+    rollback_only()
+    return redirect(url_for("admin.api_client_edit", client_id=client_id))
+
+
+@bp.route("/api-clients/<int:client_id>/revoke", methods=["POST"])
+def api_client_revoke(client_id: int):
+    api_client = _load_api_client(client_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            api_services.revoke(api_client, current_person(), form.reason.data or "")
+            flash(_("The API client is revoked: its token no longer works."), "success")
+            return redirect(url_for("admin.api_clients"))
+        except ServiceError as error:
+            flash(error.message, "error")
+    rollback_only()
+    return redirect(url_for("admin.api_client_edit", client_id=client_id))

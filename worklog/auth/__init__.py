@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _force_password_change():
+        if request.path.startswith("/api/"):
+            return None  # the API's clients are systems with tokens, not people with passwords
         if (current_user.is_authenticated and current_user.must_change_password
                 and request.endpoint not in ("auth.change_password", "auth.sign_out", "auth.set_language",
                                              "static")):
