@@ -64,3 +64,15 @@ def test_renaming_a_task_renews_its_keys(client, org, catalog):
     db.session.commit()
     assert "xlfk" in db.session.scalar(select(TaskType.search_keys).where(TaskType.id == task.id)).split()
     assert "patrol" not in db.session.scalar(select(TaskType.search_keys).where(TaskType.id == task.id)).split()
+
+
+def test_a_usual_task_shows_as_such_in_the_days_rows(client, org, catalog):
+    """The ☆ button said nothing of whether the task already was a usual one: now ★ and aria-pressed do."""
+    sign_in(client, org["officer_a"].badge)
+    _add(client, catalog, "2")
+    page = client.get(f"/day/{TODAY.isoformat()}").get_data(as_text=True)
+    assert 'aria-pressed="false"' in page and "★" not in page
+    client.post(f"/favourites/{catalog['T2'].id}", data={"day": TODAY.isoformat()})
+    page = client.get(f"/day/{TODAY.isoformat()}").get_data(as_text=True)
+    assert 'aria-pressed="true"' in page and "★" in page
+    assert "★" in _add(client, catalog, "1").get_json()["rows"]  # the quick line's rows too

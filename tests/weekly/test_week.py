@@ -438,3 +438,10 @@ def test_each_review_action_is_audited_with_before_and_after(client, org, week):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "entry.approved"))
     assert event.before["status"] == "submitted" and event.after["status"] == "approved"
     assert event.actor_id == org["supervisor_a"].id and event.object_id == week[0].id
+
+
+def test_approve_all_is_offered_only_while_an_entry_waits(client, org, week):
+    sign_in(client, org["supervisor_a"].badge)
+    assert "Approve every waiting entry" in client.get(_week_url(org)).get_data(as_text=True)
+    client.post(f"{_week_url(org)}/approve-all")
+    assert "Approve every waiting entry" not in client.get(_week_url(org)).get_data(as_text=True)

@@ -115,7 +115,8 @@ def _added(person: Person, day: date, entry: Entry):
         message=_("Added: %(task)s × %(quantity)s %(unit)s, %(points)s points.", task=entry.task_type.name,
                   quantity=format_decimal(entry.quantity, "0.##"), unit=entry.task_type.unit_of_measure,
                   points=format_decimal(entry.points, "0.00")),
-        rows=str(rows(entries, day, None, ActionForm(formdata=None))),
+        rows=str(rows(entries, day, None, ActionForm(formdata=None),
+                      [o.id for o in _options_for(person, day) if o.favourite])),
         summary=str(summary(log, log.deadline_at if log else timekeeping.deadline_for(day),
                             sum((e.points for e in entries), start=0), sum((e.hours for e in entries), start=0),
                             person.assignment_on(day))))

@@ -88,12 +88,13 @@ def week_page(person_id: int, week: date, sign_form: SignForm | None = None, sta
     days = [(day, logs.get(day), [e for e in entries if e.work_date == day]) for day in queries.week_days(monday)]
     review = queries.week_review(person.id, monday)
     signed = review is not None and review.status == "signed"
-    reasons = [] if signed else services.check_signable(person, monday, actor, queries.WeekCounts.of(entries))
+    counts = queries.WeekCounts.of(entries)
+    reasons = [] if signed else services.check_signable(person, monday, actor, counts)
     if status >= 400:
         rollback_only()
     return render_template(
         "weekly/week.html", person=person, monday=monday, days=days, review=review, signed=signed,
-        reviews=reviews, panel=panel, reasons=reasons,
+        reviews=reviews, panel=panel, reasons=reasons, waiting=counts.pending,
         reviewable={e.id for e in entries if queries.may_review(actor, person, e.work_date)},
         approve_form=ApproveForm(formdata=None), adjust_form=AdjustForm(formdata=None),
         return_form=ReturnForm(formdata=None),
