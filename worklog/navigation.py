@@ -62,7 +62,8 @@ def remember_facts(person_id: int, reviews, unread) -> None:
     g._navigation_facts = (person_id, bool(reviews), int(unread or 0))
 
 
-def _facts(person_id: int) -> tuple[bool, int]:
+def facts(person_id: int) -> tuple[bool, int]:
+    """(reviews anyone's week, unread notifications): read with the session when it was loaded, else asked."""
     known = g.get("_navigation_facts")
     if known is not None and known[0] == person_id:
         return known[1], known[2]
@@ -96,7 +97,7 @@ def context() -> dict:
     if current_user.is_authenticated:
         from worklog.permissions import roles_of
         roles = roles_of(current_user)
-        reviews, unread = _facts(current_user.id)
+        reviews, unread = facts(current_user.id)
         if roles & {Role.supervisor.value, Role.panel.value} or reviews:
             roles = roles | {REVIEWS}
         items = _menu(str(get_locale()), request.script_root, frozenset(roles))

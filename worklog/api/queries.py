@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from models import ApiClient, Assignment, Department, Person, Unit
 from worklog.extensions import db
@@ -23,6 +24,7 @@ def people_page(unit: Unit, after: int, limit: int) -> tuple[list[tuple[Person, 
         .join(Department, Department.id == Assignment.department_id)
         .where(Department.unit_id == unit.id, Assignment.valid_from <= day,
                or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day), Person.id > after)
+        .options(contains_eager(Assignment.department), joinedload(Assignment.post))
         .order_by(Person.id).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -58,6 +58,11 @@ def task_options(assignment: Assignment, person_id: int, day: date) -> list[Task
     return sorted(options, key=lambda o: not o.favourite)  # stable: favourites first, order kept
 
 
+def favourite_ids(person_id: int) -> set[int]:
+    """The task types the person marked as usual (one small query; the day's options carry the same flag)."""
+    return set(db.session.scalars(select(FavouriteTask.task_type_id).where(FavouriteTask.person_id == person_id)))
+
+
 def available_version(task_type: TaskType, assignment: Assignment, day: date) -> TaskTypeVersion | None:
     """The task's values in force on ``day`` when the task is open to this assignment's post; None otherwise
     (ask :func:`is_available` which). One query, as saving an entry needs both answers."""

@@ -35,6 +35,13 @@ def _entry_form(options, blank: bool = False, **kwargs) -> EntryForm:
     return form
 
 
+def _summary(person: Person, day: date, log, entries: list[Entry]) -> dict:
+    """What the day's summary line shows (the page and the quick line's answer write it alike)."""
+    return {"log": log, "deadline": log.deadline_at if log else timekeeping.deadline_for(day),
+            "total": sum((e.points for e in entries), start=0), "hours": sum((e.hours for e in entries), start=0),
+            "assignment": person.assignment_on(day)}
+
+
 def _page(person: Person, day: date, form: EntryForm | None = None, submit_form: SubmitDayForm | None = None,
           status: int = 200):
     options = _options_for(person, day)
@@ -54,11 +61,9 @@ def _page(person: Person, day: date, form: EntryForm | None = None, submit_form:
         rollback_only()
     entries = queries.day_entries(person.id, day)
     return render_template(
-        "daily/day.html", person=person, day=day, log=log, entries=entries, options=options, form=form,
+        "daily/day.html", person=person, day=day, entries=entries, options=options, form=form,
         submit_form=submit_form, action_form=ActionForm(formdata=None), closed_reason=closed_reason,
-        deadline=log.deadline_at if log else timekeeping.deadline_for(day),
-        total=sum((e.points for e in entries), start=0), hours=sum((e.hours for e in entries), start=0),
-        assignment=person.assignment_on(day), today=timekeeping.today(),
+        **_summary(person, day, log, entries), today=timekeeping.today(),
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
         goto=GoToDateForm(formdata=None, day=day), assigned=open_tasks_of(person.id), rules=values_on(day)), status
 
@@ -108,18 +113,14 @@ def add_entry(day: date):
 def _added(person: Person, day: date, entry: Entry):
     """The quick entry line's answer: the day's rows and summary written again, and what to announce."""
     entries = queries.day_entries(person.id, day)
-    log = queries.day_log(person.id, day)
     rows = get_template_attribute("daily/_entries.html", "entry_rows")
     summary = get_template_attribute("daily/_entries.html", "summary_line")
     return jsonify(
         message=_("Added: %(task)s × %(quantity)s %(unit)s, %(points)s points.", task=entry.task_type.name,
                   quantity=format_decimal(entry.quantity, "0.##"), unit=entry.task_type.unit_of_measure,
                   points=format_decimal(entry.points, "0.00")),
-        rows=str(rows(entries, day, None, ActionForm(formdata=None),
-                      [o.id for o in _options_for(person, day) if o.favourite])),
-        summary=str(summary(log, log.deadline_at if log else timekeeping.deadline_for(day),
-                            sum((e.points for e in entries), start=0), sum((e.hours for e in entries), start=0),
-                            person.assignment_on(day))))
+        rows=str(rows(entries, day, None, ActionForm(formdata=None), catalog.favourite_ids(person.id))),
+        summary=str(summary(**_summary(person, day, queries.day_log(person.id, day), entries))))
 
 
 def _entry_data(form: EntryForm, day: date) -> dict:

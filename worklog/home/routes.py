@@ -35,9 +35,9 @@ def index():
 def signing_duty(person: Person, today) -> dict | None:
     """For whoever signs weeks: last week's team, ready to sign, still waiting and overdue, with the weeks ready
     first (each a link to its page, which opens on the signing bar). None for everyone else, without a query (the menu's facts know)."""
-    from worklog.navigation import _facts
+    from worklog.navigation import facts
     from worklog.weekly import queries as weekly
-    if not _facts(person.id)[0]:
+    if not facts(person.id)[0]:
         return None
     monday = weekly.week_of(today) - timedelta(days=7)
     rows = weekly.week_rows(weekly.team_ids(person, monday), monday)
