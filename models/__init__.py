@@ -22,6 +22,7 @@ from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, Ent
 from models.jobs import BackgroundJob, JobKind, JobStatus
 from models.integrity import AuditCheckpoint, Seal, SealKind, SealState
 from models.api import ApiClient, api_client_unit
+from models.facts import FactChannel, FactMapping, FactStatus, QuantityRule, WorkFact
 
 __all__ = [
     "ANSWERS", "CONTACT_GROUPS", "REACHED", "CallOutcome", "ContactKind", "EvaluationStatus", "OpinionPoll",
@@ -38,4 +39,5 @@ __all__ = [
     "BackgroundJob", "JobKind", "JobStatus",
     "AuditCheckpoint", "Seal", "SealKind", "SealState",
     "ApiClient", "api_client_unit",
+    "FactChannel", "FactMapping", "FactStatus", "QuantityRule", "WorkFact",
 ]

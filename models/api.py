@@ -37,6 +37,8 @@ class ApiClient(Base):
     #: Names of the operations it may use ("read:people", "write:work-facts" …), sorted.
     operations: Mapped[list[str]] = mapped_column(JSON, default=list)
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer, default=60)
+    #: The source name its work facts carry (e.g. "jj110"): a client sends facts of its own source only.
+    source: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

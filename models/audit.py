@@ -18,6 +18,8 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    #: The API client whose request made the change (the actor is then None), covered by the event's HMAC.
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[int | None] = mapped_column(Integer)
@@ -32,3 +34,4 @@ class AuditEvent(Base):
     mac: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[Person | None] = relationship()
+    api_client = relationship("ApiClient")

@@ -128,6 +128,11 @@ class Entry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Set when a business system's fact made this entry (models/facts.py): its source and reference are shown,
+    #: its task, date and quantity are the system's and the officer cannot change them.
+    fact_id: Mapped[int | None] = mapped_column(ForeignKey("work_fact.id", ondelete="RESTRICT"), index=True)
+    source: Mapped[str | None] = mapped_column(String(40))
+    reference: Mapped[str] = mapped_column(String(100), default="")
 
     day: Mapped[DayLog] = relationship(back_populates="entries")
     task_type: Mapped[TaskType] = relationship()
@@ -139,6 +144,10 @@ class Entry(Base):
     @property
     def adjusted(self) -> bool:
         return self.approved_points is not None and self.approved_points != self.points
+
+    @property
+    def from_system(self) -> bool:
+        return self.fact_id is not None
 
     @property
     def editable(self) -> bool:

@@ -41,11 +41,13 @@ def unit_of(person: Person) -> int | None:
 
 def record(actor: Person | None, action: str, object_type: str, object_id: int | None, *,
            unit_id: int | None = None, before: dict | None = None, after: dict | None = None,
-           reason: str = "") -> AuditEvent:
+           reason: str = "", client=None) -> AuditEvent:
+    """Add an event; ``client`` is the API client whose request made the change (with no person as the actor)."""
     # Unit administrators read the trail: no phone number that a reason, a comment or a file's name carried.
     before, after, reason = redact_value(before), redact_value(after), redact(reason or "")
     event = AuditEvent(
-        actor_id=actor.id if actor is not None else None, action=action, object_type=object_type,
+        actor_id=actor.id if actor is not None else None,
+        api_client_id=client.id if client is not None else None, action=action, object_type=object_type,
         object_id=object_id, unit_id=unit_id, before=before, after=after, reason=reason)
     db.session.add(event)
     return event

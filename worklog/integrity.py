@@ -117,9 +117,14 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 def event_mac(secret: bytes, event_row: Any) -> str:
-    return mac(secret, "audit", event_row.nonce, event_row.at, event_row.actor_id, event_row.action,
-               event_row.object_type, event_row.object_id, event_row.unit_id, event_row.before, event_row.after,
-               event_row.reason or "")
+    """The event's HMAC. The API client behind an event (migration 0014) is covered when there is one; events
+    without one keep the HMAC they were given before the column existed."""
+    values = ["audit", event_row.nonce, event_row.at, event_row.actor_id, event_row.action, event_row.object_type,
+              event_row.object_id, event_row.unit_id, event_row.before, event_row.after, event_row.reason or ""]
+    client_id = getattr(event_row, "api_client_id", None)
+    if client_id is not None:
+        values.append({"api_client_id": client_id})
+    return mac(secret, *values)
 
 
 def _on_audit_insert(_mapper, _connection, target: AuditEvent) -> None:
@@ -389,7 +394,9 @@ def backfill(connection, secret: bytes) -> dict[str, int]:
     last = 0
     table = AuditEvent.__table__
     while True:
-        rows = connection.execute(select(table).where(table.c.id > last, table.c.mac.is_(None))
+        # The columns migration 0011 knew: later migrations add others, which the rows here do not have yet.
+        rows = connection.execute(select(*(table.c[name] for name in _EVENT_COLUMNS_0011))
+                                  .where(table.c.id > last, table.c.mac.is_(None))
                                   .order_by(table.c.id).limit(5000)).all()
         if not rows:
             break
@@ -405,6 +412,10 @@ def backfill(connection, secret: bytes) -> dict[str, int]:
     while checkpoint(connection, secret) is not None:
         pass
     return {"events": events, **counts}
+
+
+_EVENT_COLUMNS_0011 = ("id", "at", "actor_id", "action", "object_type", "object_id", "unit_id", "before", "after",
+                       "reason")
 
 
 class _WithNonce:
@@ -451,7 +462,7 @@ def _verify_audit(session, secret: bytes, report: Report) -> None:
     memory stays bounded whatever the length of the trail."""
     columns = (AuditEvent.id, AuditEvent.nonce, AuditEvent.mac, AuditEvent.at, AuditEvent.actor_id,
                AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.unit_id,
-               AuditEvent.before, AuditEvent.after, AuditEvent.reason)
+               AuditEvent.before, AuditEvent.after, AuditEvent.reason, AuditEvent.api_client_id)
     window: dict[int, str | None] = {}
     state = {"loaded": 0, "done": False, "events": 0}
 

@@ -136,7 +136,8 @@ def test_no_html_error_page_under_the_api(client, county_a_system):
 def test_changes_to_clients_are_audited(org, county_a_system):
     _, api_client = county_a_system
     services.update(api_client, {"name": "Dispatch A", "units": [org.county_a, org.county_b],
-                                 "operations": ["read:people", "write:work-facts"], "rate_limit_per_minute": 10},
+                                 "operations": ["read:people", "write:work-facts"], "rate_limit_per_minute": 10,
+                                 "source": "dispatch-a"},
                     org["root_admin"])
     services.rotate(api_client, org["root_admin"])
     services.revoke(api_client, org["root_admin"])

@@ -123,6 +123,8 @@ class ApiClientForm(FlaskForm):
     name = StringField(_l("Name of the system"), validators=[DataRequired(), Length(max=120)])
     units = SelectMultipleField(_l("Units whose data it may send or read (each with the units under it)"),
                                 coerce=int, validators=[DataRequired()])
+    source = StringField(_l("Source name of its work facts"), validators=[Optional(), Length(max=40)],
+                         description=_l("Short letters and digits, e.g. jj110; needed to send work facts."))
     operations = SelectMultipleField(_l("Operations it may use"), validators=[Optional()],
                                      widget=widgets.ListWidget(prefix_label=False),
                                      option_widget=widgets.CheckboxInput())

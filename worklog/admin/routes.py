@@ -430,6 +430,7 @@ def _api_client_form(form: ApiClientForm) -> None:
 def _api_client_data(form: ApiClientForm) -> dict:
     units = list(db.session.scalars(select(Unit).where(Unit.id.in_(form.units.data or []))))
     return {"name": form.name.data, "units": units, "operations": form.operations.data or [],
+            "source": form.source.data,
             "rate_limit_per_minute": form.rate_limit_per_minute.data}
 
 

@@ -10,8 +10,10 @@ from marshmallow import ValidationError
 
 from worklog.api import queries
 from worklog.api.errors import ApiError
-from worklog.api.schemas import PeoplePageSchema, PeopleQuerySchema, UnitListSchema
+from worklog.api.schemas import (FactResultSchema, PeoplePageSchema, PeopleQuerySchema, UnitListSchema,
+                                 WorkFactBatchSchema)
 from worklog.api.tokens import current_client
+from worklog.bounds import accepts_upload
 from worklog.permissions import api_client_may, api_unit_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,7 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 AUTHENTICATED_ERRORS = (400, 401, 403, 429, 503)
 
 
-def operation(summary, *, description=None, response=None, query=None, needs: str | None = None,
+def operation(summary, *, description=None, response=None, query=None, body=None, needs: str | None = None,
               errors: tuple[int, ...] = (), public: bool = False, content: str = "application/json"):
     """Describe a view for the OpenAPI document (worklog/api/spec.py reads this) and check its operation:
     a token is needed unless ``public``; ``needs`` names the operation the client must have been given."""
@@ -35,7 +37,7 @@ def operation(summary, *, description=None, response=None, query=None, needs: st
                                details={"operation": needs})
             return view(*args, **kwargs)
         checked.api_doc = {"summary": summary, "description": description, "response": response, "query": query,
-                           "needs": needs, "public": public, "content": content,
+                           "body": body, "needs": needs, "public": public, "content": content,
                            "errors": tuple(sorted(set(errors) | ({400, 429, 503} if public
                                                                   else set(AUTHENTICATED_ERRORS))))}
         return checked
@@ -91,6 +93,61 @@ def people():
               "assignment": {"department": a.department, "post": a.post, "valid_from": a.valid_from,
                              "valid_to": a.valid_to}} for person, a in rows]
     return jsonify(PeoplePageSchema().dump({"items": items, "next": None if next_id is None else str(next_id)}))
+
+
+@bp.post("/work-facts")
+@accepts_upload  # a batch of 10,000 facts is a few megabytes
+@operation(_l("Send work facts"),
+           description=_l("Facts the client's system recorded of officers' work, 1 to 10,000 at a time, each "
+                          "known by its id: sent again unchanged it creates nothing, changed it updates its "
+                          "entry (refused, with the reason, once the officer's week is signed or the unit's "
+                          "month final). Each becomes an entry on the officer's day marked with the source and "
+                          "the reference; facts naming an unknown badge or an unmapped type wait for an "
+                          "administrator. A batch with a wrong value is refused whole (422, nothing saved)."),
+           body=WorkFactBatchSchema, response=FactResultSchema, needs="write:work-facts",
+           errors=(409, 413, 415, 422))
+def work_facts():
+    from sqlalchemy.exc import IntegrityError
+    from worklog.facts.services import MAX_BATCH, FactsInvalid, parse_all, receive
+    from worklog.extensions import db
+    client = current_client()
+    if not client.source:
+        raise ApiError(403, _("This API client has no source name: the administrator gives it one on the "
+                              "client's page before it can send facts."))
+    body = _json_object()
+    unknown = sorted(set(body) - {"facts"})[:10]
+    if unknown:  # the source is the client's: a batch carries nothing else
+        raise ApiError(422, details={name: _("Unknown field: a batch has facts only.") for name in unknown})
+    raw = body.get("facts")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_BATCH:
+        raise ApiError(422, details={"facts": _("A list of 1 to %(n)d facts.", n=MAX_BATCH)})
+    try:
+        facts = parse_all(((f"facts.{i}", item) for i, item in enumerate(raw)), typed=True)
+        result = receive(facts, source=client.source, client=client,
+                         scope_paths=[unit.path for unit in client.units])
+        db.session.flush()
+    except FactsInvalid as error:
+        raise ApiError(422, details=error.details)
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(409, _("Some of these facts were being saved by another request at the same moment; nothing "
+                              "of this one was saved. Send it again: what is saved already will be unchanged."))
+    answer = {"source": result.source, **result.counts(),
+              "results": [{"id": o.external_id, "outcome": o.outcome, "reason": o.reason, "message": o.message,
+                           "entry_id": o.entry_id} for o in result.outcomes]}
+    return jsonify(answer)
+
+
+def _json_object() -> dict:
+    """The request's JSON object: 415 unless sent as JSON, 400 when it cannot be read, 422 unless an object."""
+    if request.mimetype != "application/json":
+        raise ApiError(415)
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, _("The body is not valid JSON."))
+    if not isinstance(data, dict):
+        raise ApiError(422, details={"body": _("Send a JSON object.")})
+    return data
 
 
 @bp.get("/openapi.json")

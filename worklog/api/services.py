@@ -2,6 +2,8 @@
 returned to be shown once and never stored."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -9,6 +11,7 @@ from models import ApiClient, Person, Unit
 from worklog import audit
 from worklog.api.tokens import new_token, shown_prefix, token_hash
 from worklog.errors import ServiceError
+from worklog.facts.services import SOURCE_PATTERN
 from worklog.extensions import db
 from worklog.timekeeping import now
 
@@ -18,12 +21,13 @@ OPERATIONS = {
     "write:work-facts": _l("Send work facts (entries on officers' days)"),
 }
 
-API_CLIENT_FIELDS = ("name", "operations", "units", "rate_limit_per_minute", "token_prefix", "revoked_at")
+API_CLIENT_FIELDS = ("name", "source", "operations", "units", "rate_limit_per_minute", "token_prefix",
+                     "revoked_at")
 MAX_RATE = 100000
 
 
 def _state(client: ApiClient) -> dict:
-    return {"name": client.name, "operations": sorted(client.operations or []),
+    return {"name": client.name, "source": client.source, "operations": sorted(client.operations or []),
             "units": sorted(unit.code for unit in client.units),
             "rate_limit_per_minute": client.rate_limit_per_minute, "token_prefix": client.token_prefix,
             "revoked_at": audit.jsonable(client.revoked_at)}
@@ -48,7 +52,19 @@ def _apply(client: ApiClient, data: dict) -> None:
     if not isinstance(rate, int) or isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
         raise ServiceError(_("The rate limit is a whole number of requests per minute, from 1 to %(most)s.",
                              most=MAX_RATE), "rate_limit_per_minute")
+    source = (data.get("source") or "").strip().lower() or None
+    if source is not None:
+        if not re.match(SOURCE_PATTERN, source):
+            raise ServiceError(_("A source name has 1 to 40 small letters, digits, - or _, starting with a letter "
+                                 "or digit."), "source")
+        taken = db.session.scalar(select(ApiClient.id).where(ApiClient.source == source,
+                                                             ApiClient.id != (client.id or 0)))
+        if taken is not None:
+            raise ServiceError(_("Another API client already sends under this source name."), "source")
+    if "write:work-facts" in operations and source is None:
+        raise ServiceError(_("A system that sends work facts needs a source name."), "source")
     client.name, client.operations, client.rate_limit_per_minute = name, operations, rate
+    client.source = source
     client.units = sorted(set(units), key=lambda unit: unit.path)
 
 

@@ -70,6 +70,8 @@ def document() -> dict:
             op["description"] = doc["description"]
         if doc["query"] is not None:
             op["parameters"] = [{"in": "query", "schema": doc["query"]}]
+        if doc.get("body") is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc["body"]}}}
         if doc["public"]:
             op["security"] = []
         else:

@@ -1,0 +1,1 @@
+"""Work facts from the police business systems, and the entries they become."""
