@@ -416,7 +416,9 @@ def init_app(app: Flask) -> None:
         RULE_LABELS=labels.RULE_LABELS, audit_action=labels.audit_action, audit_object=labels.audit_object,
         audit_details=labels.audit_details)
     from worklog import explanations
-    app.jinja_env.globals.update(rule_name=explanations.rule_name, PARAM_LABELS=explanations.PARAM_LABELS)
+    from worklog.facts.sources import source_name
+    app.jinja_env.globals.update(rule_name=explanations.rule_name, PARAM_LABELS=explanations.PARAM_LABELS,
+                                 source_name=source_name)
     app.jinja_env.filters.update(
         explain=explanations.say, eligibility_check=lambda c: explanations.Wording().check(c),
         date=lambda d, fmt="medium": format_date(d, fmt) if d else "",

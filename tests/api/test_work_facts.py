@@ -210,3 +210,46 @@ def test_a_revoked_token_stops_at_once(dispatch, org):
     db.session.commit()
     answer = sender.post([fact("c2")])
     assert answer.status_code == 401 and entries_of("c2") == []
+
+
+def test_the_officer_cannot_change_a_fact_sourced_entry_through_any_page(dispatch, org, client):
+    """Not its task, quantity or date, nor delete it; the hours, completion and description are theirs to give."""
+    from tests.factories import sign_in
+    sender, _client = dispatch
+    sender.post([fact("v1", type_="visit", quantity=3)])
+    [entry] = entries_of("v1")
+    sign_in(client, "200002")
+    edit = f"/entries/{entry.id}/edit"
+    page = client.get(edit).get_data(as_text=True)
+    assert "110 dispatch" in page and 'name="quantity" value="3.00"' in page and 'type="hidden"' in page
+    before = state_counts()
+    for changed in ({"quantity": "30"}, {"task_type": str(entry.task_type_id + 1)}, {"quantity": "3.5"}):
+        form = {"task_type": str(entry.task_type_id), "quantity": "3.00", "hours": "1", "completion": "done",
+                "description": "", **changed}
+        answer = client.post(edit, data=form)
+        assert answer.status_code == 422 and "only that system changes them" in answer.get_data(as_text=True)
+        assert state_counts() == before
+    deleted = client.post(f"/entries/{entry.id}/delete", data={}, follow_redirects=True)
+    assert "cannot be deleted" in deleted.get_data(as_text=True)
+    assert state_counts() == before and len(entries_of("v1")) == 1
+    # Hours, completion and a description: saved, the system's values kept.
+    saved = client.post(edit, data={"task_type": str(entry.task_type_id), "quantity": "3", "hours": "1.5",
+                                    "completion": "mostly", "description": "Three households on Elm Street"})
+    assert saved.status_code == 302
+    [kept] = entries_of("v1")
+    assert (kept.quantity, kept.hours, kept.completion, kept.description, kept.source) == (
+        Decimal("3.00"), Decimal("1.50"), "mostly", "Three households on Elm Street", "jj110")
+    # The day page shows where it came from and offers no delete.
+    day = client.get("/day/2026-11-24").get_data(as_text=True)
+    assert "110 dispatch · Jv1" in day and f"/entries/{entry.id}/delete" not in day
+
+
+def test_copying_the_previous_day_leaves_the_systems_lines_out(dispatch, org):
+    from worklog.daily import services as daily
+    sender, _client = dispatch
+    sender.post([fact("c1", when="2026-11-24T09:00:00+08:00")])
+    from worklog.errors import ServiceError
+    officer = org["officer_a"]
+    with pytest.raises(ServiceError):  # "There is no earlier day to copy."
+        daily.copy_previous_day(officer, TODAY, officer)
+    assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.work_date == TODAY)) == 0

@@ -167,11 +167,28 @@ def add_entry(person: Person, data: dict, actor: Person) -> Entry:
     return entry
 
 
+def _require_system_values(entry: Entry, data: dict) -> None:
+    """An entry a business system's fact made keeps the system's task and quantity: only the system changes them
+    (by sending the fact again); the officer adds the hours, the completion and a description."""
+    if entry.fact_id is None:
+        return
+    task_type = data.get("task_type")
+    try:
+        quantity = Decimal(str(data.get("quantity")))
+    except (InvalidOperation, ValueError):
+        quantity = None
+    if task_type is None or task_type.id != entry.task_type_id or quantity != entry.quantity:
+        raise ServiceError(_("The task and quantity of this entry come from %(source)s, and only that system changes "
+                             "them. You can change the hours, the completion and the description.",
+                             source=entry.source), "quantity")
+
+
 def update_entry(entry: Entry, data: dict, actor: Person) -> Entry:
     person = db.session.get(Person, entry.person_id)
     _require_own(person, actor)
     if not entry.editable:
         raise ServiceError(_("This entry has been reviewed and can no longer be changed."))
+    _require_system_values(entry, data)
     check_open(person, entry.work_date, correcting=_correcting(entry))
     values = _validated(person, {**data, "work_date": entry.work_date}, entry)
     before = audit.snapshot(entry, ENTRY_FIELDS)
@@ -192,6 +209,10 @@ def update_entry(entry: Entry, data: dict, actor: Person) -> Entry:
 def delete_entry(entry: Entry, actor: Person) -> None:
     person = db.session.get(Person, entry.person_id)
     _require_own(person, actor)
+    if entry.fact_id is not None:
+        raise ServiceError(_("This entry comes from %(source)s and cannot be deleted. If it is wrong, tell your "
+                             "supervisor: they can adjust its points when they review the week.",
+                             source=entry.source))
     if not entry.editable:
         raise ServiceError(_("This entry has been reviewed and can no longer be changed."))
     check_open(person, entry.work_date, correcting=_correcting(entry))
@@ -237,10 +258,11 @@ def copy_previous_day(person: Person, work_date: date, actor: Person) -> list[En
     _require_own(person, actor)
     check_open(person, work_date)
     source_date = db.session.scalar(select(func.max(Entry.work_date)).where(
-        Entry.person_id == person.id, Entry.work_date < work_date))
+        Entry.person_id == person.id, Entry.work_date < work_date, Entry.fact_id.is_(None)))
     if source_date is None:
         raise ServiceError(_("There is no earlier day to copy."))
-    sources = list(db.session.scalars(select(Entry).where(Entry.person_id == person.id,
+    # The officer's own lines only: what a business system reported arrives from that system, not by copying.
+    sources = list(db.session.scalars(select(Entry).where(Entry.person_id == person.id, Entry.fact_id.is_(None),
                                                           Entry.work_date == source_date).order_by(Entry.id)))
     copied = []
     for source in sources:
