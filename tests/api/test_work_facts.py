@@ -253,3 +253,25 @@ def test_copying_the_previous_day_leaves_the_systems_lines_out(dispatch, org):
     with pytest.raises(ServiceError):  # "There is no earlier day to copy."
         daily.copy_previous_day(officer, TODAY, officer)
     assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.work_date == TODAY)) == 0
+
+
+def test_the_ledgers_show_what_systems_reported_apart(dispatch, org, client, catalog):  # noqa: F811
+    from worklog.daily import queries as daily_queries
+    from worklog.daily import services as daily
+    from worklog.ledgers import queries as ledgers
+    sender, _client = dispatch
+    sender.post([fact("c1"), fact("c2"), fact("v1", type_="visit", quantity=4)])   # 2 + 2 + 2 points
+    officer = org["officer_a"]
+    daily.add_entry(officer, {"work_date": date(2026, 11, 24), "task_type": catalog["T3"], "quantity": "1",
+                              "hours": "1", "completion": "done"}, officer)              # 1 point, self-reported
+    db.session.commit()
+    ledger = daily_queries.month_ledger(officer, date(2026, 11, 1))
+    assert [(source, t.entries, t.points) for source, t in ledger.origins] == [
+        (None, 1, Decimal("1.00")), ("jj110", 3, Decimal("6.00"))]
+    view = ledgers.department_month(org.dept_a, date(2026, 11, 1))
+    [row] = [o for o in view.officers if o.person.id == officer.id]
+    assert (row.points, row.from_systems) == (Decimal("7.00"), Decimal("6.00"))
+    from tests.factories import sign_in
+    sign_in(client, "200002")
+    page = client.get("/ledger/2026-11").get_data(as_text=True)
+    assert "Self-reported and from systems" in page and "110 dispatch" in page

@@ -67,6 +67,8 @@ class Ledger:
     total: Subtotal
     clearance: "Clearance"
     sealed: bool = False  # the month is final: its day clearance is the one sealed with the officer's result
+    #: Self-reported (source None) and what each business system reported, apart: (source, subtotal).
+    origins: list[tuple[str | None, Subtotal]] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +107,7 @@ def month_ledger(person: Person, month: date) -> Ledger:
         iso = ledger_day.day.isocalendar()
         weeks.setdefault((iso.year, iso.week), Subtotal())
     by_category: dict[int, tuple[TaskCategory, Subtotal]] = {}
+    by_origin: dict[str | None, Subtotal] = {}
     total = Subtotal()
     for entry in entries:
         days[entry.work_date].entries.append(entry)
@@ -112,11 +115,13 @@ def month_ledger(person: Person, month: date) -> Ledger:
         iso = entry.work_date.isocalendar()
         weeks[(iso.year, iso.week)].add(entry)
         by_category.setdefault(entry.category_id, (entry.category, Subtotal()))[1].add(entry)
+        by_origin.setdefault(entry.source, Subtotal()).add(entry)
         total.add(entry)
     categories = sorted(by_category.values(), key=lambda pair: (pair[0].position, pair[0].code))
+    origins = sorted(by_origin.items(), key=lambda pair: (pair[0] is not None, pair[0] or ""))
     sealed = sealed_clearance(person.id, first)
     return Ledger(person, first, list(days.values()), weeks, categories, total,
-                  sealed or clearance(person, first, last, logs, overrides), sealed is not None)
+                  sealed or clearance(person, first, last, logs, overrides), sealed is not None, origins)
 
 
 def sealed_clearance(person_id: int, month: date) -> Clearance | None:

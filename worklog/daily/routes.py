@@ -268,11 +268,14 @@ def ledger_export(person_id: int | None, month: str, fmt: str):
     person = _ledger_person(person_id)
     ledger = queries.month_ledger(person, _month(month))
     headers = [_("Date"), _("Task"), _("Category"), _("Quantity"), _("Unit of measure"), _("Hours"),
-               _("Completion"), _("Self-assessed points"), _("Approved points"), _("Status"), _("What was done")]
+               _("Completion"), _("Self-assessed points"), _("Approved points"), _("Status"), _("Origin"),
+               _("Reference"), _("What was done")]
+    from worklog.facts.sources import source_name
     from worklog.labels import COMPLETION_LABELS, ENTRY_STATUS_LABELS
     rows = [[e.work_date, e.task_type.name, e.category.name, e.quantity, e.task_type.unit_of_measure, e.hours,
              str(COMPLETION_LABELS[e.completion]), e.points, e.approved_points,
-             str(ENTRY_STATUS_LABELS[e.status]), e.description]
+             str(ENTRY_STATUS_LABELS[e.status]), source_name(e.source) if e.source else _("Self-reported"),
+             e.reference, e.description]
             for d in ledger.days for e in d.entries]
     filename = f"{_('ledger')}-{person.badge}-{ledger.month:%Y-%m}.{fmt}"
     if fmt == "csv":
@@ -286,4 +289,6 @@ def ledger_export(person_id: int | None, month: str, fmt: str):
                      _("Self-assessment")], days),
         (_("Categories"), [_("Category"), _("Entries"), _("Self-assessed points"), _("Approved points")],
          categories),
+        (_("Origins"), [_("Origin"), _("Entries"), _("Self-assessed points"), _("Approved points")],
+         [[source_name(s) if s else _("Self-reported"), t.entries, t.points, t.approved] for s, t in ledger.origins]),
     ], filename)

@@ -273,6 +273,8 @@ class OfficerRow:
     entries: int
     points: Decimal
     approved: Decimal
+    #: Of ``points``, those of entries a business system's facts made (the rest is self-reported).
+    from_systems: Decimal = ZERO
 
 
 @dataclass
@@ -287,6 +289,10 @@ class DepartmentMonthView:
     def officers_total(self) -> Totals:
         return Totals(len(self.officers), sum(o.entries for o in self.officers),
                       sum((o.points for o in self.officers), ZERO), sum((o.approved for o in self.officers), ZERO))
+
+    @property
+    def from_systems(self) -> Decimal:
+        return sum((o.from_systems for o in self.officers), ZERO)
 
 
 @cache
@@ -308,7 +314,7 @@ def _department_officers_query():
 def department_month(department: Department, month: date) -> DepartmentMonthView:
     """The department's ledger row and cells, and its officers' month totals from the daily roll-up
     (person_day_total keeps the department of each day, so a transferred officer appears where they
-    worked) — 3 queries."""
+    worked) — 4 queries."""
     month = month.replace(day=1)
     first, last = month_bounds(month)
     stored = db.session.get(DepartmentMonth, (department.id, month))
@@ -316,7 +322,14 @@ def department_month(department: Department, month: date) -> DepartmentMonthView
         select(DepartmentMonthCategory, TaskCategory).join(TaskCategory)
         .where(DepartmentMonthCategory.department_id == department.id, DepartmentMonthCategory.month == month)
         .order_by(TaskCategory.position, TaskCategory.code))]
-    officers = [OfficerRow(Officer(person_id, badge, name), int(entries), _money(points), _money(approved))
+    # What business systems reported, apart from what the officers reported themselves: only entries made from
+    # facts are read (the department's month of entries through its index, the rest filtered out).
+    sourced = dict(db.session.execute(
+        select(Entry.person_id, func.sum(Entry.points))
+        .where(Entry.department_id == department.id, Entry.work_date >= first, Entry.work_date <= last,
+               Entry.fact_id.is_not(None)).group_by(Entry.person_id)).all())
+    officers = [OfficerRow(Officer(person_id, badge, name), int(entries), _money(points), _money(approved),
+                           _money(sourced.get(person_id) or ZERO))
                 for person_id, badge, name, entries, points, approved in db.session.execute(
                     _department_officers_query(), {"department_id": department.id, "first": first, "last": last})]
     return DepartmentMonthView(department, month, Totals.of(stored) if stored else Totals(), cells, officers)
