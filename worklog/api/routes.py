@@ -108,3 +108,7 @@ def openapi_document():
 def docs():
     from worklog.api.spec import document
     return render_template("api/docs.html", doc=document())
+
+
+# The reads for HR and other systems register on this blueprint (imported last: they import it).
+from worklog.api import reads  # noqa: E402,F401
