@@ -127,6 +127,13 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     # The JSON API: systems with a token (tests/api), never a browser's session (401); its document is public.
     ("/api/v1/units", "GET"): NOBODY,
     ("/api/v1/people", "GET"): NOBODY,
+    ("/api/v1/assignments", "GET"): NOBODY,
+    ("/api/v1/monthly-results", "GET"): NOBODY,
+    ("/api/v1/annual-results", "GET"): NOBODY,
+    ("/api/v1/published-lists", "GET"): NOBODY,
+    ("/api/v1/ledgers/units", "GET"): NOBODY,
+    ("/api/v1/ledgers/departments", "GET"): NOBODY,
+    ("/api/v1/events", "GET"): NOBODY,
     ("/api/v1/openapi.json", "GET"): EVERYONE,
     ("/api/v1/docs", "GET"): EVERYONE,
     # The day: each officer's own.

@@ -6,7 +6,7 @@ from typing import Callable
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from worklog.api import queries
 from worklog.api.errors import ApiError
@@ -45,19 +45,24 @@ def operation(summary, *, description=None, response=None, query=None, body=None
 
 
 def load_query(schema_class) -> dict:
-    """The query's values by the schema; 422 naming each wrong field, in the caller's language."""
+    """The query's values by the schema; 422 naming each wrong field, in the caller's language. A parameter the
+    schema does not know is refused too: a misspelt cursor (``afer=``) would otherwise read from the start."""
     schema = schema_class()
     try:
-        return schema.load(request.args, unknown="exclude")
+        return schema.load(request.args, unknown="raise")
     except ValidationError as error:
         details = {}
         for name in error.messages:
             field = schema.fields.get(name)
             low, high = _range(field)
-            if "required" in str(error.messages[name]).lower() and name not in request.args:
+            if field is None:
+                details[name] = _("This parameter is not known: check its name.")
+            elif "required" in str(error.messages[name]).lower() and name not in request.args:
                 details[name] = _("This parameter is required.")
-            else:
+            elif isinstance(field, fields.Integer):
                 details[name] = _("Give a whole number from %(low)s to %(high)s.", low=low, high=high)
+            else:  # a field of another kind words its own refusal (worklog/api/read_schemas.py: MonthField)
+                details[name] = " ".join(str(message) for message in error.messages[name])
         raise ApiError(422, details=details)
 
 
@@ -160,3 +165,7 @@ def openapi_document():
 def docs():
     from worklog.api.spec import document
     return render_template("api/docs.html", doc=document())
+
+
+# The reads for HR and other systems register on this blueprint (imported last: they import it).
+from worklog.api import reads  # noqa: E402,F401

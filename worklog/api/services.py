@@ -17,7 +17,11 @@ from worklog.timekeeping import now
 
 #: The operations a client may be given, by name, with what they allow.
 OPERATIONS = {
-    "read:people": _l("Read people and their current assignment"),
+    "read:people": _l("Read people and their assignments (today's and past ones)"),
+    "read:results": _l("Read officers' monthly and annual results once final"),
+    "read:lists": _l("Read published promotion, warning and removal lists"),
+    "read:ledgers": _l("Read the unit and department ledgers"),
+    "read:events": _l("Follow events: months and years finalised, rounds published, people transferred"),
     "write:work-facts": _l("Send work facts (entries on officers' days)"),
 }
 
