@@ -134,6 +134,7 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/api/v1/ledgers/units", "GET"): NOBODY,
     ("/api/v1/ledgers/departments", "GET"): NOBODY,
     ("/api/v1/events", "GET"): NOBODY,
+    ("/api/v1/work-facts", "POST"): NOBODY,
     ("/api/v1/openapi.json", "GET"): EVERYONE,
     ("/api/v1/docs", "GET"): EVERYONE,
     # The day: each officer's own.

@@ -41,7 +41,6 @@ MAX_QUANTITY = Decimal("999999.99")
 CHUNK = 900
 FUTURE_SLACK = timedelta(minutes=10)
 FIRST_FACT_YEAR = 2000
-FIELDS = ("id", "badge", "occurred_at", "type", "quantity", "reference")
 ZERO = Decimal("0")
 
 
