@@ -403,7 +403,7 @@ def put_back(url: str, cast: Cast) -> None:
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            for table in ("entry", "person_day_total", "day_log"):
+            for table in ("entry", "person_day_total", "day_log", "work_fact"):
                 conn.execute(text(f"DELETE FROM {table} WHERE work_date > :d"), {"d": after})
             conn.execute(text("DELETE FROM week_review WHERE week_start > :d"), {"d": after})
             # Rows the bench's saves created in the month's last week: open and empty, as good as absent.

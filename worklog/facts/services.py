@@ -14,6 +14,7 @@ it again; nothing is ever dropped but a fact about an officer outside the sender
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -94,6 +95,9 @@ class FactsInvalid(Exception):
 # --- Reading one fact ---------------------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _text(raw, limit: int, *, required: bool = True) -> str | None:
     """A text field, trimmed; None when missing (if required), empty, too long or holding control characters."""
     if raw is None:
@@ -101,7 +105,7 @@ def _text(raw, limit: int, *, required: bool = True) -> str | None:
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         return None
     value = str(raw).strip()
-    if (required and not value) or len(value) > limit or any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if (required and not value) or len(value) > limit or _CONTROL.search(value):
         return None
     return value
 
@@ -238,6 +242,8 @@ class _Context:
         #: The posts each task type is limited to (none: open to every post of its sequence).
         self.restricted: dict[int, set[int]] = defaultdict(set)
         self.factors: dict[date, Decimal] = {}
+        self.places: dict[int, tuple] = {}
+        self.versions_read: dict[int, tuple] = {}
 
     def load(self, facts: Iterable[Fact]) -> None:
         from sqlalchemy.orm import selectinload
@@ -277,6 +283,24 @@ class _Context:
                 or (allowed and post.id not in allowed):
             return None
         return next((v for v in self.versions[task_type_id] if v.valid_from <= day), None)
+
+    def place(self, assignment: Assignment) -> tuple:
+        """(unit, department, post, sequence, coefficient) of an assignment, read off its objects once."""
+        found = self.places.get(assignment.id)
+        if found is None:
+            post = assignment.post
+            found = self.places[assignment.id] = (assignment.department.unit_id, assignment.department_id, post.id,
+                                                  post.sequence_id, post.coefficient)
+        return found
+
+    def task_values(self, version: TaskTypeVersion) -> tuple:
+        """(task type, version, category, standard points) of a task's version, read once."""
+        found = self.versions_read.get(version.id)
+        if found is None:
+            found = self.versions_read[version.id] = (
+                version.task_type_id, version.id, self.task_types[version.task_type_id].category_id,
+                version.standard_points)
+        return found
 
     def factor(self, day: date) -> Decimal:
         if day not in self.factors:
@@ -431,16 +455,16 @@ def _day_logs(plans: list[_Plan]) -> dict[tuple[int, date], tuple[int, str]]:
 
 def _entry_values(plan: _Plan, context: _Context) -> dict:
     """An entry's columns for a fact: the task's values on the day, quantity by the mapping, 完成 (done)."""
-    assignment, version, post = plan.assignment, plan.version, plan.assignment.post
+    unit_id, department_id, post_id, sequence_id, coefficient = context.place(plan.assignment)
+    type_id, version_id, category_id, standard_points = context.task_values(plan.version)
     factor = context.factor(plan.fact.work_date)
     return {
-        "person_id": plan.person.id, "work_date": plan.fact.work_date, "task_type_id": version.task_type_id,
-        "task_type_version_id": version.id, "category_id": context.task_types[version.task_type_id].category_id,
-        "unit_id": assignment.department.unit_id, "department_id": assignment.department_id, "post_id": post.id,
-        "sequence_id": post.sequence_id, "quantity": plan.quantity, "hours": ZERO, "description": "",
-        "completion": "done", "standard_points": version.standard_points, "completion_factor": factor,
-        "coefficient": post.coefficient,
-        "points": entry_points(plan.quantity, version.standard_points, factor, post.coefficient),
+        "person_id": plan.person.id, "work_date": plan.fact.work_date, "task_type_id": type_id,
+        "task_type_version_id": version_id, "category_id": category_id, "unit_id": unit_id,
+        "department_id": department_id, "post_id": post_id, "sequence_id": sequence_id, "quantity": plan.quantity,
+        "hours": ZERO, "description": "", "completion": "done", "standard_points": standard_points,
+        "completion_factor": factor, "coefficient": coefficient,
+        "points": entry_points(plan.quantity, standard_points, factor, coefficient),
         "source": context.source, "reference": plan.fact.reference,
     }
 
@@ -506,12 +530,15 @@ def receive(facts: list[Fact], *, source: str, channel: str = FactChannel.api.va
     # Facts: new ones inserted, those known before (waiting, refused) updated with their new outcome.
     new_rows = [_fact_values(p.fact, p, source, channel, client_id) | {"received_at": now, "updated_at": now}
                 for p in plans if p.row is None and p.reason != "outside_units"]
+    # Inserted in bulk without RETURNING (on SQLite that would be a statement a row), then their ids read back.
     fact_ids: dict[str, int] = {}
     table = WorkFact.__table__
-    for chunk in _chunks(new_rows, 1000):
-        for fact_id, external_id in db.session.execute(
-                insert(table).returning(table.c.id, table.c.external_id, sort_by_parameter_order=True), chunk):
-            fact_ids[external_id] = fact_id
+    if new_rows:
+        for chunk in _chunks(new_rows, 1000):
+            db.session.execute(insert(table), chunk)
+        for chunk in _chunks([row["external_id"] for row in new_rows]):
+            fact_ids.update(db.session.execute(select(table.c.external_id, table.c.id).where(
+                table.c.source == source, table.c.external_id.in_(chunk))).all())
     for plan in plans:
         if plan.row is not None:
             fact_ids[plan.fact.external_id] = plan.row.id
@@ -539,11 +566,13 @@ def receive(facts: list[Fact], *, source: str, channel: str = FactChannel.api.va
         total[1] += values["points"]
     entry_ids: dict[int, int] = {}
     entry_table = Entry.__table__
-    for chunk in _chunks(entry_rows, 1000):
-        for entry_id, fact_id in db.session.execute(
-                insert(entry_table).returning(entry_table.c.id, entry_table.c.fact_id,
-                                              sort_by_parameter_order=True), chunk):
-            entry_ids[fact_id] = entry_id
+    if entry_rows:
+        for chunk in _chunks(entry_rows, 1000):
+            db.session.execute(insert(entry_table), chunk)
+        dates = sorted({row["work_date"] for row in entry_rows})
+        for chunk in _chunks([row["fact_id"] for row in entry_rows]):
+            entry_ids.update(db.session.execute(select(entry_table.c.fact_id, entry_table.c.id).where(
+                entry_table.c.fact_id.in_(chunk), entry_table.c.work_date.in_(dates))).all())
     _add_to_days(totals, plans)
 
     for plan in plans:

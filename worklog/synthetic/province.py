@@ -668,7 +668,7 @@ class _Province:
                          "category_id", "unit_id", "department_id", "post_id", "sequence_id", "quantity", "hours",
                          "description", "completion", "standard_points", "completion_factor", "coefficient", "points",
                          "approved_points", "status", "reviewed_by_id", "reviewed_at", "review_note", "returned_count",
-                         "week_signed", "created_at", "updated_at", "version")
+                         "week_signed", "created_at", "updated_at", "version", "reference")
         total_columns = ("person_id", "work_date", "unit_id", "department_id", "sequence_id", "entries", "hours",
                          "points", "approved_points")
         week_columns = ("id", "person_id", "week_start", "unit_id", "status", "signed_by_id", "signed_at", "entries",
@@ -763,7 +763,7 @@ class _Province:
                                     task.category_id, uid, did, post_id, sid, quantity, half_hours_text[hours],
                                     description, completions[completion], task.points_text, factor_texts[completion],
                                     coefficient_text, points_text, approved_text, "approved", signer, reviewed_at,
-                                    note, returned, True, created, signed_at, version))
+                                    note, returned, True, created, signed_at, version, ""))
                                 week[0] += 1
                                 week[1] += points
                                 week[2] += approved
@@ -778,7 +778,7 @@ class _Province:
                                     task.category_id, uid, did, post_id, sid, quantity, half_hours_text[hours],
                                     description, completions[completion], task.points_text, factor_texts[completion],
                                     coefficient_text, points_text, None, "submitted", None, None, "", 0, False,
-                                    created, submitted, 2))
+                                    created, submitted, 2, ""))
                             n += 1
                             half_hours += hours
                             points_sum += points
