@@ -4,16 +4,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.people import Person
 
 
+#: The actions the API's events feed reads (worklog/api/read_queries.py EVENT_ACTIONS), as SQL.
+FEED_ACTIONS = ("month.finalised", "year.finalised", "round.published", "assignment.created", "assignment.corrected")
+FEED_CONDITION = "action IN (" + ", ".join(f"'{a}'" for a in FEED_ACTIONS) + ")"
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id"),
+        # The API's events feed (GET /api/v1/events) reads these actions by id after a cursor: a partial index on
+        # them alone, so a poll reads only the feed's events, not every event of the trail since its cursor.
+        Index("ix_audit_event_feed", "id", postgresql_where=text(FEED_CONDITION), sqlite_where=text(FEED_CONDITION)),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -41,6 +41,8 @@ TEST_CONFIG = {
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,
+    # The events feed shows events at once (tests/api/test_api_reads.py checks the settling apart).
+    "API_EVENTS_SETTLE_SECONDS": 0,
 }
 
 

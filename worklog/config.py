@@ -95,6 +95,9 @@ DEFAULTS: dict[str, Any] = {
     # set on its page; counts are kept on REDIS_URL when set (RATELIMIT_STORAGE_URI overrides), else in memory.
     "API_TOKEN_KEY": None,
     "API_ANONYMOUS_RATE_LIMIT": "60 per minute",
+    # The events feed shows an event once it is this many seconds old: an event's id is taken before its
+    # transaction commits, so a slower transaction may commit one below a cursor a client has already read past.
+    "API_EVENTS_SETTLE_SECONDS": 10,
     "RATELIMIT_STORAGE_URI": None,
     "JOBS_QUEUE": "worklog",
     # Longest one part (one unit's close, one export) may run on a worker before RQ stops it, in seconds.

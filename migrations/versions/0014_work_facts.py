@@ -6,8 +6,9 @@ Create Date: 2026-11-30 06:00:00
 
 Adds ``work_fact`` (each fact a system sent, by source and its id there, with its outcome) and ``fact_mapping``
 (a source's fact type → a task type of the catalog, with its quantity rule); ``entry.fact_id``, ``source`` and
-``reference`` (the fact an entry came from); ``api_client.source`` (the source name a client sends under); and
-``audit_event.api_client_id`` (the client whose request made a change).
+``reference`` (the fact an entry came from); ``api_client.source`` (the source name a client sends under);
+``audit_event.api_client_id`` (the client whose request made a change); and a partial index of the audit events
+the API's events feed reads.
 
 On SQLite, batch mode copies ``entry`` to add its foreign key; dropping the old copy, with foreign keys on, runs
 the ON DELETE actions of the keys that point at it, which would clear ``assigned_task.entry_id``: the links are
@@ -90,6 +91,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('source', sa.String(length=40), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_api_client_source'), ['source'])
 
+    feed = ("action IN ('month.finalised', 'year.finalised', 'round.published', 'assignment.created', "
+            "'assignment.corrected')")
+    op.create_index('ix_audit_event_feed', 'audit_event', ['id'], unique=False,
+                    postgresql_where=sa.text(feed), sqlite_where=sa.text(feed))
     sqlite = op.get_bind().dialect.name == 'sqlite'
     if sqlite:
         op.execute('CREATE TEMPORARY TABLE kept_links AS SELECT id, entry_id FROM assigned_task '
@@ -112,6 +117,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_audit_event_feed', table_name='audit_event')
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.drop_column('reference')
         batch_op.drop_column('source')

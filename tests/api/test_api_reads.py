@@ -402,3 +402,18 @@ def test_the_events_feed_reads_a_fixed_number_of_statements(app, org, caller):
     assert len({e["type"] for e in _events(system)}) == 4
     # One more for the page's rounds, read together, once a round is on the page.
     assert _statements("/api/v1/events?limit=200", system) == _statements("/api/v1/events?limit=1", system) + 1
+
+
+def test_the_events_feed_waits_until_an_event_has_settled(app, org, caller):
+    """An event's id is taken before its transaction commits: the feed shows it only once it is older than
+    API_EVENTS_SETTLE_SECONDS, by when every transaction that took an id below it has ended."""
+    from models.audit import FEED_ACTIONS
+    from worklog.api.read_queries import EVENT_ACTIONS
+    assert set(FEED_ACTIONS) == set(EVENT_ACTIONS)  # the partial index covers what the feed reads
+    system = caller([org.county_a], "read:events")
+    start = (_events(system) or [{"id": 0}])[-1]["id"]
+    app.config["API_EVENTS_SETTLE_SECONDS"] = 60
+    review = _close_month(app, org, org.county_a)
+    assert system.get(f"/api/v1/events?after={start}").get_json() == {"items": [], "next": None}
+    app.config["API_EVENTS_SETTLE_SECONDS"] = 0
+    assert review.id in [e["object_id"] for e in system.get(f"/api/v1/events?after={start}").get_json()["items"]]

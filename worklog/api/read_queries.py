@@ -147,13 +147,21 @@ def month_is_final(unit: Unit, month: date) -> bool:
 # --- Events --------------------------------------------------------------------------------------------------------
 
 
+def _settled():
+    """Events written before this instant only: every transaction that took an id below theirs has ended by then
+    (transactions here are a request's or a job part's, seconds long), so a cursor never passes an event that
+    commits later. ``at`` is the real time of writing, never the pinned clock of tests."""
+    from datetime import datetime, timedelta, timezone
+    from flask import current_app
+    return datetime.now(timezone.utc) - timedelta(seconds=float(current_app.config["API_EVENTS_SETTLE_SECONDS"]))
+
+
 def events_page(client: ApiClient, after: int, limit: int) -> tuple[list, int | None]:
     """The audit events the feed shows, filed under the client's units, by id after ``after``, each with what
     its object says (the month, the year, the round, the assignment) joined in the same statement.
 
-    Index-friendly as far as the table's indexes allow: the cursor is the primary key and the actions a short IN
-    list. Province-wide, those actions are a sliver of the trail, which the primary key's order makes the
-    statement step through; an index on (action, id) would let it read only them (there is none yet)."""
+    The cursor is the primary key and the actions those of the partial index ix_audit_event_feed (models/audit.py),
+    so a poll reads the feed's events only, not the whole trail since its cursor."""
     scope = api_unit_scope_clause(client, Unit.path)
     rows = db.session.execute(
         select(AuditEvent.id, AuditEvent.action, AuditEvent.at, AuditEvent.unit_id, AuditEvent.object_id,
@@ -166,6 +174,6 @@ def events_page(client: ApiClient, after: int, limit: int) -> tuple[list, int | 
         .outerjoin(PromotionRound, and_(AuditEvent.object_type == "promotion_round",
                                         PromotionRound.id == AuditEvent.object_id))
         .outerjoin(Assignment, and_(AuditEvent.object_type == "assignment", Assignment.id == AuditEvent.object_id))
-        .where(AuditEvent.action.in_(list(EVENT_ACTIONS)), AuditEvent.id > after, scope)
+        .where(AuditEvent.action.in_(list(EVENT_ACTIONS)), AuditEvent.id > after, AuditEvent.at <= _settled(), scope)
         .order_by(AuditEvent.id).limit(limit + 1)).all()
     return _keyset(rows, limit, lambda row: row.id)
