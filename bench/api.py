@@ -93,7 +93,11 @@ def _post(port: int, token: str, body: bytes) -> tuple[int, float, dict]:
         data = response.read()
     finally:
         connection.close()
-    return response.status, time.perf_counter() - started, json.loads(data or b"{}")
+    seconds = time.perf_counter() - started
+    try:
+        return response.status, seconds, json.loads(data or b"{}")
+    except ValueError:
+        return response.status, seconds, {"body": data[:500].decode("utf-8", "replace")}
 
 
 def _floor(url: str, run: int) -> float:
@@ -164,6 +168,9 @@ def ingest(settings: Settings, cast: Cast, port: int, url: str, app) -> None:
             raise SystemExit(f"ingest answered {status}: {str(answer)[:300]}")
         product.append(seconds)
         created.append(answer.get("created", 0))
+        if answer.get("created") != BATCH:
+            reasons = sorted({(r["outcome"], r["reason"]) for r in answer.get("results", [])})
+            info(f"batch {run}: {answer.get('created')} of {BATCH} created; outcomes {reasons[:5]} {str(answer.get('body', ''))[:300]}")
         floor.append(_floor(url, run))
     timings(f"api_ingest_10k_{settings.kind}", product, floor, "s",
             facts_per_s=round(BATCH / p50(product)), created=min(created))

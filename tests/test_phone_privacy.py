@@ -138,3 +138,18 @@ def test_no_page_export_log_or_record_shows_a_full_number(runner, new_client, ca
         for row in db.session.execute(select(*columns)):
             text = " ".join(str(value) for value in row if value is not None)
             assert not found_numbers(text, numbers), f"a full number is stored in {table.name}"
+
+
+def test_json_answers_mask_the_numbers_in_their_strings_and_keep_their_numbers(app):
+    """An API answer's ids are numbers, and an id past ten million has a phone number's shape: it stays as it is,
+    and the answer stays JSON; a phone number written into a string is masked."""
+    import json
+    from flask import jsonify
+    from worklog.privacy import _mask_json
+    with app.test_request_context("/api/v1/work-facts"):
+        answer = _mask_json(jsonify({"entry_id": 13800138000, "id": 23456789,
+                                     "message": "call 13800138000", "items": [{"note": "tel 021-63218888"}]}))
+        data = json.loads(answer.get_data(as_text=True))
+    assert data["entry_id"] == 13800138000 and data["id"] == 23456789
+    assert "13800138000" not in data["message"] and data["message"].startswith("call ")
+    assert "63218888" not in data["items"][0]["note"]

@@ -13,9 +13,10 @@ The rule of what a phone number is lives beside ``redact``.
 """
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import Markup
 
 from worklog.survey.phones import InFull, redact
@@ -79,14 +80,32 @@ def install_log_filter(logger: logging.Logger) -> None:
 
 
 def _mask_json(response):
-    """JSON answers (a job's progress carries its error's text) are masked like pages; exports mask their cells
-    and the calling view is HTML, so nothing else needs a look."""
+    """JSON answers (a job's progress carries its error's text; the API's names and references) are masked like
+    pages, in their strings only: a number is data (an entry's id past ten million has a phone number's shape), and
+    masking it would change it or break the JSON. Exports mask their cells and the calling view is HTML, so
+    nothing else needs a look."""
     if response.mimetype == "application/json" and not response.direct_passthrough:
         text = response.get_data(as_text=True)
-        masked = redact(text)
-        if masked != text:
-            response.set_data(masked)
+        if redact(text) != text:  # something has a phone number's shape: look closer, string by string
+            try:
+                data = json.loads(text)
+            except ValueError:
+                response.set_data(redact(text))
+                return response
+            masked = _mask_strings(data)
+            if masked != data:
+                response.set_data(current_app.json.dumps(masked) + "\n")
     return response
+
+
+def _mask_strings(value):
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_mask_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _mask_strings(item) for key, item in value.items()}
+    return value
 
 
 def init_app(app: Flask) -> None:
