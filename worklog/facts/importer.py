@@ -7,6 +7,8 @@ it are matched at once. If any row is wrong, nothing is kept and every wrong row
 """
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -95,11 +97,31 @@ def _row(record: dict, actor: Person | None, seen: dict, where: tuple[str, int])
     if task_type is None:
         raise CellProblem("task_code", _("There is no task %(code)s in the catalog.", code=code))
     data = {"source": source, "fact_type": fact_type, "task_type": task_type, "quantity_rule": _rule(record),
-            "multiplier": sheets.text(record, "multiplier", 20)}
+            "multiplier": two_places(sheets.text(record, "multiplier", 20))}
     existing = db.session.scalar(select(FactMapping).where(FactMapping.source == source,
                                                            FactMapping.fact_type == fact_type))
-    before = audit.snapshot(existing, services.MAPPING_FIELDS) if existing is not None else None
+    before = _values(existing) if existing is not None else None
     mapping = services.save_mapping(existing, data, actor)
     if before is None:
         return "created"
-    return "unchanged" if audit.snapshot(mapping, services.MAPPING_FIELDS) == before else "updated"
+    return "unchanged" if _values(mapping) == before else "updated"
+
+
+def _values(mapping: FactMapping) -> tuple:
+    """A mapping's values, compared as values (1 and 1.00 are the same multiplier)."""
+    return tuple(getattr(mapping, name) for name in services.MAPPING_FIELDS)
+
+
+def two_places(text: str | None):
+    """A multiplier as the column keeps it (1 → 1.00), so that saving the same one again records no change; a
+    value that is not a number of at most two decimals is passed on as written, for save_mapping to refuse
+    (an empty one is None: save_mapping's default, 1)."""
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        value = Decimal(str(text).strip())
+        if value.is_finite() and value == value.quantize(Decimal("0.01")) and abs(value) < 10 ** 6:
+            return value.quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        pass
+    return text

@@ -15,9 +15,11 @@ from worklog.extensions import db
 from worklog.facts import feeds, queries, reconciliation, services
 from worklog.facts.forms import (FeedUploadForm, MappingForm, MappingImportForm, MatchAgainForm, ReconciliationForm,
                                  WaitingFilterForm)
+from worklog.facts.importer import import_mappings, two_places
 from worklog.facts.labels import REASON_SHORT, reason_short, reason_text, status_label
 from worklog.facts.reasons import REASONS
 from worklog.permissions import require_api_client_manager
+from worklog.spreadsheets import ImportFailed
 from worklog.web import current_person, int_arg, refuse, rollback_only
 
 bp = Blueprint("facts", __name__, url_prefix="/admin/facts")
@@ -102,7 +104,8 @@ def mapping_edit(mapping_id: int | None):
             saved = services.save_mapping(mapping, {
                 "source": form.source.data, "fact_type": form.fact_type.data,
                 "task_type": db.session.get(TaskType, form.task_type.data),
-                "quantity_rule": form.quantity_rule.data, "multiplier": form.multiplier.data}, current_person())
+                "quantity_rule": form.quantity_rule.data, "multiplier": two_places(form.multiplier.data)},
+                current_person())
             entered = queries.entered_among(held)
             flash(_("Saved.") + (" " + _("Of the %(held)d facts that waited for this type, %(entered)d are entered "
                                          "now.", held=len(held), entered=entered) if held else ""), "success")
@@ -115,8 +118,6 @@ def mapping_edit(mapping_id: int | None):
 @bp.route("/mappings/import", methods=["GET", "POST"])
 @accepts_upload
 def mappings_import():
-    from worklog.facts.importer import import_mappings
-    from worklog.spreadsheets import ImportFailed
     form = MappingImportForm()
     if form.validate_on_submit():
         upload = form.file.data
