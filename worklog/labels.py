@@ -384,7 +384,7 @@ def _value_labels(object_type: str, name: str) -> dict | None:
     from worklog.units.labels import STATUS_LABELS as EVALUATION_STATUS_LABELS
     if object_type == "work_fact" or name in ("quantity_rule", "channel"):
         from worklog.facts import labels as fact_labels
-        words = {"status": fact_labels.STATUS_LABELS, "reason": fact_labels.REASON_SHORT,
+        words = {"status": fact_labels.status_labels(), "reason": fact_labels.REASON_SHORT,
                  "quantity_rule": fact_labels.QUANTITY_RULE_LABELS, "channel": CHANNEL_LABELS}.get(name)
         if words is not None:
             return words

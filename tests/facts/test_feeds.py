@@ -201,3 +201,10 @@ def test_the_command_refuses_a_wrong_file_whole(runner, tmp_path, mapped):
     with force_locale("en"):
         result = runner.invoke(args=["facts", "import", str(path), "--source", "Bad Name"])
     assert result.exit_code == 1 and "A source name" in result.output
+
+
+def test_problems_name_the_columns_as_the_file_heads_them(admin, mapped):
+    text = "编号,警号,发生时间,业务类型,数量\ng1,200002,昨天,call,0\ng2,,2026-11-24 08:00,call,1\n"
+    response = upload(admin, text.encode("utf-8"))
+    assert response.status_code == 422
+    assert [(r, c) for r, c, _m in problems(response)] == [("2", "发生时间"), ("2", "数量"), ("3", "警号")]

@@ -29,11 +29,18 @@ def test_every_page_renders_for_the_province_administrator(admin, mapped):
         assert response.status_code == 200, (page, response.status_code)
 
 
-def test_every_page_renders_in_chinese(admin, mapped):
-    send([fact("c1"), fact("x1", badge="999999"), fact("t1", type_="stop")])
+def test_every_page_reads_in_chinese(admin, mapped):
+    from tests.test_i18n import assert_chinese
+    send([fact("c1"), fact("x1", badge="999999"), fact("t1", type_="stop"), fact("s1", type_="scene")])
     for page in PAGES:
         response = admin.get(page.format(mapping=_mapping_id()), headers={"Accept-Language": "zh-CN"})
         assert response.status_code == 200, (page, response.status_code)
+        if response.mimetype == "text/html":
+            assert_chinese(response.get_data(as_text=True))
+    waiting = admin.get("/admin/facts/waiting", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert_chinese(waiting, "待处理数据", "没有民警使用此警号。", "重新匹配")
+    rec = admin.get("/admin/facts/reconciliation?source=jj110", headers={"Accept-Language": "zh-CN"})
+    assert_chinese(rec.get_data(as_text=True), "对账", "已接收", "已录入", "已拒绝", "待处理", "警号未知")
 
 
 @pytest.mark.parametrize("who", ["supervisor_a", "admin_a", "officer_a", "panel_a", "hr_a"])

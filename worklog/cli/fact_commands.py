@@ -38,7 +38,7 @@ def import_command(path: str, source: str) -> None:
         raise click.ClickException(error.message)
     except FactsInvalid as invalid:
         db.session.rollback()
-        problems = feeds.details_by_row(invalid.details)
+        problems = feeds.details_by_row(invalid)
         for row, column, message in problems:
             where = f"row {row}" if row else "file"
             click.echo(f"{where}{f', column {column}' if column else ''}: {message}", err=True)

@@ -85,9 +85,10 @@ def _local_time(text: str) -> str:
     return stamp
 
 
-def rows_of(data: bytes, filename: str) -> list[tuple[str, dict[str, str]]]:
-    """Each data row of the file as (where, fields), ready for services.parse_all; FactsInvalid when the file
-    cannot be read, lacks a column, holds no row or holds rows on several sheets."""
+def rows_of(data: bytes, filename: str) -> tuple[list[tuple[str, dict[str, str]]], dict[str, str]]:
+    """Each data row of the file as (where, fields), ready for services.parse_all, and the file's heading of each
+    of our columns; FactsInvalid when the file cannot be read, lacks a column, holds no row or holds rows on
+    several sheets."""
     try:
         tables = [t for t in sheets.read(data, filename) if t.rows]
     except sheets.Unreadable as error:
@@ -110,12 +111,13 @@ def rows_of(data: bytes, filename: str) -> list[tuple[str, dict[str, str]]]:
             if text is not None:
                 fields[column] = _local_time(text) if column == "occurred_at" else text
         rows.append((f"row {number}", fields))
-    return rows
+    return rows, {column: str(table.headers[index]).strip() for column, index in mapping.items()}
 
 
 def parse_file(data: bytes, filename: str) -> list[services.Fact]:
-    """Every fact of the file, or FactsInvalid naming every wrong value of every row ("row 5.quantity")."""
-    rows = rows_of(data, filename)
+    """Every fact of the file, or FactsInvalid naming every wrong value of every row ("row 5.quantity"), with the
+    file's own headings of the columns (``headings``: a file may name them in Chinese) for the person to read."""
+    rows, headings = rows_of(data, filename)
     facts, errors = [], {}
     for start in range(0, len(rows), services.MAX_BATCH):  # parse_all takes a batch at most
         try:
@@ -123,7 +125,9 @@ def parse_file(data: bytes, filename: str) -> list[services.Fact]:
         except FactsInvalid as invalid:
             errors.update(invalid.details)
     if errors:
-        raise FactsInvalid(errors)
+        invalid = FactsInvalid(errors)
+        invalid.headings = headings
+        raise invalid
     return facts
 
 
@@ -161,14 +165,14 @@ def receive_file(data: bytes, filename: str, source: str, actor: Person | None) 
     return report
 
 
-def details_by_row(details: dict[str, str]) -> list[tuple[int, str, str]]:
-    """FactsInvalid's details as (row, column, message), by row: "row 5.quantity" → (5, "quantity", …); a
-    problem of the whole file is row 0."""
+def details_by_row(invalid: FactsInvalid) -> list[tuple[int, str, str]]:
+    """FactsInvalid's details as (row, column as the file heads it, message), by row and column: "row 5.quantity"
+    → (5, "数量", …) in a file headed in Chinese; a problem of the whole file is row 0."""
+    headings = getattr(invalid, "headings", {})
+    order = {column: place for place, column in enumerate(COLUMNS)}
     found = []
-    for key, message in details.items():
+    for key, message in invalid.details.items():
         match = re.fullmatch(r"row (\d+)(?:\.(\w+))?", key)
-        if match:
-            found.append((int(match[1]), match[2] or "", message))
-        else:
-            found.append((0, "", message))
-    return sorted(found, key=lambda item: (item[0], item[1]))
+        row, column = (int(match[1]), match[2] or "") if match else (0, "")
+        found.append(((row, order.get(column, len(order))), (row, headings.get(column, column), message)))
+    return [shown for _key, shown in sorted(found, key=lambda item: item[0])]

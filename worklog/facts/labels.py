@@ -2,15 +2,16 @@
 reasons' sentences are in :mod:`worklog.facts.reasons`)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, pgettext
 
 from worklog.facts.reasons import REASONS
 
-STATUS_LABELS = {
-    "entered": _l("Entered"),
-    "waiting": _l("Waiting"),
-    "refused": _l("Refused"),
-}
+
+def status_labels() -> dict[str, str]:
+    """A fact's status in words, in the reader's language. In the context "work facts": "Waiting" and "Refused"
+    alone are also a week's entries waiting for review and a survey's refusal to answer, said otherwise."""
+    return {"entered": pgettext("work facts", "Entered"), "waiting": pgettext("work facts", "Waiting"),
+            "refused": pgettext("work facts", "Refused")}
 
 QUANTITY_RULE_LABELS = {
     "as_sent": _l("As sent: the fact's quantity × the multiplier"),
@@ -23,7 +24,7 @@ REASON_SHORT = {
     "unmapped_type": _l("Unmapped type"),
     "no_post": _l("No post"),
     "not_in_catalog": _l("Task not open"),
-    "sealed_week": _l("Week signed"),
+    "sealed_week": _l("Week already signed"),
     "sealed_month": _l("Month final"),
     "daily_cap": _l("Daily cap"),
     "outside_units": _l("Outside the units"),
@@ -32,8 +33,7 @@ REASON_SHORT = {
 
 
 def status_label(code: str) -> str:
-    label = STATUS_LABELS.get(code)
-    return str(label) if label is not None else code
+    return status_labels().get(code, code)
 
 
 def reason_short(code: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from sqlalchemy import case, func, or_, select
 
 from models import FactStatus, WorkFact
@@ -141,8 +141,22 @@ def not_entered(source: str, start: date, end: date, limit: int = MAX_LISTED) ->
 # --- Written out ----------------------------------------------------------------------------------------------------
 
 
+def count_names() -> list[tuple[str, str]]:
+    """(heading, what it counts) of each of COUNTS, in the reader's language."""
+    return [
+        (pgettext("work facts", "Received"), _("Facts of the day kept from the system (a fact sent again counts once).")),
+        (pgettext("work facts", "Matched"), _("Of those, the facts whose badge number found an officer.")),
+        (pgettext("work facts", "Entered"), _("Facts that are an entry on the officer's day.")),
+        (pgettext("work facts", "Updated"), _("Entered facts whose entry a later change of the fact altered.")),
+        (pgettext("work facts", "Refused"), _("Facts refused (a sealed period, the daily cap), and entered facts "
+                                              "whose last change was refused.")),
+        (pgettext("work facts", "Waiting"), _("Facts waiting for an administrator: a person, a mapping, the "
+                                              "catalog.")),
+    ]
+
+
 def headings() -> list[str]:
-    return [_("Date"), _("Received"), _("Matched"), _("Entered"), _("Updated"), _("Refused"), _("Waiting")]
+    return [_("Date")] + [heading for heading, _meaning in count_names()]
 
 
 def fact_state(fact: WorkFact) -> str:
@@ -169,7 +183,7 @@ def sheets(rec: Reconciliation, facts: list[WorkFact], more: int) -> list[tuple[
     return [
         (_("Reconciliation"), headings() + reason_heads, days),
         (_("Facts not entered"), [_("Id"), _("Badge number"), _("Occurred at"), _("Date"), _("Fact type"),
-                                  _("Quantity"), _("Reference"), _("Status"), _("Reason code"), _("Reason")],
+                                  _("Quantity"), _("Reference number"), _("Status"), _("Reason code"), _("Reason")],
          listed),
     ]
 

@@ -36,7 +36,8 @@ def _province_admins_only():
 
 @bp.context_processor
 def _words():
-    return {"status_label": status_label, "reason_short": reason_short, "reason_text": reason_text}
+    return {"status_label": status_label, "reason_short": reason_short, "reason_text": reason_text,
+            "count_names": reconciliation.count_names}
 
 
 # --- Overview -----------------------------------------------------------------------------------------------------
@@ -245,6 +246,6 @@ def upload():
         except ServiceError as error:
             refuse(form, error)
         except services.FactsInvalid as invalid:
-            problems = feeds.details_by_row(invalid.details)
+            problems = feeds.details_by_row(invalid)
     rollback_only()
     return render_template("facts/upload.html", form=form, sources=sources, report=None, problems=problems), 422
