@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.daily.conftest import NOW, TODAY, catalog  # noqa: F401  (the day fixtures, shared)
+from tests.daily.conftest import catalog  # noqa: F401  (the day fixtures, shared)
 from tests.factories import sign_in
 from worklog.extensions import db
 from worklog.facts import services as facts

@@ -9,13 +9,16 @@ from tests.facts.conftest import fact, send
 from tests.factories import sign_in, state_counts
 from worklog.extensions import db
 
+pytestmark = pytest.mark.postgres  # the sources' recursive skip scan
+
 
 def _mapping_id() -> int:
     return db.session.scalar(select(FactMapping.id).order_by(FactMapping.id))
 
 
 PAGES = ["/admin/facts/", "/admin/facts/mappings", "/admin/facts/mappings/new", "/admin/facts/mappings/{mapping}",
-         "/admin/facts/mappings/import", "/admin/facts/waiting", "/admin/facts/waiting?source=jj110&reason=unknown_badge",
+         "/admin/facts/mappings/import", "/admin/facts/waiting",
+         "/admin/facts/waiting?source=jj110&reason=unknown_badge",
          "/admin/facts/reconciliation", "/admin/facts/reconciliation?source=jj110&start=2026-11-20&end=2026-11-25",
          "/admin/facts/reconciliation.xlsx?source=jj110", "/admin/facts/upload", "/admin/facts/upload?source=jj110"]
 POSTS = ["/admin/facts/mappings/new", "/admin/facts/mappings/{mapping}", "/admin/facts/mappings/import",

@@ -14,6 +14,8 @@ from tests.facts.conftest import DAY, DAY_BEFORE, fact, send
 from tests.factories import state_counts
 from worklog.facts import reconciliation
 
+pytestmark = pytest.mark.postgres  # aggregates' types, the facts' upserts
+
 #: Officer A's Tuesday from the 110 dispatch system (home visits: cap 40 a day), and one call on Monday.
 FIRST = [
     fact("c1"), fact("c2"),                               # calls: patrols, entered

@@ -144,7 +144,8 @@ def not_entered(source: str, start: date, end: date, limit: int = MAX_LISTED) ->
 def count_names() -> list[tuple[str, str]]:
     """(heading, what it counts) of each of COUNTS, in the reader's language."""
     return [
-        (pgettext("work facts", "Received"), _("Facts of the day kept from the system (a fact sent again counts once).")),
+        (pgettext("work facts", "Received"), _("Facts of the day kept from the system (a fact sent again counts "
+                                               "once).")),
         (pgettext("work facts", "Matched"), _("Of those, the facts whose badge number found an officer.")),
         (pgettext("work facts", "Entered"), _("Facts that are an entry on the officer's day.")),
         (pgettext("work facts", "Updated"), _("Entered facts whose entry a later change of the fact altered.")),

@@ -26,6 +26,8 @@ bp = Blueprint("facts", __name__, url_prefix="/admin/facts")
 
 #: Facts matched again per call of services.match_again: a short IN list on every database.
 MATCH_CHUNK = 5_000
+#: Reasons of a fact refused before it is kept (answered to its sender only): never in the queue.
+NEVER_KEPT = {"outside_units", "bad_date"}
 
 
 @bp.before_request
@@ -151,7 +153,7 @@ def waiting():
     sources = queries.known_sources()
     form.source.choices = choices([("", _("Every source"))] + [(s, s) for s in sources])
     form.reason.choices = choices([("", _("Every reason"))] + [(code, REASON_SHORT[code]) for code in REASONS
-                                                                if code in REASON_SHORT])
+                                                                if code in REASON_SHORT and code not in NEVER_KEPT])
     source, reason = _queue_filters(form)
     after = int_arg("after", 0, low=0)
     page = queries.queue_page(source or None, reason or None, after, int(current_app.config["PAGE_SIZE"]))
