@@ -30,12 +30,6 @@ def known_sources() -> list[str]:
     return sorted(names)
 
 
-def client_names() -> dict[str, str]:
-    """The registered system behind each source the API knows."""
-    return {source: name for source, name in
-            db.session.execute(select(ApiClient.source, ApiClient.name).where(ApiClient.source.is_not(None)))}
-
-
 # --- Mappings -----------------------------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from worklog.facts.forms import (FeedUploadForm, MappingForm, MappingImportForm,
 from worklog.facts.importer import import_mappings, two_places
 from worklog.facts.labels import REASON_SHORT, reason_short, reason_text, status_label
 from worklog.facts.reasons import REASONS
+from worklog.facts.sources import source_names
 from worklog.permissions import require_api_client_manager
 from worklog.spreadsheets import ImportFailed
 from worklog.web import current_person, int_arg, refuse, rollback_only
@@ -48,7 +49,7 @@ def _words():
 @bp.route("/")
 def index():
     counts = queries.queue_counts()
-    return render_template("facts/index.html", sources=queries.known_sources(), clients=queries.client_names(),
+    return render_template("facts/index.html", sources=queries.known_sources(), clients=source_names(),
                            counts=counts, waiting=sum(n for (s, _r), n in counts.items() if s == "waiting"),
                            refused=sum(n for (s, _r), n in counts.items() if s == "refused"))
 
