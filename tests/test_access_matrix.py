@@ -124,6 +124,21 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/admin/api-clients/<int:client_id>", "POST"): ROOT,
     ("/admin/api-clients/<int:client_id>/rotate", "POST"): ROOT,
     ("/admin/api-clients/<int:client_id>/revoke", "POST"): ROOT,
+    # Work facts: mappings, the waiting queue, the reconciliation and file feeds, province-wide as the systems are.
+    ("/admin/facts/", "GET"): ROOT,
+    ("/admin/facts/mappings", "GET"): ROOT,
+    ("/admin/facts/mappings/new", "GET"): ROOT,
+    ("/admin/facts/mappings/new", "POST"): ROOT,
+    ("/admin/facts/mappings/<int:mapping_id>", "GET"): ROOT,
+    ("/admin/facts/mappings/<int:mapping_id>", "POST"): ROOT,
+    ("/admin/facts/mappings/import", "GET"): ROOT,
+    ("/admin/facts/mappings/import", "POST"): ROOT,
+    ("/admin/facts/waiting", "GET"): ROOT,
+    ("/admin/facts/waiting/match", "POST"): ROOT,
+    ("/admin/facts/reconciliation", "GET"): ROOT,
+    ("/admin/facts/reconciliation.xlsx", "GET"): ROOT,
+    ("/admin/facts/upload", "GET"): ROOT,
+    ("/admin/facts/upload", "POST"): ROOT,
     # The JSON API: systems with a token (tests/api), never a browser's session (401); its document is public.
     ("/api/v1/units", "GET"): NOBODY,
     ("/api/v1/people", "GET"): NOBODY,
@@ -340,6 +355,9 @@ def world(app, org, catalog):  # noqa: F811
     api_client, _token = api_services.register({"name": "Dispatch", "units": [org.county_a],
                                                 "operations": ["read:people"], "rate_limit_per_minute": 60},
                                                org["root_admin"])
+    from worklog.facts import services as facts
+    mapping = facts.save_mapping(None, {"source": "jj110", "fact_type": "call", "task_type": catalog["T1"]},
+                                 org["root_admin"])
     db.session.commit()
     return World(
         person_id=org["officer_a"].id, grant_id=grant.id, unit_id=org.county_a.id, parent_id=org.city_a.id,
@@ -349,7 +367,7 @@ def world(app, org, catalog):  # noqa: F811
         delegation_id=delegation.id, task_id=task.id, review_id=month.id, result_id=result.id if result else 0,
         item_id={"adjustments": adjustment.id, "vetoes": veto.id}, appeal_id=0, year_review_id=year.id,
         round_id=round_.id, job_id=round_.job_id, draw_id=draw.id, call_id=call.id,
-        follow_up_id=call.follow_up.id, run_id=0, client_id=api_client.id)
+        follow_up_id=call.follow_up.id, run_id=0, client_id=api_client.id, mapping_id=mapping.id)
 
 
 def _url(rule: str, world: World) -> str:

@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.annual.routes import bp as hr_bp
     from worklog.catalog.routes import bp as catalog_bp
     from worklog.daily.routes import bp as daily_bp
+    from worklog.facts.routes import bp as facts_bp
     from worklog.home.routes import bp as home_bp
     from worklog.jobs.routes import bp as jobs_bp
     from worklog.ledgers.routes import bp as ledgers_bp
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.weekly.routes import bp as weekly_bp
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(facts_bp)
     app.register_blueprint(hr_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(daily_bp)

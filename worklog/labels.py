@@ -160,6 +160,7 @@ AUDIT_ACTION_LABELS = {
     "api_client.updated": _l("API client changed"),
     "fact_mapping.created": _l("Work fact type mapped to a task"),
     "fact_mapping.updated": _l("Mapping of a work fact type changed"),
+    "fact_mappings.imported": _l("Work fact mappings imported"),
     "work_fact.changed": _l("Work fact changed by its system"),
     "work_facts.received": _l("Work facts received"),
     "assignment.corrected": _l("Assignment corrected"),
@@ -264,8 +265,10 @@ AUDIT_FIELD_LABELS = {
     "created": _l("Created"),
     "updated": _l("Updated"),
     "unchanged": _l("Unchanged"),
-    "waiting": _l("Waiting"),
-    "refused": _l("Refused"),
+    # Counts of facts: "Waiting" and "Refused" alone are a week's entries waiting for review (待审) and a survey's
+    # refusal to answer (拒绝回答).
+    "waiting": _l("Facts waiting"),
+    "refused": _l("Facts refused"),
     "not_entered": _l("Not entered"),
     "channel": _l("Channel"),
     "entry_id": _l("Entry"),
@@ -371,11 +374,20 @@ AUDIT_FIELD_LABELS = {
 
 WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
 
+#: How a work fact came: a system's API call, or a file an administrator or a command sent.
+CHANNEL_LABELS = {"api": _l("API"), "file": _l("File")}
+
 
 def _value_labels(object_type: str, name: str) -> dict | None:
     """The words for a coded value of a field of this kind of object (a status, a completion, an outcome…)."""
     from worklog.survey.labels import KIND_LABELS, OUTCOME_LABELS
     from worklog.units.labels import STATUS_LABELS as EVALUATION_STATUS_LABELS
+    if object_type == "work_fact" or name in ("quantity_rule", "channel"):
+        from worklog.facts import labels as fact_labels
+        words = {"status": fact_labels.status_labels(), "reason": fact_labels.REASON_SHORT,
+                 "quantity_rule": fact_labels.QUANTITY_RULE_LABELS, "channel": CHANNEL_LABELS}.get(name)
+        if words is not None:
+            return words
     if name == "status":
         return {"entry": ENTRY_STATUS_LABELS, "day_log": DAY_STATUS_LABELS, "week_review": WEEK_STATUS_LABELS,
                 "month_review": MONTH_STATUS_LABELS, "unit_evaluation_run": EVALUATION_STATUS_LABELS,
