@@ -275,3 +275,26 @@ def test_the_ledgers_show_what_systems_reported_apart(dispatch, org, client, cat
     sign_in(client, "200002")
     page = client.get("/ledger/2026-11").get_data(as_text=True)
     assert "Self-reported and from systems" in page and "110 dispatch" in page
+
+
+def test_matched_again_a_clients_fact_stays_within_the_clients_units(dispatch, org):
+    """A badge unknown when the fact came, given later to an officer outside the client's units: matching again
+    refuses it (outside_units) rather than enter it there."""
+    sender, _client = dispatch
+    sender.post([fact("c1", badge="300777")])
+    make_person("300777", "Officer elsewhere", org.dept_b, org.post, valid_from=date(2026, 11, 1))
+    db.session.commit()
+    assert facts.match_again(org["root_admin"]) == {"entered": 0, "still": 1}
+    db.session.commit()
+    row = db.session.scalar(select(WorkFact).where(WorkFact.external_id == "c1"))
+    assert (row.status, row.reason) == ("refused", "outside_units") and entries_of("c1") == []
+
+
+def test_saving_a_mapping_again_with_the_same_values_records_nothing(dispatch, org, catalog):  # noqa: F811
+    from models import FactMapping
+    mapping = db.session.scalar(select(FactMapping).where(FactMapping.fact_type == "visit"))
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    facts.save_mapping(mapping, {"source": "jj110", "fact_type": "visit", "task_type": catalog["T2"],
+                                 "quantity_rule": "as_sent", "multiplier": "1"}, org["root_admin"])
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before

@@ -24,7 +24,7 @@ from typing import Iterable, Mapping
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, tuple_, update
 
-from models import (Assignment, DayLog, DayStatus, Entry, EntryStatus, FactChannel, FactMapping, FactStatus,
+from models import (ApiClient, Assignment, DayLog, DayStatus, Entry, EntryStatus, FactChannel, FactMapping, FactStatus,
                     Person, PersonDayTotal, QuantityRule, TaskType, TaskTypeVersion, Unit, WeekStatus, WorkFact,
                     MonthStatus)
 from models.catalog import task_type_post
@@ -598,8 +598,6 @@ def receive(facts: list[Fact], *, source: str, channel: str = FactChannel.api.va
     for plan in plans:
         if plan.row is not None:
             fact_ids[plan.fact.external_id] = plan.row.id
-            if plan.reason == "outside_units":
-                continue
             values = _fact_values(plan.fact, plan, source, channel, client_id)
             del values["external_id"], values["channel"]  # a fact keeps the channel it first came by
             if client is None:
@@ -766,15 +764,19 @@ def match_again(actor: Person | None, fact_ids: list[int] | None = None) -> dict
     query = select(WorkFact).where(WorkFact.status != FactStatus.entered.value).order_by(WorkFact.id)
     if fact_ids is not None:
         query = query.where(WorkFact.id.in_(fact_ids))
-    by_source: dict[str, list[WorkFact]] = defaultdict(list)
+    # By source and sender: a client's fact is matched within the client's units, as when it was sent (a badge
+    # given later to an officer elsewhere does not take it there); a file's, anywhere.
+    by_sender: dict[tuple[str, int], list[WorkFact]] = defaultdict(list)
     for row in db.session.scalars(query):
-        by_source[row.source].append(row)
+        by_sender[(row.source, row.client_id or 0)].append(row)
     entered = still = 0
-    for source, rows in sorted(by_source.items()):
+    for (source, client_id), rows in sorted(by_sender.items()):
+        client = db.session.get(ApiClient, client_id) if client_id else None
+        scope = [unit.path for unit in client.units] if client is not None else None
         for chunk in _chunks(rows, MAX_BATCH):
             facts = [Fact(r.external_id, r.badge, r.occurred_at, r.work_date, r.fact_type, r.quantity, r.reference)
                      for r in chunk]
-            result = receive(facts, source=source, channel=chunk[0].channel, actor=actor)
+            result = receive(facts, source=source, channel=chunk[0].channel, actor=actor, scope_paths=scope)
             entered += sum(1 for o in result.outcomes if o.outcome == "created")
             still += sum(1 for o in result.outcomes if o.outcome != "created")
     return {"entered": entered, "still": still}
@@ -813,6 +815,7 @@ def save_mapping(mapping: FactMapping | None, data: dict, actor: Person | None) 
             or multiplier != multiplier.quantize(Decimal("0.01")):
         raise ServiceError(_("The multiplier is a number above 0, up to 9999.99, with at most two decimals."),
                            "multiplier")
+    multiplier = multiplier.quantize(Decimal("0.01"))  # as stored: saving "1" again over 1.00 changes nothing
     taken = db.session.scalar(select(FactMapping.id).where(
         FactMapping.source == source, FactMapping.fact_type == fact_type,
         FactMapping.id != (mapping.id if mapping is not None else 0)))
