@@ -23,7 +23,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import String, Text, func, select, update
 
-from models import (ApiClient, AuditEvent, BackgroundJob, Department, Entry, MonthResult, MonthReview, Person, Post,
+from models import (ApiClient, AuditEvent, BackgroundJob, Department, Entry, FactMapping, MonthResult, MonthReview, Person, Post,
                     PromotionRound, RoleGrant, Sequence, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp,
                     TaskType, Unit, YearReview)
 from models import Base
@@ -175,6 +175,7 @@ def _parameters() -> dict[str, list]:
         "sequence_id": [_first(select(Sequence.id))], "post_id": [_first(select(Post.id))],
         "task_type_id": [_first(select(TaskType.id))],
         "client_id": [_first(select(ApiClient.id))],
+        "mapping_id": [_first(select(FactMapping.id))],
     }
     return {name: [v for v in options if v is not None] or [1] for name, options in values.items()}
 

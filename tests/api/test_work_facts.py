@@ -298,3 +298,12 @@ def test_saving_a_mapping_again_with_the_same_values_records_nothing(dispatch, o
                                  "quantity_rule": "as_sent", "multiplier": "1"}, org["root_admin"])
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_the_audit_page_names_the_client_behind_a_batch(dispatch, org, client):
+    from tests.factories import sign_in
+    sender, _client = dispatch
+    sender.post([fact("c1")])
+    sign_in(client, "100001")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "API client: 110 dispatch" in page

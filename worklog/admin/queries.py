@@ -143,7 +143,8 @@ def audit_page(actor: Person, page: int = 1, per_page: int = 50):
         scoped_units = select(Unit.id).where(unit_scope_clause(actor, Role.admin))
         query = query.where(AuditEvent.unit_id.in_(scoped_units))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = list(db.session.scalars(query.options(selectinload(AuditEvent.actor))
+    events = list(db.session.scalars(query.options(selectinload(AuditEvent.actor),
+                                                   selectinload(AuditEvent.api_client))
                                      .order_by(AuditEvent.id.desc()).limit(per_page)
                                      .offset((page - 1) * per_page)))
     return events, total
