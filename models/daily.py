@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, enum_check, utcnow
@@ -132,7 +132,8 @@ class Entry(Base):
     #: its task, date and quantity are the system's and the officer cannot change them.
     fact_id: Mapped[int | None] = mapped_column(ForeignKey("work_fact.id", ondelete="RESTRICT"), index=True)
     source: Mapped[str | None] = mapped_column(String(40))
-    reference: Mapped[str] = mapped_column(String(100), default="")
+    # A default in the schema too: rows written by hand (a repair, a copy) need not name it.
+    reference: Mapped[str] = mapped_column(String(100), default="", server_default=text("''"))
 
     day: Mapped[DayLog] = relationship(back_populates="entries")
     task_type: Mapped[TaskType] = relationship()

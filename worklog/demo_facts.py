@@ -85,8 +85,18 @@ def load(today: date | None = None, seed: int = 110) -> dict[str, int]:
         batches[source].append(facts.Fact(f"{source}-{serial:06d}", badge, occurred, occurred.astimezone(tz).date(),
                                           fact_type, Decimal(quantity), reference))
 
+    # The demo supervisor's team keeps last week as demo_week left it, a week in each state of the signing queue
+    # (their facts arrive from this week on); other teams get last week's facts too.
+    from worklog.demo import ACCOUNTS
+    from worklog.weekly.queries import team_ids, week_of
+    last_week = week_of(today) - timedelta(days=7)
+    head = next((p for p in people if p.badge == ACCOUNTS["supervisor"]), None)
+    kept = set(team_ids(head, last_week)) if head is not None else set()
+
     for day in days:
         for person in stations:
+            if person.id in kept and last_week <= day < last_week + timedelta(days=7):
+                continue
             for _ in range(rng.randint(1, 4)):
                 add("jj110", person.badge, day, rng.randint(8, 20), "接警")
             if rng.random() < 0.4:

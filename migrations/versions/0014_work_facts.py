@@ -108,8 +108,6 @@ def upgrade() -> None:
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('reference', sa.String(length=100), server_default='', nullable=False))
-    with op.batch_alter_table('entry', schema=None) as batch_op:
-        batch_op.alter_column('reference', server_default=None)  # the application always gives it
     if sqlite:
         op.execute('UPDATE assigned_task SET entry_id = (SELECT k.entry_id FROM kept_links k '
                    'WHERE k.id = assigned_task.id) WHERE id IN (SELECT id FROM kept_links)')
