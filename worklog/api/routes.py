@@ -137,9 +137,12 @@ def work_facts():
         db.session.rollback()
         raise ApiError(409, _("Some of these facts were being saved by another request at the same moment; nothing "
                               "of this one was saved. Send it again: what is saved already will be unchanged."))
+    # Each fact that was not entered as sent is named; those created or unchanged are counted (a day's 10,000
+    # calls answer in a few hundred bytes, not a megabyte of "created").
     answer = {"source": result.source, **result.counts(),
               "results": [{"id": o.external_id, "outcome": o.outcome, "reason": o.reason, "message": o.message,
-                           "entry_id": o.entry_id} for o in result.outcomes]}
+                           "entry_id": o.entry_id} for o in result.outcomes
+                          if o.outcome not in ("created", "unchanged")]}
     return jsonify(answer)
 
 

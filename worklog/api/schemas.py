@@ -117,4 +117,6 @@ class FactResultSchema(Schema):
     unchanged = fields.Integer(required=True)
     waiting = fields.Integer(required=True)
     refused = fields.Integer(required=True)
-    results = fields.List(fields.Nested(FactOutcomeSchema), required=True)
+    results = fields.List(fields.Nested(FactOutcomeSchema), required=True, metadata={
+        "description": "Each fact not entered as sent — updated, waiting or refused — with its reason, in the "
+                       "batch's order; facts created or unchanged are only counted."})

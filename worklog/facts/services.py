@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 
 from models import (ApiClient, Assignment, DayLog, DayStatus, Entry, EntryStatus, FactChannel, FactMapping, FactStatus,
                     Person, PersonDayTotal, QuantityRule, TaskType, TaskTypeVersion, Unit, WeekStatus, WorkFact,
@@ -267,6 +267,30 @@ def _with_defaults(table, rows: list[dict]) -> list[dict]:
     return filled
 
 
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _where_in(column, values) -> list:
+    """Conditions ``column IN values``, to be run one statement each: on PostgreSQL one, ``= ANY(array)`` (a
+    single parameter, however many values); on SQLite the values a chunk at a time."""
+    values = sorted(set(values))
+    if _postgres():
+        from sqlalchemy import any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+        return [column == any_(bindparam(None, values, type_=ARRAY(column.type)))]
+    return [column.in_(chunk) for chunk in _chunks(values)]
+
+
+def _where_pairs(first, second, pairs: set) -> list:
+    """Conditions that find the rows of these (first, second) pairs, to be run one statement each. PostgreSQL:
+    one, each column ``= ANY(array)`` — the rows of every first with every second, which the caller filters (a
+    batch has a few dates, so hardly any more). SQLite: row values, a chunk at a time."""
+    if _postgres():
+        return [and_(_where_in(first, {a for a, _ in pairs})[0], _where_in(second, {b for _, b in pairs})[0])]
+    return [tuple_(first, second).in_(chunk) for chunk in _chunks(sorted(pairs), CHUNK // 2)]
+
+
 def _chunks(values: list, size: int = CHUNK):
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -307,14 +331,14 @@ class _Context:
     def load(self, facts: Iterable[Fact]) -> None:
         from sqlalchemy.orm import selectinload
         badges = sorted({fact.badge for fact in facts} - set(self.people))
-        for chunk in _chunks(badges):
-            for person in db.session.scalars(select(Person).where(Person.badge.in_(chunk))
+        for condition in _where_in(Person.badge, badges):
+            for person in db.session.scalars(select(Person).where(condition)
                                              .options(selectinload(Person.assignments))):
                 self.people[person.badge] = person
         unit_ids = sorted({a.department.unit_id for p in self.people.values() for a in p.assignments}
                           - set(self.unit_paths))
-        for chunk in _chunks(unit_ids):
-            self.unit_paths.update(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(chunk))).all())
+        for condition in _where_in(Unit.id, unit_ids):
+            self.unit_paths.update(db.session.execute(select(Unit.id, Unit.path).where(condition)).all())
         type_ids = sorted({m.task_type_id for m in self.mappings.values()} - set(self.versions))
         if type_ids:
             for task_type in db.session.scalars(select(TaskType).where(TaskType.id.in_(type_ids))):
@@ -424,13 +448,12 @@ def _week_statuses(people: dict[int, Person], pairs: set[tuple[int, date]]) -> d
 
     def read(wanted: set) -> dict:
         found = {}
-        for chunk in _chunks(sorted(wanted), CHUNK // 2):
-            query = select(WeekReview.person_id, WeekReview.week_start, WeekReview.status).where(
-                tuple_(WeekReview.person_id, WeekReview.week_start).in_(chunk))
+        for condition in _where_pairs(WeekReview.person_id, WeekReview.week_start, wanted):
+            query = select(WeekReview.person_id, WeekReview.week_start, WeekReview.status).where(condition)
             if postgres:
                 query = query.order_by(WeekReview.id).with_for_update(read=True, key_share=True)
             found.update({(r.person_id, r.week_start): r.status for r in db.session.execute(query)})
-        return found
+        return {pair: status for pair, status in found.items() if pair in wanted}
 
     found = read(pairs)
     missing = pairs - set(found)
@@ -461,12 +484,12 @@ def _check_caps(plans: list[_Plan], leaving: dict[int, Decimal] | None = None) -
     entering = _entering(plans)
     keys = {(p.person.id, p.fact.work_date) for p in entering}
     used: dict[tuple[int, date, int], Decimal] = defaultdict(Decimal)
-    for chunk in _chunks(sorted(keys), CHUNK // 2):
+    for condition in _where_pairs(Entry.person_id, Entry.work_date, keys):
         for person_id, work_date, type_id, quantity in db.session.execute(
                 select(Entry.person_id, Entry.work_date, Entry.task_type_id, func.sum(Entry.quantity))
-                .where(tuple_(Entry.person_id, Entry.work_date).in_(chunk))
-                .group_by(Entry.person_id, Entry.work_date, Entry.task_type_id)):
-            used[(person_id, work_date, type_id)] += Decimal(quantity)
+                .where(condition).group_by(Entry.person_id, Entry.work_date, Entry.task_type_id)):
+            if (person_id, work_date) in keys:
+                used[(person_id, work_date, type_id)] += Decimal(quantity)
     for (person_id, work_date, type_id), quantity in (leaving or {}).items():
         used[(person_id, work_date, type_id)] -= quantity
     for plan in entering:
@@ -484,11 +507,10 @@ def _day_logs(plans: list[_Plan]) -> dict[tuple[int, date], tuple[int, str]]:
 
     def read(keys) -> dict:
         found = {}
-        for chunk in _chunks(sorted(keys), CHUNK // 2):
+        for condition in _where_pairs(DayLog.person_id, DayLog.work_date, set(keys)):
             found.update({(r.person_id, r.work_date): (r.id, r.status) for r in db.session.execute(
-                select(DayLog.id, DayLog.person_id, DayLog.work_date, DayLog.status)
-                .where(tuple_(DayLog.person_id, DayLog.work_date).in_(chunk)))})
-        return found
+                select(DayLog.id, DayLog.person_id, DayLog.work_date, DayLog.status).where(condition))})
+        return {key: value for key, value in found.items() if key in keys}
 
     found = read(wanted)
     missing = set(wanted) - set(found)
@@ -555,8 +577,8 @@ def receive(facts: list[Fact], *, source: str, channel: str = FactChannel.api.va
     existing: dict[str, WorkFact] = {}
     ids = [fact.external_id for fact in facts]
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    for chunk in _chunks(ids):
-        query = select(WorkFact).where(WorkFact.source == source, WorkFact.external_id.in_(chunk))
+    for condition in _where_in(WorkFact.external_id, ids):
+        query = select(WorkFact).where(WorkFact.source == source, condition)
         if postgres:
             query = query.order_by(WorkFact.id).with_for_update()
         existing.update({row.external_id: row for row in db.session.scalars(query)})
