@@ -12,7 +12,8 @@ from models.people import Person
 
 
 #: The actions the API's events feed reads (worklog/api/read_queries.py EVENT_ACTIONS), as SQL.
-FEED_ACTIONS = ("month.finalised", "year.finalised", "round.published", "assignment.created", "assignment.corrected")
+FEED_ACTIONS = ("month.finalised", "month.reopened", "year.finalised", "year.reopened", "round.published",
+                "assignment.created", "assignment.corrected")
 FEED_CONDITION = "action IN (" + ", ".join(f"'{a}'" for a in FEED_ACTIONS) + ")"
 
 

@@ -91,8 +91,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('source', sa.String(length=40), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_api_client_source'), ['source'])
 
-    feed = ("action IN ('month.finalised', 'year.finalised', 'round.published', 'assignment.created', "
-            "'assignment.corrected')")
+    feed = ("action IN ('month.finalised', 'month.reopened', 'year.finalised', 'year.reopened', 'round.published', "
+            "'assignment.created', 'assignment.corrected')")
     op.create_index('ix_audit_event_feed', 'audit_event', ['id'], unique=False,
                     postgresql_where=sa.text(feed), sqlite_where=sa.text(feed))
     sqlite = op.get_bind().dialect.name == 'sqlite'

@@ -233,3 +233,12 @@ def test_the_bonus_page_is_named_as_the_link_to_it(client, org):
     page = client.get(f"/hr/bonus/{org.city_a.id}/2025").get_data(as_text=True)
     assert "2025年度绩效奖金</a>" in hr
     assert "<title>绩效奖金 · " in page and "<h1>绩效奖金 · City A 2025</h1>" in page and "加分" not in page
+
+
+@pytest.mark.parametrize("policy", ["warning_talk", "removal"])
+def test_hr_makes_warning_and_removal_rounds_too(client, org, county, history, policy):
+    """The warning-talk and removal lists are judged, frozen and published as rounds, so other systems read
+    them from the published lists (GET /api/v1/published-lists)."""
+    round_ = _round(client, org, county, policy)
+    assert round_.policy["rules"][0]["kind"] == "bottom_percentile"
+    assert client.get(f"/hr/rounds/{round_.id}").status_code == 200

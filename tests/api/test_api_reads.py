@@ -417,3 +417,18 @@ def test_the_events_feed_waits_until_an_event_has_settled(app, org, caller):
     assert system.get(f"/api/v1/events?after={start}").get_json() == {"items": [], "next": None}
     app.config["API_EVENTS_SETTLE_SECONDS"] = 0
     assert review.id in [e["object_id"] for e in system.get(f"/api/v1/events?after={start}").get_json()["items"]]
+
+
+def test_the_events_feed_says_when_a_final_month_or_year_is_reopened(app, org, caller):
+    """HR systems that read a period's results learn that they are withdrawn, and then that they are final again."""
+    system = caller([org.county_a], "read:events")
+    start = (_events(system) or [{"id": 0}])[-1]["id"]
+    review = _close_month(app, org, org.county_a)
+    monthly.reopen(review, "A complaint verified late", org["panel_a"])
+    year = _close_year(app, org, org.county_a)
+    annual.reopen_year(year, "A grade corrected", org["panel_a"])
+    db.session.commit()
+    events = system.get(f"/api/v1/events?after={start}").get_json()["items"]
+    assert [(e["type"], e["object_id"], e["details"]) for e in events] == [
+        ("month.finalised", review.id, {"month": "2026-03"}), ("month.reopened", review.id, {"month": "2026-03"}),
+        ("year.finalised", year.id, {"year": 2026}), ("year.reopened", year.id, {"year": 2026})]

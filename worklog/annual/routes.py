@@ -92,7 +92,9 @@ def index():
         abort(403)
     form = RoundForm()
     form.unit.choices = choices((u.id, u.name) for u in units)
-    form.policy.choices = choices((k, _policy_label(k)) for k in ("competitive_promotion", "post_promotion"))
+    # Promotion lists, and the warning-talk and removal lists, judged and published the same way.
+    form.policy.choices = choices((k, _policy_label(k)) for k in ("competitive_promotion", "post_promotion",
+                                                                   "warning_talk", "removal"))
     status = 200
     if request.method == "GET":
         form.reference_date.data = timekeeping.today()

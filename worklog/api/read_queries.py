@@ -20,7 +20,10 @@ FINAL = MonthStatus.final.value
 #: trail's may change with the code that writes them (worklog/monthly, worklog/annual, worklog/admin services).
 EVENT_ACTIONS = {
     "month.finalised": "month.finalised",
+    # A final month or year reopened by its panel: its results are withdrawn until it is final again.
+    "month.reopened": "month.reopened",
     "year.finalised": "year.finalised",
+    "year.reopened": "year.reopened",
     "round.published": "round.published",
     # A person placed in a department and post from a date (a transfer or a first assignment), or that
     # placement corrected in place: either way the person now works somewhere else from that date.

@@ -17,7 +17,8 @@ _MONTH = re.compile(MONTH_PATTERN[1:-1])
 GRADES = [grade.value for grade in Grade]
 
 #: What an event of the feed is, by a name that stays when the application's own words change.
-EVENT_TYPES = ("month.finalised", "year.finalised", "round.published", "person.transferred")
+EVENT_TYPES = ("month.finalised", "month.reopened", "year.finalised", "year.reopened", "round.published",
+               "person.transferred")
 #: What a published list is for, from the rules the round was created with.
 LIST_KINDS = ("promotion", "warning", "removal", "other")
 
@@ -274,8 +275,8 @@ class DepartmentLedgerSchema(Schema):
 
 class EventDetailsSchema(Schema):
     """What each type of event says beyond its object: only the fields of its type are present."""
-    month = MonthField(metadata={"description": _l("month.finalised: the month.")})
-    year = fields.Integer(metadata={"description": _l("year.finalised: the year.")})
+    month = MonthField(metadata={"description": _l("month.finalised, month.reopened: the month.")})
+    year = fields.Integer(metadata={"description": _l("year.finalised, year.reopened: the year.")})
     name = fields.String(metadata={"description": _l("round.published: the round's name.")})
     kind = fields.String(validate=validate.OneOf(LIST_KINDS),
                          metadata={"description": _l("round.published: what the list is for.")})

@@ -165,9 +165,9 @@ def department_ledger_read():
 
 def _details(row, kinds: dict[int, str]) -> dict:
     kind = queries.EVENT_ACTIONS[row.action]
-    if kind == "month.finalised":
+    if kind in ("month.finalised", "month.reopened"):
         return {"month": row.month} if row.month is not None else {}
-    if kind == "year.finalised":
+    if kind in ("year.finalised", "year.reopened"):
         return {"year": row.year} if row.year is not None else {}
     if kind == "round.published":
         return {"name": row.round_name, "reference_date": row.reference_date,
@@ -177,14 +177,15 @@ def _details(row, kinds: dict[int, str]) -> dict:
 
 
 @bp.get("/events")
-@operation(_l("Changes other systems follow: months and years finalised, rounds published, people transferred"),
-           description=_l("Events of the client's units, oldest first, by id: month.finalised, year.finalised, "
-                          "round.published and person.transferred (a person placed in a department and post from "
-                          "a date, a first assignment included, or that placement corrected). Keep the last "
-                          "page's next, or the last event's id, and ask again with it as after; an empty page "
-                          "says nothing new has happened. A reopened month or year is not an event here: its "
-                          "results stop being served until it is final again. The details are those of the "
-                          "object as it stands now."),
+@operation(_l("Changes other systems follow: months and years finalised or reopened, rounds published, people "
+              "transferred"),
+           description=_l("Events of the client's units, oldest first, by id: month.finalised, month.reopened, "
+                          "year.finalised, year.reopened, round.published and person.transferred (a person placed "
+                          "in a department and post from a date, a first assignment included, or that placement "
+                          "corrected). A reopened month or year withdraws its results: they are served again, "
+                          "perhaps changed, once it is final again. Keep the last page's next, or the last event's "
+                          "id, and ask again with it as after; an empty page says nothing new has happened. The "
+                          "details are those of the object as it stands now."),
            response=EventPageSchema, query=EventsQuerySchema, needs="read:events", errors=(422,))
 def events():
     args = load_query(EventsQuerySchema)
