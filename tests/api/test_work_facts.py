@@ -305,3 +305,14 @@ def test_the_audit_page_names_the_client_behind_a_batch(dispatch, org, client):
     sign_in(client, "100001")
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "API client: 110 dispatch" in page
+
+
+def test_a_task_not_open_to_the_officers_post_waits(dispatch, org, catalog):  # noqa: F811
+    """The catalog's own rule decides (a task of another sequence is not the police station's)."""
+    sender, _client = dispatch
+    facts.save_mapping(None, {"source": "jj110", "fact_type": "scene", "task_type": catalog["X1"]},
+                       org["root_admin"])
+    db.session.commit()
+    answer = sender.post([fact("s1", type_="scene"), fact("c1")]).get_json()
+    assert [(r["id"], r["reason"]) for r in answer["results"]] == [("s1", "not_in_catalog")]
+    assert answer["created"] == 1 and entries_of("s1") == []

@@ -22,13 +22,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import and_, func, select, tuple_
 
 from models import (ApiClient, Assignment, DayLog, DayStatus, Entry, EntryStatus, FactChannel, FactMapping, FactStatus,
                     Person, PersonDayTotal, QuantityRule, TaskType, TaskTypeVersion, Unit, WeekStatus, WorkFact,
                     MonthStatus)
-from models.catalog import task_type_post
 from worklog import audit, locks, timekeeping
+from worklog.catalog import queries as catalog
 from worklog.db import upsert_insert
 from worklog.extensions import db
 from worklog.facts.reasons import REASONS
@@ -322,8 +322,8 @@ class _Context:
             m.fact_type: m for m in db.session.scalars(select(FactMapping).where(FactMapping.source == source))}
         self.versions: dict[int, list[TaskTypeVersion]] = {}
         self.task_types: dict[int, TaskType] = {}
-        #: The posts each task type is limited to (none: open to every post of its sequence).
-        self.restricted: dict[int, set[int]] = defaultdict(set)
+        #: Whether a task type is open to a post, by (task type, post): the catalog's own rule, asked once each.
+        self.open_to: dict[tuple[int, int], bool] = {}
         self.factors: dict[date, Decimal] = {}
         self.places: dict[int, tuple] = {}
         self.versions_read: dict[int, tuple] = {}
@@ -347,9 +347,6 @@ class _Context:
             for version in db.session.scalars(select(TaskTypeVersion).where(TaskTypeVersion.task_type_id.in_(type_ids))
                                               .order_by(TaskTypeVersion.valid_from.desc())):
                 self.versions[version.task_type_id].append(version)
-            for type_id, post_id in db.session.execute(select(task_type_post.c.task_type_id, task_type_post.c.post_id)
-                                                       .where(task_type_post.c.task_type_id.in_(type_ids))):
-                self.restricted[type_id].add(post_id)
 
     def in_scope(self, unit_id: int) -> bool:
         if self.scope_paths is None:
@@ -358,12 +355,12 @@ class _Context:
         return any(path.startswith(scope) for scope in self.scope_paths)
 
     def version(self, task_type_id: int, assignment: Assignment, day: date) -> TaskTypeVersion | None:
-        """As catalog.available_version: the task's values on ``day`` if it is open to the post."""
-        task_type = self.task_types[task_type_id]
-        post = assignment.post
-        allowed = self.restricted.get(task_type_id)
-        if not task_type.active or (task_type.sequence_id is not None and task_type.sequence_id != post.sequence_id) \
-                or (allowed and post.id not in allowed):
+        """As catalog.available_version: the task's values on ``day`` if it is open to the post — asked of the
+        catalog (catalog.is_available) once per task and post, however many facts name them."""
+        key = (task_type_id, assignment.post_id)
+        if key not in self.open_to:
+            self.open_to[key] = catalog.is_available(self.task_types[task_type_id], assignment)
+        if not self.open_to[key]:
             return None
         return next((v for v in self.versions[task_type_id] if v.valid_from <= day), None)
 
