@@ -54,14 +54,22 @@ def ensure_week_row(person: Person, monday: date) -> bool:
     """Create the week's review row if it is missing (concurrent creators agree: ON CONFLICT DO NOTHING), in
     the unit of the day the week is signed on, as signing records it. False when the officer held no post in
     that week."""
+    row = new_week_row(person, monday)
+    if row is None:
+        return False
+    db.session.execute(upsert_insert(WeekReview).values(**row).on_conflict_do_nothing(
+        index_elements=["person_id", "week_start"]))
+    return True
+
+
+def new_week_row(person: Person, monday: date) -> dict | None:
+    """The values of a week's review row not yet made: open, empty, in the unit of the day the week is signed on.
+    None when the officer held no post in that week."""
     day = signing_day(person, monday)
     if day is None:
-        return False
-    db.session.execute(upsert_insert(WeekReview).values(
-        person_id=person.id, week_start=monday, unit_id=person.assignment_on(day).department.unit_id,
-        status=WeekStatus.open.value, entries=0, points=0, approved_points=0, version=1)
-        .on_conflict_do_nothing(index_elements=["person_id", "week_start"]))
-    return True
+        return None
+    return {"person_id": person.id, "week_start": monday, "unit_id": person.assignment_on(day).department.unit_id,
+            "status": WeekStatus.open.value, "entries": 0, "points": 0, "approved_points": 0, "version": 1}
 
 
 def week_status(person: Person, day: date, *, lock: bool) -> str | None:

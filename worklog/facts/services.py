@@ -34,7 +34,7 @@ from worklog.extensions import db
 from worklog.facts.reasons import REASONS
 from worklog.ledgers import services as ledgers
 from worklog.rules.points import entry_points
-from worklog.weekly.queries import signing_day, week_of
+from worklog.weekly.queries import week_of
 
 MAX_BATCH = 10_000
 MAX_QUANTITY = Decimal("999999.99")
@@ -424,16 +424,10 @@ def _entering(plans: list[_Plan]) -> list[_Plan]:
 
 
 def _ensure_week_rows(people: dict[int, Person], pairs: set[tuple[int, date]]) -> None:
-    """The review rows of these officer-weeks, made where missing, as :func:`locks.ensure_week_row` makes one."""
+    """The review rows of these officer-weeks, made where missing (locks.ensure_week_row for many, in one go)."""
     from models import WeekReview
-    rows = []
-    for person_id, monday in sorted(pairs):
-        person = people[person_id]
-        day = signing_day(person, monday)
-        if day is not None:
-            rows.append({"person_id": person_id, "week_start": monday,
-                         "unit_id": person.assignment_on(day).department.unit_id, "status": WeekStatus.open.value,
-                         "entries": 0, "points": 0, "approved_points": 0, "version": 1})
+    rows = [row for person_id, monday in sorted(pairs)
+            if (row := locks.new_week_row(people[person_id], monday)) is not None]
     _write(WeekReview.__table__, rows, conflict=("person_id", "week_start"))
 
 
