@@ -13,8 +13,8 @@ from models.annual import (BonusPool, BonusShare, PromotionCandidate, PromotionR
 from models.monthly import (AdjustmentKind, Appeal, AppealStatus, DepartmentMonth, DepartmentMonthCategory, Grade,
                             MonthAdjustment, MonthResult, MonthReview, MonthStatus, RuleSet, UnitMonth, VetoEvent)
 from models.survey import (ANSWERS, CONTACT_GROUPS, REACHED, CallOutcome, ContactKind, EvaluationStatus,
-                           OpinionPoll, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, UnitEvaluation,
-                           UnitEvaluationRun)
+                           OpinionPoll, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, SurveyPraise,
+                           UnitEvaluation, UnitEvaluationRun)
 from models.weekly import (AssignedTask, AssignedTaskStatus, Delegation, Notification, WeekReview,
                            WeekStatus)
 from models.daily import (CalendarDay, Completion, DayLog, DayStatus, Entry, EntryStatus, FavouriteTask,
@@ -23,10 +23,15 @@ from models.jobs import BackgroundJob, JobKind, JobStatus
 from models.integrity import AuditCheckpoint, Seal, SealKind, SealState
 from models.api import ApiClient, api_client_unit
 from models.facts import FactChannel, FactMapping, FactStatus, QuantityRule, WorkFact
+from models.indicators import (DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget, IndicatorValue, Measure,
+                               OfficerTarget, ScoringRule)
+from models.inspection import (Attachment, AttachmentStage, Finding, FindingCategory, FindingSource, FindingTarget,
+                               Rectification, RectificationStatus)
 
 __all__ = [
     "ANSWERS", "CONTACT_GROUPS", "REACHED", "CallOutcome", "ContactKind", "EvaluationStatus", "OpinionPoll",
-    "SurveyCall", "SurveyContact", "SurveyDraw", "SurveyFollowUp", "UnitEvaluation", "UnitEvaluationRun",
+    "SurveyCall", "SurveyContact", "SurveyDraw", "SurveyFollowUp", "SurveyPraise", "UnitEvaluation",
+    "UnitEvaluationRun",
     "BonusPool", "BonusShare", "PromotionCandidate", "PromotionRound", "YearAdjustment", "YearAppeal", "YearResult",
     "YearReview",
     "AdjustmentKind", "Appeal", "AppealStatus", "DepartmentMonth", "DepartmentMonthCategory", "Grade",
@@ -40,4 +45,8 @@ __all__ = [
     "AuditCheckpoint", "Seal", "SealKind", "SealState",
     "ApiClient", "api_client_unit",
     "FactChannel", "FactMapping", "FactStatus", "QuantityRule", "WorkFact",
+    "DepartmentTarget", "Indicator", "IndicatorPlan", "IndicatorTarget", "IndicatorValue", "Measure",
+    "OfficerTarget", "ScoringRule",
+    "Attachment", "AttachmentStage", "Finding", "FindingCategory", "FindingSource", "FindingTarget",
+    "Rectification", "RectificationStatus",
 ]

@@ -18,6 +18,7 @@ class Role(str, enum.Enum):
     hr = "hr"
     survey = "survey"
     admin = "admin"
+    inspector = "inspector"   # 督察, legal review, petitions, discipline: findings and rectification
 
 
 class Person(Base):

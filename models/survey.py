@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, enum_check, utcnow
 from models.org import Unit
+from models.people import Person
 
 
 class ContactKind(str, enum.Enum):
@@ -138,6 +139,8 @@ class SurveyFollowUp(Base):
     """A dissatisfied answer sent to the unit: it must reply by the deadline, and the reply is recorded."""
 
     __tablename__ = "survey_follow_up"
+    __table_args__ = (CheckConstraint("verified IS NULL OR verified IN ('resolved', 'not_resolved')",
+                                      name="verified"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("survey_call.id", ondelete="CASCADE"), unique=True)
@@ -147,12 +150,41 @@ class SurveyFollowUp(Base):
     replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The survey staff's call back after the reply: resolved or not, and what the person said.
+    verified: Mapped[str | None] = mapped_column(String(16))
+    verify_comment: Mapped[str] = mapped_column(String(1000), default="")
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Not resolved, or not answered by the deadline: sent to the unit above, like an overdue rectification.
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     call: Mapped[SurveyCall] = relationship(back_populates="follow_up")
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    escalated_to: Mapped[Unit | None] = relationship(foreign_keys=[escalated_to_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class SurveyPraise(Base):
+    """Praise heard on a call, naming an officer where the person did; the unit's panel can make it a
+    commendation (``adjustment_id``)."""
+
+    __tablename__ = "survey_praise"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("survey_call.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(String(1000))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("month_adjustment.id", ondelete="SET NULL"))
+
+    call: Mapped[SurveyCall] = relationship()
+    unit: Mapped[Unit] = relationship()
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
 
 
 class OpinionPoll(Base):

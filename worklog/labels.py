@@ -8,6 +8,7 @@ ROLE_LABELS = {
     "hr": _l("HR"),
     "survey": _l("Survey staff"),
     "admin": _l("Administrator"),
+    "inspector": _l("Inspector"),
 }
 
 LEVEL_LABELS = {

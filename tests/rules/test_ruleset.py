@@ -61,13 +61,25 @@ def test_default_completion_factors_are_the_ones_entries_use():
 def test_fields_describe_every_value_in_order():
     assert [name for name, _ in FIELDS] == list(RuleValues().to_mapping())
     kinds = dict(FIELDS)
-    assert len(kinds) == 29
+    assert len(kinds) == 38
+    assert kinds["unit_work_basis"] == "choice" and kinds["progress_warning_share"] == "percent"
+    assert kinds["finding_repeat_days"] == kinds["rectification_days"] == "int"
     assert kinds["public_weight"] == kinds["poll_weight"] == kinds["yellow_bottom"] == "percent"
     assert kinds["survey_sample_size"] == kinds["survey_no_repeat_days"] == kinds["yellow_run"] == "int"
     assert kinds["excellent_quota"] == kinds["adjust_bound"] == kinds["completion_mostly"] == "percent"
     assert kinds["base_points"] == kinds["excellent_min_score"] == "decimal"
     assert kinds["publication_days"] == kinds["appeal_days"] == "int"
     assert FIELDS[0] == ("completion_done", "percent")
+
+
+def test_a_choice_takes_only_its_words():
+    assert RuleValues.from_mapping({"unit_work_basis": " points "}).unit_work_basis == "points"
+    with pytest.raises(InvalidRuleValues) as error:
+        RuleValues.from_mapping({"unit_work_basis": "ledger"})
+    assert error.value.errors["unit_work_basis"].code == "value.choice"
+    with pytest.raises(InvalidRuleValues) as error:
+        RuleValues.from_mapping({"finding_repeat_factor": "0.50"})
+    assert error.value.errors["finding_repeat_factor"].code == "ruleset.repeat_factor"
 
 
 def test_to_mapping_is_json_ready():

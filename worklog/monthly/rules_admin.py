@@ -8,18 +8,19 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import Person, Role, RuleSet
 from worklog import audit, locks, timekeeping
 from worklog.errors import ServiceError
+from worklog.choices import choices
 from worklog.explanations import Wording
 from worklog.extensions import db
 from worklog.fields import DateField
 from worklog.monthly.rulesets import rule_set_on
 from worklog.permissions import is_root_admin, require_role
-from worklog.rules.ruleset import FIELDS, InvalidRuleValues, RuleValues, from_mapping
+from worklog.rules.ruleset import CHOICES, FIELDS, InvalidRuleValues, RuleValues, from_mapping
 from worklog.web import rollback_only
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
@@ -54,6 +55,21 @@ FIELD_LABELS = {
     "unit_pass_min": _l("Units: lowest comprehensive score for pass"),
     "yellow_bottom": _l("Units: yellow card for the bottom share of the public ranking"),
     "yellow_run": _l("Units: yellow cards in a row that are flagged"),
+    "unit_work_basis": _l("Units: work score from"),
+    "progress_warning_share": _l("Indicators: warning below this share of the pro-rata target"),
+    "finding_enforcement": _l("Findings: deduction for an enforcement error (from quality)"),
+    "finding_discipline": _l("Findings: deduction for discipline and conduct (from the base)"),
+    "finding_appearance": _l("Findings: deduction for dress and bearing (from the base)"),
+    "finding_complaint": _l("Findings: deduction for a verified complaint or petition (from quality)"),
+    "finding_repeat_days": _l("Findings: days within which the same problem again is a repeat"),
+    "finding_repeat_factor": _l("Findings: a repeat weighs this many times"),
+    "rectification_days": _l("Rectification: working days to put a finding right"),
+}
+
+#: The words of the choice fields, as the form shows them.
+CHOICE_LABELS = {
+    "indicators": _l("the weighted indicator score"),
+    "points": _l("approved points per officer"),
 }
 
 
@@ -64,7 +80,11 @@ class RuleSetForm(FlaskForm):
 
 
 for _name, _kind in FIELDS:
-    setattr(RuleSetForm, _name, StringField(FIELD_LABELS.get(_name, _name), validators=[DataRequired()]))
+    if _kind == "choice":
+        setattr(RuleSetForm, _name, SelectField(FIELD_LABELS.get(_name, _name), validators=[DataRequired()],
+                                                choices=choices((c, CHOICE_LABELS[c]) for c in CHOICES[_name])))
+    else:
+        setattr(RuleSetForm, _name, StringField(FIELD_LABELS.get(_name, _name), validators=[DataRequired()]))
 
 
 @bp.before_request
@@ -129,5 +149,6 @@ def index():
         status = 422
     versions = list(db.session.scalars(select(RuleSet).order_by(RuleSet.valid_from.desc())))
     return render_template("monthly/rules.html", form=form, versions=versions, fields=FIELDS,
-                           labels=FIELD_LABELS, may_manage=may_manage, defaults=RuleValues().to_mapping(),
+                           labels=FIELD_LABELS, choice_labels=CHOICE_LABELS, may_manage=may_manage,
+                           defaults=RuleValues().to_mapping(),
                            current=current), status

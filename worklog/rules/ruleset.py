@@ -13,8 +13,8 @@ from worklog.rules.phrases import RuleProblem
 
 #: Field kinds for a generic admin form.
 #: "decimal": points, to the cent. "percent": a fraction from 0 to 1 (0.20 is 20%), up to 4 places so that
-#: 12.5% can be expressed. "int": a whole number (here, working days).
-KINDS = ("decimal", "percent", "int")
+#: 12.5% can be expressed. "int": a whole number (here, working days). "choice": one of a few words.
+KINDS = ("decimal", "percent", "int", "choice")
 
 _CENT = Decimal("0.01")
 _PERCENT_STEP = Decimal("0.0001")
@@ -27,6 +27,11 @@ def _d(text: str, kind: str) -> Any:
 def _i(value: int, low: int = 1, high: int = 30, unit: str = "working_days") -> Any:
     """A whole number from ``low`` to ``high``; the bounds only catch typing mistakes."""
     return field(default=value, metadata={"kind": "int", "min": low, "max": high, "unit": unit})
+
+
+def _c(value: str, *choices: str) -> Any:
+    """One of ``choices``."""
+    return field(default=value, metadata={"kind": "choice", "choices": choices})
 
 
 class InvalidRuleValues(ValueError):
@@ -80,6 +85,21 @@ class RuleValues:
     # Yellow cards: this share of the bottom of the public-evaluation ranking; this many in a row are flagged.
     yellow_bottom: Decimal = _d("0.10", "percent")
     yellow_run: int = _i(2, 1, 12, "months")
+    # A unit's work score: its weighted indicator score (the indicators set by the unit above), or approved
+    # points per officer. Rule sets stored before indicators existed say "points" (migration 0015).
+    unit_work_basis: str = _c("indicators", "indicators", "points")
+    # Progress (过程控制): a warning below this share of the pro-rata target.
+    progress_warning_share: Decimal = _d("0.80", "percent")
+    # Inspection findings: each category's deduction (enforcement errors and complaints from quality,
+    # discipline and appearance from the base); a repeat within the period weighs this many times more.
+    finding_enforcement: Decimal = _d("2.00", "decimal")
+    finding_discipline: Decimal = _d("2.00", "decimal")
+    finding_appearance: Decimal = _d("1.00", "decimal")
+    finding_complaint: Decimal = _d("2.00", "decimal")
+    finding_repeat_days: int = _i(365, 1, 3650, "days")
+    finding_repeat_factor: Decimal = _d("1.50", "decimal")
+    # Rectification (整改): working days to put a finding right.
+    rectification_days: int = _i(10, 1, 60)
 
     def __post_init__(self) -> None:
         errors = _check({name: getattr(self, name) for name, _ in FIELDS})
@@ -119,9 +139,13 @@ class RuleValues:
         return cls(**values)
 
     def to_mapping(self) -> dict[str, Any]:
-        """A JSON-ready dict: Decimals as strings, ints as ints, in ``FIELDS`` order."""
+        """A JSON-ready dict: Decimals as strings, ints as ints, choices as their word, in ``FIELDS`` order."""
         return {name: (str(getattr(self, name)) if kind != "int" else getattr(self, name))
                 for name, kind in FIELDS}
+
+    def finding_deduction(self, category: str) -> Decimal:
+        """What a finding of ``category`` deducts (before a repeat weighs it more)."""
+        return getattr(self, "finding_" + category)
 
 
 #: Every field of ``RuleValues`` in order, with its kind, for a generic admin form.
@@ -129,6 +153,9 @@ FIELDS: list[tuple[str, str]] = [(f.name, f.metadata["kind"]) for f in fields(Ru
 #: The bounds of the whole-number fields: (lowest, highest, unit of measure: working_days, days, months, people).
 INT_BOUNDS: dict[str, tuple[int, int, str]] = {f.name: (f.metadata["min"], f.metadata["max"], f.metadata["unit"])
                                                for f in fields(RuleValues) if f.metadata["kind"] == "int"}
+#: The words a choice field takes.
+CHOICES: dict[str, tuple[str, ...]] = {f.name: f.metadata["choices"] for f in fields(RuleValues)
+                                       if f.metadata["kind"] == "choice"}
 
 
 def from_mapping(data: Mapping[str, Any]) -> RuleValues:
@@ -136,9 +163,11 @@ def from_mapping(data: Mapping[str, Any]) -> RuleValues:
     return RuleValues.from_mapping(data)
 
 
-def _parse(raw: Any, kind: str) -> Decimal | int:
+def _parse(raw: Any, kind: str) -> Decimal | int | str:
     if isinstance(raw, bool):
         raise RuleProblem("value.number")
+    if kind == "choice":
+        return raw.strip() if isinstance(raw, str) else raw  # checked against its choices by _check
     if kind == "int":
         if isinstance(raw, int):
             return raw
@@ -170,6 +199,10 @@ def _check(v: Mapping[str, Any]) -> dict[str, str]:
     errors: dict[str, RuleProblem] = {}
     for name, kind in FIELDS:
         value = v[name]
+        if kind == "choice":
+            if value not in CHOICES[name]:
+                errors[name] = RuleProblem("value.choice")
+            continue
         if kind == "int":
             if not isinstance(value, int) or isinstance(value, bool):
                 errors[name] = RuleProblem("value.whole")
@@ -203,6 +236,8 @@ def _check(v: Mapping[str, Any]) -> dict[str, str]:
         errors["unit_pass_min"] = RuleProblem("ruleset.above_unit_excellent")
     if v["unit_excellent_min"] > 100:
         errors["unit_excellent_min"] = RuleProblem("ruleset.unit_unreachable")
+    if v["finding_repeat_factor"] < 1:
+        errors["finding_repeat_factor"] = RuleProblem("ruleset.repeat_factor")
     return errors
 
 
