@@ -315,6 +315,26 @@ def require_evaluation_keeper(actor: Person | None) -> None:
         raise ServiceError(_("Only an administrator of the province records and seals units' evaluations."))
 
 
+# --- Indicators set from above (上级考下级) ------------------------------------------------------------------------
+
+
+def may_set_indicators(person: Person | None, unit: Unit) -> bool:
+    """The administrators over a unit set the indicators of the units directly under it (the unit above
+    assesses the one below)."""
+    return _signed_in(person) and has_role(person, Role.admin, unit)
+
+
+def may_break_down(person: Person | None, unit: Unit) -> bool:
+    """A unit's administrators break its targets down to its departments and officers."""
+    return _signed_in(person) and has_role(person, Role.admin, unit)
+
+
+def may_view_progress(person: Person | None, unit: Unit) -> bool:
+    """A unit's progress against its indicators: whoever reads its ledgers (its panel, HR and administrators,
+    and theirs above it, whose grants cover it)."""
+    return can_view_ledger(person, unit)
+
+
 #: Who imports opinion polls: survey staff and administrators over the unit.
 POLL_IMPORT_ROLES = (Role.survey, Role.admin)
 

@@ -24,6 +24,7 @@ from worklog import audit, integrity, locks, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.db import bulk_insert, json_value
 from worklog.extensions import db
+from worklog.indicators.queries import monthly_targets
 from worklog.ledgers import services as ledgers
 from worklog.monthly.rulesets import rule_set_on
 from worklog import permissions
@@ -459,6 +460,10 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
     rules = {review.id: rules_of(review) for review in reviews}
     first, last = timekeeping.month_bounds(month)
     members, spans = _members_of([review.unit_id for review in reviews], first, last)
+    # A unit that broke a personal indicator down gave its officers monthly targets: those replace the post's.
+    broken_down = monthly_targets(members, month)
+    members = {pid: (m._replace(target_points=broken_down[pid]) if pid in broken_down else m)
+               for pid, m in members.items()}
     days_record: dict[int, dict] = {}
     inputs = _inputs_of(reviews, members, spans, days_record)
     review_ids = [review.id for review in reviews]
@@ -505,7 +510,8 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
                      "grade": [{"rule": c.rule, "value": c.value, "threshold": c.threshold, "passed": c.passed}
                                for c in result.explanation],
                      # Sealed with the result when the month becomes final: see daily.queries.month_ledger.
-                     "days": days_record[o.person_id]}, dialect)})
+                     "days": days_record[o.person_id],
+                     "target": "breakdown" if o.person_id in broken_down else "post"}, dialect)})
     db.session.execute(delete(MonthResult).where(MonthResult.month_review_id.in_(review_ids)))
     db.session.flush()
     bulk_insert(MonthResult.__table__, rows)

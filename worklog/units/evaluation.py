@@ -3,9 +3,12 @@ ranked and graded among peers, with yellow cards; and the recorded, then sealed,
 
 Figures of a unit:
 
-- work score: approved points per officer of the unit together with the units under it (the unit ledger's
-  figure for a child unit); for a year, the mean of the months' figures (months with officers), to 2 places;
-  then brought to 0–100 among the peers that have one (``normalise``);
+- work score: where the year's rule set bases it on indicators (``unit_work_basis``, the default since
+  indicators exist) and the unit above set the unit indicators with targets, the weighted indicator score
+  (``worklog.indicators.scores``), out of 100 as it stands; otherwise approved points per officer of the unit
+  together with the units under it (the unit ledger's figure for a child unit), for a year the mean of the
+  months' figures (months with officers), to 2 places, then brought to 0–100 among the peers scored on points
+  (``normalise``);
 - opinion poll: for a month, the unit's latest round of the year up to that month; for a year, the mean of
   the year's rounds weighted by their sample sizes, to 2 places;
 - survey: satisfaction of the period's calls of the unit and the units under it (like the work score), under
@@ -31,6 +34,7 @@ from models.survey import EvaluationStatus, OpinionPoll, UnitEvaluation, UnitEva
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
+from worklog.indicators.scores import UnitScore, unit_scores
 from worklog.monthly.rulesets import values_on
 from worklog.permissions import require_evaluation_keeper
 from worklog.rules.grading import Check
@@ -217,6 +221,8 @@ def compute(period: date, annual: bool) -> Evaluation:
     months = months_of(start, annual)
     units = peers()
     works = work_scores(units, months)
+    by_indicators = (unit_scores(units, start, period_end(start, annual), rules)
+                     if rules.unit_work_basis == "indicators" else {})
     poll_of = polls(units, start, annual)
     survey_of = subtree_counts(units, months)
     unit_rules = UnitRules(rules.unit_excellent_quota, rules.unit_excellent_min, rules.unit_pass_min,
@@ -228,7 +234,11 @@ def compute(period: date, annual: bool) -> Evaluation:
         members = [u for u in units if u.level == level]
         if not members:
             continue
-        scored = {u.id: works[u.id] for u in members if u.id in works}
+        indicator_of = {u.id: by_indicators[u.id] for u in members
+                        if u.id in by_indicators and by_indicators[u.id].score is not None}
+        # Approved points per officer are brought to 0–100 among the peers scored on them; an indicator score is
+        # already out of 100 against the unit's own targets.
+        scored = {u.id: works[u.id] for u in members if u.id in works and u.id not in indicator_of}
         normalised = normalise(scored)
         high = max(scored.values()) if scored else None
         rows: dict[int, Row] = {}
@@ -236,12 +246,15 @@ def compute(period: date, annual: bool) -> Evaluation:
             row = Row(unit, level)
             rows[unit.id] = row
             lines = row.explanation
-            row.work_score = works.get(unit.id)
-            row.work_normalised = normalised.get(unit.id)
-            lines.append(Check("unit_work", str(row.work_score) if row.work_score is not None
-                               else phrase("figure.missing"), phrase("unit.work_basis"),
-                               row.work_score is not None))
-            if row.work_normalised is not None:
+            if unit.id in indicator_of:
+                _explain_indicators(row, indicator_of[unit.id])
+            else:
+                row.work_score = works.get(unit.id)
+                row.work_normalised = normalised.get(unit.id)
+                basis = "unit.work_no_indicators" if rules.unit_work_basis == "indicators" else "unit.work_basis"
+                lines.append(Check("unit_work", str(row.work_score) if row.work_score is not None
+                                   else phrase("figure.missing"), phrase(basis), row.work_score is not None))
+            if row.work_normalised is not None and unit.id not in indicator_of:
                 lines.append(Check("unit_normalised", str(row.work_normalised),
                                    phrase("unit.normalised", score=str(row.work_score), best=str(high),
                                           peers=len(scored)), True))
@@ -303,6 +316,25 @@ def compute(period: date, annual: bool) -> Evaluation:
         unrated = [rows[u.id] for u in members if not rows[u.id].rated]
         groups.append(Group(level, rated, unrated))
     return Evaluation(start, annual, rules, groups)
+
+
+def _explain_indicators(row: Row, scored: UnitScore) -> None:
+    """The work score from the unit's indicators: a line per indicator (its value against the period's due
+    target, and how it scored), then the weighted score."""
+    for line in scored.lines:
+        indicator = line.indicator
+        names = {"name": indicator.name, "dimension": indicator.dimension, "weight": str(indicator.weight)}
+        if line.value is None:
+            row.explanation.append(Check("unit_indicator", phrase("unit.indicator_none", **names), line.detail,
+                                         False))
+        else:
+            row.explanation.append(Check("unit_indicator", phrase("unit.indicator", value=str(line.value),
+                                                                  due=str(line.due), **names),
+                                         line.detail, not line.behind))
+    row.work_score = row.work_normalised = scored.score
+    row.explanation.append(Check("unit_work", str(scored.score),
+                                 phrase("unit.work_indicators", unit=scored.plan.unit.name,
+                                        version=scored.plan.valid_from.isoformat()), True))
 
 
 def _yellow_history(units: list[Unit], start: date, annual: bool, run: int) -> dict[int, list[bool]]:

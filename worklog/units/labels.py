@@ -32,6 +32,7 @@ STATUS_LABELS = {
 
 EXPLANATION_LABELS = {
     "unit_work": _l("Work score"),
+    "unit_indicator": _l("Indicator"),
     "unit_normalised": _l("Work score among the peers (0–100)"),
     "unit_poll": _l("Opinion poll"),
     "unit_survey": _l("Police-service survey"),
