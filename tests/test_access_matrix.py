@@ -68,6 +68,28 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/language", "POST"): EVERYONE,
     ("/account/password", "GET"): SIGNED_IN,
     ("/account/password", "POST"): SIGNED_IN,
+    # Indicators set from above: City A's administrators (and the province's) set County A's; County A's
+    # administrators break them down; whoever reads County A's ledgers follows its progress.
+    ("/indicators/", "GET"): ADMINS | PANELS | HRS,
+    ("/indicators/units/<int:unit_id>/plans", "GET"): ADMIN_A,
+    ("/indicators/units/<int:unit_id>/plans", "POST"): ADMIN_A,
+    ("/indicators/plans/<int:plan_id>", "GET"): ADMIN_A,
+    ("/indicators/plans/<int:plan_id>/indicators/new", "GET"): ADMIN_A,
+    ("/indicators/plans/<int:plan_id>/indicators/new", "POST"): ADMIN_A,
+    ("/indicators/plans/<int:plan_id>/indicators/<int:indicator_id>", "GET"): ADMIN_A,
+    ("/indicators/plans/<int:plan_id>/indicators/<int:indicator_id>", "POST"): ADMIN_A,
+    ("/indicators/indicators/<int:indicator_id>/remove", "POST"): ADMIN_A,
+    ("/indicators/indicators/<int:indicator_id>/targets", "GET"): ADMIN_A,
+    ("/indicators/indicators/<int:indicator_id>/targets", "POST"): ADMIN_A,
+    ("/indicators/indicators/<int:indicator_id>/values", "GET"): ADMIN_A,
+    ("/indicators/indicators/<int:indicator_id>/values", "POST"): ADMIN_A,
+    ("/indicators/units/<int:unit_id>/targets", "GET"): LEDGER_A,
+    ("/indicators/targets/<int:target_id>/breakdown", "GET"): ADMIN_A,
+    ("/indicators/targets/<int:target_id>/breakdown", "POST"): ADMIN_A,
+    ("/indicators/shares/<int:share_id>/officers", "GET"): ADMIN_A,
+    ("/indicators/shares/<int:share_id>/officers", "POST"): ADMIN_A,
+    ("/indicators/progress/<int:unit_id>", "GET"): LEDGER_A,
+    ("/indicators/progress/<int:unit_id>/entries/<int:indicator_id>", "GET"): LEDGER_A,
     ("/notifications", "GET"): SIGNED_IN,
     ("/notifications", "POST"): SIGNED_IN,
     # Administration: org tree, people, catalog (the catalog's changes: the province's administrators only).
@@ -358,8 +380,20 @@ def world(app, org, catalog):  # noqa: F811
     from worklog.facts import services as facts
     mapping = facts.save_mapping(None, {"source": "jj110", "fact_type": "call", "task_type": catalog["T1"]},
                                  org["root_admin"])
+    from worklog.indicators import services as indicators
+    from decimal import Decimal
+    plan = indicators.create_plan(org.city_a, 2026, date(2026, 1, 1), ["Operations"], "", org["root_admin"])
+    indicator = indicators.save_indicator(plan, {"dimension": "Operations", "name": "Points",
+                                                 "measure": "ledger_points", "rule": "proportional",
+                                                 "weight": Decimal("1")}, org["root_admin"])
+    indicators.set_targets(indicator, {org.county_a.id: Decimal("1200")}, org["root_admin"])
+    target = indicator.targets[0]
+    indicators.break_down(target, {org.dept_a.id: Decimal("1200")}, org["root_admin"])
+    from models import DepartmentTarget
+    share = db.session.scalar(select(DepartmentTarget))
     db.session.commit()
-    return World(
+    return World(plan_id=plan.id, indicator_id=indicator.id, target_id=target.id, share_id=share.id,
+
         person_id=org["officer_a"].id, grant_id=grant.id, unit_id=org.county_a.id, parent_id=org.city_a.id,
         department_id=org.dept_a.id, sequence_id=org.post.sequence_id, post_id=org.post.id,
         task_type_id=catalog["T1"].id, day=date(2026, 11, 24).isoformat(), week=MONDAY.isoformat(), month="2026-11",

@@ -77,7 +77,9 @@ def load_rule_sets() -> None:
     if not db.session.scalar(select(func.count()).select_from(RuleSet)):
         admin = _badge("admin")
         for year, weight in PUBLIC_WEIGHTS_BY_YEAR.items():
-            values = RuleValues(public_weight=weight).to_mapping()
+            # Units were scored on approved points per officer until indicators were set from above.
+            values = RuleValues(public_weight=weight,
+                                unit_work_basis="indicators" if year >= 2026 else "points").to_mapping()
             create_rule_set(date(year, 1, 1), values, f"{year}: public evaluation {weight:.0%}", admin)
 
 

@@ -66,6 +66,10 @@ def notification_text(notification) -> str:
         return _("A caller of the police-service survey (%(kind)s) was dissatisfied: the unit's reply is due by "
                  "%(deadline)s.", kind=KIND_LABELS.get(p.get("kind", ""), p.get("kind", "")),
                  deadline=p.get("deadline", ""))
+    if notification.kind == "indicator_behind":
+        where = p.get("department") or p.get("unit", "")
+        return _("%(where)s is behind on “%(indicator)s”: %(value)s against %(due)s due by now.",
+                 where=where, indicator=p.get("indicator", ""), value=p.get("value", ""), due=p.get("due", ""))
     if notification.kind == "delegated":
         return _("You act as supervisor for %(supervisor)s from %(start)s to %(end)s.",
                  supervisor=p.get("supervisor", ""), start=p.get("start", ""), end=p.get("end", ""))
@@ -186,6 +190,14 @@ AUDIT_ACTION_LABELS = {
     "entry.deleted": _l("Entry deleted"),
     "entry.returned": _l("Entry returned"),
     "entry.updated": _l("Entry changed"),
+    "indicators.broken_down": _l("Target broken down to departments"),
+    "indicators.indicator_added": _l("Indicator added"),
+    "indicators.indicator_changed": _l("Indicator changed"),
+    "indicators.indicator_removed": _l("Indicator removed"),
+    "indicators.officer_targets_set": _l("Officers' monthly targets set"),
+    "indicators.plan_created": _l("Indicator plan version made"),
+    "indicators.targets_set": _l("Indicator targets set"),
+    "indicators.value_entered": _l("Indicator value entered"),
     "job.created": _l("Background job started"),
     "job.done": _l("Background job finished"),
     "job.failed": _l("Background job failed"),
@@ -255,6 +267,23 @@ AUDIT_ACTION_LABELS = {
 
 #: The fields an audit event's before and after name most often.
 AUDIT_FIELD_LABELS = {
+    "dimension": _l("Dimension"),
+    "dimensions": _l("Dimensions"),
+    "measure": _l("Measured by"),
+    "measure_param": _l("What is counted"),
+    "rule": _l("Scored by"),
+    "cap": _l("Cap"),
+    "params": _l("Scoring parameters"),
+    "weight": _l("Weight"),
+    "personal": _l("Broken down to officers"),
+    "targets": _l("Targets"),
+    "departments": _l("Departments' shares"),
+    "officer_targets": _l("Officers' monthly targets"),
+    "copied_from": _l("Copied from version"),
+    "indicators": _l("Indicators"),
+    "indicator": _l("Indicator"),
+    "plan": _l("Plan version"),
+    "evidence": _l("Evidence"),
     "operations": _l("Operations"),
     "source": _l("Source"),
     "fact_type": _l("Fact type"),
@@ -445,6 +474,11 @@ def audit_details(event) -> list[tuple[str, str, str | None]]:
 
 #: What an audit event is about, by its stored object type.
 AUDIT_OBJECT_LABELS = {
+    "indicator": _l("Indicator"),
+    "indicator_plan": _l("Indicator plan"),
+    "indicator_target": _l("Indicator target"),
+    "department_target": _l("Department's target"),
+    "indicator_value": _l("Indicator value"),
     "api_client": _l("API client"),
     "fact_mapping": _l("Work fact mapping"),
     "work_fact": _l("Work fact"),

@@ -46,6 +46,7 @@ NAV_ITEMS = [
     ("rules.index", _l("Rule sets"), {Role.admin.value}),
     ("admin.import_org", _l("Import"), {Role.admin.value}),
     ("admin.audit_log", _l("Audit log"), {Role.admin.value}),
+    ("indicators.index", _l("Indicators"), {Role.panel.value, Role.hr.value, Role.admin.value}),
     ("jobs.index", _l("Background jobs"), {Role.panel.value, Role.hr.value, Role.admin.value}),
 ]
 

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from worklog.rules.indicators import (DEDUCTIONS, PROPORTIONAL, THRESHOLDS, Part, Scoring, behind, check_breakdown,
+from worklog.rules.indicators import (DEDUCTIONS, THRESHOLDS, Part, Scoring, behind, check_breakdown,
                                       pro_rata, score, weighted)
 
 STEPS = ((D("1"), D("100")), (D("0.95"), D("90")), (D("0.9"), D("80")))
@@ -62,8 +62,9 @@ def test_pro_rata_for_additive_measures_only():
     assert pro_rata(D("1200"), "ledger_points", 90, 365) == D("295.89")   # 1200 × 90 ÷ 365 = 295.890…
     assert pro_rata(D("90"), "satisfaction", 90, 365) == D("90")
     assert pro_rata(D("1200"), "ledger_points", 0, 365) == D("0.00")
+    assert pro_rata(D("96"), "manual", 90, 365) == D("96")
     with pytest.raises(ValueError):
-        pro_rata(D("1"), "manual", 366, 365)
+        pro_rata(D("1"), "fact_count", 366, 365)
 
 
 def test_behind_below_the_share_of_what_is_due():

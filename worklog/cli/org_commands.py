@@ -6,7 +6,7 @@ import os
 import click
 from flask.cli import with_appcontext
 
-from worklog import demo, demo_day, demo_facts, demo_month, demo_public, demo_week, integrity
+from worklog import demo, demo_day, demo_facts, demo_indicators, demo_month, demo_public, demo_week, integrity
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.extensions import db
 
@@ -18,6 +18,7 @@ def demo_command() -> None:
     counts = demo.load()
     counts |= demo_day.load()
     counts |= demo_week.load()
+    counts |= demo_indicators.load()  # before the months: officers' targets reach them, and none is final yet
     counts |= demo_month.load()
     counts |= demo_public.load()
     counts |= demo_facts.load()  # after the weeks are signed: a fact into a signed week is refused

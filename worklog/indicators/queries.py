@@ -2,8 +2,8 @@
 
 A measure's value for a unit counts the unit together with the units under it (as the work score and the survey
 do); for a department, the department alone. Each measure is read with one aggregate query for any number of
-units (or departments), from the roll-up tables where there is one; a manual value is the sum of the months'
-values the assessing unit entered.
+units (or departments), from the roll-up tables where there is one; a manual value is the latest month's value
+the assessing unit entered in the period (a level, such as a completion rate, not a count).
 """
 from __future__ import annotations
 
@@ -169,7 +169,8 @@ def monthly_targets(person_ids: Iterable[int], month: date) -> dict[int, Decimal
 # --- Measures ----------------------------------------------------------------------------------------------------
 
 
-def _months(first: date, last: date) -> list[date]:
+def months_between(first: date, last: date) -> list[date]:
+    """The first days of the months from ``first``'s to ``last``'s."""
     months, month = [], first.replace(day=1)
     while month <= last:
         months.append(month)
@@ -188,7 +189,7 @@ def unit_values(units: list[Unit], measures: Iterable[MeasureKey], first: date, 
     if not ids:
         return found
     head, member = Unit.__table__.alias("head"), Unit.__table__.alias("member")
-    months = _months(first, last)
+    months = months_between(first, last)
 
     def subtree(query, unit_column):
         return (query.select_from(head).join(member, member.c.path.startswith(head.c.path))
@@ -241,17 +242,17 @@ def unit_values(units: list[Unit], measures: Iterable[MeasureKey], first: date, 
             found[(Measure.rectification_rate.value, "", i)] = rate(on_time, due)
     manual = list(manual)
     if manual:
+        # A manual value is a level as of its month (a completion rate, a score): the period's is the latest.
         keys = sorted({key for key, _plan_unit in manual})
         rows = db.session.execute(select(IndicatorValue.indicator_key, IndicatorValue.plan_unit_id,
-                                         IndicatorValue.unit_id, func.sum(IndicatorValue.value))
+                                         IndicatorValue.unit_id, IndicatorValue.value)
                                   .where(IndicatorValue.indicator_key.in_(keys), IndicatorValue.unit_id.in_(ids),
                                          IndicatorValue.month >= first.replace(day=1), IndicatorValue.month <= last)
-                                  .group_by(IndicatorValue.indicator_key, IndicatorValue.plan_unit_id,
-                                            IndicatorValue.unit_id))
+                                  .order_by(IndicatorValue.month))
         wanted_manual = set(manual)
-        for key, plan_unit_id, unit_id, total in rows:
+        for key, plan_unit_id, unit_id, value in rows:
             if (key, plan_unit_id) in wanted_manual:
-                found[(Measure.manual.value, key, unit_id)] = Decimal(total)
+                found[(Measure.manual.value, key, unit_id)] = Decimal(value)
     return found
 
 
@@ -294,7 +295,7 @@ def department_values(department_ids: list[int], measures: Iterable[MeasureKey],
     found: dict[tuple[str, str, int], Decimal | None] = {}
     if not ids:
         return found
-    months = _months(first, last)
+    months = months_between(first, last)
     points_params = {p for m, p in wanted if m == Measure.ledger_points.value}
     if "" in points_params:
         totals = dict(db.session.execute(

@@ -203,11 +203,11 @@ def parse_steps(text: str) -> list[list[str]]:
             continue
         match = _STEP.match(chunk)
         if not match:
-            raise ServiceError(_("Write each step as share of the target in %% and score, e.g. 100:100, 90:80."),
+            raise ServiceError(_("Write each step as share of the target in % and score, e.g. 100:100, 90:80."),
                                "steps")
         share, points = Decimal(match.group(1)), Decimal(match.group(2))
         if share > 1000 or points > 200:
-            raise ServiceError(_("A step's share is at most 1000%% and its score at most 200."), "steps")
+            raise ServiceError(_("A step's share is at most 1000% and its score at most 200."), "steps")
         steps.append([f"{(share / 100).normalize():f}", f"{points.normalize():f}"])
     if not steps:
         raise ServiceError(_("Give at least one step."), "steps")
@@ -375,7 +375,7 @@ def set_officer_targets(share: DepartmentTarget, monthly: dict[int, Decimal], ac
     after = {str(k): str(v) for k, v in monthly.items()}
     if before != after:
         audit.record(actor, "indicators.officer_targets_set", "department_target", share.id,
-                     unit_id=department.unit_id, before={"officers": before}, after={"officers": after})
+                     unit_id=department.unit_id, before={"officer_targets": before}, after={"officer_targets": after})
 
 
 # --- Manual values -------------------------------------------------------------------------------------------------
@@ -416,3 +416,58 @@ def enter_value(indicator: Indicator, unit: Unit, month: date, value: Decimal, e
                  after={"value": str(value), "evidence": evidence[:500], "month": month.isoformat(),
                         "indicator": indicator.id})
     return row
+
+
+def _local_midnight(day: date):
+    from datetime import datetime, time
+    return datetime.combine(day, time(0), tzinfo=timekeeping.tz())
+
+
+# --- Warnings ------------------------------------------------------------------------------------------------------
+
+
+def send_warnings() -> int:
+    """In-app warnings for every indicator (of a unit, or of one of its departments) below the warning share of
+    its pro-rata target today, to the unit's assessment panel and administrators. Each warning reaches a person
+    once a month, however often this runs. Returns the notifications made."""
+    from models import Notification, RoleGrant, Role
+    from worklog.indicators.progress import progress
+    from worklog.weekly.services import notify
+    today = timekeeping.today()
+    month = today.replace(day=1).isoformat()
+    units = list(db.session.scalars(select(Unit).join(IndicatorTarget, IndicatorTarget.unit_id == Unit.id)
+                                    .join(Indicator, Indicator.id == IndicatorTarget.indicator_id)
+                                    .join(IndicatorPlan, IndicatorPlan.id == Indicator.plan_id)
+                                    .where(IndicatorPlan.year == today.year, IndicatorPlan.valid_from <= today)
+                                    .distinct().order_by(Unit.path)))
+    if not units:
+        return 0
+    recipients: dict[int, list[Person]] = {}
+    for grant in db.session.scalars(select(RoleGrant).where(
+            RoleGrant.unit_id.in_([u.id for u in units]),
+            RoleGrant.role.in_([Role.panel.value, Role.admin.value]))):
+        people = recipients.setdefault(grant.unit_id, [])
+        if grant.person.active and grant.person not in people:
+            people.append(grant.person)
+    sent = {(n.person_id, (n.params or {}).get("warning")) for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "indicator_behind",
+                                   Notification.created_at >= _local_midnight(today.replace(day=1))))}
+    made = 0
+    for unit in units:
+        found = progress(unit, today.year, with_trend=False)
+        warnings = [(line.indicator, None, line.value, line.due) for line in found.behind]
+        warnings += [(line.indicator, line.department, line.value, line.due) for line in found.departments_behind]
+        for indicator, department, value, due in warnings:
+            key = f"{month}:{indicator.key}:{unit.id}:{department.id if department else ''}"
+            for person in recipients.get(unit.id, []):
+                if (person.id, key) in sent:
+                    continue
+                notify(person, "indicator_behind",
+                       {"warning": key, "indicator": indicator.name, "unit": unit.name,
+                        "department": department.name if department else "", "value": str(value),
+                        "due": str(due), "share": str(found.share)},
+                       "indicators.progress_page", unit_id=unit.id, year=today.year)
+                sent.add((person.id, key))
+                made += 1
+    db.session.flush()
+    return made

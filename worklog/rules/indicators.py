@@ -11,9 +11,9 @@ Every figure is computed exactly (in fractions) and rounded once, to 2 places, h
 - The weighted score is Σ weight × score ÷ Σ weight over the indicators that have a value; an indicator with no
   value in the period (no survey answer, no manual value entered) is left out and says so, and the weights of
   the others count alone. With no value at all there is no score.
-- Additive measures (points, counts, deductions, manual values) build up over the year, so a period under way
-  is held against the target pro rata (the share of the year's days elapsed); rates (satisfaction,
-  rectification rate) are held against the whole target from the first day.
+- Additive measures (points, counts, deductions) build up over the year, so a period under way is held against
+  the target pro rata (the share of the year's days elapsed); rates and levels (satisfaction, rectification
+  rate, a value entered by hand) are held against the whole target from the first day.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ DEDUCTIONS = "deductions"
 RULES = (PROPORTIONAL, THRESHOLDS, DEDUCTIONS)
 
 #: Measures whose value builds up over the year (the rest are rates, in %).
-ADDITIVE = frozenset({"ledger_points", "fact_count", "inspection_deductions", "manual"})
+ADDITIVE = frozenset({"ledger_points", "fact_count", "inspection_deductions"})
 
 HUNDRED = Fraction(100)
 CENT = Decimal("0.01")
