@@ -26,6 +26,7 @@ from sqlalchemy import String, Text, func, select, update
 from models import (ApiClient, AuditEvent, BackgroundJob, Department, Entry, FactMapping, MonthResult, MonthReview, Person, Post,
                     PromotionRound, RoleGrant, Sequence, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp,
                     TaskType, Unit, YearReview)
+from models import DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget
 from models import Base
 from tests.factories import sign_in
 from worklog import demo, timekeeping
@@ -176,6 +177,8 @@ def _parameters() -> dict[str, list]:
         "task_type_id": [_first(select(TaskType.id))],
         "client_id": [_first(select(ApiClient.id))],
         "mapping_id": [_first(select(FactMapping.id))],
+        "plan_id": [_first(select(IndicatorPlan.id))], "indicator_id": [_first(select(Indicator.id))],
+        "target_id": [_first(select(IndicatorTarget.id))], "share_id": [_first(select(DepartmentTarget.id))],
     }
     return {name: [v for v in options if v is not None] or [1] for name, options in values.items()}
 
