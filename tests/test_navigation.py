@@ -7,7 +7,7 @@ import re
 from tests.factories import sign_in
 
 ADMIN_AREAS = ["Organisation", "People", "Sequences and posts", "Task catalog", "Calendar", "Rule sets",
-               "Import", "Audit log"]
+               "Import", "Audit log", "Indicators"]
 
 
 def _menu(page: str) -> tuple[list[str], list[str]]:
@@ -32,6 +32,12 @@ def test_an_administrators_areas_are_one_entry_of_the_menu(client, org):
     assert 'aria-current="page">People</a>' in page
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     assert "<summary>系统管理</summary>" in client.get("/").get_data(as_text=True)
+
+
+def test_a_panel_member_follows_indicators_from_the_top_of_the_menu(client, org):
+    sign_in(client, org["panel_a"].badge)
+    top, grouped = _menu(client.get("/").get_data(as_text=True))
+    assert "Indicators" in top and grouped == []
 
 
 def test_an_officers_menu_has_no_administration(client, org):

@@ -18,6 +18,9 @@ REVIEWS = "reviews"
 ADMIN_GROUP = _l("Administration")
 ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks",
                          "catalog.calendar", "rules.index", "admin.import_org", "admin.audit_log"})
+#: Areas in the administrator's group for an administrator, and items of their own for the other roles that open
+#: them (a panel member follows the unit's indicators without administering anything).
+ADMIN_AREAS_FOR_ADMINS = frozenset({"indicators.index"})
 
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [
@@ -82,7 +85,7 @@ def _menu(locale: str, script_root: str, roles: frozenset[str]) -> tuple[tuple, 
     for endpoint, label, needs in NAV_ITEMS:
         if needs is not None and not needs & roles:
             continue
-        if endpoint in ADMIN_AREAS:
+        if endpoint in ADMIN_AREAS or (endpoint in ADMIN_AREAS_FOR_ADMINS and Role.admin.value in roles):
             if not grouped:
                 items.append(None)  # the group's place: where its first area stood
             grouped.append((endpoint, url_for(endpoint), str(label)))

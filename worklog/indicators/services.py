@@ -172,7 +172,7 @@ def _check_indicator(plan: IndicatorPlan, data: dict) -> dict:
         raise ServiceError(_("Choose how the value is scored."), "rule")
     cap = data.get("cap") if data.get("cap") is not None else Decimal("1")
     if not Decimal("1") <= cap <= Decimal("2"):
-        raise ServiceError(_("The cap is a share of the target from 100% to 200%."), "cap")
+        raise ServiceError(_("The cap lies from 100 to 200 per cent of the target."), "cap")
     params: dict = {}
     if rule == ScoringRule.thresholds.value:
         params["steps"] = parse_steps(data.get("steps") or "")
@@ -203,11 +203,12 @@ def parse_steps(text: str) -> list[list[str]]:
             continue
         match = _STEP.match(chunk)
         if not match:
-            raise ServiceError(_("Write each step as share of the target in % and score, e.g. 100:100, 90:80."),
+            raise ServiceError(_("Write each step as the share of the target in per cent and the score, e.g. "
+                                 "100:100, 90:80."),
                                "steps")
         share, points = Decimal(match.group(1)), Decimal(match.group(2))
         if share > 1000 or points > 200:
-            raise ServiceError(_("A step's share is at most 1000% and its score at most 200."), "steps")
+            raise ServiceError(_("A step is at most ten times the target, and its score at most 200."), "steps")
         steps.append([f"{(share / 100).normalize():f}", f"{points.normalize():f}"])
     if not steps:
         raise ServiceError(_("Give at least one step."), "steps")
