@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEvent, DepartmentTarget, Finding, IndicatorTarget, MonthResult, OfficerTarget
-from tests.factories import make_person
+from tests.factories import make_person, sign_in
 from tests.units.conftest import poll, rule_set, work
 from worklog.admin import services as admin
 from worklog.errors import ServiceError
@@ -270,7 +270,7 @@ def test_the_parts_include_the_targets_a_unit_set_the_units_under_it(app, org, c
         services.break_down(target, {city_department.id: D("0")}, org["admin_a"])
 
 
-def test_an_officers_monthly_target_replaces_the_posts_in_the_month(app, org, county_a2):
+def test_an_officers_monthly_target_replaces_the_posts_in_the_month(app, client, org, county_a2):
     """Officer A's post asks 400 a month; the break-down gives 300 (12 × 300 = 3600, the department's share):
     March computes the workload against it. The supervisor, given none, keeps the post's 400."""
     from worklog.monthly import services as monthly
@@ -290,5 +290,8 @@ def test_an_officers_monthly_target_replaces_the_posts_in_the_month(app, org, co
     results = {r.person_id: r for r in db.session.scalars(select(MonthResult))}
     assert results[org["officer_a"].id].target_points == D("300.00")
     assert results[org["officer_a"].id].explanation["target"] == "breakdown"
+    sign_in(client, org["panel_a"].badge)
+    page = client.get(f"/month/results/{results[org['officer_a'].id].id}")
+    assert page.status_code == 200 and "break-down of its indicators" in page.text
     assert results[org["supervisor_a"].id].target_points == D("400.00")
     assert results[org["supervisor_a"].id].explanation["target"] == "post"
