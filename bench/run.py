@@ -18,7 +18,8 @@ Settings (environment):
   BENCH_PAGE_SECONDS=20     at most this long per page (at least 5 requests)
   BENCH_LOAD_SECONDS=30     the evening load's length, BENCH_LOAD_CLIENTS=40 its clients, BENCH_WORKERS=2
   BENCH_STARTUP_RUNS=5      runs of the start-up figure
-  BENCH_ONLY=a,b            sections: close, services, pages, api, load, memory, startup, grading, keyboard
+  BENCH_ONLY=a,b            sections: close, services, indicators, pages, api, load, memory, startup, grading,
+                            keyboard
   BENCH_PASSWORD=…          every account's password (the generator's default otherwise)
   BENCH_KEEP=1              keep the scratch database
   BENCH_PROFILE=folder      profile each month close and the export (cProfile) into that folder
@@ -32,7 +33,7 @@ import tempfile
 import time
 from datetime import date
 
-SECTIONS = ("close", "services", "pages", "api", "load", "memory", "startup", "grading", "keyboard")
+SECTIONS = ("close", "services", "indicators", "pages", "api", "load", "memory", "startup", "grading", "keyboard")
 
 
 def machine() -> str:
@@ -61,7 +62,8 @@ def main() -> None:
     os.environ["WORKLOG_INSTANCE_PATH"] = data.instance_folder()
     with data.Database(settings) as db_place:
         url = db_place.url
-        needs_data = any(settings.wants(s) for s in ("close", "services", "pages", "api", "load", "memory"))
+        needs_data = any(settings.wants(s) for s in ("close", "services", "indicators", "pages", "api", "load",
+                                                     "memory"))
         cast = app = None
         if needs_data:
             data.prepare(settings, url)
@@ -91,6 +93,10 @@ def main() -> None:
             if settings.wants("services"):
                 info("ledgers, signatures, entries, rounds, survey …")
                 database.in_process(settings, app, cast)
+            if settings.wants("indicators"):
+                from bench import indicators
+                info("indicators set from above …")
+                indicators.run(settings, cast, url, app)
             if settings.wants("pages") or settings.wants("api") or settings.wants("load"):
                 data.ensure_month_computed(app, cast)
                 with tempfile.TemporaryDirectory(prefix="worklog-bench-server-") as folder, \

@@ -1030,10 +1030,10 @@ class _Province:
                                 reply_day = self.working_days_after(call_day, rng.randint(1, rules.follow_up_days))
                                 follow_ups.append((next(follow_up_ids), call_id, unit.id, due, rng.choice(REPLIES),
                                                    unit.leader.id, self.at(reply_day, rng.randint(540, 1050)),
-                                                   called_at, 2))
+                                                   called_at, 2, ""))
                             else:
                                 follow_ups.append((next(follow_up_ids), call_id, unit.id, due, "", None, None,
-                                                   called_at, 1))
+                                                   called_at, 1, ""))
                 self.loader.write(SurveyContact.__table__, (
                     "id", "unit_id", "kind", "contact_date", "reference", "name", "phone_cipher", "phone_hash",
                     "phone_last4", "erased_at", "imported_by_id", "imported_at"), contacts)
@@ -1045,7 +1045,7 @@ class _Province:
                     "version"), calls)
                 self.loader.write(SurveyFollowUp.__table__, (
                     "id", "call_id", "unit_id", "deadline", "reply", "replied_by_id", "replied_at", "created_at",
-                    "version"), follow_ups)
+                    "version", "verify_comment"), follow_ups)
 
 
 class _Explainer:
