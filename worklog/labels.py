@@ -127,6 +127,7 @@ RULE_LABELS = {
     "bonus": _l("Bonus"),
     "score": _l("Score"),
     "veto": _l("Veto"),
+    "finding": _l("Inspection finding"),
     "excellent_score": _l("Score for excellent"),
     "excellent_quota": _l("Place within the excellent quota"),
     "excellent_tie": _l("Tie at the quota boundary"),
