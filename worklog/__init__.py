@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.daily.routes import bp as daily_bp
     from worklog.facts.routes import bp as facts_bp
     from worklog.home.routes import bp as home_bp
+    from worklog.inspection.routes import bp as inspection_bp
     from worklog.jobs.routes import bp as jobs_bp
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(survey_bp)
     app.register_blueprint(units_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(inspection_bp)
 
     from worklog.api import limits
     from worklog.api.errors import ApiError, handle_api_error

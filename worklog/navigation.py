@@ -34,6 +34,8 @@ NAV_ITEMS = [
     ("ledgers.index", _l("Ledgers"), {Role.panel.value, Role.hr.value, Role.admin.value}),
     ("survey.queue", _l("Survey calls"), {Role.survey.value}),
     ("survey.follow_ups", _l("Follow-ups"), {Role.survey.value, Role.panel.value, Role.admin.value}),
+    ("inspection.findings", _l("Inspection"), {Role.inspector.value}),
+    ("inspection.rectifications", _l("Rectifications"), {Role.panel.value, Role.admin.value}),
     ("units.statistics_page", _l("Public satisfaction"),
      {Role.survey.value, Role.panel.value, Role.hr.value, Role.admin.value}),
     ("units.evaluation_page", _l("Unit evaluation"),
