@@ -23,9 +23,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import String, Text, func, select, update
 
-from models import (ApiClient, AuditEvent, BackgroundJob, Department, Entry, FactMapping, MonthResult, MonthReview, Person, Post,
-                    PromotionRound, RoleGrant, Sequence, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp,
-                    TaskType, Unit, YearReview)
+from models import (ApiClient, Attachment, AuditEvent, BackgroundJob, Department, Entry, FactMapping, Finding,
+                    MonthResult, MonthReview, Person, Post, PromotionRound, RoleGrant, Sequence, SurveyCall,
+                    SurveyContact, SurveyDraw, SurveyFollowUp, TaskType, Unit, YearReview)
 from models import Base
 from tests.factories import sign_in
 from worklog import demo, timekeeping
@@ -63,6 +63,8 @@ FREE_TEXT = {
     "veto_event": ["reason", "void_reason"], "survey_contact": ["reference", "name"], "survey_call": ["comment"],
     "survey_follow_up": ["reply"], "audit_event": ["reason"], "background_job": ["error"],
     "calendar_day": ["name"], "promotion_round": ["name"],
+    "finding": ["description", "void_reason"], "rectification": ["answer", "verdict_reason"],
+    "attachment": ["filename"],
 }
 CALLING_VIEW = re.compile(r"^/survey/calls/\d+$")
 
@@ -176,6 +178,8 @@ def _parameters() -> dict[str, list]:
         "task_type_id": [_first(select(TaskType.id))],
         "client_id": [_first(select(ApiClient.id))],
         "mapping_id": [_first(select(FactMapping.id))],
+        "finding_id": [_first(select(Finding.id).order_by(Finding.id))],
+        "attachment_id": [_first(select(Attachment.id).order_by(Attachment.id))],
     }
     return {name: [v for v in options if v is not None] or [1] for name, options in values.items()}
 
