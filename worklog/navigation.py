@@ -18,6 +18,9 @@ REVIEWS = "reviews"
 ADMIN_GROUP = _l("Administration")
 ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks",
                          "catalog.calendar", "rules.index", "admin.import_org", "admin.audit_log"})
+#: Areas under the administrator's entry for an administrator, and in the menu's top row for anyone else: the
+#: unit side's rectifications are also the panel's, whose menu has room for them (an administrator's has not).
+ADMIN_ALSO = frozenset({"inspection.rectifications"})
 
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [
@@ -35,7 +38,6 @@ NAV_ITEMS = [
     ("survey.queue", _l("Survey calls"), {Role.survey.value}),
     ("survey.follow_ups", _l("Follow-ups"), {Role.survey.value, Role.panel.value, Role.admin.value}),
     ("inspection.findings", _l("Inspection"), {Role.inspector.value}),
-    ("inspection.rectifications", _l("Rectifications"), {Role.panel.value, Role.admin.value}),
     ("units.statistics_page", _l("Public satisfaction"),
      {Role.survey.value, Role.panel.value, Role.hr.value, Role.admin.value}),
     ("units.evaluation_page", _l("Unit evaluation"),
@@ -48,6 +50,7 @@ NAV_ITEMS = [
     ("rules.index", _l("Rule sets"), {Role.admin.value}),
     ("admin.import_org", _l("Import"), {Role.admin.value}),
     ("admin.audit_log", _l("Audit log"), {Role.admin.value}),
+    ("inspection.rectifications", _l("Rectifications"), {Role.panel.value, Role.admin.value}),
     ("jobs.index", _l("Background jobs"), {Role.panel.value, Role.hr.value, Role.admin.value}),
 ]
 
@@ -83,7 +86,7 @@ def _menu(locale: str, script_root: str, roles: frozenset[str]) -> tuple[tuple, 
     for endpoint, label, needs in NAV_ITEMS:
         if needs is not None and not needs & roles:
             continue
-        if endpoint in ADMIN_AREAS:
+        if endpoint in ADMIN_AREAS or (endpoint in ADMIN_ALSO and Role.admin.value in roles):
             if not grouped:
                 items.append(None)  # the group's place: where its first area stood
             grouped.append((endpoint, url_for(endpoint), str(label)))
