@@ -39,9 +39,14 @@ MAX_PAGE = 1_000_000
 
 @bp.context_processor
 def _labels():
+    me = current_person()
+    signed_in = getattr(me, "is_authenticated", False)
+    # The section's own menu offers what the reader may open (their grants are read once per request).
     return {"CATEGORY_LABELS": CATEGORY_LABELS, "TARGET_LABELS": TARGET_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
             "RECTIFICATION_STATUS_LABELS": RECTIFICATION_STATUS_LABELS, "STAGE_LABELS": STAGE_LABELS,
-            "STATE_LABELS": STATE_LABELS}
+            "STATE_LABELS": STATE_LABELS, "size_text": limit_text,
+            "inspector": signed_in and has_role(me, Role.inspector),
+            "unit_side": signed_in and any(has_role(me, role) for role in RECTIFICATION_ROLES)}
 
 
 @bp.after_request
@@ -105,8 +110,7 @@ def findings():
     filters = {"unit": unit_id or "", "category": category or "", "state": state or "",
                "month": month.strftime("%Y-%m") if month else ""}
     return render_template("inspection/findings.html", form=form, rows=rows, total=total, page=page,
-                           pages=max(1, math.ceil(total / per_page)), filters=filters, today=today,
-                           inspector=has_role(me, Role.inspector))
+                           pages=max(1, math.ceil(total / per_page)), filters=filters, today=today)
 
 
 @bp.route("/findings/new", methods=["GET", "POST"])
@@ -283,7 +287,7 @@ def rectifications():
         .offset((page - 1) * per_page).limit(per_page)))
     return render_template("inspection/rectifications.html", rows=rows, total=total, page=page,
                            pages=max(1, math.ceil(total / per_page)), today=timekeeping.today(),
-                           may_answer={f.id: may_answer(me, f) for f in rows}, inspector=has_role(me, Role.inspector))
+                           may_answer={f.id: may_answer(me, f) for f in rows})
 
 
 # --- The rectification ledger ----------------------------------------------------------------------------------------
@@ -314,7 +318,7 @@ def ledger():
     first, last, label = _period(form)
     rows, total = queries.ledger(me, PAGE_ROLES, first, last)
     return render_template("inspection/ledger.html", form=form, rows=rows, total=total, first=first, last=last,
-                           label=label, categories=list(CATEGORY_LABELS), inspector=has_role(me, Role.inspector),
+                           label=label, categories=list(CATEGORY_LABELS),
                            period={"month": request.args.get("month", "") if form.month.data and not
                                    form.month.errors else "",
                                    "year": form.year.data if form.year.data and not form.year.errors else ""})
