@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from models import Attachment, AuditEvent, Finding, MonthReview, Notification, Rectification
+from models import Attachment, AuditEvent, Finding, MonthReview, Notification
 from tests.factories import sign_in, state_counts
 from tests.inspection.conftest import PDF, PNG, finding_form
 from worklog.extensions import db

@@ -135,7 +135,7 @@ def test_the_ledger_counts_per_unit_and_category(app, client, new_client, inspec
     from worklog.inspection.queries import rectification_counts
     first = _finding(client, inspectors)                                            # due 16 Nov: accepted on time
     late = _finding(client, inspectors, found_on="2026-11-03")                     # due 17 Nov: accepted late
-    overdue = _finding(client, inspectors, found_on="2026-11-04", category="complaint")  # due 18 Nov: never answered
+    _finding(client, inspectors, found_on="2026-11-04", category="complaint")      # due 18 Nov: never answered
     _finding(client, inspectors, found_on="2026-11-05", category="complaint", rectify="")  # no rectification
     panel, inspector = new_client(), new_client()
     sign_in(panel, inspectors["panel_a"].badge)

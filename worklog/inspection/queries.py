@@ -75,7 +75,7 @@ def to_answer(actor: Person):
             .order_by(Rectification.deadline, Finding.id))
 
 
-# --- The rectification ledger ------------------------------------------------------------------------------------------
+# --- The rectification ledger ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -170,7 +170,7 @@ def ledger(viewer: Person, roles, first: date, last: date) -> tuple[list[LedgerR
     return rows, total
 
 
-# --- The findings a ledger page names -----------------------------------------------------------------------------------
+# --- The findings a ledger page names -------------------------------------------------------------------------------
 
 
 def findings_of_month(target: FindingTarget, first: date, last: date, *, unit_id: int | None = None,

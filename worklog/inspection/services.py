@@ -63,7 +63,7 @@ def follow_up_for_inspector(actor: Person, follow_up_id: int) -> SurveyFollowUp:
     return follow_up
 
 
-# --- Recording a finding ---------------------------------------------------------------------------------------------
+# --- Recording a finding --------------------------------------------------------------------------------------------
 
 
 def _text(value: str | None, field: str, most: int, missing: str) -> str:
@@ -232,7 +232,7 @@ def _check_version(obj, version) -> None:
         raise Conflict(_("Someone else changed this finding since you opened it. Reload the page."))
 
 
-# --- Rectification ---------------------------------------------------------------------------------------------------
+# --- Rectification --------------------------------------------------------------------------------------------------
 
 
 def _rectification(finding: Finding) -> Rectification:
@@ -308,7 +308,7 @@ def _verifiable(finding: Finding, data: dict, actor: Person) -> Rectification:
     return rectification
 
 
-# --- Escalation --------------------------------------------------------------------------------------------------------
+# --- Escalation -----------------------------------------------------------------------------------------------------
 
 
 def overdue_clause(today: date):
@@ -352,7 +352,7 @@ def escalate_overdue(today: date, actor: Person | None = None) -> int:
     return len(rows)
 
 
-# --- Notifications ---------------------------------------------------------------------------------------------------
+# --- Notifications --------------------------------------------------------------------------------------------------
 
 
 def _unit_side(unit_id: int) -> list[Person]:
