@@ -57,6 +57,7 @@ def test_a_finding_about_an_officer_carries_the_rule_sets_deduction(client, insp
     assert "Officer A" in page and "briefing.pdf" in page and "2.00" in page
 
 
+@pytest.mark.postgres
 def test_a_repeat_within_the_period_weighs_more(client, inspectors):
     sign_in(client, inspectors["inspector_a"].badge)
     assert _record(client).status_code == 302
@@ -116,6 +117,7 @@ def test_nobody_records_a_finding_about_themselves(client, inspectors):
     assert _findings() == []
 
 
+@pytest.mark.postgres  # the sealed month is read under PostgreSQL's KEY SHARE lock
 def test_a_finding_in_a_final_month_is_refused(client, inspectors):
     db.session.add(MonthReview(unit_id=inspectors.county_a.id, month=date(2026, 10, 1), status="final"))
     db.session.commit()

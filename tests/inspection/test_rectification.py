@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from models import AuditEvent, Finding, Notification, Rectification
 from tests.factories import sign_in, state_counts
 from tests.inspection.conftest import JPEG, PNG, finding_form
 from worklog.extensions import db
+
+#: The ledger's conditional counts, the escalation's joins and the version checks: on both databases.
+pytestmark = pytest.mark.postgres
 
 
 def _finding(client, inspectors, **values) -> Finding:
