@@ -195,3 +195,12 @@ def test_an_inspector_sees_and_acts_only_within_the_subtree(client, new_client, 
     assert officer.get(f"/inspection/findings/{finding.id}").status_code == 404
     assert officer.get("/inspection/").status_code == 403
     assert officer.get("/inspection/findings/new").status_code == 403
+
+
+def test_a_form_larger_than_evidence_takes_is_answered_413_and_keeps_nothing(app, client, inspectors, evidence_dir):
+    app.config["ATTACHMENT_REQUEST_MAX_BYTES"] = 4096
+    sign_in(client, inspectors["inspector_a"].badge)
+    response = _record(client, files=[("a.pdf", PDF + b"0" * 3000), ("b.pdf", PDF + b"0" * 3000)])
+    assert response.status_code == 413
+    assert "Send fewer files at a time" in response.get_data(as_text=True)
+    assert _findings() == [] and not evidence_dir.exists()

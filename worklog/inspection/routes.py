@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Finding, Person, Rectification, Role, Unit
 from worklog import audit, timekeeping
-from worklog.bounds import accepts_upload, limit_text
+from worklog.bounds import accepts_evidence, limit_text
 from worklog.choices import choices
 from worklog.exports import xlsx_response
 from worklog.extensions import db
@@ -114,7 +114,7 @@ def findings():
 
 
 @bp.route("/findings/new", methods=["GET", "POST"])
-@accepts_upload
+@accepts_evidence
 def new_finding():
     me = current_person()
     require_role(me, Role.inspector)
@@ -208,7 +208,7 @@ def void(finding_id: int):
 
 
 @bp.route("/findings/<int:finding_id>/answer", methods=["POST"])
-@accepts_upload
+@accepts_evidence
 def answer(finding_id: int):
     me = current_person()
     finding = services.finding_in_scope(me, finding_id)
