@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import event, select
@@ -13,6 +13,7 @@ from models import Finding, Rectification
 from tests.factories import make_person, sign_in, state_counts
 from tests.inspection.conftest import NOW, finding_form
 from worklog.extensions import db
+from worklog.inspection.services import escalate_overdue
 
 
 @pytest.fixture
@@ -106,8 +107,15 @@ def test_the_lists_read_a_fixed_number_of_statements(app, client, inspectors):
                 found_on=f"2026-11-0{2 + i % 5}", category=("discipline", "complaint")[i % 2],
                 badge=("200002", "200001")[i % 2])).status_code == 302
     record(2)
+    app.config["FIXED_NOW"] = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+    escalate_overdue(date(2026, 11, 20))  # escalated rows name the unit above
+    db.session.commit()
     few = counts()
+    app.config["FIXED_NOW"] = NOW
     record(8)
+    app.config["FIXED_NOW"] = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+    escalate_overdue(date(2026, 11, 20))
+    db.session.commit()
     assert counts() == few, few
     other = app.test_client()
     other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

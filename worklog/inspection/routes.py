@@ -105,7 +105,7 @@ def findings():
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(db.session.scalars(
         query.options(selectinload(Finding.unit), selectinload(Finding.department), selectinload(Finding.person),
-                      selectinload(Finding.rectification))
+                      selectinload(Finding.rectification).selectinload(Rectification.escalated_to))
         .order_by(Finding.found_on.desc(), Finding.id.desc()).offset((page - 1) * per_page).limit(per_page)))
     filters = {"unit": unit_id or "", "category": category or "", "state": state or "",
                "month": month.strftime("%Y-%m") if month else ""}
