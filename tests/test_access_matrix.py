@@ -25,13 +25,14 @@ from tests.factories import make_person, sign_in
 from tests.weekly.conftest import MONDAY, REVIEW_TIME, log_week
 from worklog.extensions import db
 
-ROLES = ["anonymous", "officer", "supervisor", "panel", "unit_admin", "hr", "survey", "root_admin",
-         "officer_b", "supervisor_b", "panel_b", "unit_admin_b", "hr_b", "survey_b"]
+ROLES = ["anonymous", "officer", "supervisor", "panel", "unit_admin", "hr", "survey", "root_admin", "inspector",
+         "officer_b", "supervisor_b", "panel_b", "unit_admin_b", "hr_b", "survey_b", "inspector_b"]
 
 #: Badge of each signed-in role (made by tests.factories.build_org, and by the ``world`` fixture for the *_b).
 BADGES = {"officer": "200002", "supervisor": "200001", "panel": "200003", "unit_admin": "100002", "hr": "200004",
           "survey": "400001", "root_admin": "100001", "officer_b": "300002", "supervisor_b": "300001",
-          "panel_b": "300003", "unit_admin_b": "100003", "hr_b": "300004", "survey_b": "400002"}
+          "panel_b": "300003", "unit_admin_b": "100003", "hr_b": "300004", "survey_b": "400002",
+          "inspector": "500001", "inspector_b": "500002"}
 
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 EVERYONE = frozenset(ROLES)
@@ -52,6 +53,12 @@ LEDGER_A = frozenset({"panel", "hr", "unit_admin", "root_admin"})
 LEDGER_ANY = LEDGER_A | {"panel_b", "hr_b", "unit_admin_b"}
 #: The survey's statistics and the units' evaluation: survey staff, administrators, panels and HR.
 STATISTICS = SURVEYS | ADMINS | PANELS | HRS
+#: Inspection: the inspectors of county A and B record findings; a finding of county A is seen by county A's inspector
+#: and its unit side (panel, administrators over it), which answers its rectification.
+INSPECTOR_A = frozenset({"inspector"})
+INSPECTORS = frozenset({"inspector", "inspector_b"})
+INSPECTION_PAGES = INSPECTORS | ADMINS | PANELS
+FINDING_A = INSPECTOR_A | ADMIN_A | PANEL_A
 #: Whoever logs days: everyone with a post (every account of the world has one).
 LOGGERS = SIGNED_IN
 NOBODY = frozenset()
@@ -287,6 +294,19 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/survey/follow-ups", "GET"): SURVEYS | ADMINS | PANELS,
     ("/survey/follow-ups/<int:follow_up_id>", "GET"): SURVEY_A | ADMIN_A | PANEL_A,
     ("/survey/follow-ups/<int:follow_up_id>", "POST"): ADMIN_A | PANEL_A,
+    # Inspection: findings in the inspector's subtree; the unit side answers rectifications (issue 14 points 5-6).
+    ("/inspection/", "GET"): INSPECTION_PAGES,
+    ("/inspection/findings/new", "GET"): INSPECTORS,
+    ("/inspection/findings/new", "POST"): INSPECTORS,
+    ("/inspection/findings/<int:finding_id>", "GET"): FINDING_A,
+    ("/inspection/findings/<int:finding_id>/void", "POST"): INSPECTOR_A,
+    ("/inspection/findings/<int:finding_id>/answer", "POST"): ADMIN_A | PANEL_A,
+    ("/inspection/findings/<int:finding_id>/accept", "POST"): INSPECTOR_A,
+    ("/inspection/findings/<int:finding_id>/return", "POST"): INSPECTOR_A,
+    ("/inspection/attachments/<int:attachment_id>", "GET"): FINDING_A,
+    ("/inspection/rectifications", "GET"): ADMINS | PANELS,
+    ("/inspection/ledger", "GET"): INSPECTION_PAGES,
+    ("/inspection/ledger.xlsx", "GET"): INSPECTION_PAGES,
     # Units: the survey's bulletin and statistics, the polls, the units' evaluation.
     ("/units/bulletin", "GET"): STATISTICS,
     ("/units/bulletin.xlsx", "GET"): STATISTICS,
@@ -339,6 +359,10 @@ def world(app, org, catalog):  # noqa: F811
                                          roles={P.survey.value: org.county_a})
     org.people["survey_b"] = make_person("400002", "Surveyor B", org.dept_b, org.post,
                                          roles={P.survey.value: org.county_b})
+    org.people["inspector_a"] = make_person("500001", "Inspector A", org.dept_a, org.post,
+                                            roles={P.inspector.value: org.county_a})
+    org.people["inspector_b"] = make_person("500002", "Inspector B", org.dept_b, org.post,
+                                            roles={P.inspector.value: org.county_b})
     db.session.commit()
 
     entry = log_week(app, org["officer_a"], catalog, days=1, per_day=1)[0]
@@ -391,9 +415,16 @@ def world(app, org, catalog):  # noqa: F811
     indicators.break_down(target, {org.dept_a.id: Decimal("1200")}, org["root_admin"])
     from models import DepartmentTarget
     share = db.session.scalar(select(DepartmentTarget))
+    from worklog.inspection import services as inspection
+    from worklog.inspection.services import Upload
+    app.config["FIXED_NOW"] = datetime(2026, 11, 10, 2, 0, tzinfo=timezone.utc)
+    finding = inspection.record_finding({
+        "target": "officer", "badge": org["officer_a"].badge, "found_on": date(2026, 11, 9), "category": "discipline",
+        "description": "Late", "rectify": True, "files": [Upload("evidence.pdf", b"%PDF-1.4 evidence")]},
+        org["inspector_a"])
+    app.config["FIXED_NOW"] = REVIEW_TIME
     db.session.commit()
     return World(plan_id=plan.id, indicator_id=indicator.id, target_id=target.id, share_id=share.id,
-
         person_id=org["officer_a"].id, grant_id=grant.id, unit_id=org.county_a.id, parent_id=org.city_a.id,
         department_id=org.dept_a.id, sequence_id=org.post.sequence_id, post_id=org.post.id,
         task_type_id=catalog["T1"].id, day=date(2026, 11, 24).isoformat(), week=MONDAY.isoformat(), month="2026-11",
@@ -401,7 +432,8 @@ def world(app, org, catalog):  # noqa: F811
         delegation_id=delegation.id, task_id=task.id, review_id=month.id, result_id=result.id if result else 0,
         item_id={"adjustments": adjustment.id, "vetoes": veto.id}, appeal_id=0, year_review_id=year.id,
         round_id=round_.id, job_id=round_.job_id, draw_id=draw.id, call_id=call.id,
-        follow_up_id=call.follow_up.id, run_id=0, client_id=api_client.id, mapping_id=mapping.id)
+        follow_up_id=call.follow_up.id, run_id=0, client_id=api_client.id, mapping_id=mapping.id,
+        finding_id=finding.id, attachment_id=finding.attachments[0].id)
 
 
 def _url(rule: str, world: World) -> str:

@@ -57,6 +57,16 @@ def world(app, org, catalog):
     now, app.config["FIXED_NOW"] = app.config["FIXED_NOW"], datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
     monthly.open_month(org.county_a, date(2026, 11, 1), org["panel_a"])  # once November is over
     app.config["FIXED_NOW"] = now
+    # An inspector of county A, and a finding about officer A with a rectification to answer and a file.
+    from models import Role
+    from tests.factories import make_person
+    from worklog.inspection import services as inspection
+    org.people["inspector_a"] = make_person("500001", "Inspector A", org.dept_a, org.post,
+                                            roles={Role.inspector.value: org.county_a})
+    inspection.record_finding({"target": "officer", "badge": org["officer_a"].badge, "found_on": MONDAY,
+                               "category": "discipline", "description": "Late", "rectify": True,
+                               "files": [inspection.Upload("evidence.pdf", b"%PDF-1.4 evidence")]},
+                              org["inspector_a"])
     db.session.commit()
     return org
 
@@ -64,13 +74,15 @@ def world(app, org, catalog):
 def _values_for(org, catalog) -> dict[str, object]:
     """What each part of an address is filled with."""
     from sqlalchemy import select
-    from models import Entry, MonthReview
+    from models import Attachment, Entry, Finding, MonthReview
     entry = db.session.scalar(select(Entry.id).order_by(Entry.id))
     review = db.session.scalar(select(MonthReview.id).order_by(MonthReview.id))
     return {"unit_id": org.county_a.id, "parent_id": org.county_a.id, "department_id": org.dept_a.id,
             "person_id": org["officer_a"].id, "post_id": org.post.id, "sequence_id": org.post.sequence_id,
             "task_type_id": catalog["T1"].id, "entry_id": entry, "review_id": review, "month": "2026-11",
-            "year": 2026, "day": TODAY.isoformat(), "week": MONDAY.isoformat(), "fmt": "xlsx"}
+            "year": 2026, "day": TODAY.isoformat(), "week": MONDAY.isoformat(), "fmt": "xlsx",
+            "finding_id": db.session.scalar(select(Finding.id)),
+            "attachment_id": db.session.scalar(select(Attachment.id))}
 
 
 def _get_pages(app, fill: dict) -> list[str]:
@@ -113,7 +125,7 @@ QUERY_NAMES = sorted({name for path in Path(__file__).parent.parent.joinpath("wo
                       for name in _ARG.findall(path.read_text(encoding="utf-8"))})
 
 #: Who opens the pages, admin last: the admin's forms change other people (passwords, roles, activity).
-ROLES = ["officer_a", "supervisor_a", "panel_a", "hr_a", "survey", "admin_a"]
+ROLES = ["officer_a", "supervisor_a", "panel_a", "hr_a", "survey", "inspector_a", "admin_a"]
 
 #: Posts that end the fuzzer's own session rather than test anything.
 SKIP_POSTS = {"/sign-out"}

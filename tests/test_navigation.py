@@ -23,7 +23,7 @@ def _menu(page: str) -> tuple[list[str], list[str]]:
 def test_an_administrators_areas_are_one_entry_of_the_menu(client, org):
     sign_in(client, org["root_admin"].badge)
     top, grouped = _menu(client.get("/").get_data(as_text=True))
-    assert grouped == ADMIN_AREAS
+    assert grouped == ADMIN_AREAS + ["Rectifications"]  # the unit side's, under Administration for an administrator
     assert "Administration" in top and not set(ADMIN_AREAS) & set(top)
     assert len(top) <= 12, top
     # The page one is on is marked, inside the group too, and so is the group.
@@ -44,3 +44,18 @@ def test_an_officers_menu_has_no_administration(client, org):
     sign_in(client, org["officer_a"].badge)
     top, grouped = _menu(client.get("/").get_data(as_text=True))
     assert grouped == [] and "Administration" not in top and "My day" in top
+
+
+def test_inspection_is_in_the_menu_of_inspectors_and_rectifications_in_the_panels(client, org):
+    from models import Role
+    from tests.factories import make_person
+    from worklog.extensions import db
+    make_person("500001", "Inspector A", org.dept_a, org.post, roles={Role.inspector.value: org.county_a})
+    db.session.commit()
+    sign_in(client, "500001")
+    top, grouped = _menu(client.get("/").get_data(as_text=True))
+    assert "Inspection" in top and "Rectifications" not in top and grouped == []
+    client.post("/sign-out")
+    sign_in(client, org["panel_a"].badge)
+    top, grouped = _menu(client.get("/").get_data(as_text=True))
+    assert "Rectifications" in top and "Inspection" not in top

@@ -23,9 +23,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import String, Text, func, select, update
 
-from models import (ApiClient, AuditEvent, BackgroundJob, Department, Entry, FactMapping, MonthResult, MonthReview, Person, Post,
-                    PromotionRound, RoleGrant, Sequence, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp,
-                    TaskType, Unit, YearReview)
+from models import (ApiClient, Attachment, AuditEvent, BackgroundJob, Department, Entry, FactMapping, Finding,
+                    MonthResult, MonthReview, Person, Post, PromotionRound, RoleGrant, Sequence, SurveyCall,
+                    SurveyContact, SurveyDraw, SurveyFollowUp, TaskType, Unit, YearReview)
 from models import DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget
 from models import Base
 from tests.factories import sign_in
@@ -64,6 +64,8 @@ FREE_TEXT = {
     "veto_event": ["reason", "void_reason"], "survey_contact": ["reference", "name"], "survey_call": ["comment"],
     "survey_follow_up": ["reply"], "audit_event": ["reason"], "background_job": ["error"],
     "calendar_day": ["name"], "promotion_round": ["name"],
+    "finding": ["description", "void_reason"], "rectification": ["answer", "verdict_reason"],
+    "attachment": ["filename"],
 }
 CALLING_VIEW = re.compile(r"^/survey/calls/\d+$")
 
@@ -179,6 +181,8 @@ def _parameters() -> dict[str, list]:
         "mapping_id": [_first(select(FactMapping.id))],
         "plan_id": [_first(select(IndicatorPlan.id))], "indicator_id": [_first(select(Indicator.id))],
         "target_id": [_first(select(IndicatorTarget.id))], "share_id": [_first(select(DepartmentTarget.id))],
+        "finding_id": [_first(select(Finding.id).order_by(Finding.id))],
+        "attachment_id": [_first(select(Attachment.id).order_by(Attachment.id))],
     }
     return {name: [v for v in options if v is not None] or [1] for name, options in values.items()}
 

@@ -32,6 +32,7 @@ EXPANSIONS = {
     "in_years.": ("annual_percentile", "bottom_percentile"),
     "value.between_": tuple(sorted({unit for _low, _high, unit in INT_BOUNDS.values()})),
     "score.": (),  # a score's line (``_line``): its calls are read below
+    "finding.": ("enforcement", "discipline", "appearance", "complaint"),  # an inspection finding's category
 }
 #: Latin letters a Chinese explanation may keep: the formulas' functions.
 ALLOWED = re.compile(r"\b(min|max)\b")

@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.facts.routes import bp as facts_bp
     from worklog.home.routes import bp as home_bp
     from worklog.indicators.routes import bp as indicators_bp
+    from worklog.inspection.routes import bp as inspection_bp
     from worklog.jobs.routes import bp as jobs_bp
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
@@ -67,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(units_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(inspection_bp)
 
     from worklog.api import limits
     from worklog.api.errors import ApiError, handle_api_error

@@ -24,9 +24,26 @@ def accepts_upload(view: F) -> F:
     return view
 
 
-def _takes_upload() -> bool:
+def accepts_evidence(view: F) -> F:
+    """Mark a view that takes evidence files (inspection): its requests may be up to
+    ``ATTACHMENT_REQUEST_MAX_BYTES``; each file is then checked against ``ATTACHMENT_MAX_BYTES``."""
+    view.accepts_upload = "evidence"  # type: ignore[attr-defined]
+    return view
+
+
+def _upload_kind() -> bool | str:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return bool(getattr(view, "accepts_upload", False))
+    return getattr(view, "accepts_upload", False)
+
+
+def _takes_upload() -> bool:
+    return bool(_upload_kind())
+
+
+def _upload_limit() -> int:
+    if _upload_kind() == "evidence":
+        return int(current_app.config["ATTACHMENT_REQUEST_MAX_BYTES"])
+    return int(current_app.config["IMPORT_MAX_BYTES"])
 
 
 def _limit_body():
@@ -34,7 +51,7 @@ def _limit_body():
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     if _takes_upload():
-        request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
+        request.max_content_length = _upload_limit()
         return None
     if request.mimetype == "multipart/form-data" and request.files:
         abort(400)  # no field of this form is a file
@@ -51,7 +68,10 @@ def limit_text(size: int) -> str:
 
 def _too_large(_error: RequestEntityTooLarge):
     from worklog.web import _error_page
-    if _takes_upload():
+    if _upload_kind() == "evidence":
+        message = _("The files sent together are larger than %(limit)s, the most one form takes. Send fewer files "
+                    "at a time.", limit=limit_text(_upload_limit()))
+    elif _takes_upload():
         message = _("The file is larger than %(limit)s, the most an import takes. Split it into smaller files "
                     "and import them one after the other.",
                     limit=limit_text(int(current_app.config["IMPORT_MAX_BYTES"])))

@@ -73,6 +73,11 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_CHUNK_PAUSE_SECONDS": 0.05,
     "IMPORT_MAX_COLUMNS": 100,
     "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
+    # Inspection's evidence files (PDF, JPEG, PNG): where they are kept, outside the web root (None:
+    # <instance>/attachments), the most one file may be, and the most one form may send with its files.
+    "ATTACHMENT_DIR": None,
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "ATTACHMENT_REQUEST_MAX_BYTES": 32 * 1024 * 1024,
     "PAGE_SIZE": 50,
     # The day (日清): how far back an officer may still log, and when a day's log is due
     # (local time on the next working day).

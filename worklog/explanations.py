@@ -37,6 +37,12 @@ PHRASES: dict[str, str] = {
     "score.bonus": N_("min(%(cap)s, max(0, %(commendations)s)) = %(bonus)s"),
     "score.score": N_("%(base)s + %(workload)s + %(quality)s + %(bonus)s = %(score)s"),
     "score.veto": N_("a veto event this month: the grade is the lowest, whatever the score"),
+    # An inspection finding about the officer (督察), named so that it can be looked up.
+    "score.finding": N_("inspection finding no. %(id)s (%(category)s, %(date)s): %(points)s"),
+    "finding.enforcement": N_("enforcement error"),
+    "finding.discipline": N_("discipline and conduct"),
+    "finding.appearance": N_("police appearance and bearing"),
+    "finding.complaint": N_("petition or complaint"),
     # How a grade was reached (monthly, annual, units).
     "veto.yes": N_("a veto"),
     "veto.none": N_("none"),

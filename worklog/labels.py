@@ -70,6 +70,19 @@ def notification_text(notification) -> str:
         where = p.get("department") or p.get("unit", "")
         return _("%(where)s is behind on “%(indicator)s”: %(value)s against %(due)s due by now.",
                  where=where, indicator=p.get("indicator", ""), value=p.get("value", ""), due=p.get("due", ""))
+    if notification.kind in ("rectification_due", "rectification_returned", "rectification_escalated"):
+        from worklog.inspection.labels import CATEGORY_LABELS
+        category = CATEGORY_LABELS.get(p.get("category", ""), p.get("category", ""))
+        if notification.kind == "rectification_due":
+            return _("Inspection finding no. %(id)s (%(category)s) asks your unit for rectification by %(deadline)s.",
+                     id=p.get("finding", ""), category=category, deadline=p.get("deadline", ""))
+        if notification.kind == "rectification_returned":
+            return _("The inspector returned your unit's rectification of finding no. %(id)s (%(category)s): answer "
+                     "again by %(deadline)s.", id=p.get("finding", ""), category=category,
+                     deadline=p.get("deadline", ""))
+        return _("The rectification of finding no. %(id)s (%(category)s) was not accepted by its deadline "
+                 "%(deadline)s and has been escalated to your unit.", id=p.get("finding", ""), category=category,
+                 deadline=p.get("deadline", ""))
     if notification.kind == "delegated":
         return _("You act as supervisor for %(supervisor)s from %(start)s to %(end)s.",
                  supervisor=p.get("supervisor", ""), start=p.get("start", ""), end=p.get("end", ""))
@@ -131,6 +144,7 @@ RULE_LABELS = {
     "bonus": _l("Bonus"),
     "score": _l("Score"),
     "veto": _l("Veto"),
+    "finding": _l("Inspection finding"),
     "excellent_score": _l("Score for excellent"),
     "excellent_quota": _l("Place within the excellent quota"),
     "excellent_tie": _l("Tie at the quota boundary"),
@@ -159,6 +173,13 @@ RULE_LABELS.update({
 
 #: Every action the audit trail records, by its stored code.
 AUDIT_ACTION_LABELS = {
+    "inspection.finding_recorded": _l("Inspection finding recorded"),
+    "inspection.finding_voided": _l("Inspection finding withdrawn"),
+    "inspection.rectification_answered": _l("Rectification answered by the unit"),
+    "inspection.rectification_accepted": _l("Rectification accepted"),
+    "inspection.rectification_returned": _l("Rectification returned to the unit"),
+    "inspection.rectification_escalated": _l("Rectification escalated to the unit above"),
+    "inspection.attachment_tampered": _l("Evidence file refused: changed since stored"),
     "api_client.registered": _l("API client registered"),
     "api_client.revoked": _l("API client revoked"),
     "api_client.rotated": _l("API client's token rotated"),
@@ -400,6 +421,17 @@ AUDIT_FIELD_LABELS = {
     "reason": _l("Reason"),
     "signed_by_id": _l("Signed by"),
     "version": _l("Version"),
+    # Inspection findings and rectification.
+    "target": _l("The finding is about"),
+    "department": _l("Department"),
+    "category": _l("Category"),
+    "repeat_of": _l("Repeat of finding"),
+    "survey_follow_up": _l("Survey follow-up"),
+    "files": _l("Files"),
+    "finding": _l("Finding"),
+    "round": _l("Answer no."),
+    "on_time": _l("On time"),
+    "escalated_to_id": _l("Escalated to"),
 }
 
 WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
@@ -418,6 +450,9 @@ def _value_labels(object_type: str, name: str) -> dict | None:
                  "quantity_rule": fact_labels.QUANTITY_RULE_LABELS, "channel": CHANNEL_LABELS}.get(name)
         if words is not None:
             return words
+    if object_type == "finding" and name in ("category", "target"):
+        from worklog.inspection.labels import CATEGORY_LABELS, TARGET_LABELS
+        return {"category": CATEGORY_LABELS, "target": TARGET_LABELS}[name]
     if name == "status":
         return {"entry": ENTRY_STATUS_LABELS, "day_log": DAY_STATUS_LABELS, "week_review": WEEK_STATUS_LABELS,
                 "month_review": MONTH_STATUS_LABELS, "unit_evaluation_run": EVALUATION_STATUS_LABELS,
@@ -490,6 +525,9 @@ AUDIT_OBJECT_LABELS = {
     "calendar_day": _l("Calendar day"),
     "day_log": _l("Day"),
     "delegation": _l("Delegation"),
+    "finding": _l("Inspection finding"),
+    "rectification": _l("Rectification"),
+    "attachment": _l("Evidence file"),
     "department": _l("Department"),
     "entry": _l("Entry"),
     "import": _l("Import"),

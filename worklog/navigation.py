@@ -18,9 +18,10 @@ REVIEWS = "reviews"
 ADMIN_GROUP = _l("Administration")
 ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks",
                          "catalog.calendar", "rules.index", "admin.import_org", "admin.audit_log"})
-#: Areas in the administrator's group for an administrator, and items of their own for the other roles that open
-#: them (a panel member follows the unit's indicators without administering anything).
-ADMIN_AREAS_FOR_ADMINS = frozenset({"indicators.index"})
+#: Areas under the administrator's entry for an administrator, and in the menu's top row for anyone else: the
+#: unit side's rectifications and the indicators are also the panel's, whose menu has room for them (an
+#: administrator's has not).
+ADMIN_ALSO = frozenset({"inspection.rectifications", "indicators.index"})
 
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [
@@ -37,6 +38,7 @@ NAV_ITEMS = [
     ("ledgers.index", _l("Ledgers"), {Role.panel.value, Role.hr.value, Role.admin.value}),
     ("survey.queue", _l("Survey calls"), {Role.survey.value}),
     ("survey.follow_ups", _l("Follow-ups"), {Role.survey.value, Role.panel.value, Role.admin.value}),
+    ("inspection.findings", _l("Inspection"), {Role.inspector.value}),
     ("units.statistics_page", _l("Public satisfaction"),
      {Role.survey.value, Role.panel.value, Role.hr.value, Role.admin.value}),
     ("units.evaluation_page", _l("Unit evaluation"),
@@ -50,6 +52,7 @@ NAV_ITEMS = [
     ("admin.import_org", _l("Import"), {Role.admin.value}),
     ("admin.audit_log", _l("Audit log"), {Role.admin.value}),
     ("indicators.index", _l("Indicators"), {Role.panel.value, Role.hr.value, Role.admin.value}),
+    ("inspection.rectifications", _l("Rectifications"), {Role.panel.value, Role.admin.value}),
     ("jobs.index", _l("Background jobs"), {Role.panel.value, Role.hr.value, Role.admin.value}),
 ]
 
@@ -85,7 +88,7 @@ def _menu(locale: str, script_root: str, roles: frozenset[str]) -> tuple[tuple, 
     for endpoint, label, needs in NAV_ITEMS:
         if needs is not None and not needs & roles:
             continue
-        if endpoint in ADMIN_AREAS or (endpoint in ADMIN_AREAS_FOR_ADMINS and Role.admin.value in roles):
+        if endpoint in ADMIN_AREAS or (endpoint in ADMIN_ALSO and Role.admin.value in roles):
             if not grouped:
                 items.append(None)  # the group's place: where its first area stood
             grouped.append((endpoint, url_for(endpoint), str(label)))

@@ -369,6 +369,72 @@ def may_see_follow_up(actor: Person, follow_up) -> bool:
     return follow_up is not None and (may_reply(actor, follow_up) or surveys(actor, follow_up.unit))
 
 
+# --- Inspection (督察) and rectification (整改) ------------------------------------------------------------------
+#
+# An inspector's grant covers its unit's subtree: they record findings there and verify the rectifications. The
+# unit's side (FOLLOW_UP_ROLES, as for the survey's follow-ups) answers a rectification. A rectification escalated
+# past its deadline is also the business of the unit it went to. Anything else is answered 404, as if missing.
+
+#: Who answers a rectification for the unit named by a finding (the same people who answer survey follow-ups).
+RECTIFICATION_ROLES = FOLLOW_UP_ROLES
+
+
+def inspects(actor: Person | None, unit: Unit | None) -> bool:
+    """An inspector over ``unit`` (a grant over a city covers its counties)."""
+    return unit is not None and _signed_in(actor) and has_role(actor, Role.inspector, unit)
+
+
+def answers_for(actor: Person | None, unit: Unit | None) -> bool:
+    """The unit's side: its panel or an administrator over it."""
+    return unit is not None and _signed_in(actor) and any(has_role(actor, role, unit) for role in RECTIFICATION_ROLES)
+
+
+def _escalated_unit(finding) -> Unit | None:
+    rectification = finding.rectification
+    return rectification.escalated_to if rectification is not None and rectification.escalated_at else None
+
+
+def may_see_finding(actor: Person | None, finding) -> bool:
+    """Inspectors over the finding's unit (or over the unit it was escalated to), and the unit's own side."""
+    if finding is None or not _signed_in(actor):
+        return False
+    if inspects(actor, finding.unit) or answers_for(actor, finding.unit):
+        return True
+    above = _escalated_unit(finding)
+    return above is not None and (inspects(actor, above) or answers_for(actor, above))
+
+
+def may_inspect(actor: Person | None, finding) -> bool:
+    """Voiding a finding and verifying its rectification: an inspector over its unit or the unit it escalated to.
+    Nobody acts on a finding about themselves."""
+    if finding is None or not _signed_in(actor) or finding.person_id == actor.id:
+        return False
+    above = _escalated_unit(finding)
+    return inspects(actor, finding.unit) or (above is not None and inspects(actor, above))
+
+
+def may_answer(actor: Person | None, finding) -> bool:
+    """The rectification's answer: the unit's side of the finding's own unit, never the officer it names."""
+    return (finding is not None and _signed_in(actor) and finding.person_id != actor.id
+            and answers_for(actor, finding.unit))
+
+
+def require_finding(actor: Person | None, finding) -> None:
+    """Load → check: a finding out of scope is answered as a missing one."""
+    if not may_see_finding(actor, finding):
+        raise OutOfScope()
+
+
+def finding_scope_clause(actor: Person, roles=(Role.inspector,) + RECTIFICATION_ROLES, unit=Unit, escalated=None):
+    """SQL condition on a finding's unit (``unit``, joined) or, when ``escalated`` (the escalated-to unit, joined
+    through an outer join) is given, on the unit a rectification went to: the actor holds one of ``roles`` over
+    it."""
+    own = [unit_scope_clause(actor, role, unit.path) for role in roles]
+    if escalated is not None:
+        own += [unit_scope_clause(actor, role, escalated.path) for role in roles]
+    return or_(*own)
+
+
 # --- API clients ----------------------------------------------------------------------------------------------
 
 

@@ -170,3 +170,64 @@ def test_score_never_falls_as_approved_points_rise(o, r, more):
 @given(officer_months(), rule_values(), st.integers(1, 10))
 def test_score_never_rises_with_missing_days(o, r, more):
     assert score_month(replace(o, missing_days=o.missing_days + more), r).score <= score_month(o, r).score
+
+
+# --- Inspection findings (督察) ---------------------------------------------------------------------------------------
+
+from worklog.rules.scoring import FindingDeduction  # noqa: E402
+
+#: The worked example with three findings: a discipline finding of 2.00 and an appearance finding repeated within
+#: the period (1.00 × 1.5 = 1.50) come off the base; an enforcement error of 2.00 comes off quality.
+WITH_FINDINGS = replace(WORKED, findings=(
+    FindingDeduction(11, "discipline", "2026-11-03", D("2.00")),
+    FindingDeduction(12, "appearance", "2026-11-10", D("1.50")),
+    FindingDeduction(13, "enforcement", "2026-11-12", D("2.00")),
+))
+
+
+def test_findings_come_off_the_base_and_quality_by_category():
+    s = score_month(WITH_FINDINGS, R)
+    # base: 30 − 1.00 (missing) − 1.00 (late) − (2.00 panel + 2.00 + 1.50 findings) = 22.50
+    assert s.base == D("22.50")
+    # quality: 20 − 1.00 (returned) − 0.50 (reduced) − (1.50 panel + 2.00 finding) = 15.00
+    assert s.quality == D("15.00")
+    # score: 22.50 + 39.06 + 15.00 + 4.00 = 80.56 (the worked example's 86.06 less the findings' 5.50)
+    assert s.score == D("80.56")
+    assert WITH_FINDINGS.all_discipline_deductions == D("5.50")
+    assert WITH_FINDINGS.all_quality_deductions == D("3.50")
+
+
+def test_each_finding_is_a_line_naming_it():
+    lines = [Line(x.rule, x.value, say(x.detail)) for x in score_month(WITH_FINDINGS, R).explanation]
+    assert lines[3:7] == [
+        Line("discipline", "−2.00", "discipline deductions recorded by the panel: 2.00"),
+        Line("finding", "−2.00", "inspection finding no. 11 (discipline and conduct, 2026-11-03): 2.00"),
+        Line("finding", "−1.50", "inspection finding no. 12 (police appearance and bearing, 2026-11-10): 1.50"),
+        Line("base", "22.50", "max(0, 30.00 − 1.00 − 1.00 − 5.50) = 22.50"),
+    ]
+    assert lines[11:14] == [
+        Line("quality_findings", "−1.50", "quality findings and verified complaints recorded by the panel: 1.50"),
+        Line("finding", "−2.00", "inspection finding no. 13 (enforcement error, 2026-11-12): 2.00"),
+        Line("quality", "15.00", "max(0, 20.00 − 1.00 − 0.50 − 3.50) = 15.00"),
+    ]
+
+
+def test_findings_alone_never_take_a_part_below_zero():
+    many = month(findings=tuple(FindingDeduction(i, "complaint", "2026-11-02", D("6")) for i in range(1, 5)))
+    s = score_month(many, R)
+    assert s.quality == D("0.00") and s.base == D("30.00")  # 4 × 6 = 24 > 20: quality stops at 0
+
+
+@pytest.mark.parametrize("bad", [
+    {"category": "speeding"}, {"points": D("-1")}, {"points": D("NaN")}, {"points": 2},
+])
+def test_a_finding_that_cannot_be_counted_is_refused(bad):
+    with pytest.raises(ValueError):
+        FindingDeduction(**({"id": 1, "category": "discipline", "found_on": "2026-11-03", "points": D("2")} | bad))
+
+
+def test_findings_must_be_findings():
+    with pytest.raises(ValueError):
+        month(findings=[FindingDeduction(1, "discipline", "2026-11-03", D("2"))])  # a list: not frozen
+    with pytest.raises(ValueError):
+        month(findings=({"id": 1},))

@@ -1,14 +1,14 @@
-"""Command line: ``flask --app app db|demo|users|import-org|ledger|month|survey|jobs|synthetic|facts|indicators|verify|
-backup``."""
+"""Command line: ``flask --app app db|demo|users|import-org|ledger|month|survey|inspection|jobs|synthetic|facts|
+indicators|verify|backup``."""
 from __future__ import annotations
 
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from worklog.cli import (db_commands, fact_commands, indicator_commands, integrity_commands, job_commands,
-                             ledger_commands, org_commands, survey_commands, synthetic_commands, user_commands,
-                             weekly_commands)
+    from worklog.cli import (db_commands, fact_commands, indicator_commands, inspection_commands,
+                             integrity_commands, job_commands, ledger_commands, org_commands, survey_commands,
+                             synthetic_commands, user_commands, weekly_commands)
     app.cli.add_command(db_commands.db_group)
     app.cli.add_command(user_commands.users_group)
     app.cli.add_command(org_commands.demo_command)
@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(ledger_commands.ledger_group)
     app.cli.add_command(ledger_commands.month_group)
     app.cli.add_command(survey_commands.survey_group)
+    app.cli.add_command(inspection_commands.inspection_group)
     app.cli.add_command(job_commands.jobs_group)
     app.cli.add_command(synthetic_commands.synthetic_group)
     app.cli.add_command(fact_commands.facts_group)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from models import Department, Unit
+from models import Department, FindingTarget, Unit
 from worklog import timekeeping
 from worklog.exports import xlsx_response
 from worklog.extensions import db
@@ -49,6 +49,18 @@ def _key(month: date) -> str:
     return month.strftime("%Y-%m")
 
 
+def _findings(target: FindingTarget, month: date, **where) -> dict:
+    """The month's inspection findings about the unit itself or its departments (their deductions, each named), and
+    which of them the reader may open (their inspectors and the unit's side)."""
+    from worklog.inspection.labels import CATEGORY_LABELS
+    from worklog.inspection.queries import findings_of_month
+    from worklog.permissions import answers_for, inspects
+    me = current_person()
+    findings = findings_of_month(target, *timekeeping.month_bounds(month), **where)
+    return {"findings": findings, "FINDING_CATEGORY_LABELS": CATEGORY_LABELS,
+            "finding_links": {f.id for f in findings if inspects(me, f.unit) or answers_for(me, f.unit)}}
+
+
 def _context(unit: Unit, month: date | None = None, **extra) -> dict:
     """What every ledger page shows around its table: the way up the tree, months before and after."""
     me = current_person()
@@ -87,7 +99,8 @@ def unit_current(unit_id: int):
 def unit_page(unit_id: int, month: str):
     unit = _unit(unit_id)
     ledger = queries.unit_ledger(unit, _month(month))
-    return render_template("ledgers/unit.html", ledger=ledger, **_context(unit, ledger.month))
+    return render_template("ledgers/unit.html", ledger=ledger, **_context(unit, ledger.month),
+                           **_findings(FindingTarget.unit, ledger.month, unit_id=unit.id))
 
 
 @bp.route("/units/<int:unit_id>/<month>/export.xlsx")
@@ -119,7 +132,8 @@ def _figures(totals: queries.Totals) -> list:
 def departments_page(unit_id: int, month: str):
     unit = _unit(unit_id)
     ledger = queries.department_ledger(unit, _month(month))
-    return render_template("ledgers/departments.html", ledger=ledger, **_context(unit, ledger.month))
+    return render_template("ledgers/departments.html", ledger=ledger, **_context(unit, ledger.month),
+                           **_findings(FindingTarget.department, ledger.month, unit_id=unit.id))
 
 
 @bp.route("/units/<int:unit_id>/<month>/departments/export.xlsx")
@@ -156,7 +170,8 @@ def department_page(department_id: int, month: str):
     department = _department(department_id)
     view = queries.department_month(department, _month(month))
     return render_template("ledgers/department.html", view=view, department=department,
-                           **_context(department.unit, view.month))
+                           **_context(department.unit, view.month),
+                           **_findings(FindingTarget.department, view.month, department_ids=[department.id]))
 
 
 @bp.route("/departments/<int:department_id>/<month>/export.xlsx")

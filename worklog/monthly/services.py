@@ -31,7 +31,7 @@ from worklog import permissions
 from worklog.rules import calendar as cal_rules
 from worklog.rules.grading import GradeInput, QuotaExceeded, grade_group
 from worklog.rules.ruleset import RuleValues, from_mapping
-from worklog.rules.scoring import OfficerMonth, score_month
+from worklog.rules.scoring import FindingDeduction, OfficerMonth, score_month
 
 MAX_TEXT = 500
 REVIEW_FIELDS = ("status", "reopened")
@@ -369,6 +369,7 @@ def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: di
         adjustments[pid][kind] = Decimal(points)
     vetoed = set(db.session.scalars(select(VetoEvent.person_id).where(
         VetoEvent.month_review_id.in_(review_ids), VetoEvent.voided_at.is_(None))))
+    findings = _findings_of(unit_ids, members, first, last)
     zero, no_entries, no_adjustments = Decimal("0"), (Decimal("0"), 0, 0), {}
     inputs = {}
     for pid, member in members.items():
@@ -380,8 +381,26 @@ def _inputs_of(reviews: list[MonthReview], members: dict[int, Member], spans: di
             missing_days=missing, late_days=late, returned_entries=returned, reduced_entries=reduced,
             discipline_deductions=adj.get("discipline", zero),
             quality_deductions=adj.get("quality", zero) + adj.get("complaint", zero),
-            commendations=adj.get("commendation", zero), veto=pid in vetoed)
+            commendations=adj.get("commendation", zero), veto=pid in vetoed, findings=findings.get(pid, ()))
     return inputs
+
+
+def _findings_of(unit_ids: list[int], members: dict, first: date,
+                 last: date) -> dict[int, tuple[FindingDeduction, ...]]:
+    """The inspection findings (not voided) about the units' officers found within the month, in one query for all
+    of them (the officers chosen as the entries' query chooses them): each keeps the points worked out when it was
+    recorded."""
+    from models import Finding, FindingTarget
+    found: dict[int, list[FindingDeduction]] = defaultdict(list)
+    for pid, fid, category, found_on, points in db.session.execute(
+            select(Finding.person_id, Finding.id, Finding.category, Finding.found_on, Finding.points)
+            .where(Finding.target == FindingTarget.officer.value,
+                   Finding.person_id.in_(_candidates(unit_ids, first, last)),
+                   Finding.found_on >= first, Finding.found_on <= last, Finding.voided_at.is_(None))
+            .order_by(Finding.found_on, Finding.id)):
+        if pid in members:
+            found[pid].append(FindingDeduction(fid, category, found_on.isoformat(), Decimal(points)))
+    return {pid: tuple(items) for pid, items in found.items()}
 
 
 def completeness(review: MonthReview, page: int = 1, per_page: int = 50) -> tuple[list[dict], int]:
@@ -497,7 +516,9 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
                 "sequence_id": sequence_id, "post_id": m.post_id, "approved_points": o.approved_points,
                 "target_points": o.target_points, "missing_days": o.missing_days, "late_days": o.late_days,
                 "returned_entries": o.returned_entries, "reduced_entries": o.reduced_entries,
-                "discipline_deductions": o.discipline_deductions, "quality_deductions": o.quality_deductions,
+                # With the inspection findings: the columns keep meaning "all that came off the base / quality".
+                "discipline_deductions": o.all_discipline_deductions,
+                "quality_deductions": o.all_quality_deductions,
                 "commendations": o.commendations, "base": s.base, "workload": s.workload, "quality": s.quality,
                 "bonus": s.bonus, "score": s.score, "veto": s.veto, "rank": result.rank, "group_size": len(pids),
                 "quota": result.quota, "proposed_grade": result.proposed,

@@ -15,6 +15,30 @@ from worklog.rules.ruleset import RuleValues
 ZERO = Decimal("0")
 ONE = Decimal("1")
 
+#: Finding categories taken from the base (attendance and discipline items); the others come off quality.
+BASE_CATEGORIES = ("discipline", "appearance")
+QUALITY_CATEGORIES = ("enforcement", "complaint")
+
+
+@dataclass(frozen=True)
+class FindingDeduction:
+    """An inspection finding about the officer that lands in the month: its id, category, date (ISO text, as the
+    explanation stores it) and the points it carries (worked out when it was recorded, repeats included)."""
+    id: int
+    category: str
+    found_on: str
+    points: Decimal
+
+    def __post_init__(self) -> None:
+        if self.category not in BASE_CATEGORIES + QUALITY_CATEGORIES:
+            raise ValueError(f"unknown finding category {self.category!r}")
+        if not isinstance(self.points, Decimal) or not self.points.is_finite() or self.points < 0:
+            raise ValueError("a finding's points must be a finite Decimal ≥ 0")
+
+    @property
+    def from_base(self) -> bool:
+        return self.category in BASE_CATEGORIES
+
 
 @dataclass(frozen=True)
 class OfficerMonth:
@@ -30,6 +54,28 @@ class OfficerMonth:
     quality_deductions: Decimal = ZERO     # panel-recorded: enforcement-quality findings, verified complaints
     commendations: Decimal = ZERO          # panel-recorded bonus; a net negative (corrections) counts as 0
     veto: bool = False
+    #: Inspection findings about the officer this month, in the order they are explained (date, then id).
+    findings: tuple[FindingDeduction, ...] = ()
+
+    @property
+    def base_findings(self) -> Decimal:
+        """Points of the findings taken from the base (discipline, appearance)."""
+        return sum((f.points for f in self.findings if f.from_base), ZERO)
+
+    @property
+    def quality_findings(self) -> Decimal:
+        """Points of the findings taken from quality (enforcement errors, complaints)."""
+        return sum((f.points for f in self.findings if not f.from_base), ZERO)
+
+    @property
+    def all_discipline_deductions(self) -> Decimal:
+        """What comes off the base besides days: the panel's discipline deductions and the base's findings (what
+        a month's result stores as its discipline deductions)."""
+        return self.discipline_deductions + self.base_findings
+
+    @property
+    def all_quality_deductions(self) -> Decimal:
+        return self.quality_deductions + self.quality_findings
 
     def __post_init__(self) -> None:
         for name in ("missing_days", "late_days", "returned_entries", "reduced_entries"):
@@ -47,6 +93,8 @@ class OfficerMonth:
                 raise ValueError(f"{name} cannot be negative")
         if not isinstance(self.veto, bool):
             raise ValueError("veto must be True or False")
+        if not isinstance(self.findings, tuple) or not all(isinstance(f, FindingDeduction) for f in self.findings):
+            raise ValueError("findings must be a tuple of FindingDeduction")
 
 
 @dataclass(frozen=True)
@@ -92,6 +140,13 @@ def _deduction(lines: list[Line], rule: str, count: int, unit: Decimal) -> Decim
     return amount
 
 
+def _findings(lines: list[Line], findings: tuple[FindingDeduction, ...]) -> None:
+    """One line per finding, naming it (its number, category, date), so the officer can look it up."""
+    for f in findings:
+        lines.append(_line("finding", _minus(f.points), id=f.id, category=phrase("finding." + f.category),
+                           date=f.found_on, points=_p(f.points)))
+
+
 def score_month(o: OfficerMonth, r: RuleValues) -> MonthScore:
     """The month's score. A veto does not change the score; it forces the lowest grade (see grading)."""
     lines: list[Line] = []
@@ -102,9 +157,11 @@ def score_month(o: OfficerMonth, r: RuleValues) -> MonthScore:
     late = _deduction(lines, "late_days", o.late_days, r.late_day_deduction)
     if o.discipline_deductions:
         lines.append(_line("discipline", _minus(o.discipline_deductions), amount=_p(o.discipline_deductions)))
-    base = round_points(max(ZERO, r.base_points - missing - late - o.discipline_deductions))
+    _findings(lines, tuple(f for f in o.findings if f.from_base))
+    discipline = o.all_discipline_deductions
+    base = round_points(max(ZERO, r.base_points - missing - late - discipline))
     lines.append(_line("base", _p(base), points=_p(r.base_points), missing=_p(missing), late=_p(late),
-                       discipline=_p(o.discipline_deductions), base=_p(base)))
+                       discipline=_p(discipline), base=_p(base)))
 
     # Workload: the share of the post's monthly target reached, capped at the full points.
     if o.target_points <= 0:
@@ -121,9 +178,11 @@ def score_month(o: OfficerMonth, r: RuleValues) -> MonthScore:
     reduced = _deduction(lines, "reduced_entries", o.reduced_entries, r.reduced_entry_deduction)
     if o.quality_deductions:
         lines.append(_line("quality_findings", _minus(o.quality_deductions), amount=_p(o.quality_deductions)))
-    quality = round_points(max(ZERO, r.quality_points - returned - reduced - o.quality_deductions))
+    _findings(lines, tuple(f for f in o.findings if not f.from_base))
+    findings = o.all_quality_deductions
+    quality = round_points(max(ZERO, r.quality_points - returned - reduced - findings))
     lines.append(_line("quality", _p(quality), points=_p(r.quality_points), returned=_p(returned),
-                       reduced=_p(reduced), findings=_p(o.quality_deductions), quality=_p(quality)))
+                       reduced=_p(reduced), findings=_p(findings), quality=_p(quality)))
 
     # Bonus: commendations, capped.
     if o.commendations:

@@ -1,0 +1,1 @@
+"""Inspection findings (督察) with their evidence, and the rectification (整改) each may ask for."""
