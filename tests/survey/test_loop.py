@@ -201,6 +201,7 @@ def _escalate(runner) -> str:
     return result.output
 
 
+@pytest.mark.postgres
 def test_the_escalation_command(client, new_client, runner, app, staff, follow_up):
     assert "0 overdue follow-up(s) escalated" in _escalate(runner)  # not due yet: the deadline is 12 October
     app.config["FIXED_NOW"] = datetime(2026, 10, 12, 15, 0, tzinfo=timezone.utc)  # 23:00 on the deadline
@@ -265,6 +266,7 @@ def test_the_list_shows_each_state(client, staff, follow_up, app):
         as_text=True)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("who", ["survey_b", "admin_b", "panel_b"])
 def test_nobody_outside_sees_an_escalated_follow_up(client, new_client, staff, replied, who):
     from tests.factories import make_person as person
@@ -377,7 +379,7 @@ def test_an_unreachable_call_takes_no_praise(client, staff, drawn):
 @pytest.mark.parametrize("text, badge, message", [
     ("", "", "This field is required."),
     ("x" * 1001, "", "Field cannot be longer than 1000 characters."),
-    ("Kind.", "999999", "Nobody with badge number 999999 worked in County A1 or the units under it on 2026-08-14."),
+    ("Kind.", "999999", "Nobody with badge number 999999 worked in County A1 or the units under it on Aug 14, 2026."),
     ("Kind.", "300002", "Nobody with badge number 300002 worked in County A1"),     # county B's officer
 ])
 def test_bad_praise_is_refused(client, staff, drawn, text, badge, message):
@@ -456,13 +458,15 @@ def test_a_commendation_waits_for_the_month_to_be_opened(app, staff, praised, un
     assert _saved() == before
 
 
+@pytest.mark.postgres
 def test_praise_becomes_a_commendation_in_the_officers_month(app, staff, praised, unit_side):
     from worklog.monthly import services as monthly
     review = _open_september(app, staff)
     monthly.compute(review, staff["panel_a"])
     db.session.commit()
-    without = db.session.scalar(select(MonthResult).where(MonthResult.person_id == staff["officer_a"].id))
-    assert without.bonus == 0
+    result = db.session.scalar(select(MonthResult).where(MonthResult.person_id == staff["officer_a"].id))
+    assert result.bonus == 0
+    without = (result.base, result.workload, result.quality, result.score)
     page = unit_side.get(f"/survey/praise/{praised.id}/commend").get_data(as_text=True)
     assert "200002" in page and "Officer A was very patient." in page
     response = _commend(unit_side, praised, points="3")
@@ -479,8 +483,11 @@ def test_praise_becomes_a_commendation_in_the_officers_month(app, staff, praised
     result = db.session.scalar(select(MonthResult).where(MonthResult.person_id == staff["officer_a"].id))
     # Worked out by hand: the bonus is the commendation's 3 points (under the cap of 10), and nothing else moves.
     assert result.commendations == Decimal("3.00") and result.bonus == Decimal("3.00")
-    assert (result.base, result.workload, result.quality) == (without.base, without.workload, without.quality)
-    assert result.score == without.score + 3
+    assert (result.base, result.workload, result.quality) == without[:3]
+    assert result.score == without[3] + 3
+    # Officer A logged nothing in September: 22 working days missing take the base of 30 down to 8, no workload,
+    # quality untouched at 20, and the bonus of 3: 8 + 0 + 20 + 3 = 31.
+    assert result.missing_days == 22 and result.score == Decimal("31.00")
     # Once per praise.
     before = _saved()
     response = _commend(unit_side, praise)

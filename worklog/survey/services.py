@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import secrets
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
@@ -535,7 +535,7 @@ def officer_of(unit: Unit, badge: str, day: date) -> Person:
                Unit.path.startswith(unit.path, autoescape=True)).limit(1)) if badge else None
     if person is None:
         raise ServiceError(_("Nobody with badge number %(badge)s worked in %(unit)s or the units under it on "
-                             "%(day)s.", badge=badge, unit=unit.name, day=day.isoformat()), "badge")
+                             "%(day)s.", badge=badge, unit=unit.name, day=format_date(day)), "badge")
     return person
 
 
@@ -601,7 +601,7 @@ def commend(praise: SurveyPraise, data: dict, actor: Person) -> MonthAdjustment:
     if not monthly.month_over(month):
         raise ServiceError(_("%(month)s is not over yet: the commendation can be made once the panel has opened "
                              "it for grading, from %(day)s.", month=month.strftime("%Y-%m"),
-                             day=monthly.opens_on(month).isoformat()))
+                             day=format_date(monthly.opens_on(month))))
     unit = home_unit(person, timekeeping.month_bounds(month)[1])
     review = monthly.month_review(unit.id, month) if unit is not None else None
     if review is None:
