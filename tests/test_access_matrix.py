@@ -291,8 +291,8 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/survey/contacts", "GET"): SURVEYS,
     ("/survey/contacts/import", "GET"): SURVEYS,
     ("/survey/contacts/import", "POST"): SURVEYS,
-    ("/survey/follow-ups", "GET"): SURVEYS | ADMINS | PANELS,
-    ("/survey/follow-ups/<int:follow_up_id>", "GET"): SURVEY_A | ADMIN_A | PANEL_A,
+    ("/survey/follow-ups", "GET"): SURVEYS | ADMINS | PANELS | INSPECTORS,
+    ("/survey/follow-ups/<int:follow_up_id>", "GET"): SURVEY_A | ADMIN_A | PANEL_A | INSPECTOR_A,
     ("/survey/follow-ups/<int:follow_up_id>", "POST"): ADMIN_A | PANEL_A,
     # Inspection: findings in the inspector's subtree; the unit side answers rectifications (issue 14 points 5-6).
     ("/inspection/", "GET"): INSPECTION_PAGES,
@@ -307,6 +307,13 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/inspection/rectifications", "GET"): ADMINS | PANELS,
     ("/inspection/ledger", "GET"): INSPECTION_PAGES,
     ("/inspection/ledger.xlsx", "GET"): INSPECTION_PAGES,
+    # The call back: the survey staff over the follow-up's unit. Praise: recorded by them on a call, read by them and
+    # the unit's panel, made a commendation by the panel.
+    ("/survey/follow-ups/<int:follow_up_id>/verify", "POST"): SURVEY_A,
+    ("/survey/calls/<int:call_id>/praise", "POST"): SURVEY_A,
+    ("/survey/praise", "GET"): SURVEYS | PANELS,
+    ("/survey/praise/<int:praise_id>/commend", "GET"): PANEL_A,
+    ("/survey/praise/<int:praise_id>/commend", "POST"): PANEL_A,
     # Units: the survey's bulletin and statistics, the polls, the units' evaluation.
     ("/units/bulletin", "GET"): STATISTICS,
     ("/units/bulletin.xlsx", "GET"): STATISTICS,
@@ -371,6 +378,7 @@ def world(app, org, catalog):  # noqa: F811
     draw = survey.make_draw(org.county_a, "complaint", date(2026, 10, 1), None, org["survey_a"])
     call = db.session.scalar(select(SurveyCall).where(SurveyCall.draw_id == draw.id))
     survey.record_outcome(call, "dissatisfied", "Nobody came", org["survey_a"])
+    praise = survey.record_praise(call, {"text": "Polite on the telephone", "badge": ""}, org["survey_a"])
     db.session.commit()
     app.config["FIXED_NOW"] = REVIEW_TIME
 
@@ -432,8 +440,8 @@ def world(app, org, catalog):  # noqa: F811
         delegation_id=delegation.id, task_id=task.id, review_id=month.id, result_id=result.id if result else 0,
         item_id={"adjustments": adjustment.id, "vetoes": veto.id}, appeal_id=0, year_review_id=year.id,
         round_id=round_.id, job_id=round_.job_id, draw_id=draw.id, call_id=call.id,
-        follow_up_id=call.follow_up.id, run_id=0, client_id=api_client.id, mapping_id=mapping.id,
-        finding_id=finding.id, attachment_id=finding.attachments[0].id)
+        follow_up_id=call.follow_up.id, praise_id=praise.id, run_id=0, client_id=api_client.id,
+        mapping_id=mapping.id, finding_id=finding.id, attachment_id=finding.attachments[0].id)
 
 
 def _url(rule: str, world: World) -> str:

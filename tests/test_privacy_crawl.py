@@ -25,7 +25,7 @@ from sqlalchemy import String, Text, func, select, update
 
 from models import (ApiClient, Attachment, AuditEvent, BackgroundJob, Department, Entry, FactMapping, Finding,
                     MonthResult, MonthReview, Person, Post, PromotionRound, RoleGrant, Sequence, SurveyCall,
-                    SurveyContact, SurveyDraw, SurveyFollowUp, TaskType, Unit, YearReview)
+                    SurveyContact, SurveyDraw, SurveyFollowUp, SurveyPraise, TaskType, Unit, YearReview)
 from models import DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget
 from models import Base
 from tests.factories import sign_in
@@ -54,6 +54,7 @@ TYPED = {
     "comment": ("(0571)8765.4302", "87654302"),
     "contacts file": ("139_5550_1303", "13955501303"),
     "org file": ("139/5550/1304", "13955501304"),
+    "praise": ("139 5550 1305", "13955501305"),
 }
 #: Free-text columns seeded straight in the database.
 FREE_TEXT = {
@@ -62,7 +63,7 @@ FREE_TEXT = {
     "year_appeal": ["reason", "decision"], "appeal": ["reason", "decision"],
     "month_adjustment": ["reason", "evidence", "void_reason"], "month_result": ["override_reason"],
     "veto_event": ["reason", "void_reason"], "survey_contact": ["reference", "name"], "survey_call": ["comment"],
-    "survey_follow_up": ["reply"], "audit_event": ["reason"], "background_job": ["error"],
+    "survey_follow_up": ["reply", "verify_comment"], "survey_praise": ["text"], "audit_event": ["reason"], "background_job": ["error"],
     "calendar_day": ["name"], "promotion_round": ["name"],
     "finding": ["description", "void_reason"], "rectification": ["answer", "verdict_reason"],
     "attachment": ["filename"],
@@ -110,6 +111,15 @@ def _seed_through_the_pages(app, new_client) -> None:
         response = survey.post(f"/survey/calls/{call.id}/correct", data={
             "outcome": call.outcome, "comment": f"回访时留了电话 {TYPED['comment'][0]}",
             "reason": f"来电人更正，新号码 {TYPED['reason'][0]}", "version": call.version})
+        if response.status_code == 302:
+            break
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+
+    # Praise heard on a call that reached somebody, its words holding a number.
+    reached = db.session.scalars(select(SurveyCall.id).where(SurveyCall.outcome.in_(["satisfied", "basic"]))
+                                 .order_by(SurveyCall.id.desc()).limit(30))
+    for call_id in reached:
+        response = survey.post(f"/survey/calls/{call_id}/praise", data={"text": f"民警很耐心 {TYPED['praise'][0]}"})
         if response.status_code == 302:
             break
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
@@ -173,6 +183,7 @@ def _parameters() -> dict[str, list]:
         "call_id": [called, waiting],
         "draw_id": [_first(select(SurveyDraw.id).order_by(SurveyDraw.id))],
         "follow_up_id": [_first(select(SurveyFollowUp.id).order_by(SurveyFollowUp.id))],
+        "praise_id": [_first(select(SurveyPraise.id).order_by(SurveyPraise.id))],
         "job_id": [_first(select(BackgroundJob.id).order_by(BackgroundJob.id))],
         "round_id": [_first(select(PromotionRound.id).order_by(PromotionRound.id))],
         "sequence_id": [_first(select(Sequence.id))], "post_id": [_first(select(Post.id))],

@@ -1,5 +1,5 @@
 """Demo data for units and the public: contacts imported from a file, the draws, most calls answered,
-follow-ups (some replied), three opinion-poll rounds, and the units' evaluations of the final months.
+follow-ups (some replied, some of those called back), praise heard on calls, three opinion-poll rounds, and the units' evaluations of the final months.
 
 A month is drawn once it is over: this month's contacts are imported but not drawn yet. The final months are
 drawn; the last one's calls are about half made (its units' evaluation is recorded, not final, so the queue
@@ -16,10 +16,10 @@ import io
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from models import (CONTACT_GROUPS, CallOutcome, ContactKind, MonthReview, MonthStatus, Person, Role, RoleGrant,
-                    RuleSet, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit)
+from models import (CONTACT_GROUPS, Assignment, CallOutcome, ContactKind, Department, MonthReview, MonthStatus,
+                    Person, Role, RoleGrant, RuleSet, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit)
 from worklog import demo, timekeeping
 from worklog.extensions import db
 from worklog.monthly.rules_admin import create_rule_set
@@ -43,6 +43,8 @@ WEIGHTS = {"reports": (58, 20, 6, 12, 4), "windows": (76, 14, 2, 6, 2), "complai
 COMMENTS = ["出警慢，等了四十多分钟", "办事窗口排队时间太长", "问题至今没有解决", "接警员态度生硬"]
 REPLIES = ["已约谈当事民警并回访群众，群众表示理解。", "已调整窗口排班，高峰时段增开窗口。",
            "已重新核查案件，向群众说明处理进展。"]
+STILL = ["至今没有人再联系我", "说会处理，但问题还在"]
+PRAISE = ["民警很耐心，帮我把事情办好了", "出警很快，态度很好", "窗口民警主动帮我填表"]
 
 
 def _group(kind: ContactKind) -> str:
@@ -140,6 +142,27 @@ def load() -> dict[str, int]:
             if panel is not None:
                 survey.reply(follow_up, rng.choice(REPLIES), panel)
                 replied += 1
+
+    # The survey staff call back about half the replied follow-ups (most resolved; not resolved goes to the unit
+    # above), and record the praise heard on a few satisfied calls, naming an officer of the unit. A generator of
+    # its own, so that the figures drawn after it stay as they were.
+    loop = random.Random(7111)
+    for follow_up in db.session.scalars(select(SurveyFollowUp).where(SurveyFollowUp.replied_at.is_not(None))
+                                        .order_by(SurveyFollowUp.id)):
+        if loop.random() < 0.5:
+            resolved = loop.random() < 0.75
+            survey.verify(follow_up, {"verified": "resolved" if resolved else "not_resolved",
+                                      "comment": "" if resolved else loop.choice(STILL)}, staff)
+    satisfied = list(db.session.scalars(select(SurveyCall).where(SurveyCall.outcome == CallOutcome.satisfied.value)
+                                        .order_by(SurveyCall.id)))
+    for call in loop.sample(satisfied, min(6, len(satisfied))):
+        officer = db.session.scalar(
+            select(Person.badge).join(Assignment, Assignment.person_id == Person.id)
+            .join(Department, Department.id == Assignment.department_id)
+            .where(Department.unit_id == call.contact.unit_id, Assignment.valid_from <= call.contact.contact_date,
+                   or_(Assignment.valid_to.is_(None), Assignment.valid_to >= call.contact.contact_date))
+            .order_by(Person.badge).limit(1))
+        survey.record_praise(call, {"text": loop.choice(PRAISE), "badge": officer or ""}, staff)
 
     # Opinion polls: one round per final month, for every unit.
     poll_rows = [[unit.code, f"{month:%Y-%m}", f"{month.year}年{month.month}月民意调查",

@@ -83,6 +83,15 @@ def notification_text(notification) -> str:
         return _("The rectification of finding no. %(id)s (%(category)s) was not accepted by its deadline "
                  "%(deadline)s and has been escalated to your unit.", id=p.get("finding", ""), category=category,
                  deadline=p.get("deadline", ""))
+    if notification.kind == "survey_follow_up_escalated":
+        from worklog.survey.labels import KIND_LABELS
+        kind = KIND_LABELS.get(p.get("kind", ""), p.get("kind", ""))
+        if p.get("cause") == "overdue":
+            return _("A dissatisfied caller's case at %(unit)s (%(kind)s) had no reply by its deadline, %(deadline)s: "
+                     "it is escalated to your unit.", unit=p.get("unit", ""), kind=kind,
+                     deadline=p.get("deadline", ""))
+        return _("A dissatisfied caller's case at %(unit)s (%(kind)s) was not resolved, the survey's call back "
+                 "found: it is escalated to your unit.", unit=p.get("unit", ""), kind=kind)
     if notification.kind == "delegated":
         return _("You act as supervisor for %(supervisor)s from %(start)s to %(end)s.",
                  supervisor=p.get("supervisor", ""), start=p.get("start", ""), end=p.get("end", ""))
@@ -259,6 +268,10 @@ AUDIT_ACTION_LABELS = {
     "survey.follow_up_opened": _l("Survey follow-up opened"),
     "survey.follow_up_replied": _l("Survey follow-up answered"),
     "survey.follow_up_withdrawn": _l("Survey follow-up withdrawn"),
+    "survey.follow_up_verified": _l("Survey follow-up called back"),
+    "survey.follow_up_escalated": _l("Survey follow-up escalated to the unit above"),
+    "survey.praise_recorded": _l("Praise heard on a survey call recorded"),
+    "survey.praise_commended": _l("Praise from the survey made a commendation"),
     "survey.number_shown": _l("Phone number shown in full"),
     "survey.outcome_corrected": _l("Survey answer corrected"),
     "task.assigned": _l("Task assigned"),
@@ -432,6 +445,9 @@ AUDIT_FIELD_LABELS = {
     "round": _l("Answer no."),
     "on_time": _l("On time"),
     "escalated_to_id": _l("Escalated to"),
+    "verified": _l("Call back"),
+    "escalated_to": _l("Escalated to"),
+    "cause": _l("Cause"),
 }
 
 WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
@@ -442,7 +458,7 @@ CHANNEL_LABELS = {"api": _l("API"), "file": _l("File")}
 
 def _value_labels(object_type: str, name: str) -> dict | None:
     """The words for a coded value of a field of this kind of object (a status, a completion, an outcome…)."""
-    from worklog.survey.labels import KIND_LABELS, OUTCOME_LABELS
+    from worklog.survey.labels import ESCALATION_CAUSE_LABELS, KIND_LABELS, OUTCOME_LABELS, VERIFIED_LABELS
     from worklog.units.labels import STATUS_LABELS as EVALUATION_STATUS_LABELS
     if object_type == "work_fact" or name in ("quantity_rule", "channel"):
         from worklog.facts import labels as fact_labels
@@ -458,6 +474,8 @@ def _value_labels(object_type: str, name: str) -> dict | None:
                 "month_review": MONTH_STATUS_LABELS, "unit_evaluation_run": EVALUATION_STATUS_LABELS,
                 "assigned_task": TASK_STATUS_LABELS, "appeal": APPEAL_STATUS_LABELS,
                 "year_appeal": APPEAL_STATUS_LABELS, "background_job": JOB_STATUS_LABELS}.get(object_type)
+    if object_type == "survey_follow_up" and name in ("verified", "cause"):
+        return VERIFIED_LABELS if name == "verified" else ESCALATION_CAUSE_LABELS
     return {"completion": COMPLETION_LABELS, "role": ROLE_LABELS, "level": LEVEL_LABELS, "outcome": OUTCOME_LABELS,
             "kind": KIND_LABELS if object_type in ("survey_draw", "survey_contact") else None}.get(name)
 
@@ -543,6 +561,7 @@ AUDIT_OBJECT_LABELS = {
     "survey_contact": _l("Survey contact"),
     "survey_draw": _l("Survey sample"),
     "survey_follow_up": _l("Survey follow-up"),
+    "survey_praise": _l("Praise from the survey"),
     "task_type": _l("Task type"),
     "unit": _l("Unit"),
     "unit_evaluation_run": _l("Units' evaluation"),

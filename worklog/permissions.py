@@ -366,7 +366,35 @@ def may_reply(actor: Person, follow_up) -> bool:
 
 
 def may_see_follow_up(actor: Person, follow_up) -> bool:
-    return follow_up is not None and (may_reply(actor, follow_up) or surveys(actor, follow_up.unit))
+    """The unit side and the survey staff over the follow-up's unit; inspectors over it (a case may be an
+    officer's fault); and, once escalated, the unit side of the unit it went to."""
+    if follow_up is None:
+        return False
+    unit = follow_up.unit
+    if may_reply(actor, follow_up) or surveys(actor, unit) or has_role(actor, Role.inspector, unit):
+        return True
+    above = follow_up.escalated_to
+    return above is not None and any(has_role(actor, role, above) for role in FOLLOW_UP_ROLES)
+
+
+def may_verify(actor: Person, follow_up) -> bool:
+    """The survey staff over the follow-up's unit call the person back once the unit has replied."""
+    return follow_up is not None and surveys(actor, follow_up.unit)
+
+
+def may_turn_into_finding(actor: Person, follow_up) -> bool:
+    """An inspector over the follow-up's unit may record the case as an officer's fault (a finding)."""
+    return follow_up is not None and has_role(actor, Role.inspector, follow_up.unit)
+
+
+def may_see_praise(actor: Person, praise) -> bool:
+    """Praise heard on a call: the survey staff over its unit, who recorded it, and the unit's panel."""
+    return praise is not None and (surveys(actor, praise.unit) or has_role(actor, Role.panel, praise.unit))
+
+
+def may_commend(actor: Person, praise) -> bool:
+    """The panel over the praise's unit turns it into a commendation."""
+    return praise is not None and has_role(actor, Role.panel, praise.unit)
 
 
 # --- Inspection (督察) and rectification (整改) ------------------------------------------------------------------

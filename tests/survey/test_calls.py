@@ -161,7 +161,7 @@ def test_overdue_follow_ups_are_flagged(client, staff, drawn, app):
     assert "overdue" not in client.get("/survey/follow-ups?state=overdue").get_data(as_text=True).split("<table>")[1]
     app.config["FIXED_NOW"] = app.config["FIXED_NOW"] + timedelta(days=20)
     page = client.get("/survey/follow-ups?state=overdue").get_data(as_text=True)
-    assert 'class="overdue">overdue' in page
+    assert 'class="overdue">Overdue' in page
 
 
 @pytest.mark.parametrize("who, queue, contacts, call, draw, follow_ups, follow_up", [

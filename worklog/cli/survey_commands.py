@@ -27,3 +27,16 @@ def erase(dry_run: bool) -> None:
     count = services.erase_expired(today)
     db.session.commit()
     click.echo(f"{count} contact(s) older than {days} days erased.")
+
+
+@survey_group.command("escalate", help="Escalate every follow-up not answered by its deadline to the unit above "
+                                       "its unit, telling that unit's panel and administrators. Running it again "
+                                       "escalates nothing more.")
+@with_appcontext
+def escalate() -> None:
+    from worklog.survey import services
+    escalated, kept = services.escalate_overdue(timekeeping.today())
+    db.session.commit()
+    click.echo(f"{escalated} overdue follow-up(s) escalated to the unit above.")
+    if kept:
+        click.echo(f"{kept} overdue follow-up(s) kept: their unit has none above it.")

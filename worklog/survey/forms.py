@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from worklog.choices import choices
-from worklog.fields import MonthField
-from worklog.survey.labels import KIND_LABELS, OUTCOME_LABELS
+from worklog.fields import DecimalField, MonthField
+from worklog.survey.labels import KIND_LABELS, OUTCOME_LABELS, VERIFIED_LABELS
 
 
 class ContactImportForm(FlaskForm):
@@ -84,3 +84,28 @@ class FilterForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=_unit_id, validators=[Optional()])
     kind = SelectField(_l("Kind of contact"), validators=[Optional()])
     month = MonthField(_l("Month"), validators=[Optional()])
+
+
+class VerifyForm(FlaskForm):
+    """The survey staff's call back on a follow-up the unit has replied to."""
+    verified = RadioField(_l("Did the person find the matter resolved?"), validators=[InputRequired()],
+                          choices=choices(VERIFIED_LABELS.items()))
+    comment = TextAreaField(_l("What the person said"), validators=[Optional(), Length(max=1000)],
+                            render_kw={"rows": 3})
+    version = HiddenField(filters=[_version])
+    submit = SubmitField(_l("Record the call back"))
+
+
+class PraiseForm(FlaskForm):
+    text = TextAreaField(_l("Praise heard"), validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3})
+    badge = StringField(_l("Badge number of the officer named (optional)"), validators=[Optional(), Length(max=20)])
+    submit = SubmitField(_l("Record the praise"))
+
+
+class CommendForm(FlaskForm):
+    badge = StringField(_l("Badge number"), validators=[Optional(), Length(max=20)])
+    points = DecimalField(_l("Points"), places=2, validators=[InputRequired(), NumberRange(min=0.01, max=100)],
+                          render_kw={"inputmode": "decimal"})
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)], render_kw={"rows": 3})
+    evidence = TextAreaField(_l("Evidence"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
+    submit = SubmitField(_l("Make it a commendation"))

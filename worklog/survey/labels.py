@@ -58,6 +58,28 @@ OUTCOME_LABELS = {
 }
 
 
+#: The survey staff's call back on a follow-up.
+VERIFIED_LABELS = {
+    "resolved": _l("Resolved"),
+    "not_resolved": _l("Not resolved"),
+}
+
+#: A follow-up's states (worklog.survey.services.follow_up_state), as its list shows them.
+FOLLOW_UP_STATE_LABELS = {
+    "waiting": _l("Waiting for the unit's reply"),
+    "overdue": _l("Overdue"),
+    "replied": _l("Replied: to call back"),
+    "resolved": _l("Resolved"),
+    "not_resolved": _l("Not resolved"),
+}
+
+#: Why a follow-up went to the unit above.
+ESCALATION_CAUSE_LABELS = {
+    "not_resolved": _l("Not resolved on the call back"),
+    "overdue": _l("No reply by the deadline"),
+}
+
+
 def group_of(kind: str) -> str:
     for group, kinds in CONTACT_GROUPS.items():
         if kind in {k.value for k in kinds}:

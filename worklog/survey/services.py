@@ -9,19 +9,21 @@ from datetime import date, datetime, timedelta
 import secrets
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
 
-from models import (CallOutcome, ContactKind, EvaluationStatus, Person, Role, RoleGrant, SurveyCall, SurveyContact,
-                    SurveyDraw, SurveyFollowUp, Unit, UnitEvaluationRun)
+from models import (REACHED, AdjustmentKind, Assignment, CallOutcome, ContactKind, Department, EvaluationStatus,
+                    MonthAdjustment, Person, Role, RoleGrant, SurveyCall, SurveyContact, SurveyDraw,
+                    SurveyFollowUp, SurveyPraise, Unit, UnitEvaluationRun)
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.monthly.rulesets import values_on
 from worklog.errors import NotAllowed, OutOfScope
-from worklog.permissions import (FOLLOW_UP_ROLES, may_reply, may_see_follow_up,  # noqa: F401  (read here too)
-                                 surveys, unit_scope_clause)
+from worklog.permissions import (FOLLOW_UP_ROLES, may_commend, may_reply, may_see_follow_up,  # noqa: F401
+                                 may_see_praise, may_turn_into_finding, may_verify, surveys, unit_scope_clause)
 from worklog.web import after_this_transaction
 from worklog.rules import sampling
 from worklog.survey import phones
@@ -383,8 +385,244 @@ def reply(follow_up: SurveyFollowUp, text: str, actor: Person, version: int | No
 
 
 def follow_up_scope_clause(actor: Person):
-    """SQL condition on the follow-up's unit (joined as Unit): the actor answers or reads it."""
-    return or_(*(unit_scope_clause(actor, role) for role in UNIT_SIDE + (Role.survey,)))
+    """SQL condition on the follow-up (its unit joined as Unit): the actor answers or reads it, or it was
+    escalated to a unit the actor answers for (the same rule as :func:`may_see_follow_up`)."""
+    above = aliased(Unit)
+    escalated_here = SurveyFollowUp.escalated_to_id.in_(
+        select(above.id).where(or_(*(unit_scope_clause(actor, role, above.path) for role in UNIT_SIDE))))
+    return or_(*(unit_scope_clause(actor, role) for role in UNIT_SIDE + (Role.survey, Role.inspector)),
+               escalated_here)
+
+
+#: A follow-up's states, as its list shows and filters them.
+FOLLOW_UP_STATES = ("waiting", "overdue", "replied", "resolved", "not_resolved")
+
+
+def follow_up_state(follow_up: SurveyFollowUp, today: date) -> str:
+    """Waiting for the unit's reply, overdue (no reply by the deadline), replied (the survey staff call back),
+    resolved or not resolved (as the call back found)."""
+    if follow_up.verified is not None:
+        return follow_up.verified
+    if follow_up.replied_at is not None:
+        return "replied"
+    return "overdue" if follow_up.deadline < today else "waiting"
+
+
+def follow_up_state_clause(state: str, today: date):
+    """SQL condition for :func:`follow_up_state` (None: any state; "open": not replied yet, overdue or not)."""
+    replied, verified = SurveyFollowUp.replied_at, SurveyFollowUp.verified
+    return {
+        "open": replied.is_(None),
+        "waiting": and_(replied.is_(None), SurveyFollowUp.deadline >= today),
+        "overdue": and_(replied.is_(None), SurveyFollowUp.deadline < today),
+        "replied": and_(replied.is_not(None), verified.is_(None)),
+        "resolved": verified == "resolved",
+        "not_resolved": verified == "not_resolved",
+        "escalated": SurveyFollowUp.escalated_at.is_not(None),
+    }.get(state)
+
+
+# --- The call back and escalation -------------------------------------------------------------------------------
+
+#: The two answers of the call back.
+VERIFIED = ("resolved", "not_resolved")
+
+
+def verify(follow_up: SurveyFollowUp, data: dict, actor: Person, version: int | None = None) -> SurveyFollowUp:
+    """The survey staff's call back once the unit has replied: did the person find the matter resolved?
+
+    Final once recorded, like the call's outcome and the unit's reply: it is what the person said on a call, and
+    "not resolved" has already gone to the unit above, whose people were told. Not resolved needs what the person
+    said; it escalates at once to the unit above."""
+    if not may_see_follow_up(actor, follow_up):
+        raise OutOfScope()
+    if not may_verify(actor, follow_up):
+        raise NotAllowed()
+    if version is not None and version != follow_up.version:
+        raise Conflict(_("Someone else recorded the call back on this follow-up at the same time. Reload the page."))
+    if follow_up.verified is not None:
+        raise Conflict(_("The call back on this follow-up has already been recorded; it is final."))
+    if follow_up.replied_at is None:
+        raise ServiceError(_("The unit has not replied yet: the person is called back once it has."))
+    verified = data.get("verified")
+    if verified not in VERIFIED:
+        raise ServiceError(_("Choose whether the matter is resolved."), "verified")
+    comment = phones.redact((data.get("comment") or "").strip())  # the unit reads it: never a phone number
+    if len(comment) > 1000:
+        raise ServiceError(_("At most %(n)d characters.", n=1000), "comment")
+    if verified == "not_resolved" and not comment:
+        raise ServiceError(_("Say what is still not resolved: the unit above follows it up."), "comment")
+    now = timekeeping.now()
+    follow_up.verified, follow_up.verify_comment = verified, comment
+    follow_up.verified_by_id, follow_up.verified_at = actor.id, now
+    db.session.flush()  # the version check: a second call back at the same moment gets StaleDataError (409)
+    audit.record(actor, "survey.follow_up_verified", "survey_follow_up", follow_up.id, unit_id=follow_up.unit_id,
+                 after={"verified": verified, "comment": bool(comment)})
+    if verified == "not_resolved":
+        escalate(follow_up, "not_resolved", actor, now)
+    return follow_up
+
+
+def escalate(follow_up: SurveyFollowUp, cause: str, actor: Person | None, now: datetime,
+             told: dict[int, list[Person]] | None = None) -> bool:
+    """Send a follow-up to the unit above its unit, as an overdue rectification goes: recorded, audited, and its
+    panel and administrators told. Once only; a unit with none above keeps it. ``told``: the people who answer
+    for each unit, read beforehand for many follow-ups at once. Returns whether it was escalated."""
+    if follow_up.escalated_at is not None:
+        return False
+    above = follow_up.unit.parent
+    if above is None:
+        return False
+    follow_up.escalated_to_id, follow_up.escalated_at = above.id, now
+    db.session.flush()
+    audit.record(actor, "survey.follow_up_escalated", "survey_follow_up", follow_up.id, unit_id=follow_up.unit_id,
+                 after={"escalated_to": above.name, "cause": cause})
+    people = (told if told is not None else _answering([above.id])).get(above.id, [])
+    for person in people:
+        notify(person, "survey_follow_up_escalated",
+               {"kind": follow_up.call.contact.kind, "unit": follow_up.unit.name, "cause": cause,
+                "deadline": follow_up.deadline.isoformat()},
+               "survey.follow_up_page", follow_up_id=follow_up.id)
+    return True
+
+
+def _answering(unit_ids: list[int]) -> dict[int, list[Person]]:
+    """The people who answer for each unit itself (its panel and administrators, not those of the units above):
+    {unit id: people}, in one query."""
+    rows = db.session.execute(
+        select(RoleGrant.unit_id, Person).join(Person, Person.id == RoleGrant.person_id)
+        .where(RoleGrant.unit_id.in_(unit_ids), RoleGrant.role.in_([role.value for role in UNIT_SIDE]),
+               Person.active.is_(True)).order_by(RoleGrant.unit_id, Person.id))
+    found: dict[int, list[Person]] = {}
+    for unit_id, person in rows:
+        if person not in found.setdefault(unit_id, []):
+            found[unit_id].append(person)
+    return found
+
+
+def overdue_clause(today: date):
+    """Follow-ups not answered by their deadline and not escalated yet."""
+    return and_(SurveyFollowUp.replied_at.is_(None), SurveyFollowUp.deadline < today,
+                SurveyFollowUp.escalated_at.is_(None))
+
+
+def escalate_overdue(today: date, actor: Person | None = None) -> tuple[int, int]:
+    """Escalate every follow-up past its deadline without a reply to the unit above. Running again escalates
+    nothing more. Returns (escalated, kept: no unit above)."""
+    follow_ups = list(db.session.scalars(
+        select(SurveyFollowUp).where(overdue_clause(today))
+        .options(selectinload(SurveyFollowUp.unit).selectinload(Unit.parent),
+                 selectinload(SurveyFollowUp.call).selectinload(SurveyCall.contact))
+        .order_by(SurveyFollowUp.id)))
+    told = _answering(sorted({f.unit.parent_id for f in follow_ups if f.unit.parent_id is not None}))
+    now = timekeeping.now()
+    escalated = sum(escalate(f, "overdue", actor, now, told) for f in follow_ups)
+    return escalated, len(follow_ups) - escalated
+
+
+# --- Praise heard on calls ---------------------------------------------------------------------------------------
+
+
+def officer_of(unit: Unit, badge: str, day: date) -> Person:
+    """The person with ``badge`` working on ``day`` in ``unit`` or a unit under it. One answer for a badge that
+    does not exist and for one of another unit: naming the person would tell the name behind any badge."""
+    badge = (badge or "").strip()
+    person = db.session.scalar(
+        select(Person).join(Assignment, Assignment.person_id == Person.id)
+        .join(Department, Department.id == Assignment.department_id).join(Unit, Unit.id == Department.unit_id)
+        .where(Person.badge == badge, Person.active.is_(True), Assignment.valid_from <= day,
+               or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day),
+               Unit.path.startswith(unit.path, autoescape=True)).limit(1)) if badge else None
+    if person is None:
+        raise ServiceError(_("Nobody with badge number %(badge)s worked in %(unit)s or the units under it on "
+                             "%(day)s.", badge=badge, unit=unit.name, day=format_date(day)), "badge")
+    return person
+
+
+def record_praise(call: SurveyCall, data: dict, actor: Person) -> SurveyPraise:
+    """Praise the person called gave, naming an officer (by badge) where they did. Any call that reached
+    somebody; the unit's panel may make it a commendation."""
+    if not surveys(actor, call.draw.unit):
+        raise OutOfScope()
+    if call.outcome not in {o.value for o in REACHED}:
+        raise ServiceError(_("Record the call's outcome first: praise is recorded from a call that reached "
+                             "somebody."))
+    text = phones.redact((data.get("text") or "").strip())  # the unit reads it: never a phone number
+    if not text:
+        raise ServiceError(_("Write what the person praised."), "text")
+    if len(text) > 1000:
+        raise ServiceError(_("At most %(n)d characters.", n=1000), "text")
+    contact = call.contact
+    person = officer_of(contact.unit, data["badge"], contact.contact_date) if (data.get("badge") or "").strip() \
+        else None
+    praise = SurveyPraise(call_id=call.id, unit_id=contact.unit_id, person_id=person.id if person else None,
+                          text=text, recorded_by_id=actor.id, recorded_at=timekeeping.now())
+    db.session.add(praise)
+    db.session.flush()
+    audit.record(actor, "survey.praise_recorded", "survey_praise", praise.id, unit_id=contact.unit_id,
+                 after={"call": call.id, "person": person.badge if person else None})
+    return praise
+
+
+def praise_in_scope(actor: Person, praise_id: int) -> SurveyPraise:
+    praise = db.session.get(SurveyPraise, praise_id)
+    if not may_see_praise(actor, praise):
+        raise OutOfScope()
+    return praise
+
+
+def praise_month(praise: SurveyPraise) -> date:
+    """The month a commendation for the praise counts in: that of the call on which it was heard. (The contact's
+    own month is over, and usually closed, by the time the survey calls: draws are made after it.)"""
+    return praise.call.called_at.astimezone(timekeeping.tz()).date().replace(day=1)
+
+
+def commend(praise: SurveyPraise, data: dict, actor: Person) -> MonthAdjustment:
+    """The unit's panel makes praise heard on a call a commendation of the officer it named (or, naming
+    nobody, whom the panel names), in the month of the call: the month must be open for grading and not final.
+    Once per praise."""
+    from worklog.monthly import services as monthly
+    from worklog.permissions import home_unit
+    if not may_see_praise(actor, praise):
+        raise OutOfScope()
+    if not may_commend(actor, praise):
+        raise NotAllowed()
+    if praise.adjustment_id is not None:
+        raise Conflict(_("This praise has already been made a commendation."))
+    contact = praise.call.contact
+    badge = (data.get("badge") or "").strip()
+    if praise.person is not None and (not badge or badge == praise.person.badge):
+        person = praise.person
+    elif badge:
+        person = officer_of(praise.unit, badge, contact.contact_date)
+    else:
+        raise ServiceError(_("Give the badge number of the officer to commend."), "badge")
+    month = praise_month(praise)
+    if not monthly.month_over(month):
+        raise ServiceError(_("%(month)s is not over yet: the commendation can be made once the panel has opened "
+                             "it for grading, from %(day)s.", month=month.strftime("%Y-%m"),
+                             day=format_date(monthly.opens_on(month))))
+    unit = home_unit(person, timekeeping.month_bounds(month)[1])
+    review = monthly.month_review(unit.id, month) if unit is not None else None
+    if review is None:
+        raise ServiceError(_("The panel of %(unit)s has not opened %(month)s for grading yet: open it on the "
+                             "monthly review page, then make the commendation.",
+                             unit=unit.name if unit else praise.unit.name, month=month.strftime("%Y-%m")))
+    # add_adjustment refuses the rest: a final month, an officer the unit does not assess, oneself.
+    adjustment = monthly.add_adjustment(review, person, {"kind": AdjustmentKind.commendation.value,
+                                                         "points": data.get("points"),
+                                                         "reason": (data.get("reason") or "").strip() or praise.text,
+                                                         "evidence": data.get("evidence") or ""}, actor)
+    # Once per praise, also when two panel members commend it at the same moment: the second changes no row.
+    done = db.session.execute(
+        update(SurveyPraise).where(SurveyPraise.id == praise.id, SurveyPraise.adjustment_id.is_(None))
+        .values(adjustment_id=adjustment.id).execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        raise Conflict(_("This praise has already been made a commendation."))
+    db.session.expire(praise, ["adjustment_id"])
+    audit.record(actor, "survey.praise_commended", "survey_praise", praise.id, unit_id=praise.unit_id,
+                 after={"person": person.badge, "points": str(adjustment.points), "month": month.isoformat()})
+    return adjustment
 
 
 # --- Retention -------------------------------------------------------------------------------------------------
