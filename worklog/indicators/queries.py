@@ -191,22 +191,27 @@ def unit_values(units: list[Unit], measures: Iterable[MeasureKey], first: date, 
     head, member = Unit.__table__.alias("head"), Unit.__table__.alias("member")
     months = months_between(first, last)
 
-    def subtree(query, unit_column):
-        return (query.select_from(head).join(member, member.c.path.startswith(head.c.path))
-                .where(head.c.id.in_(ids), unit_column == member.c.id))
+    def subtree(query, table, unit_column, *more):
+        """``query`` over the units with those under them: ``table`` joined by its unit, then ``more`` joins."""
+        query = (query.select_from(head).join(member, member.c.path.startswith(head.c.path))
+                 .join(table, unit_column == member.c.id))
+        for target, onclause in more:
+            query = query.join(target, onclause)
+        return query.where(head.c.id.in_(ids))
 
     points_params = {param for measure, param in wanted if measure == Measure.ledger_points.value}
     if "" in points_params:
-        rows = db.session.execute(subtree(select(head.c.id, func.sum(UnitMonth.approved_points)), UnitMonth.unit_id)
+        rows = db.session.execute(subtree(select(head.c.id, func.sum(UnitMonth.approved_points)), UnitMonth,
+                                          UnitMonth.unit_id)
                                   .where(UnitMonth.month.in_(months)).group_by(head.c.id))
         totals = {unit_id: Decimal(total or 0) for unit_id, total in rows}
         found.update({(Measure.ledger_points.value, "", i): totals.get(i, Decimal("0")) for i in ids})
     categories = sorted(int(p) for p in points_params if p)
     if categories:
         rows = db.session.execute(subtree(
-            select(head.c.id, DepartmentMonthCategory.category_id, func.sum(DepartmentMonthCategory.approved_points))
-            .join(Department, Department.id == DepartmentMonthCategory.department_id, isouter=False),
-            Department.unit_id)
+            select(head.c.id, DepartmentMonthCategory.category_id, func.sum(DepartmentMonthCategory.approved_points)),
+            Department, Department.unit_id,
+            (DepartmentMonthCategory, DepartmentMonthCategory.department_id == Department.id))
             .where(DepartmentMonthCategory.month.in_(months), DepartmentMonthCategory.category_id.in_(categories))
             .group_by(head.c.id, DepartmentMonthCategory.category_id))
         totals = {(unit_id, category): Decimal(total or 0) for unit_id, category, total in rows}
@@ -217,8 +222,8 @@ def unit_values(units: list[Unit], measures: Iterable[MeasureKey], first: date, 
     if fact_params:
         pairs = [tuple(p.split(":", 1)) for p in fact_params]
         rows = db.session.execute(subtree(
-            select(head.c.id, WorkFact.source, WorkFact.fact_type, func.count(Entry.id))
-            .join(WorkFact, WorkFact.id == Entry.fact_id), Entry.unit_id)
+            select(head.c.id, WorkFact.source, WorkFact.fact_type, func.count(Entry.id)), Entry, Entry.unit_id,
+            (WorkFact, WorkFact.id == Entry.fact_id))
             .where(Entry.work_date >= first, Entry.work_date <= last, Entry.fact_id.is_not(None),
                    or_(*((WorkFact.source == s) & (WorkFact.fact_type == t) for s, t in pairs)))
             .group_by(head.c.id, WorkFact.source, WorkFact.fact_type))
@@ -226,7 +231,7 @@ def unit_values(units: list[Unit], measures: Iterable[MeasureKey], first: date, 
         for param in fact_params:
             found.update({(Measure.fact_count.value, param, i): counts.get((i, param), Decimal("0")) for i in ids})
     if (Measure.inspection_deductions.value, "") in wanted:
-        rows = db.session.execute(subtree(select(head.c.id, func.sum(Finding.points)), Finding.unit_id)
+        rows = db.session.execute(subtree(select(head.c.id, func.sum(Finding.points)), Finding, Finding.unit_id)
                                   .where(Finding.found_on >= first, Finding.found_on <= last,
                                          Finding.voided_at.is_(None)).group_by(head.c.id))
         totals = {unit_id: Decimal(total or 0) for unit_id, total in rows}
