@@ -206,26 +206,35 @@ def indicator_remove(indicator_id: int):
     return redirect(url_for("indicators.plan_page", plan_id=plan_id))
 
 
+def _grid(prefix: str, rows: list[tuple[int, str]], current: dict, submit: str, save, back: str):
+    """A grid page's form (an amount per row), filled from ``current`` on GET; on POST, ``save`` with the rows'
+    amounts (None where left empty). Returns (form, the redirect when saved or None, status)."""
+    form = grid_form(prefix, rows, submit)
+    if request.method == "GET":
+        for row_id, _label in rows:
+            form[f"{prefix}_{row_id}"].data = current.get(row_id)
+        return form, None, 200
+    if form.validate_on_submit():
+        try:
+            save({row_id: form[f"{prefix}_{row_id}"].data for row_id, _label in rows})
+            flash(_("Saved."), "success")
+            return form, redirect(back), 302
+        except ServiceError as error:
+            _refused(form, error)
+    rollback_only()
+    return form, None, 422
+
+
 @bp.route("/indicators/<int:indicator_id>/targets", methods=["GET", "POST"])
 def targets(indicator_id: int):
     indicator = _indicator(indicator_id)
     children = child_units(indicator.plan.unit)
-    form = grid_form("unit", [(u.id, u.name) for u in children], _("Save the targets"))
-    current = {t.unit_id: t.target for t in indicator.targets}
-    if request.method == "GET":
-        for unit in children:
-            form[f"unit_{unit.id}"].data = current.get(unit.id)
-    elif form.validate_on_submit():
-        try:
-            services.set_targets(indicator, {u.id: form[f"unit_{u.id}"].data for u in children}, current_person())
-            flash(_("Saved."), "success")
-            return redirect(url_for("indicators.plan_page", plan_id=indicator.plan_id))
-        except ServiceError as error:
-            _refused(form, error)
-    status = 200
-    if request.method == "POST":
-        rollback_only()
-        status = 422
+    form, done, status = _grid(
+        "unit", [(u.id, u.name) for u in children], {t.unit_id: t.target for t in indicator.targets},
+        _("Save the targets"), lambda amounts: services.set_targets(indicator, amounts, current_person()),
+        url_for("indicators.plan_page", plan_id=indicator.plan_id))
+    if done:
+        return done
     return render_template("indicators/targets.html", indicator=indicator, children=children, form=form), status
 
 
@@ -256,26 +265,16 @@ def _target(target_id: int) -> IndicatorTarget:
 def breakdown(target_id: int):
     target = _target(target_id)
     departments = [d for d in target.unit.departments if d.active]
-    form = grid_form("department", [(d.id, d.name) for d in departments], _("Save the break-down"))
     existing = {s.department_id: s for s in department_shares([target.id]).get(target.id, [])}
     below = own_plan_parts(target.unit, target.indicator)
-    if request.method == "GET":
-        for department in departments:
-            share = existing.get(department.id)
-            form[f"department_{department.id}"].data = share.target if share else None
-    elif form.validate_on_submit():
-        try:
-            services.break_down(target, {d.id: form[f"department_{d.id}"].data for d in departments
-                                         if form[f"department_{d.id}"].data is not None}, current_person())
-            flash(_("Saved."), "success")
-            return redirect(url_for("indicators.unit_targets", unit_id=target.unit_id,
-                                    year=target.indicator.plan.year))
-        except ServiceError as error:
-            _refused(form, error)
-    status = 200
-    if request.method == "POST":
-        rollback_only()
-        status = 422
+    form, done, status = _grid(
+        "department", [(d.id, d.name) for d in departments], {k: s.target for k, s in existing.items()},
+        _("Save the break-down"),
+        lambda amounts: services.break_down(target, {k: v for k, v in amounts.items() if v is not None},
+                                            current_person()),
+        url_for("indicators.unit_targets", unit_id=target.unit_id, year=target.indicator.plan.year))
+    if done:
+        return done
     return render_template("indicators/breakdown.html", target=target, departments=departments, form=form,
                            existing=existing, below=below,
                            below_total=sum((p for _n, p in below), Decimal("0"))), status
@@ -288,24 +287,14 @@ def officer_breakdown(share_id: int):
         abort(404)
     target = db.session.get(IndicatorTarget, share.indicator_target_id)
     officers = officers_of(share.department, timekeeping.today())
-    form = grid_form("person", [(p.id, f"{p.name} ({p.badge})") for p in officers], _("Save the monthly targets"))
-    existing = officer_targets([share.id]).get(share.id, {})
-    if request.method == "GET":
-        for person in officers:
-            form[f"person_{person.id}"].data = existing.get(person.id)
-    elif form.validate_on_submit():
-        try:
-            services.set_officer_targets(share, {p.id: form[f"person_{p.id}"].data for p in officers
-                                                 if form[f"person_{p.id}"].data is not None}, current_person())
-            flash(_("Saved."), "success")
-            return redirect(url_for("indicators.unit_targets", unit_id=target.unit_id,
-                                    year=target.indicator.plan.year))
-        except ServiceError as error:
-            _refused(form, error)
-    status = 200
-    if request.method == "POST":
-        rollback_only()
-        status = 422
+    form, done, status = _grid(
+        "person", [(p.id, f"{p.name} ({p.badge})") for p in officers], officer_targets([share.id]).get(share.id, {}),
+        _("Save the monthly targets"),
+        lambda amounts: services.set_officer_targets(share, {k: v for k, v in amounts.items() if v is not None},
+                                                     current_person()),
+        url_for("indicators.unit_targets", unit_id=target.unit_id, year=target.indicator.plan.year))
+    if done:
+        return done
     return render_template("indicators/officers.html", share=share, target=target, officers=officers, form=form,
                            year_total=share.target), status
 
