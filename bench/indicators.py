@@ -6,8 +6,9 @@ rate, a value entered by hand), with a target for every unit; the rows are writt
 
 - ``indicators_values_<db>``: every measure's value for every peer unit (the cities and counties with the units
   under them) from 1 January to the end of the month of work, as the units' evaluation of the year reads them
-  (``worklog.indicators.queries.unit_values``). The floor runs the same seven aggregates written by hand in SQL over
-  the same rows, on the same connection, taking turns.
+  (``worklog.indicators.queries.unit_values``). The floor runs the same aggregates written by hand in SQL over
+  the same rows (the rectification rate as the rectification ledger counts it: two statements), on the same
+  connection, taking turns.
 - ``evaluation_month_indicators_<db>``: the units' evaluation of the month of work with its work scores from the
   indicators (``worklog.units.evaluation.compute``: plans, measures, the survey, the polls, places and grades for
   143 units). The floor is the hand-written SQL of its inputs: the seven measures for the month, the units' ledger
@@ -106,9 +107,16 @@ def _floor_sql(pg: bool) -> list[str]:
         f"SELECT h.id, c.outcome, count(c.id) {tree}JOIN survey_draw d ON d.unit_id = m.id "
         f"JOIN survey_call c ON c.draw_id = d.id WHERE {ids} AND d.month BETWEEN :first AND :last "
         f"AND c.outcome IS NOT NULL GROUP BY h.id, c.outcome",
-        f"SELECT h.id, count(r.id), count(r.id) FILTER (WHERE r.status = 'accepted' AND r.on_time) "
-        f"{tree}JOIN rectification r ON r.unit_id = m.id JOIN finding f ON f.id = r.finding_id "
-        f"WHERE {ids} AND r.deadline BETWEEN :first AND :last AND f.voided_at IS NULL GROUP BY h.id",
+        f"SELECT h.id, f.category, count(*), coalesce(sum(f.points), 0) {tree}JOIN finding f ON f.unit_id = m.id "
+        f"WHERE {ids} AND f.found_on BETWEEN :first AND :last AND f.voided_at IS NULL GROUP BY h.id, f.category",
+        f"SELECT h.id, f.category, count(*) FILTER (WHERE r.status = 'accepted' AND r.on_time), "
+        f"count(*) FILTER (WHERE r.status = 'accepted' AND r.on_time IS NOT TRUE), "
+        f"count(*) FILTER (WHERE r.status <> 'accepted' AND r.deadline < :today), "
+        f"count(*) FILTER (WHERE r.status <> 'accepted' AND r.deadline < :today AND r.escalated_at IS NOT NULL), "
+        f"count(*) FILTER (WHERE r.status <> 'accepted' AND r.deadline >= :today) "
+        f"FROM rectification r JOIN finding f ON f.id = r.finding_id JOIN unit m ON m.id = f.unit_id "
+        f"JOIN unit h ON m.path LIKE h.path || '%%' "
+        f"WHERE {ids} AND r.deadline BETWEEN :first AND :last AND f.voided_at IS NULL GROUP BY h.id, f.category",
         "SELECT v.indicator_key, v.plan_unit_id, v.unit_id, v.value FROM indicator_value v "
         + ("WHERE v.indicator_key = ANY(:keys) AND v.unit_id = ANY(:ids) " if pg else
            "WHERE v.indicator_key IN (SELECT value FROM json_each(:keys)) "
@@ -143,7 +151,7 @@ def run(settings: Settings, cast: Cast, url: str, app) -> None:
         statements = _floor_sql(pg)
 
         def params(ids, first_day, last_day):
-            return {"ids": ids if pg else json.dumps(ids), "first": first_day, "last": last_day,
+            return {"ids": ids if pg else json.dumps(ids), "first": first_day, "last": last_day, "today": cast.today,
                     "category": made["category"], "source": SOURCE, "fact_type": FACT_TYPE,
                     "keys": made["manual_keys"] if pg else json.dumps(made["manual_keys"])}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Iterable
 
 from sqlalchemy import func, or_, select
@@ -18,13 +18,13 @@ from sqlalchemy.orm import selectinload
 from models import (Assignment, Department, DepartmentMonth, DepartmentMonthCategory, DepartmentTarget, Entry,
                     Indicator, IndicatorPlan, IndicatorTarget, IndicatorValue, Measure, OfficerTarget, Person, Unit,
                     UnitMonth, WorkFact)
-from models.inspection import Finding, Rectification, RectificationStatus
+from models.inspection import Finding
 from worklog import timekeeping
 from worklog.extensions import db
 from worklog.rules.indicators import DEDUCTIONS, THRESHOLDS, Scoring
+from worklog.rules.inspection import rectification_rate
 from worklog.rules.ruleset import RuleValues
 
-CENT = Decimal("0.01")
 
 #: (measure, parameter): what a value is read by; a manual indicator adds its key and the plan's unit.
 MeasureKey = tuple[str, str]
@@ -243,8 +243,12 @@ def unit_values(units: list[Unit], measures: Iterable[MeasureKey], first: date, 
             satisfaction = counts[i].satisfaction_with(rules.survey_basic_factor) if i in counts else None
             found[(Measure.satisfaction.value, "", i)] = satisfaction
     if (Measure.rectification_rate.value, "") in wanted:
-        for i, (due, on_time) in rectification_counts(ids, first, last).items():
-            found[(Measure.rectification_rate.value, "", i)] = rate(on_time, due)
+        # As the rectification ledger counts them: accepted on time ÷ due (past the deadline, or accepted).
+        from worklog.inspection.queries import rectification_counts
+        for i, by_category in rectification_counts(ids, first, last).items():
+            due = sum(c.due for c in by_category.values())
+            on_time = sum(c.on_time for c in by_category.values())
+            found[(Measure.rectification_rate.value, "", i)] = rectification_rate(on_time, due)
     manual = list(manual)
     if manual:
         # A manual value is a level as of its month (a completion rate, a score): the period's is the latest.
@@ -259,36 +263,6 @@ def unit_values(units: list[Unit], measures: Iterable[MeasureKey], first: date, 
             if (key, plan_unit_id) in wanted_manual:
                 found[(Measure.manual.value, key, unit_id)] = Decimal(value)
     return found
-
-
-def rate(on_time: int, due: int) -> Decimal | None:
-    """Accepted on time ÷ due × 100, to 2 places; None when nothing was due."""
-    if not due:
-        return None
-    return (Decimal(on_time) * 100 / Decimal(due)).quantize(CENT, ROUND_HALF_UP)
-
-
-def rectification_counts(unit_ids: list[int], first: date, last: date) -> dict[int, tuple[int, int]]:
-    """Each unit's rectifications (with those of the units under it) due from ``first`` to ``last`` and already
-    past their deadline: (due, accepted by the deadline). One query."""
-    if not unit_ids:
-        return {}
-    yesterday = timekeeping.today() - timedelta(days=1)
-    end = min(last, yesterday)
-    if end < first:
-        return {}
-    head, member = Unit.__table__.alias("head"), Unit.__table__.alias("member")
-    accepted = RectificationStatus.accepted.value
-    rows = db.session.execute(
-        select(head.c.id, func.count(Rectification.id),
-               func.count(Rectification.id).filter(Rectification.status == accepted, Rectification.on_time.is_(True)))
-        .select_from(head).join(member, member.c.path.startswith(head.c.path))
-        .join(Rectification, Rectification.unit_id == member.c.id)
-        .join(Finding, Finding.id == Rectification.finding_id)
-        .where(head.c.id.in_(unit_ids), Rectification.deadline >= first, Rectification.deadline <= end,
-               Finding.voided_at.is_(None))
-        .group_by(head.c.id))
-    return {unit_id: (int(due), int(on_time)) for unit_id, due, on_time in rows}
 
 
 def department_values(department_ids: list[int], measures: Iterable[MeasureKey], first: date,
