@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
 
 from models import (Attachment, AttachmentStage, Department, Finding, FindingCategory, FindingSource, FindingTarget,
                     Person, Rectification, RectificationStatus, Role, RoleGrant, SurveyFollowUp, Unit)
@@ -163,8 +164,13 @@ def record_finding(data: dict, actor: Person) -> Finding:
                       source=FindingSource.survey.value if follow_up is not None else FindingSource.inspection.value,
                       follow_up_id=follow_up.id if follow_up is not None else None, created_by_id=actor.id,
                       created_at=timekeeping.now())
-    db.session.add(finding)
-    db.session.flush()
+    try:
+        # Two inspectors making a finding of the same follow-up at the same moment: the second is told, not a 500.
+        with db.session.begin_nested():
+            db.session.add(finding)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_("A finding has already been recorded from this survey follow-up."))
     if data.get("rectify"):
         finding.rectification = Rectification(
             finding_id=finding.id, unit_id=unit.id, status=RectificationStatus.open.value,
