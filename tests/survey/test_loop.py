@@ -541,3 +541,16 @@ def test_a_final_month_takes_no_commendation(app, staff, praised, unit_side):
     response = _commend(unit_side, praised)
     assert response.status_code == 422 and "final and sealed" in response.get_data(as_text=True)
     assert _saved() == before
+
+
+def test_an_escalated_case_keeps_its_dissatisfied_outcome(client, runner, app, staff, follow_up):
+    """Escalated for lateness, the case is the unit above's too: correcting the call away from dissatisfied, which
+    would withdraw it, is refused and changes nothing."""
+    app.config["FIXED_NOW"] = datetime(2026, 10, 13, 1, 0, tzinfo=timezone.utc)
+    assert "1 overdue follow-up(s) escalated" in _escalate(runner)
+    call = db.session.get(SurveyCall, _follow_up().call_id)
+    before = row_counts()
+    refused = client.post(f"/survey/calls/{call.id}/correct", data={
+        "outcome": "satisfied", "comment": "", "reason": "Typed the wrong answer", "version": call.version})
+    assert refused.status_code == 422 and "gone to the unit above" in refused.get_data(as_text=True)
+    assert row_counts() == before and _follow_up() is not None

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from models import (REACHED, AdjustmentKind, Assignment, CallOutcome, ContactKind, Department, EvaluationStatus,
-                    MonthAdjustment, Person, Role, RoleGrant, SurveyCall, SurveyContact, SurveyDraw,
+                    Finding, MonthAdjustment, Person, Role, RoleGrant, SurveyCall, SurveyContact, SurveyDraw,
                     SurveyFollowUp, SurveyPraise, Unit, UnitEvaluationRun)
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
@@ -344,6 +344,12 @@ def correct_outcome(call: SurveyCall, outcome: str, comment: str, reason: str, a
     if follow_up is not None and outcome != dissatisfied and follow_up.replied_at is not None:
         raise ServiceError(_("The unit has already answered this dissatisfied caller; the outcome stays as "
                              "recorded."), "outcome")
+    if follow_up is not None and outcome != dissatisfied and (
+            follow_up.escalated_at is not None
+            or db.session.scalar(select(Finding.id).where(Finding.follow_up_id == follow_up.id)) is not None):
+        # The unit above was told of it, or a finding names it: withdrawing it would leave them pointing nowhere.
+        raise ServiceError(_("This dissatisfied caller's case has gone to the unit above or become a finding; the "
+                             "outcome stays as recorded."), "outcome")
     before = {"outcome": call.outcome, "comment": phones.redact(call.comment)}
     call.outcome, call.comment = outcome, comment
     db.session.flush()
