@@ -11,8 +11,11 @@ from worklog.fields import DateField, DecimalField
 
 ADJUSTMENT_KINDS = choices([("commendation", _l("Commendation (bonus)")),
                             ("discipline", _l("Attendance or discipline (from the base)")),
-                            ("quality", _l("Enforcement-quality finding (from quality)")),
-                            ("complaint", _l("Verified complaint (from quality)"))])
+                            # Inspection findings reach the month by themselves; these are the panel's own.
+                            ("quality", _l("Other enforcement-quality deduction, not an inspection finding "
+                                           "(from quality)")),
+                            ("complaint", _l("Complaint verified by the unit, not an inspection finding "
+                                             "(from quality)"))])
 GRADE_CHOICES = choices([("", _l("As proposed")), ("excellent", _l("Excellent")), ("competent", _l("Competent")),
                          ("basic", _l("Basically competent")), ("incompetent", _l("Incompetent"))])
 
