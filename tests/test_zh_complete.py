@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from worklog import explanations, labels
 from worklog.explanations import PARAM_LABELS, PHRASES, POLICY_LABELS, PROBLEMS, RULE_KIND_LABELS, \
     TIE_BREAKER_LABELS, Wording, placeholders
-from worklog.rules.eligibility import DEFAULT_POLICIES, RULE_KINDS, RULE_PARAMS, TIE_BREAKER_KINDS, \
+from worklog.rules.eligibility import DEFAULT_POLICIES, ROUNDINGS, RULE_KINDS, RULE_PARAMS, TIE_BREAKER_KINDS, \
     TIE_BREAKER_PARAMS, OfficerFacts, evaluate, rule_phrase, validate_policy
 from worklog.rules.phrases import RuleProblem
 from worklog.rules.ruleset import FIELDS, INT_BOUNDS
@@ -33,6 +33,7 @@ EXPANSIONS = {
     "value.between_": tuple(sorted({unit for _low, _high, unit in INT_BOUNDS.values()})),
     "score.": (),  # a score's line (``_line``): its calls are read below
     "finding.": ("enforcement", "discipline", "appearance", "complaint"),  # an inspection finding's category
+    "rounding.": ROUNDINGS,  # how a share of a ranking group becomes places
 }
 #: Latin letters a Chinese explanation may keep: the formulas' functions.
 ALLOWED = re.compile(r"\b(min|max)\b")
@@ -174,7 +175,7 @@ def test_every_eligibility_rule_kind_reads_in_chinese(zh):
                   *PARAM_LABELS.values()]:
         assert not english_words(str(label)), label
     samples = {"grade": "excellent", "months": 12, "at_least": 4, "max_percentile": "0.3", "bottom": "0.03",
-               "years": 2, "scope": "unit_sequence", "ranks": ["一级警司"]}
+               "years": 2, "scope": "unit_sequence", "ranks": ["一级警司"], "rounding": "up", "min_group": 5}
     for kind, spec in RULE_PARAMS.items():
         rule = {"key": "k", "kind": kind, "params": {name: samples[name] for name in spec}}
         if kind == "service_years":

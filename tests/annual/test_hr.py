@@ -95,7 +95,10 @@ def test_annual_review_and_bonus(app, client, org, county, history):
     assert len(shares) == 10 and sum(s.amount for s in shares) == Decimal("10000.00")
     page = client.get(f"/hr/bonus/{county.unit.id}/2026").get_data(as_text=True)
     assert "Spread" in page
-    assert client.get(f"/hr/lists/{county.unit.id}/2026").status_code == 200
+    lists = client.get(f"/hr/lists/{county.unit.id}/2026")
+    # Ten officers in one ranking group: 3% of 10 is no place, and the page says so instead of a bare "nobody".
+    assert lists.status_code == 200
+    assert "gives a place only to a group of 34 or more officers, and the largest group here has 10" in lists.text
 
 
 def test_hr_sees_only_its_subtree(client, org, county, history):
@@ -242,3 +245,23 @@ def test_hr_makes_warning_and_removal_rounds_too(client, org, county, history, p
     round_ = _round(client, org, county, policy)
     assert round_.policy["rules"][0]["kind"] == "bottom_percentile"
     assert client.get(f"/hr/rounds/{round_.id}").status_code == 200
+
+
+def test_the_rounding_of_a_share_is_a_rule_parameter_on_the_form(client, org, county, history):
+    """The post-promotion round's top 30% rounded up in groups of at least 5: saved as the rule's parameters,
+    said in the rule's line; rounded down again, the parameter is left out, so the policy reads as before."""
+    round_ = _round(client, org, county)
+    policy = {"rules": [{"key": "annual_top_30", "kind": "annual_percentile",
+                         "params": {"max_percentile": "0.30", "years": 1, "scope": "unit_sequence"}}],
+              "tie_breakers": [{"kind": "annual_score", "params": {}}]}
+    data = policy_data(policy) | {"rules-0-rounding": "up", "rules-0-min_group": "5"}
+    assert client.post(f"/hr/rounds/{round_.id}/policy", data=data).status_code == 302
+    saved = db.session.get(PromotionRound, round_.id).policy
+    assert saved["rules"][0]["params"] == {"max_percentile": "0.3", "years": "1", "scope": "unit_sequence",
+                                           "rounding": "up", "min_group": "5"}
+    page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
+    assert "places rounded up, in groups of at least 5" in page
+    refused = client.post(f"/hr/rounds/{round_.id}/policy", data=data | {"rules-0-rounding": "sideways"})
+    assert refused.status_code == 422
+    assert client.post(f"/hr/rounds/{round_.id}/policy", data=policy_data(policy)).status_code == 302
+    assert "rounding" not in db.session.get(PromotionRound, round_.id).policy["rules"][0]["params"]

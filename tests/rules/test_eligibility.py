@@ -9,7 +9,7 @@ from hypothesis import given, strategies as st
 from tests.rules.wording import worded_rule as worded
 from worklog.explanations import Wording, say
 from worklog.rules.eligibility import (DEFAULT_POLICIES, OfficerFacts, RuleCheck, add_months, evaluate,
-                                       month_window, service_months, validate_policy)
+                                       month_window, service_months, validate_policy, why_empty)
 from worklog.rules.grading import BASIC, COMPETENT, EXCELLENT, GRADES
 
 D = Decimal
@@ -190,6 +190,48 @@ def test_bottom_3_percent_ties_and_small_groups():
     assert eligible_ids(WARNING, ranked([(r, 34) for r in range(1, 35)])) == {33}
     res = evaluate(WARNING, ranked([(33, 33)]), REF)[0]
     assert say(res.checks[0].value) == "2025: rank 33 of 33 = 100% (bottom 3%: no one)"
+
+
+def _percentile(kind: str, share: str, rounding: str | None = None, min_group: int | None = None) -> dict:
+    params = {("max_percentile" if kind == "annual_percentile" else "bottom"): share, "years": 1}
+    if rounding:
+        params["rounding"] = rounding
+    if min_group is not None:
+        params["min_group"] = min_group
+    return {"rules": [{"key": "cut", "kind": kind, "params": params}]}
+
+
+# 3% of 7 = 0.21, of 33 = 0.99, of 34 = 1.02, of 67 = 2.01 places: rounded down 0, 0, 1, 2 (the source's
+# reading, the default); up 1, 1, 2, 3; to the nearest 0, 1, 1, 2.
+@pytest.mark.parametrize("rounding, expected", [
+    (None, {7: 0, 33: 0, 34: 1, 67: 2}), ("down", {7: 0, 33: 0, 34: 1, 67: 2}),
+    ("up", {7: 1, 33: 1, 34: 2, 67: 3}), ("nearest", {7: 0, 33: 1, 34: 1, 67: 2}),
+])
+def test_each_rounding_of_a_share_on_groups_of_7_33_34_67(rounding, expected):
+    for size, count in expected.items():
+        group = ranked([(r, size) for r in range(1, size + 1)])  # person id = rank − 1
+        bottom = eligible_ids(_percentile("bottom_percentile", "0.03", rounding), group)
+        assert bottom == set(range(size - count, size)), (rounding, size)
+        top = eligible_ids(_percentile("annual_percentile", "0.03", rounding), group)
+        assert top == set(range(count)), (rounding, size)
+
+
+def test_a_smallest_group_gives_smaller_groups_no_place_and_says_so():
+    policy = _percentile("bottom_percentile", "0.03", "up", min_group=10)
+    assert eligible_ids(policy, ranked([(r, 7) for r in range(1, 8)])) == set()
+    assert eligible_ids(policy, ranked([(r, 10) for r in range(1, 11)])) == {9}
+    res = evaluate(policy, ranked([(7, 7)]), REF)[0]
+    assert say(res.checks[0].value) == "2025: rank 7 of 7 = 100% (a group of 7, smaller than 10: no places)"
+    assert say(res.checks[0].threshold) == ("annual ranking in the bottom 3% in 2025; places rounded up, in groups "
+                                            "of at least 10")
+
+
+def test_a_rounding_the_rules_do_not_know_is_refused():
+    problems = validate_policy(_percentile("bottom_percentile", "0.03", "sideways"))
+    assert [p.code for p in problems] == ["value.rounding"]
+    assert validate_policy(_percentile("annual_percentile", "0.3", "nearest", min_group=5)) == []
+    assert [p.code for p in validate_policy(_percentile("annual_percentile", "0.3", min_group=0))] == \
+        ["value.whole_between"]
 
 
 def test_bottom_two_years_running_is_removal_one_year_a_warning():
@@ -448,3 +490,15 @@ def test_eligible_first_then_sorted_by_the_tie_breakers(officers):
     assert [e.sort_key for e in res] == sorted(e.sort_key for e in res)
     flags = [e.eligible for e in res]
     assert flags == sorted(flags, reverse=True)
+
+
+def test_an_empty_list_says_why():
+    share = D("0.03")
+    assert why_empty(share, [])["code"] == "empty.not_ranked"
+    small = why_empty(share, [33] * 33 + [20] * 20)
+    assert small["code"] == "empty.groups_too_small" and small["args"]["needed"] == 34
+    assert say(small) == ("Nobody: 3% of a ranking group, rounded down, gives a place only to a group of 34 or more "
+                          "officers, and the largest group here has 33.")
+    assert why_empty(share, [7] * 7, "up")["code"] == "empty.places_not_taken"   # up: a group of 7 has a place
+    assert why_empty(share, [34] * 34)["code"] == "empty.places_not_taken"
+    assert why_empty(share, [20] * 20, "up", min_group=25)["args"]["needed"] == 25

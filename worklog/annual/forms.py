@@ -20,8 +20,8 @@ from worklog.rules.eligibility import MAX_RULES, RULE_KINDS, TIE_BREAKER_KINDS
 #: The form's fields a kind of rule uses, in the order shown.
 RULE_FIELDS = {
     "grade_count": ("grade", "months", "at_least"),
-    "annual_percentile": ("share", "years"),
-    "bottom_percentile": ("share", "years"),
+    "annual_percentile": ("share", "years", "rounding", "min_group"),
+    "bottom_percentile": ("share", "years", "rounding", "min_group"),
     "service_years": ("service",),
     "no_veto": ("months",),
     "rank_in": ("ranks",),
@@ -54,6 +54,10 @@ class RuleRow(Form):
                         render_kw={"inputmode": "decimal", "size": 5})
     years = StringField(_l("Finished years, each of them"), validators=[Length(max=12)],
                         render_kw={"inputmode": "numeric", "size": 4})
+    rounding = SelectField(PARAM_LABELS["rounding"], default="down", choices=choices([
+        ("down", _l("down (the source's reading)")), ("up", _l("up")), ("nearest", _l("to the nearest"))]))
+    min_group = StringField(PARAM_LABELS["min_group"], validators=[Length(max=12)],
+                            render_kw={"inputmode": "numeric", "size": 4})
     service = StringField(_l("Years of service, at least"), validators=[Length(max=12)],
                           render_kw={"inputmode": "decimal", "size": 4})
     ranks = StringField(_l("Police ranks (separated by commas)"), validators=[Length(max=500)])
@@ -100,7 +104,8 @@ def policy_form(policy: dict) -> PolicyForm:
         row = {"key": rule.get("key", ""), "kind": rule.get("kind", ""), "label": rule.get("label", ""),
                "grade": params.get("grade", "excellent"), "months": params.get("months", ""),
                "at_least": params.get("at_least", "") if rule.get("kind") == "grade_count" else "",
-               "years": params.get("years", ""),
+               "years": params.get("years", ""), "rounding": params.get("rounding", "down"),
+               "min_group": params.get("min_group", ""),
                "service": params.get("at_least", "") if rule.get("kind") == "service_years" else "",
                "ranks": ", ".join(params.get("ranks", []) or [])}
         share = params.get(SHARE_PARAM.get(rule.get("kind", ""), ""), "")
@@ -132,6 +137,9 @@ def policy_from(form: PolicyForm, before: dict) -> dict:
             value = getattr(data, name).data
             if name == "grade":
                 params["grade"] = value
+            elif name == "rounding":
+                if value and value != "down":  # the default is left out, so a policy reads as it did
+                    params["rounding"] = value
             elif not _given(value):
                 continue
             elif name == "share":

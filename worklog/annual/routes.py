@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import math
 from datetime import date
+from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, ngettext
@@ -29,7 +30,7 @@ from worklog.permissions import scope_units, unit_for
 from worklog.rules.bonus import spread
 from worklog.annual.forms import PolicyForm, attach_problems, policy_form, policy_from, row_fields
 from worklog.explanations import POLICY_LABELS, Wording
-from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
+from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy, why_empty
 from worklog.web import after_this_transaction, confirmation_step, current_person, int_arg, refuse, rollback_only, \
     signed_in_blueprint, submit
 
@@ -302,7 +303,12 @@ def lists(unit_id: int, year: int):
     removed = {p.id for p, _e in removal}
     warning = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["warning_talk"], facts, reference)
                if e.eligible and e.person_id not in removed]
-    return render_template("annual/lists.html", unit=unit, year=year, warning=warning, removal=removal)
+    # An empty list says why: nobody ranked, groups too small for a place at the share, or places not taken.
+    sizes = [f.annual[year][1] for f in facts if year in f.annual]
+    share = Decimal(DEFAULT_POLICIES["warning_talk"]["rules"][0]["params"]["bottom"])
+    reason = why_empty(share, sizes)
+    return render_template("annual/lists.html", unit=unit, year=year, warning=warning, removal=removal,
+                           reason=reason)
 
 
 @bp.route("/hr/bonus/<int:unit_id>/<int:year>", methods=["GET", "POST"])

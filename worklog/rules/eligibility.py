@@ -26,6 +26,10 @@ Windows and boundaries, all relative to the reference date (e.g. a promotion rou
   ranks 1–3; group of 7: 30% of 7 = 2.1, ranks 1–2. Tied officers share their best rank, so a tie whose
   first place is within the cut is in whole: two tied at rank 3 of 10 are both in, and the list can be
   longer than p × n.
+- Rounding (both percentiles' ``rounding``): the share gives floor(p × n) places by default, the source's reading
+  ("down"); "up" gives ceil(p × n) and "nearest" rounds halves up. ``min_group`` (default 1) leaves a group
+  smaller than it with no place at all. At 3%: a group of 7 has 0 places down, 1 up, 0 nearest (0.21); 33 has 0,
+  1, 1 (0.99); 34 has 1, 2, 1 (1.02); 67 has 2, 3, 2 (2.01).
 - Bottom p (``bottom_percentile``): the officer's place counted from the bottom, n − rank + 1, ≤ p × n.
   Group of 100 at 3%: ranks 98–100; fewer than 34 officers: no one (3% of 33 is under one place). Tied
   officers share their best rank here too, so a tie that straddles the cut is out whole: the benefit of a
@@ -41,7 +45,7 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
 from worklog.rules.grading import GRADES
@@ -58,6 +62,7 @@ _MAX_MONTHS = 120  # catches typing mistakes, like the rule sets' day bounds
 #: A round stores the rules an officer failed as the bits of one integer column.
 MAX_RULES = 30
 _MAX_YEARS = 10
+_MAX_GROUP = 10_000
 _PERCENT_STEP = Decimal("0.0001")
 
 
@@ -202,6 +207,17 @@ def _scope(raw: Any) -> str:
     return raw
 
 
+#: How a share of a group becomes whole places: rounded down (the source's reading, the default), up, or to the
+#: nearest (halves up).
+ROUNDINGS = ("down", "up", "nearest")
+
+
+def _rounding(raw: Any) -> str:
+    if raw not in ROUNDINGS:
+        raise RuleProblem("value.rounding")
+    return raw
+
+
 def _ranks(raw: Any) -> tuple[str, ...]:
     if not isinstance(raw, (list, tuple)) or not raw:
         raise RuleProblem("value.ranks")
@@ -217,9 +233,11 @@ RULE_PARAMS: dict[str, _Spec] = {
     "grade_count": {"grade": (_grade, True), "months": (_whole(1, _MAX_MONTHS), True),
                     "at_least": (_whole(0, _MAX_MONTHS), True)},
     "annual_percentile": {"max_percentile": (_fraction, True), "years": (_whole(1, _MAX_YEARS), True),
-                          "scope": (_scope, False)},
+                          "scope": (_scope, False), "rounding": (_rounding, False),
+                          "min_group": (_whole(1, _MAX_GROUP), False)},
     "bottom_percentile": {"bottom": (_fraction, True), "years": (_whole(1, _MAX_YEARS), True),
-                          "scope": (_scope, False)},
+                          "scope": (_scope, False), "rounding": (_rounding, False),
+                          "min_group": (_whole(1, _MAX_GROUP), False)},
     "service_years": {"at_least": (_service, True)},
     "no_veto": {"months": (_whole(1, _MAX_MONTHS), True)},
     "rank_in": {"ranks": (_ranks, True)},
@@ -353,7 +371,11 @@ def rule_phrase(kind: str, params: Mapping[str, Any]) -> Phrase:
         p["ranks"] = ", ".join(str(r) for r in p["ranks"]) if isinstance(p["ranks"], (list, tuple)) \
             else str(p["ranks"])
     p.pop("scope", None)
-    return phrase("requires." + kind, **p)
+    rounding, min_group = p.pop("rounding", "down"), p.pop("min_group", 1)
+    required = phrase("requires." + kind, **p)
+    if (rounding, min_group) != ("down", 1):
+        return phrase("rounded", rule=required, rounding=phrase("rounding." + str(rounding)), min_group=min_group)
+    return required
 
 
 # ------------------------------------------------------------------------------------------ facts check
@@ -419,9 +441,34 @@ def _years_phrase(years: list[int]) -> Phrase:
     return phrase("years.each", years=", ".join(str(y) for y in years))
 
 
-def _places(fraction: Decimal, size: int) -> int:
-    """Whole places a fraction of a group gives: floor(fraction × size)."""
-    return int((fraction * size).to_integral_value(rounding=ROUND_FLOOR))
+def places(fraction: Decimal, size: int, rounding: str = "down", min_group: int = 1) -> int:
+    """Whole places a share of a group gives: fraction × size rounded down (floor), up (ceiling) or to the nearest
+    (halves up); none in a group smaller than ``min_group``."""
+    if size < min_group:
+        return 0
+    mode = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "nearest": ROUND_HALF_UP}[rounding]
+    return int((fraction * size).to_integral_value(rounding=mode))
+
+
+def smallest_group_with_a_place(fraction: Decimal, rounding: str = "down", min_group: int = 1) -> int:
+    """The fewest officers a ranking group needs for the share to give it one place."""
+    size = max(1, min_group)
+    while places(fraction, size, rounding, min_group) < 1:
+        size += 1
+    return size
+
+
+def why_empty(fraction: Decimal, sizes: list[int], rounding: str = "down", min_group: int = 1) -> Phrase:
+    """Why a list drawn from a share of the rankings is empty, given the group sizes of the officers ranked (one
+    entry per officer): nobody ranked; no group big enough for a place; or the places went to nobody (a tie across
+    the cut is left out whole, or another rule failed)."""
+    if not sizes:
+        return phrase("empty.not_ranked")
+    needed = smallest_group_with_a_place(fraction, rounding, min_group)
+    if max(sizes) < needed:
+        return phrase("empty.groups_too_small", percent=_percent(fraction), largest=max(sizes), needed=needed,
+                      rounding=phrase("rounding." + rounding))
+    return phrase("empty.places_not_taken", percent=_percent(fraction))
 
 
 def _grade_count(f: OfficerFacts, grade: str, months: int, reference: date) -> tuple[int, date, date]:
@@ -448,6 +495,7 @@ def _check(rule: _Rule, f: OfficerFacts, reference: date) -> RuleCheck:
     if rule.kind in ("annual_percentile", "bottom_percentile"):
         top = rule.kind == "annual_percentile"
         fraction = p["max_percentile"] if top else p["bottom"]
+        rounding, min_group = p.get("rounding", "down"), p.get("min_group", 1)
         years = finished_years(reference, p["years"])
         values, passed = [], True
         for year in years:
@@ -456,19 +504,26 @@ def _check(rule: _Rule, f: OfficerFacts, reference: date) -> RuleCheck:
                 passed = False
                 continue
             rank, size, _ = f.annual[year]
-            places = _places(fraction, size)
-            if top:
-                within = rank <= fraction * size  # rank ÷ size ≤ fraction, exactly
-                cut = phrase("cut.top", percent=_percent(fraction), ranks=_ranks_phrase(1, places))
+            cut_places = places(fraction, size, rounding, min_group)
+            if size < min_group:
+                within = False
+                cut = phrase("cut.too_small", size=size, min_group=min_group)
+            elif top:
+                within = rank <= cut_places
+                cut = phrase("cut.top", percent=_percent(fraction), ranks=_ranks_phrase(1, cut_places))
             else:
-                within = size - rank + 1 <= fraction * size
+                within = size - rank + 1 <= cut_places
                 cut = phrase("cut.bottom", percent=_percent(fraction),
-                             ranks=_ranks_phrase(size - places + 1, size))
+                             ranks=_ranks_phrase(size - cut_places + 1, size))
             values.append(phrase("has.ranked", year=year, rank=rank, size=size,
                                  share=_percent(Decimal(rank) / size), cut=cut))
             passed = passed and within
-        return line(phrase("has.years", each=values),
-                    phrase("in_years." + rule.kind, percent=_percent(fraction), years=_years_phrase(years)), passed)
+        threshold = phrase("in_years." + rule.kind, percent=_percent(fraction), years=_years_phrase(years))
+        if (rounding, min_group) != ("down", 1):
+            # Said only where it differs from the default, so that the lists judged before read as they did.
+            threshold = phrase("rounded", rule=threshold, rounding=phrase("rounding." + rounding),
+                               min_group=min_group)
+        return line(phrase("has.years", each=values), threshold, passed)
 
     if rule.kind == "service_years":
         threshold = phrase("requires.service_years", at_least=_number(p["at_least"]))
