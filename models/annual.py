@@ -154,6 +154,9 @@ class PromotionCandidate(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     #: The rules failed, as bits: bit i set when the policy's rule i failed (0 when eligible).
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    #: What ordered the officer among equals: each tie-breaker's value (a count, a score, months of service), or
+    #: None where the officer has none. Lists judged before this column was added have none.
+    ties: Mapped[list[Any] | None] = mapped_column(JSON)
 
     person: Mapped[Person] = relationship()
 

@@ -183,6 +183,12 @@ def test_the_spreadsheet_streams_the_stored_rows(app, client, org, county, histo
     assert rows[1][2] == "O1" and rows[1][4] == "yes"
     assert rows[1][5] == ("at least 4 monthly “Excellent” grades in the 12 months before the reference date: "
                           "4 “Excellent” from 2025-11 to 2026-10 ✓")
+    # The tie-breakers' values, so that the order among equals can be checked: O1's four excellent months, and no
+    # annual score for 2025 (the county's history has months only).
+    assert rows[0][6:] == ("Months graded Excellent in the 12 before", "Annual score of the last year")
+    assert (list(rows[1]) + [None] * 2)[6:8] == [4, None]  # a sheet's trailing empty cell is not written
+    page = client.get(f"/hr/rounds/{round_.id}").get_data(as_text=True)
+    assert "Among equals: Months graded Excellent in the 12 before 4；Annual score of the last year —" in page
 
 
 def test_the_list_is_computed_once_per_officer_of_the_subtree(client, org, county, history):

@@ -106,6 +106,8 @@ def test_among_the_eligible_more_excellent_months_first_then_the_annual_score():
     res = by_person(evaluate(PROMOTION, facts, REF))
     assert res[11].sort_key == (0, -6, 0, D("-85.00"), 11)
     assert res[14].sort_key == (0, -4, 1, D("0"), 14)
+    # What ordered them, as it is shown beside each officer and in the spreadsheet.
+    assert (res[11].ties, res[12].ties, res[14].ties) == ((6, "85.00"), (4, "95.00"), (4, None))
 
 
 # ------------------------------------------------------------------------------------------ top 30%

@@ -5,6 +5,7 @@ chunk at a time), so a province's 100,000 officers never sit in memory at once."
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from typing import IO, Any, Iterator
 
 from flask import current_app
@@ -19,8 +20,27 @@ from worklog.extensions import db
 EXPORTS = "exports"
 
 
-def headers() -> list[str]:
-    return [_("Place"), _("Badge number"), _("Full name"), _("Unit"), _("Eligible"), _("Explanation")]
+def headers(round_: PromotionRound | None = None) -> list[str]:
+    """The sheet's columns: each tie-breaker's value after the explanation, so that a tie's order can be checked."""
+    ties = tie_names(round_.policy) if round_ is not None else []
+    return [_("Place"), _("Badge number"), _("Full name"), _("Unit"), _("Eligible"), _("Explanation"), *ties]
+
+
+def tie_names(policy: dict) -> list[str]:
+    """Each tie-breaker of a policy named by the value it orders by, in the reader's language."""
+    from worklog.labels import GRADE_LABELS
+    names = []
+    for breaker in policy.get("tie_breakers", []):
+        params = breaker.get("params") or {}
+        if breaker.get("kind") == "grade_count":
+            grade = params.get("grade", "")
+            names.append(_("Months graded %(grade)s in the %(months)s before", grade=GRADE_LABELS.get(grade, grade),
+                           months=params.get("months", "")))
+        elif breaker.get("kind") == "annual_score":
+            names.append(_("Annual score of the last year"))
+        else:
+            names.append(_("Months of service"))
+    return names
 
 
 def explanation(checks: list[dict[str, Any]], wording: Wording | None = None) -> str:
@@ -33,9 +53,12 @@ def round_rows(round_: PromotionRound) -> Iterator[tuple[Any, ...]]:
     """The sheet's rows, in the list's order, read as they are written."""
     yes, no = _("yes"), _("no")
     wording = Wording()  # the translations looked up once for the whole sheet
+    width = len(round_.policy.get("tie_breakers", []))
     for row in queries.every_row(round_):
+        # An annual score is kept as text (JSON has no decimals): a number again in the sheet.
+        ties = [Decimal(v) if isinstance(v, str) else v for v in (row.ties or [])][:width]
         yield (row.position, row.badge, row.name, row.unit_name or "", yes if row.eligible else no,
-               explanation(row.checks, wording))
+               explanation(row.checks, wording), *(ties + [None] * (width - len(ties))))
 
 
 def write_round(round_: PromotionRound, target: str | IO[bytes]) -> None:
@@ -49,7 +72,7 @@ def write_round(round_: PromotionRound, target: str | IO[bytes]) -> None:
     sheet = workbook.create_sheet(title=round_.name[:31])
     sheet.freeze_panes = "A2"
     heading = []
-    for text in headers():
+    for text in headers(round_):
         cell = WriteOnlyCell(sheet, value=safe_cell(str(text)))
         cell.font = Font(bold=True)
         heading.append(cell)

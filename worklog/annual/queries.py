@@ -109,7 +109,7 @@ def matching(round_: PromotionRound, filters: Filters, whole: Counts) -> int:
 def _rows():
     return (select(PromotionCandidate.position, PromotionCandidate.person_id, PromotionCandidate.badge,
                    PromotionCandidate.name, PromotionCandidate.eligible, PromotionCandidate.checks,
-                   Unit.name.label("unit_name"))
+                   PromotionCandidate.ties, Unit.name.label("unit_name"))
             .outerjoin(Unit, Unit.id == PromotionCandidate.unit_id))
 
 

@@ -88,12 +88,13 @@ def judged_rows(policy: dict, unit: Unit, reference: date) -> Iterator[dict[str,
     unit on the reference date, eligible or not, the rules failed (bit i: rule i) and every check. Only what
     the rows hold is kept while the subtree is judged, as tuples sharing the rules' labels."""
     judged = [(e.sort_key, person.id, person.badge, person.name, person.unit_id, e.eligible,
-               tuple((c.key, c.label, c.value, c.threshold, c.passed) for c in e.checks))
+               tuple((c.key, c.label, c.value, c.threshold, c.passed) for c in e.checks), e.ties)
               for person, e in _judged(policy, unit, reference)]
     judged.sort(key=lambda row: row[0])
-    for position, (_key, person_id, badge, name, unit_id, eligible, checks) in enumerate(judged, start=1):
+    for position, (_key, person_id, badge, name, unit_id, eligible, checks, ties) in enumerate(judged, start=1):
         yield {"person_id": person_id, "position": position, "eligible": eligible, "badge": badge, "name": name,
                "unit_id": unit_id, "failed": sum(1 << i for i, c in enumerate(checks) if not c[4]),
+               "ties": list(ties),
                "checks": [{"key": k, "label": label, "value": value, "threshold": threshold, "passed": passed}
                           for k, label, value, threshold, passed in checks]}
 

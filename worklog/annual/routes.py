@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
 from worklog import timekeeping
 from worklog.annual import queries, rounds, services
-from worklog.annual.exports import write_round
+from worklog.annual.exports import tie_names, write_round
 from worklog.choices import choices
 from worklog.errors import Conflict, ServiceError
 from worklog.exports import xlsx_response
@@ -163,7 +163,7 @@ def _round_page(round_id: int, edited=None, refused: list[str] | None = None):
     context = dict(round=round_, unit=unit, rows=rows, counts=whole, total=total, page=page, pages=pages,
                    per_page=per_page, filters=filters, units=units, show_choices=_show_choices(round_),
                    export_form=ExportForm(formdata=None),
-                   action_form=ActionForm(formdata=None))
+                   action_form=ActionForm(formdata=None), tie_names=tie_names(round_.policy))
     if printing:
         return render_template("annual/round_print.html", **context)
     if round_.status == "draft":

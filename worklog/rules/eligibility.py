@@ -104,6 +104,9 @@ class Evaluation:
     #: first (counts, scores and months negated; a missing annual score after every present one), then the
     #: person id.
     sort_key: tuple
+    #: Each tie-breaker's value as it is shown: a count, an annual score (a string) or months of service; None where
+    #: the officer has none.
+    ties: tuple = ()
 
 
 # ---------------------------------------------------------------------------------------------------- dates
@@ -563,6 +566,18 @@ def _tie_values(breaker: _Rule, f: OfficerFacts, reference: date) -> tuple:
     raise AssertionError(f"unhandled tie-breaker {breaker.kind}")  # pragma: no cover - validated above
 
 
+def _tie_shown(breaker: _Rule, f: OfficerFacts, reference: date) -> int | str | None:
+    """A tie-breaker's value as people read it (what ``_tie_values`` orders by)."""
+    if breaker.kind == "grade_count":
+        return _grade_count(f, breaker.params["grade"], breaker.params["months"], reference)[0]
+    if breaker.kind == "annual_score":
+        latest = reference.year - 1
+        return str(f.annual[latest][2]) if latest in f.annual else None
+    if breaker.kind == "service_years":
+        return service_months(f.hire_date, reference) if f.hire_date is not None else None
+    raise AssertionError(f"unhandled tie-breaker {breaker.kind}")  # pragma: no cover - validated above
+
+
 def evaluate(policy: Any, facts_list: list[OfficerFacts], reference: date) -> list[Evaluation]:
     """Every officer against every rule of the policy, eligible first, then by the tie-breakers, then by
     person id. Raises ValueError for an invalid policy (see ``validate_policy``) or inconsistent facts."""
@@ -579,7 +594,8 @@ def evaluate(policy: Any, facts_list: list[OfficerFacts], reference: date) -> li
         key: tuple = (0 if eligible else 1,)
         for breaker in breakers:
             key += _tie_values(breaker, f, reference)
-        evaluations.append(Evaluation(f.person_id, eligible, checks, key + (f.person_id,)))
+        shown = tuple(_tie_shown(breaker, f, reference) for breaker in breakers)
+        evaluations.append(Evaluation(f.person_id, eligible, checks, key + (f.person_id,), shown))
     return sorted(evaluations, key=lambda e: e.sort_key)
 
 
