@@ -175,6 +175,8 @@ PROBLEMS: dict[str, str] = {
     "ruleset.completion_order": N_("the completion factors must be ordered: done ≥ mostly done ≥ not done"),
     "ruleset.all_zero": N_("base, workload and quality points cannot all be zero"),
     "ruleset.above_excellent": N_("must not be above the lowest score for excellent"),
+    "ruleset.bonus_order": N_("the coefficients must be ordered: excellent ≥ competent ≥ basically competent ≥ "
+                              "incompetent"),
     "ruleset.repeat_factor": N_("a repeat cannot weigh less than a first finding: at least 1"),
     "ruleset.above_competent": N_("must not be above the lowest score for competent"),
     "ruleset.unreachable": N_("cannot be reached: the highest possible score is %(top)s"),

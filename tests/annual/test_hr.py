@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select, update
 
-from models import BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearAppeal, YearResult, YearReview
+from models import BonusPool, BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearAppeal, YearResult, YearReview
 from tests.annual.policy_form import policy_data
 from tests.factories import sign_in, state_counts
 from worklog import integrity
@@ -265,3 +265,32 @@ def test_the_rounding_of_a_share_is_a_rule_parameter_on_the_form(client, org, co
     assert refused.status_code == 422
     assert client.post(f"/hr/rounds/{round_.id}/policy", data=policy_data(policy)).status_code == 302
     assert "rounding" not in db.session.get(PromotionRound, round_.id).policy["rules"][0]["params"]
+
+
+def test_the_years_rules_and_bonus_coefficients_come_from_its_rule_set(app, client, org, county, history):
+    """A rule set from 2027 (excellent from 80, an excellent coefficient of 2.00) leaves 2026 as it was: nobody
+    reaches 90, so nobody is excellent, and the bonus is shared by 2026's coefficients (1.30, 1.00, 0.70, 0). With
+    2026's own rule set asking 80 for excellent, computed again, the best two of the ten (the 20% quota) are
+    excellent; the pool shared before keeps the coefficients it used."""
+    from tests.units.conftest import rule_set
+    rule_set(date(2027, 1, 1), annual_excellent_min="80.00", bonus_excellent="2.00")
+    db.session.commit()
+    _year(app, client, org, county)
+    graded = {r.person.name: (r.final_grade, r.score) for r in db.session.scalars(select(YearResult))}
+    assert "excellent" not in {grade for grade, _score in graded.values()}
+    client.post("/sign-out")
+    sign_in(client, org["hr_a"].badge)
+    assert client.post(f"/hr/bonus/{county.unit.id}/2026", data={"amount": "10000"}).status_code == 302
+    pool = db.session.scalar(select(BonusPool))
+    assert pool.coefficients == {"excellent": "1.30", "competent": "1.00", "basic": "0.70", "incompetent": "0.00"}
+    rule_set(date(2026, 1, 1), annual_excellent_min="80.00")
+    db.session.commit()
+    review = db.session.scalar(select(YearReview))
+    from worklog.annual import services as annual
+    review.status = "computed"  # as before publication: computed again under the year's rules
+    annual.compute_year(review, None)
+    db.session.commit()
+    again = {r.person.name: r.final_grade for r in db.session.scalars(select(YearResult))}
+    # O1 84.50 (3 × 95 + 7 × 80 over ten months), O3 83.90 (3 × 93 + 7 × 80), O2 82.80; the quota is 2 of 10.
+    assert {name for name, grade in again.items() if grade == "excellent"} == {"O1", "O3"}
+    assert db.session.scalar(select(BonusPool)).coefficients["excellent"] == "1.30"  # the pool keeps its own

@@ -61,7 +61,8 @@ def test_default_completion_factors_are_the_ones_entries_use():
 def test_fields_describe_every_value_in_order():
     assert [name for name, _ in FIELDS] == list(RuleValues().to_mapping())
     kinds = dict(FIELDS)
-    assert len(kinds) == 38
+    assert len(kinds) == 48
+    assert kinds["annual_excellent_quota"] == "percent" and kinds["bonus_excellent"] == "decimal"
     assert kinds["unit_work_basis"] == "choice" and kinds["progress_warning_share"] == "percent"
     assert kinds["finding_repeat_days"] == kinds["rectification_days"] == "int"
     assert kinds["public_weight"] == kinds["poll_weight"] == kinds["yellow_bottom"] == "percent"

@@ -18,7 +18,8 @@ from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.permissions import require_hr
-from worklog.rules.bonus import DEFAULT_COEFFICIENTS, distribute
+from worklog.monthly.rulesets import values_on
+from worklog.rules.bonus import distribute
 from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
 
 #: The numeric parameters HR may try other values for (what-if).
@@ -298,9 +299,11 @@ def create_bonus_pool(unit: Unit, year: int, amount, note: str, actor: Person) -
     results = list(db.session.scalars(select(YearResult).where(YearResult.year_review_id == review.id)
                                       .options(selectinload(YearResult.person))))
     items = [(r.person_id, r.final_grade, max(Decimal(r.score), Decimal("0"))) for r in results]
-    shares = distribute(pool, items, DEFAULT_COEFFICIENTS)
+    # The year's rule set (in force on its first day) gives the coefficients; the pool keeps the ones it used.
+    coefficients = values_on(date(year, 1, 1)).bonus_coefficients()
+    shares = distribute(pool, items, coefficients)
     bonus = BonusPool(unit_id=unit.id, year=year, amount=pool, note=(note or "").strip()[:200],
-                      coefficients={k: str(v) for k, v in DEFAULT_COEFFICIENTS.items()}, created_by_id=actor.id)
+                      coefficients={k: str(v) for k, v in coefficients.items()}, created_by_id=actor.id)
     db.session.add(bonus)
     db.session.flush()
     by_id = {r.person_id: r for r in results}

@@ -18,6 +18,7 @@ from models import (Grade, MonthResult, MonthReview, MonthStatus, Person, Unit, 
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
+from worklog.monthly.rulesets import values_on
 from worklog.monthly.services import _assignments
 from worklog.permissions import require_panel
 from worklog.rules.annual import AnnualInput, AnnualRules, annual_score, grade_year
@@ -101,7 +102,12 @@ def compute_year(review: YearReview, actor: Person | None) -> int:
         select(YearAdjustment.person_id, func.sum(YearAdjustment.points))
         .where(YearAdjustment.year_review_id == review.id, YearAdjustment.voided_at.is_(None))
         .group_by(YearAdjustment.person_id)).all())
-    r = AnnualRules()
+    # The rule set in force on the year's first day: a later version never regrades an earlier year.
+    values = values_on(date(review.year, 1, 1))
+    r = AnnualRules(excellent_quota=values.annual_excellent_quota, excellent_min_score=values.annual_excellent_min,
+                    competent_min_score=values.annual_competent_min, basic_min_score=values.annual_basic_min,
+                    incompetent_months_limit=values.annual_incompetent_months,
+                    excellent_min_service_years=values.annual_excellent_service_years)
     groups = defaultdict(list)
     facts = {}
     for pid, assignment in assignments.items():
@@ -147,7 +153,6 @@ def publish_year(review: YearReview, actor: Person) -> YearReview:
     _require_panel(db.session.get(Unit, review.unit_id), actor)
     if review.status != MonthStatus.computed.value:
         raise ServiceError(_("Compute the year before publishing it."))
-    from worklog.monthly.rulesets import values_on
     today = timekeeping.today()
     review.status, review.published_at = MonthStatus.published.value, utcnow()
     review.appeal_deadline = timekeeping.working_days_after(today, values_on(today).appeal_days)

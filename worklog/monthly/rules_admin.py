@@ -64,6 +64,16 @@ FIELD_LABELS = {
     "finding_repeat_days": _l("Findings: days within which the same problem again is a repeat"),
     "finding_repeat_factor": _l("Findings: a repeat weighs this many times"),
     "rectification_days": _l("Rectification: working days to put a finding right"),
+    "annual_excellent_quota": _l("Year: excellent quota (share of the group)"),
+    "annual_excellent_min": _l("Year: lowest score for excellent"),
+    "annual_competent_min": _l("Year: lowest score for competent"),
+    "annual_basic_min": _l("Year: lowest score for basically competent"),
+    "annual_incompetent_months": _l("Year: incompetent months that rule out competent"),
+    "annual_excellent_service_years": _l("Year: years of service excellent needs"),
+    "bonus_excellent": _l("Bonus: coefficient of excellent"),
+    "bonus_competent": _l("Bonus: coefficient of competent"),
+    "bonus_basic": _l("Bonus: coefficient of basically competent"),
+    "bonus_incompetent": _l("Bonus: coefficient of incompetent"),
 }
 
 #: The words of the choice fields, as the form shows them.

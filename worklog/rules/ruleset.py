@@ -100,6 +100,19 @@ class RuleValues:
     finding_repeat_factor: Decimal = _d("1.50", "decimal")
     # Rectification (整改): working days to put a finding right.
     rectification_days: int = _i(10, 1, 60)
+    # The year (DESIGN §5): excellent within this share of the group and at this score or more, with this much
+    # service; this many incompetent months or more rule out competent and better.
+    annual_excellent_quota: Decimal = _d("0.20", "percent")
+    annual_excellent_min: Decimal = _d("90.00", "decimal")
+    annual_competent_min: Decimal = _d("70.00", "decimal")
+    annual_basic_min: Decimal = _d("60.00", "decimal")
+    annual_incompetent_months: int = _i(2, 1, 12, "months")
+    annual_excellent_service_years: Decimal = _d("1.00", "decimal")
+    # Bonus (DESIGN §6): the grade coefficients a pool is shared by, with the score.
+    bonus_excellent: Decimal = _d("1.30", "decimal")
+    bonus_competent: Decimal = _d("1.00", "decimal")
+    bonus_basic: Decimal = _d("0.70", "decimal")
+    bonus_incompetent: Decimal = _d("0.00", "decimal")
 
     def __post_init__(self) -> None:
         errors = _check({name: getattr(self, name) for name, _ in FIELDS})
@@ -142,6 +155,11 @@ class RuleValues:
         """A JSON-ready dict: Decimals as strings, ints as ints, choices as their word, in ``FIELDS`` order."""
         return {name: (str(getattr(self, name)) if kind != "int" else getattr(self, name))
                 for name, kind in FIELDS}
+
+    def bonus_coefficients(self) -> dict[str, Decimal]:
+        """The grade coefficients of a bonus pool, by grade."""
+        return {"excellent": self.bonus_excellent, "competent": self.bonus_competent, "basic": self.bonus_basic,
+                "incompetent": self.bonus_incompetent}
 
     def finding_deduction(self, category: str) -> Decimal:
         """What a finding of ``category`` deducts (before a repeat weighs it more)."""
@@ -238,6 +256,12 @@ def _check(v: Mapping[str, Any]) -> dict[str, str]:
         errors["unit_excellent_min"] = RuleProblem("ruleset.unit_unreachable")
     if v["finding_repeat_factor"] < 1:
         errors["finding_repeat_factor"] = RuleProblem("ruleset.repeat_factor")
+    if v["annual_competent_min"] > v["annual_excellent_min"]:
+        errors["annual_competent_min"] = RuleProblem("ruleset.above_excellent")
+    if v["annual_basic_min"] > v["annual_competent_min"]:
+        errors["annual_basic_min"] = RuleProblem("ruleset.above_competent")
+    if not v["bonus_excellent"] >= v["bonus_competent"] >= v["bonus_basic"] >= v["bonus_incompetent"]:
+        errors["bonus_competent"] = RuleProblem("ruleset.bonus_order")
     return errors
 
 
