@@ -150,6 +150,8 @@ def create_round(unit: Unit, name: str, reference: date, policy_key: str, actor:
     """A draft round, and the job that judges its list (``round_.job_id``: the caller dispatches it once
     committed)."""
     require_hr(actor, unit)
+    if not unit.active:
+        raise ServiceError(_("This unit is closed: choose another."), "unit")
     if policy_key not in DEFAULT_POLICIES:
         raise ServiceError(_("Choose the rules of the round."), "policy")
     name = (name or "").strip()

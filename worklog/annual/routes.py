@@ -91,7 +91,8 @@ def index():
     if not units:
         abort(403)
     form = RoundForm()
-    form.unit.choices = choices((u.id, u.name) for u in units)
+    # Any active unit within the grants: HR over a city makes rounds for its counties too.
+    form.unit.choices = choices(queries.round_unit_choices(current_person()))
     # Promotion lists, and the warning-talk and removal lists, judged and published the same way.
     form.policy.choices = choices((k, _policy_label(k)) for k in ("competitive_promotion", "post_promotion",
                                                                    "warning_talk", "removal"))
@@ -110,8 +111,7 @@ def index():
     else:
         rollback_only()
         status = 422
-    all_rounds = list(db.session.scalars(select(PromotionRound).where(
-        PromotionRound.unit_id.in_([u.id for u in units])).order_by(PromotionRound.id.desc())))
+    all_rounds = queries.rounds_in_scope(current_person())
     return render_template("annual/hr.html", form=form, rounds=all_rounds, units=units,
                            last_year=timekeeping.today().year - 1), status
 
