@@ -85,7 +85,7 @@ class PublishForm(ConfirmForm):
 #: A period's state, when it is not final.
 NOT_FINAL_LABELS = {
     rounds.NOT_OPENED: _l("not opened"),
-    "open": _l("open"),
+    "open": _l("open, not computed yet"),
     "computed": _l("computed, not published"),
     "published": _l("published, not final"),
 }
