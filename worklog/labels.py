@@ -347,6 +347,9 @@ AUDIT_FIELD_LABELS = {
     "badge": _l("Badge number"),
     "call": _l("Call"),
     "candidates": _l("Officers judged"),
+    # A round published while periods its rules read were not final: how many, and which (period, state, units).
+    "periods_not_final": _l("Periods not final"),
+    "not_final": _l("Not final: which"),
     "category_id": _l("Category"),
     "code": _l("Code"),
     "coefficient": _l("Post coefficient"),

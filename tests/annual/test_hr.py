@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from models import BonusPool, BonusShare, MonthResult, PromotionCandidate, PromotionRound, YearAppeal, YearResult, YearReview
 from tests.annual.policy_form import policy_data
+from tests.annual.publishing import publish
 from tests.factories import sign_in, state_counts
 from worklog import integrity
 from worklog.extensions import db
@@ -52,7 +53,7 @@ def test_what_if_shows_who_would_enter_and_saves_nothing(client, org, county, hi
 
 def test_a_published_round_stays_as_published(client, org, county, history):
     round_ = _round(client, org, county)
-    assert client.post(f"/hr/rounds/{round_.id}/publish", data={"confirm": "yes"}).status_code == 302
+    assert publish(client, f"/hr/rounds/{round_.id}").status_code == 302
     frozen = {c.name: c.eligible for c in db.session.scalars(select(PromotionCandidate))}
     assert frozen["O1"] and not frozen["O2"]
     # A later appeal takes away one of O1's excellent months: the published list does not move.

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from models import Assignment, MonthResult, Person, PromotionCandidate, PromotionRound
 from tests.daily.conftest import count_queries
 from tests.annual.policy_form import policy_data
+from tests.annual.publishing import publish
 from tests.factories import sign_in, state_counts
 from worklog import integrity
 from worklog.extensions import db
@@ -134,7 +135,7 @@ def test_publishing_freezes_the_stored_list(client, org, county, history):
     round_ = _round(client, org)
     url = f"/hr/rounds/{round_.id}"
     draft = client.get(url).get_data(as_text=True)
-    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 302
+    assert publish(client, url).status_code == 302
     published = client.get(url).get_data(as_text=True)
     assert "frozen" in published and _rows(published) == _rows(draft)
     assert client.post(f"{url}/compute").status_code == 409
@@ -160,7 +161,7 @@ def test_publishing_asks_first_says_what_it_freezes_and_needs_the_confirmation(c
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     assert "公布后名单即锁定" in client.get(f"{url}/publish").get_data(as_text=True)
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 302
+    assert publish(client, url).status_code == 302
     assert db.session.get(PromotionRound, round_.id).status == "published"
     assert "This round has already been published." in client.get(f"{url}/publish").get_data(as_text=True)
 
@@ -272,7 +273,7 @@ def test_a_list_being_computed_or_failed_cannot_be_published(client, org, county
     assert "The last computation of the list failed: CA: something broke" in page
     assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 422
     assert client.post(f"{url}/compute").status_code == 302  # inline: done at once
-    assert client.post(f"{url}/publish", data={"confirm": "yes"}).status_code == 302
+    assert publish(client, url).status_code == 302
     assert db.session.get(PromotionRound, round_.id).status == "published"
 
 

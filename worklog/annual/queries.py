@@ -7,8 +7,9 @@ from typing import Any, Iterator
 
 from sqlalchemy import func, or_, select
 
-from models import PromotionCandidate, PromotionRound, Unit
+from models import Person, PromotionCandidate, PromotionRound, Role, Unit
 from worklog.extensions import db
+from worklog.permissions import unit_scope_clause
 
 #: Rows fetched at a time when every row is read (the spreadsheet): never the whole province at once.
 CHUNK = 2000
@@ -134,3 +135,31 @@ def units_under(unit: Unit) -> list[Any]:
     """The unit and every unit under it, in tree order, for the page's choice of unit: (id, name, path)."""
     return db.session.execute(select(Unit.id, Unit.name, Unit.path)
                               .where(Unit.path.startswith(unit.path, autoescape=True)).order_by(Unit.path)).all()
+
+
+def round_unit_choices(person: Person) -> list[tuple[int, str]]:
+    """Every active unit HR may make a round for (its grants and every unit under them), in tree order, each named
+    with the units above it inside that scope ("City A › County A1") so that two counties of one name in two
+    cities, or a city and its county, are told apart. The province's own name is left off the units under it:
+    it would begin every line. One statement."""
+    rows = db.session.execute(select(Unit.id, Unit.name, Unit.path, Unit.parent_id)
+                              .where(unit_scope_clause(person, Role.hr), Unit.active.is_(True))
+                              .order_by(Unit.path)).all()
+    by_id = {row.id: row for row in rows}
+    named = []
+    for row in rows:
+        chain = [by_id[int(part)] for part in row.path.strip("/").split("/") if part and int(part) in by_id]
+        if len(chain) > 1 and chain[0].parent_id is None:
+            chain = chain[1:]
+        named.append((row.id, " › ".join(unit.name for unit in chain)))
+    return named
+
+
+def rounds_in_scope(person: Person) -> list[PromotionRound]:
+    """The rounds of every unit in HR's scope (a round made for a county by the city's HR among them), newest
+    first, each with its unit."""
+    from sqlalchemy.orm import contains_eager
+    return list(db.session.scalars(select(PromotionRound).join(Unit, Unit.id == PromotionRound.unit_id)
+                                   .where(unit_scope_clause(person, Role.hr))
+                                   .options(contains_eager(PromotionRound.unit))
+                                   .order_by(PromotionRound.id.desc())))

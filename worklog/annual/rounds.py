@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import islice
 from typing import Any, Iterator
 
-from flask_babel import gettext as _
-from sqlalchemy import delete, insert, or_, select, text
+from flask_babel import gettext as _, ngettext
+from sqlalchemy import delete, func, insert, or_, select, text
 from sqlalchemy.orm import selectinload
 
-from models import Assignment, BackgroundJob, BonusPool, BonusShare, Department, JobStatus, Person, \
-    PromotionCandidate, PromotionRound, Unit, YearResult, YearReview, utcnow
+from models import Assignment, BackgroundJob, BonusPool, BonusShare, Department, JobStatus, MonthReview, MonthStatus, \
+    Person, PromotionCandidate, PromotionRound, Unit, YearResult, YearReview, utcnow
 from worklog import audit
 from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
@@ -21,6 +23,7 @@ from worklog.permissions import require_hr
 from worklog.monthly.rulesets import values_on
 from worklog.rules.bonus import distribute
 from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
+from worklog.rules.periods import periods_read
 
 #: The numeric parameters HR may try other values for (what-if).
 TUNABLE = ("at_least", "months", "max_percentile", "bottom", "years")
@@ -152,6 +155,8 @@ def create_round(unit: Unit, name: str, reference: date, policy_key: str, actor:
     """A draft round, and the job that judges its list (``round_.job_id``: the caller dispatches it once
     committed)."""
     require_hr(actor, unit)
+    if not unit.active:
+        raise ServiceError(_("This unit is closed: choose another."), "unit")
     if policy_key not in DEFAULT_POLICIES:
         raise ServiceError(_("Choose the rules of the round."), "policy")
     name = (name or "").strip()
@@ -245,9 +250,98 @@ def save_policy(round_: PromotionRound, policy: dict, actor: Person) -> Promotio
     return round_
 
 
-def publish_round(round_: PromotionRound, actor: Person) -> int:
+#: A period not final for a unit whose review of it was never opened.
+NOT_OPENED = "not_opened"
+
+
+@dataclass(frozen=True)
+class NotFinal:
+    """A period the round's rules read (a month, or a year's annual review) that is not final for some of the
+    round's units, all in the same state: ``status`` is the review's (open, computed, published) or
+    ``NOT_OPENED``; ``units`` are (id, name, officers of the unit on the reference date), in tree order."""
+    kind: str  # "month" or "year"
+    period: date | int
+    status: str
+    units: tuple[tuple[int, str, int], ...]
+
+    @property
+    def officers(self) -> int:
+        return sum(n for _id, _name, n in self.units)
+
+    @property
+    def code(self) -> str:
+        """The period as written in the audit trail: 2026-10, or 2025 for a year."""
+        return f"{self.period:%Y-%m}" if self.kind == "month" else str(self.period)
+
+
+#: The order of a period's states on the page: furthest from final first.
+_STATE_ORDER = {NOT_OPENED: 0, MonthStatus.open.value: 1, MonthStatus.computed.value: 2,
+                MonthStatus.published.value: 3}
+
+
+def not_final(round_: PromotionRound) -> list[NotFinal]:
+    """The months and years the round's rules read (``worklog.rules.periods``) that are not final for a unit of
+    the round's subtree with officers on the reference date: their results are left out of the list until then.
+    Three statements whatever the size of the subtree."""
+    months, years = periods_read(round_.policy, round_.reference_date)
+    if not months and not years:
+        return []
+    unit = round_.unit if round_.unit is not None else db.session.get(Unit, round_.unit_id)
+    units = db.session.execute(_people_query(unit, round_.reference_date).with_only_columns(
+        Department.unit_id, Unit.name, func.count(Person.id.distinct()))
+        .group_by(Department.unit_id, Unit.name, Unit.path).order_by(Unit.path)).all()
+    if not units:
+        return []
+    subtree = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
+    found: dict[tuple[str, Any, int], str] = {}
+    if months:
+        for unit_id, month, status in db.session.execute(
+                select(MonthReview.unit_id, MonthReview.month, MonthReview.status)
+                .where(MonthReview.unit_id.in_(subtree), MonthReview.month >= months[0],
+                       MonthReview.month <= months[-1])):
+            found["month", month, unit_id] = status
+    if years:
+        for unit_id, year, status in db.session.execute(
+                select(YearReview.unit_id, YearReview.year, YearReview.status)
+                .where(YearReview.unit_id.in_(subtree), YearReview.year.in_(years))):
+            found["year", year, unit_id] = status
+    grouped: dict[tuple[str, Any, str], list[tuple[int, str, int]]] = {}
+    for kind, periods in (("month", months), ("year", years)):
+        for period in periods:
+            for unit_id, name, officers in units:
+                status = found.get((kind, period, unit_id), NOT_OPENED)
+                if status != MonthStatus.final.value:
+                    grouped.setdefault((kind, period, status), []).append((unit_id, name, officers))
+    return [NotFinal(kind, period, status, tuple(members))
+            for (kind, period, status), members in sorted(
+                grouped.items(), key=lambda kv: (kv[0][0] == "year", kv[0][1], _STATE_ORDER.get(kv[0][2], 9)))]
+
+
+def not_final_token(items: list[NotFinal]) -> str:
+    """What a confirmation of publishing names: the periods and units not final that it was shown (not their
+    states). Publishing is refused if they differ from those found at that moment."""
+    keys = sorted(f"{item.kind}:{item.code}:{unit_id}" for item in items for unit_id, _name, _n in item.units)
+    return hashlib.sha256("|".join(keys).encode()).hexdigest()[:20] if keys else ""
+
+
+class NotFinalUnconfirmed(ServiceError):
+    """Publishing a round whose rules read periods not final, without a confirmation naming those periods."""
+
+    def __init__(self, items: list[NotFinal]):
+        self.items = items
+        periods = len({(item.kind, item.period) for item in items})
+        super().__init__(ngettext(
+            "%(num)d period the round's rules read is not final for some of its units: read which, then confirm "
+            "that you publish the list without their results.",
+            "%(num)d periods the round's rules read are not final for some of its units: read which, then "
+            "confirm that you publish the list without their results.", periods), "not_final")
+
+
+def publish_round(round_: PromotionRound, data: dict | None, actor: Person) -> int:
     """Freeze the stored list as HR has seen it: later data changes never alter a published round. Refused
-    while the list is not judged by the round's rules (see ``publishable``)."""
+    while the list is not judged by the round's rules (see ``publishable``), and, while months or years its
+    rules read are not final (see ``not_final``), unless ``data["not_final"]`` confirms those very periods
+    (``not_final_token``). The audit event names them."""
     unit = db.session.get(Unit, round_.unit_id)
     require_hr(actor, unit)
     round_ = db.session.scalar(select(PromotionRound).where(PromotionRound.id == round_.id).with_for_update()
@@ -256,11 +350,17 @@ def publish_round(round_: PromotionRound, actor: Person) -> int:
         raise Conflict(_("This round has already been published."))
     if not publishable(round_):
         raise ServiceError(_("The list is not judged by the round's rules yet: publish it once it is."))
+    missing = not_final(round_)
+    if missing and (data or {}).get("not_final") != not_final_token(missing):
+        raise NotFinalUnconfirmed(missing)
     round_.status, round_.published_at = "published", utcnow()
     db.session.flush()
     audit.record(actor, "round.published", "promotion_round", round_.id, unit_id=unit.id,
                  after={"candidates": round_.counts["total"], "eligible": round_.counts["eligible"],
-                        "computed_at": round_.computed_at.isoformat()})
+                        "computed_at": round_.computed_at.isoformat(),
+                        "periods_not_final": len({(item.kind, item.period) for item in missing}),
+                        "not_final": [{"period": item.code, "status": item.status,
+                                       "units": [name for _id, name, _n in item.units]} for item in missing]})
     return round_.counts["total"]
 
 

@@ -11,7 +11,7 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, ngett
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
@@ -78,6 +78,32 @@ class ActionForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+class PublishForm(ConfirmForm):
+    """Publishing a round: the confirmation, and the periods not final the page named (``rounds.not_final_token``)."""
+    not_final = HiddenField()
+
+
+#: A period's state, when it is not final.
+NOT_FINAL_LABELS = {
+    rounds.NOT_OPENED: _l("not opened"),
+    "open": _l("open, not computed yet"),
+    "computed": _l("computed, not published"),
+    "published": _l("published, not final"),
+}
+
+
+def not_final_lines(items: list) -> list[str]:
+    """Each period not final, worded: "2026-10 · published, not final: County A2 (10 officers)"."""
+    lines = []
+    for item in items:
+        period = item.code if item.kind == "month" else _("%(year)s annual review", year=item.code)
+        units = _(", ").join(ngettext("%(unit)s (%(num)d officer)", "%(unit)s (%(num)d officers)", n, unit=name)
+                             for _id, name, n in item.units)
+        lines.append(_("%(period)s · %(state)s: %(units)s", period=period,
+                       state=NOT_FINAL_LABELS.get(item.status, item.status), units=units))
+    return lines
+
+
 def _hr_unit(unit_id: int) -> Unit:
     return unit_for(current_person(), Role.hr, unit_id)
 
@@ -92,7 +118,8 @@ def index():
     if not units:
         abort(403)
     form = RoundForm()
-    form.unit.choices = choices((u.id, u.name) for u in units)
+    # Any active unit within the grants: HR over a city makes rounds for its counties too.
+    form.unit.choices = choices(queries.round_unit_choices(current_person()))
     # Promotion lists, and the warning-talk and removal lists, judged and published the same way.
     form.policy.choices = choices((k, _policy_label(k)) for k in ("competitive_promotion", "post_promotion",
                                                                    "warning_talk", "removal"))
@@ -111,8 +138,7 @@ def index():
     else:
         rollback_only()
         status = 422
-    all_rounds = list(db.session.scalars(select(PromotionRound).where(
-        PromotionRound.unit_id.in_([u.id for u in units])).order_by(PromotionRound.id.desc())))
+    all_rounds = queries.rounds_in_scope(current_person())
     return render_template("annual/hr.html", form=form, rounds=all_rounds, units=units,
                            last_year=timekeeping.today().year - 1), status
 
@@ -179,7 +205,7 @@ def _round_page(round_id: int, edited=None, refused: list[str] | None = None):
         context.update(what_if=what_if, problems=problems, tunable=rounds.tunable(policy), policy=policy,
                        computing=rounds.being_computed(round_), publishable=rounds.publishable(round_),
                        policy_form=edited or policy_form(round_.policy), policy_refused=refused or [],
-                       row_fields=row_fields)
+                       row_fields=row_fields, not_final=not_final_lines(rounds.not_final(round_)))
     return render_template("annual/round.html", **context)
 
 
@@ -244,21 +270,34 @@ def save_policy(round_id: int):
 
 @bp.route("/hr/rounds/<int:round_id>/publish", methods=["GET", "POST"])
 def publish(round_id: int):
-    """GET: what publishing will do and to whom, and the button. POST: publishing, only with the confirmation
-    that page sends (``confirm=yes``); without it nothing is done and the page is shown again."""
+    """GET: what publishing will do and to whom, and the button; the months and years the rules read that are
+    not final, if any. POST: publishing, only with the confirmation that page sends (``confirm=yes``, and the
+    periods not final it named); without it nothing is done and the page is shown again."""
     round_, unit = _round(round_id)
     back = url_for("hr.round_page", round_id=round_.id)
+    form = PublishForm()
+    unconfirmed = []
+
     def do_it():
         try:
-            n = rounds.publish_round(round_, current_person())
+            n = rounds.publish_round(round_, {"not_final": form.not_final.data or ""}, current_person())
+        except rounds.NotFinalUnconfirmed as error:
+            # The periods not final changed since the page was read, or it was not the page that sent this: the
+            # page again, with the list as it is now.
+            rollback_only()
+            flash(error.message, "error")
+            unconfirmed.append(error)
+            return None
         except ServiceError as error:
             return _refused(round_, error)
         flash(_("The round is published with %(n)d officers; the list will not change.", n=n), "success")
         return redirect(back)
 
-    answer, status = confirmation_step(ConfirmForm(), back, do_it)
+    answer, status = confirmation_step(form, back, do_it)
     if answer is not None:
         return answer
+    if unconfirmed:
+        status = 422
     refusal = None
     if round_.status != "draft":
         refusal = _("This round has already been published.")
@@ -274,10 +313,20 @@ def publish(round_id: int):
                  time=format_datetime(round_.computed_at, "short") if round_.computed_at else "—"),
         _("A published round cannot change: results changed later (an appeal, a month reopened, a transfer) "
           "do not alter it, and its rules can no longer be edited.")]
+    missing = rounds.not_final(round_) if refusal is None else []
+    if missing:
+        consequences.append(ngettext(
+            "%(num)d period the round's rules read is not final for some of its units: the results of that period "
+            "are left out of the list, so an officer who would be eligible once it is final may be missing.",
+            "%(num)d periods the round's rules read are not final for some of its units: the results of those "
+            "periods are left out of the list, so an officer who would be eligible once they are final may be "
+            "missing.", len({(item.kind, item.period) for item in missing})))
     return render_template("confirm.html", title=_("Publish and freeze the list?"),
                            heading=f"{round_.name} · {unit.name}", consequences=consequences,
-                           form=ConfirmForm(formdata=None), action=request.path,
-                           button=_("Publish and freeze the list"), back=back, refusal=refusal), status
+                           items=not_final_lines(missing), form=PublishForm(formdata=None), action=request.path,
+                           hidden={"not_final": rounds.not_final_token(missing)} if missing else None,
+                           button=_("Publish without the periods not final") if missing
+                           else _("Publish and freeze the list"), back=back, refusal=refusal), status
 
 
 @bp.route("/hr/rounds/<int:round_id>/export.xlsx")
