@@ -136,6 +136,7 @@ FRESH_CSV = ("code,name,category,category_name,sequence,posts,unit,standard_poin
              "N3,Lecture,DW,Team building,,,session,3,2,,\n")
 
 
+@pytest.mark.postgres  # all or nothing is one transaction there, chunks on SQLite
 def test_a_catalog_imports_on_an_installation_without_categories(client, org):
     assert _count(TaskCategory) == 0 and _count(TaskType) == 0
     sign_in(client, org["root_admin"].badge)
@@ -167,6 +168,7 @@ def test_a_catalog_imports_on_an_installation_without_categories(client, org):
     assert _count(TaskCategory) == 2
 
 
+@pytest.mark.postgres  # all or nothing is one transaction there, chunks on SQLite
 def test_a_fresh_import_with_a_bad_row_keeps_no_category(client, org):
     sign_in(client, org["root_admin"].badge)
     bad = FRESH_CSV + "N4,Thing,ZZ,,PS,,hour,1,10,,\n" + "N5,Thing,QQ,Other,PS,,hour,abc,10,,\n"
