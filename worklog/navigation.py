@@ -17,7 +17,8 @@ REVIEWS = "reviews"
 #: wrapped an administrator's menu onto three rows.
 ADMIN_GROUP = _l("Administration")
 ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks",
-                         "catalog.categories", "catalog.calendar", "rules.index", "admin.import_org", "admin.audit_log"})
+                         "catalog.categories", "catalog.calendar", "rules.index", "admin.import_org",
+                         "admin.audit_log"})
 #: Areas under the administrator's entry for an administrator, and in the menu's top row for anyone else: the
 #: unit side's rectifications and the indicators are also the panel's, whose menu has room for them (an
 #: administrator's has not).

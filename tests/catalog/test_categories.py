@@ -123,9 +123,28 @@ def test_a_category_in_use_is_not_deleted_an_unused_one_is(client, org, catalog)
     assert client.post(f"/admin/task-categories/{spare_id}/delete").status_code == 404
 
 
+def test_a_category_an_indicator_counts_is_not_deleted(client, org, catalog):
+    from datetime import date
+    from decimal import Decimal
+
+    from models import Indicator, IndicatorPlan
+    spare = TaskCategory(code="SP", name="Spare", position=5)
+    plan = IndicatorPlan(unit_id=org.province.id, year=2026, valid_from=date(2026, 1, 1), dimensions=["Work"])
+    db.session.add_all([spare, plan])
+    db.session.flush()
+    db.session.add(Indicator(plan_id=plan.id, position=1, key="k1", dimension="Work", name="Spare points",
+                             measure="ledger_points", measure_param=str(spare.id), weight=Decimal("10")))
+    db.session.commit()
+    sign_in(client, org["root_admin"].badge)
+    response = client.post(f"/admin/task-categories/{spare.id}/delete")
+    assert response.status_code == 422 and "is in use" in response.get_data(as_text=True)
+    assert _category("SP") is not None
+
+
 def test_the_catalog_and_the_menu_lead_to_the_categories(client, org, catalog):
     sign_in(client, org["admin_a"].badge)
-    assert 'href="/admin/task-categories"' in client.get("/admin/tasks").get_data(as_text=True)
+    page = client.get("/admin/tasks").get_data(as_text=True)
+    assert page.count('href="/admin/task-categories"') == 2  # the page's button and the Administration menu
 
 
 # --- The must-show: a catalog imported on an installation without any category ---------------------------
@@ -150,8 +169,8 @@ def test_a_catalog_imports_on_an_installation_without_categories(client, org):
     assert "New task categories: YW、DW." in text
     categories = db.session.scalars(select(TaskCategory).order_by(TaskCategory.position)).all()
     assert [(c.code, c.name, c.position) for c in categories] == [("YW", "Operations", 0), ("DW", "Team building", 1)]
-    assert {t.code: t.category.code for t in db.session.scalars(select(TaskType))} == {"N1": "YW", "N2": "YW",
-                                                                                     "N3": "DW"}
+    by_task = {t.code: t.category.code for t in db.session.scalars(select(TaskType))}
+    assert by_task == {"N1": "YW", "N2": "YW", "N3": "DW"}
     created = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "task_category.created")).all()
     assert len(created) == 2
     imported = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "catalog.imported"))
