@@ -161,6 +161,7 @@ def test_a_catalog_imports_on_an_installation_without_categories(client, org):
     sign_in(client, org["root_admin"].badge)
     page = client.get("/admin/task-categories").get_data(as_text=True)
     assert "No categories yet" in page and "category_name" in page
+    assert "There is no task category yet" in client.get("/admin/tasks/new").get_data(as_text=True)
     response = client.post("/admin/tasks/import", data={"file": (io.BytesIO(FRESH_CSV.encode()), "tasks.csv")},
                            content_type="multipart/form-data", follow_redirects=True)
     assert response.status_code == 200
