@@ -1,12 +1,11 @@
 """Changes to the task catalog and the working-day calendar. Point values change only by dated versions."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import format_date, gettext as _
-import re
-
 from sqlalchemy import exists, func, select
 
 from models import (CalendarDay, DepartmentMonthCategory, Entry, Indicator, Measure, Person, Post, Sequence,
@@ -87,8 +86,8 @@ def save_category(category: TaskCategory | None, data: dict, actor: Person | Non
     if position is None and category is not None:
         position = category.position
     elif position is None:
-        position = (db.session.scalar(select(func.max(TaskCategory.position))) or 0) + (
-            1 if db.session.scalar(select(TaskCategory.id).limit(1)) is not None else 0)
+        highest = db.session.scalar(select(func.max(TaskCategory.position)))
+        position = 0 if highest is None else highest + 1
     if not 0 <= int(position) <= 9999:
         raise ServiceError(_("The order must be between 0 and 9999."), "position")
     values = {"code": code, "name": name, "position": int(position)}
