@@ -79,7 +79,8 @@ def _values_for(org, catalog) -> dict[str, object]:
     review = db.session.scalar(select(MonthReview.id).order_by(MonthReview.id))
     return {"unit_id": org.county_a.id, "parent_id": org.county_a.id, "department_id": org.dept_a.id,
             "person_id": org["officer_a"].id, "post_id": org.post.id, "sequence_id": org.post.sequence_id,
-            "task_type_id": catalog["T1"].id, "entry_id": entry, "review_id": review, "month": "2026-11",
+            "task_type_id": catalog["T1"].id, "category_id": catalog["T1"].category_id, "entry_id": entry,
+            "review_id": review, "month": "2026-11",
             "year": 2026, "day": TODAY.isoformat(), "week": MONDAY.isoformat(), "fmt": "xlsx",
             "finding_id": db.session.scalar(select(Finding.id)),
             "attachment_id": db.session.scalar(select(Attachment.id))}

@@ -6,8 +6,8 @@ import re
 
 from tests.factories import sign_in
 
-ADMIN_AREAS = ["Organisation", "People", "Sequences and posts", "Task catalog", "Calendar", "Rule sets",
-               "Import", "Audit log", "Indicators"]
+ADMIN_AREAS = ["Organisation", "People", "Sequences and posts", "Task catalog", "Task categories", "Calendar",
+               "Rule sets", "Import", "Audit log", "Indicators"]
 
 
 def _menu(page: str) -> tuple[list[str], list[str]]:

@@ -25,7 +25,8 @@ from sqlalchemy import String, Text, func, select, update
 
 from models import (ApiClient, Attachment, AuditEvent, BackgroundJob, Department, Entry, FactMapping, Finding,
                     MonthResult, MonthReview, Person, Post, PromotionRound, RoleGrant, Sequence, SurveyCall,
-                    SurveyContact, SurveyDraw, SurveyFollowUp, SurveyPraise, TaskType, Unit, YearReview)
+                    SurveyContact, SurveyDraw, SurveyFollowUp, SurveyPraise, TaskCategory, TaskType, Unit,
+                    YearReview)
 from models import DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget
 from models import Base
 from tests.factories import sign_in
@@ -187,7 +188,7 @@ def _parameters() -> dict[str, list]:
         "job_id": [_first(select(BackgroundJob.id).order_by(BackgroundJob.id))],
         "round_id": [_first(select(PromotionRound.id).order_by(PromotionRound.id))],
         "sequence_id": [_first(select(Sequence.id))], "post_id": [_first(select(Post.id))],
-        "task_type_id": [_first(select(TaskType.id))],
+        "task_type_id": [_first(select(TaskType.id))], "category_id": [_first(select(TaskCategory.id))],
         "client_id": [_first(select(ApiClient.id))],
         "mapping_id": [_first(select(FactMapping.id))],
         "plan_id": [_first(select(IndicatorPlan.id))], "indicator_id": [_first(select(Indicator.id))],

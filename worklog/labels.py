@@ -277,6 +277,9 @@ AUDIT_ACTION_LABELS = {
     "task.assigned": _l("Task assigned"),
     "task.logged": _l("Assigned task logged"),
     "task.withdrawn": _l("Assigned task withdrawn"),
+    "task_category.created": _l("Task category created"),
+    "task_category.deleted": _l("Task category deleted"),
+    "task_category.updated": _l("Task category changed"),
     "task_type.created": _l("Task type created"),
     "task_type.updated": _l("Task type changed"),
     "task_type.values_corrected": _l("Task type's points corrected"),
@@ -329,6 +332,8 @@ AUDIT_FIELD_LABELS = {
     "created": _l("Created"),
     "updated": _l("Updated"),
     "unchanged": _l("Unchanged"),
+    "categories": _l("Task categories created"),
+    "position": _l("Order"),
     # Counts of facts: "Waiting" and "Refused" alone are a week's entries waiting for review (待审) and a survey's
     # refusal to answer (拒绝回答).
     "waiting": _l("Facts waiting"),
@@ -565,6 +570,7 @@ AUDIT_OBJECT_LABELS = {
     "survey_draw": _l("Survey sample"),
     "survey_follow_up": _l("Survey follow-up"),
     "survey_praise": _l("Praise from the survey"),
+    "task_category": _l("Task category"),
     "task_type": _l("Task type"),
     "unit": _l("Unit"),
     "unit_evaluation_run": _l("Units' evaluation"),

@@ -17,7 +17,8 @@ REVIEWS = "reviews"
 #: wrapped an administrator's menu onto three rows.
 ADMIN_GROUP = _l("Administration")
 ADMIN_AREAS = frozenset({"admin.org_tree", "admin.people", "admin.catalog", "catalog.tasks",
-                         "catalog.calendar", "rules.index", "admin.import_org", "admin.audit_log"})
+                         "catalog.categories", "catalog.calendar", "rules.index", "admin.import_org",
+                         "admin.audit_log"})
 #: Areas under the administrator's entry for an administrator, and in the menu's top row for anyone else: the
 #: unit side's rectifications and the indicators are also the panel's, whose menu has room for them (an
 #: administrator's has not).
@@ -48,6 +49,7 @@ NAV_ITEMS = [
     ("admin.people", _l("People"), {Role.admin.value}),
     ("admin.catalog", _l("Sequences and posts"), {Role.admin.value}),
     ("catalog.tasks", _l("Task catalog"), {Role.admin.value}),
+    ("catalog.categories", _l("Task categories"), {Role.admin.value}),
     ("catalog.calendar", _l("Calendar"), {Role.admin.value}),
     ("rules.index", _l("Rule sets"), {Role.admin.value}),
     ("admin.import_org", _l("Import"), {Role.admin.value}),

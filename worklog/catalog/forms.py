@@ -6,11 +6,18 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from worklog.admin.forms import CODE
 from worklog.fields import DateField, DecimalField
+
+
+class TaskCategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=CODE)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=9999)])
+    submit = SubmitField(_l("Save"))
 
 
 class TaskTypeForm(FlaskForm):

@@ -2,6 +2,10 @@
 
 Rows are matched to task types by code. Changed point values become a new version from the row's
 ``valid_from`` (default today), so entries already made keep theirs.
+
+A row's ``category`` is a category's code or name. A row that also gives ``category_name`` may name a category
+that does not exist yet: it is created (``category`` as its code), so that a catalog imports on a fresh
+installation. An existing category is never renamed by an import (its page does that).
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from worklog.spreadsheets import CellProblem, ImportFailed, RowError
 COLUMNS = {
     "code": ("code", "taskcode", "项目代码", "代码", "编码"),
     "name": ("name", "taskname", "项目名称", "名称", "工作项目"),
-    "category": ("category", "类别", "考核类别"),
+    "category": ("category", "categorycode", "类别", "考核类别", "类别代码"),
+    "category_name": ("categoryname", "类别名称"),
     "sequence": ("sequence", "sequencecode", "序列", "序列代码"),
     "posts": ("posts", "postcodes", "岗位", "适用岗位"),
     "unit_of_measure": ("unit", "unitofmeasure", "计量单位", "单位"),
@@ -33,47 +38,68 @@ COLUMNS = {
     "active": ("active", "启用", "状态"),
 }
 REQUIRED = ("code", "name", "category", "unit_of_measure", "standard_points", "daily_cap")
-HEADERS = ["code", "name", "category", "sequence", "posts", "unit", "standard_points", "daily_cap", "valid_from",
+HEADERS = ["code", "name", "category", "category_name", "sequence", "posts", "unit", "standard_points", "daily_cap", "valid_from",
            "active"]
 
 
-def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict[str, int]:
-    """Import the task types of a file, all or nothing (see :mod:`worklog.imports`)."""
+def import_catalog(data: bytes, filename: str, actor: Person | None) -> dict:
+    """Import the task types of a file, all or nothing (see :mod:`worklog.imports`): the counts of task types
+    created, updated and unchanged, and under ``categories`` the codes of the categories the file created."""
     read_before_writing(db.session)  # SQLite: the file is read and parsed before the write lock is taken
     rows, read_errors = sheets.rows_of(data, filename, COLUMNS, REQUIRED)
 
     def write(actor: Person | None, step) -> dict[str, int]:
         counts = {"created": 0, "updated": 0, "unchanged": 0}
+        new_categories: list[str] = []
         errors = list(read_errors)
         for sheet, number, record in rows:
             savepoint = db.session.begin_nested()
+            made = len(new_categories)
             try:
-                counts[_row(record, actor)] += 1
+                counts[_row(record, actor, new_categories)] += 1
                 savepoint.commit()
             except CellProblem as problem:
                 savepoint.rollback()
+                del new_categories[made:]  # the row's new category went with it
                 errors.append(RowError(sheet, number, problem.column, problem.message))
             except ServiceError as error:
                 savepoint.rollback()
+                del new_categories[made:]
                 errors.append(RowError(sheet, number, error.field or "", error.message))
             step(errors)
         if errors:
             raise ImportFailed(errors)
         audit.record(actor, "catalog.imported", "import", None,
-                     after={"file": sheets.file_name(filename), **counts})
-        return counts
+                     after={"file": sheets.file_name(filename), **counts, "categories": new_categories})
+        return counts | {"categories": new_categories}
 
     return checked_then_written(write, actor)
 
 
-def _row(record: dict, actor: Person | None) -> str:
+def _category(record: dict, actor: Person | None, new_categories: list[str]) -> TaskCategory:
+    category_text = sheets.text(record, "category", 60, required=True)
+    category_name = sheets.text(record, "category_name", 60)
+    category = db.session.scalar(select(TaskCategory).where(
+        or_(TaskCategory.code == category_text, TaskCategory.name == category_text)).limit(1))
+    if category is not None:
+        return category
+    if not category_name:
+        raise CellProblem("category", _("There is no category %(name)s. Give its name in a category_name column to "
+                                        "create it with the import, or create it on the task categories page first.",
+                                        name=category_text))
+    code = sheets.code(record, "category")
+    try:
+        category = services.save_category(None, {"code": code, "name": category_name}, actor)
+    except ServiceError as error:
+        raise CellProblem("category_name" if error.field == "name" else "category", error.message) from error
+    new_categories.append(code)
+    return category
+
+
+def _row(record: dict, actor: Person | None, new_categories: list[str]) -> str:
     code = sheets.code(record, "code")
     name = sheets.text(record, "name", 120, required=True)
-    category_text = sheets.text(record, "category", 60, required=True)
-    category = db.session.scalar(select(TaskCategory).where(
-        or_(TaskCategory.code == category_text, TaskCategory.name == category_text)))
-    if category is None:
-        raise CellProblem("category", _("There is no category %(name)s.", name=category_text))
+    category = _category(record, actor, new_categories)
     sequence_code = sheets.text(record, "sequence", 32)
     sequence = None
     if sequence_code:
@@ -116,7 +142,7 @@ def export_rows(types: list[TaskType], day) -> list[list]:
     rows = []
     for t in types:
         version = t.version_on(day)
-        rows.append([t.code, t.name, t.category.code, t.sequence.code if t.sequence else "",
+        rows.append([t.code, t.name, t.category.code, t.category.name, t.sequence.code if t.sequence else "",
                      ";".join(p.code for p in t.posts), t.unit_of_measure,
                      version.standard_points if version else "", version.daily_cap if version else "",
                      version.valid_from if version else "", "yes" if t.active else "no"])

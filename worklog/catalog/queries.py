@@ -88,3 +88,12 @@ def catalog_types(sequence_id: int | None = None) -> list[TaskType]:
 
 def categories() -> list[TaskCategory]:
     return list(db.session.scalars(select(TaskCategory).order_by(TaskCategory.position, TaskCategory.code)))
+
+
+def categories_with_counts() -> list[tuple[TaskCategory, int, int]]:
+    """Every category with the number of its task types, and of those in use (one query)."""
+    rows = db.session.execute(
+        select(TaskCategory, func.count(TaskType.id), func.count(TaskType.id).filter(TaskType.active.is_(True)))
+        .outerjoin(TaskType, TaskType.category_id == TaskCategory.id)
+        .group_by(TaskCategory.id).order_by(TaskCategory.position, TaskCategory.code))
+    return [(category, total, active) for category, total, active in rows]

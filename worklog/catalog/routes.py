@@ -12,7 +12,8 @@ from models import CalendarDay, Post, Role, Sequence, TaskCategory, TaskType
 from worklog import timekeeping
 from worklog.bounds import accepts_upload
 from worklog.catalog import queries, services
-from worklog.catalog.forms import CalendarDayForm, CatalogImportForm, NewTaskTypeForm, TaskTypeForm, VersionForm
+from worklog.catalog.forms import (CalendarDayForm, CatalogImportForm, NewTaskTypeForm, TaskCategoryForm, TaskTypeForm,
+                                   VersionForm)
 from worklog.choices import choices, grouped
 from worklog.daily.forms import ActionForm
 from worklog.errors import ServiceError
@@ -45,6 +46,58 @@ def tasks():
     today = timekeeping.today()
     return render_template("catalog/tasks.html", types=types, sequences=sequences, sequence_id=sequence_id,
                            today=today, may_manage=_may_manage(), import_form=CatalogImportForm(formdata=None))
+
+
+# --- Task categories ----------------------------------------------------------------------------------------
+
+
+@bp.route("/task-categories")
+def categories():
+    return render_template("catalog/categories.html", rows=queries.categories_with_counts(),
+                           may_manage=_may_manage(), action_form=ActionForm(formdata=None))
+
+
+@bp.route("/task-categories/new", methods=["GET", "POST"], defaults={"category_id": None})
+@bp.route("/task-categories/<int:category_id>", methods=["GET", "POST"])
+def category_edit(category_id: int | None):
+    category = db.session.get(TaskCategory, category_id) if category_id else None
+    if category_id and category is None:
+        abort(404)
+    _require_manager()
+    form = TaskCategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.save_category(category, {"code": form.code.data, "name": form.name.data,
+                                              "position": form.position.data}, current_person())
+            flash(_("Saved."), "success")
+            return redirect(url_for("catalog.categories"))
+        except ServiceError as error:
+            refuse(form, error)
+    if request.method == "POST":
+        rollback_only()
+        return render_template("catalog/category_form.html", form=form, category=category), 422
+    return render_template("catalog/category_form.html", form=form, category=category)
+
+
+@bp.route("/task-categories/<int:category_id>/delete", methods=["POST"])
+def category_delete(category_id: int):
+    category = db.session.get(TaskCategory, category_id)
+    if category is None:
+        abort(404)
+    _require_manager()
+    if not ActionForm().validate_on_submit():  # CSRF is checked app-wide: nothing else to report here
+        rollback_only()
+        return redirect(url_for("catalog.categories")), 303
+    name = category.name
+    try:
+        services.delete_category(category, current_person())
+    except ServiceError as error:
+        rollback_only()
+        flash(error.message, "error")
+        return render_template("catalog/categories.html", rows=queries.categories_with_counts(), may_manage=True,
+                               action_form=ActionForm(formdata=None)), 422
+    flash(_("Category %(name)s deleted.", name=name), "success")
+    return redirect(url_for("catalog.categories"))
 
 
 def _fill_choices(form: TaskTypeForm) -> None:
@@ -220,8 +273,10 @@ def tasks_import():
         upload = form.file.data
         try:
             counts = import_catalog(upload.stream.read(), upload.filename, current_person())
-            flash(_("Catalog imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.", **counts),
-                  "success")
+            flash(_("Catalog imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+                    created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"]), "success")
+            if counts["categories"]:
+                flash(_("New task categories: %(codes)s.", codes="、".join(counts["categories"])), "success")
             return redirect(url_for("catalog.tasks"))
         except ImportFailed as failure:
             rollback_only()

@@ -1,17 +1,20 @@
 """Changes to the task catalog and the working-day calendar. Point values change only by dated versions."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import format_date, gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
-from models import CalendarDay, Entry, Person, Post, Sequence, TaskCategory, TaskType, TaskTypeVersion
+from models import (CalendarDay, DepartmentMonthCategory, Entry, Indicator, Measure, Person, Post, Sequence,
+                    TaskCategory, TaskType, TaskTypeVersion)
 from worklog import audit, locks
 from worklog.errors import ServiceError
 from worklog.extensions import db
 
+CATEGORY_FIELDS = ("code", "name", "position")
 TYPE_FIELDS = ("code", "name", "category_id", "sequence_id", "unit_of_measure", "active")
 VERSION_FIELDS = ("task_type_id", "valid_from", "standard_points", "daily_cap")
 CENT = Decimal("0.01")
@@ -62,6 +65,73 @@ def save_task_type(task_type: TaskType | None, data: dict, actor: Person | None)
     if new:
         audit.record(actor, "task_type.updated", "task_type", task_type.id, before=old, after=new)
     return task_type
+
+
+def save_category(category: TaskCategory | None, data: dict, actor: Person | None) -> TaskCategory:
+    """Create or edit a task category (a column of the classified ledgers). A new one goes last unless given a
+    position."""
+    code = (data.get("code") or "").strip()
+    name = (data.get("name") or "").strip()
+    if not code or len(code) > 32 or not re.fullmatch(r"[A-Za-z0-9_.\-]+", code):
+        raise ServiceError(_("Use letters, digits, dot, dash or underscore only."), "code")
+    if not name or len(name) > 60:
+        raise ServiceError(_("A name of at most %(n)d characters is required.", n=60), "name")
+    clash = db.session.scalar(select(TaskCategory.id).where(TaskCategory.code == code))
+    if clash is not None and (category is None or clash != category.id):
+        raise ServiceError(_("The code %(code)s is already in use.", code=code), "code")
+    clash = db.session.scalar(select(TaskCategory.id).where(TaskCategory.name == name))
+    if clash is not None and (category is None or clash != category.id):
+        raise ServiceError(_("Another category is already called %(name)s.", name=name), "name")
+    position = data.get("position")
+    if position is None and category is not None:
+        position = category.position
+    elif position is None:
+        highest = db.session.scalar(select(func.max(TaskCategory.position)))
+        position = 0 if highest is None else highest + 1
+    if not 0 <= int(position) <= 9999:
+        raise ServiceError(_("The order must be between 0 and 9999."), "position")
+    values = {"code": code, "name": name, "position": int(position)}
+    if category is None:
+        category = TaskCategory(**values)
+        db.session.add(category)
+        db.session.flush()
+        audit.record(actor, "task_category.created", "task_category", category.id,
+                     after=audit.snapshot(category, CATEGORY_FIELDS))
+        return category
+    before = audit.snapshot(category, CATEGORY_FIELDS)
+    for field, value in values.items():
+        setattr(category, field, value)
+    db.session.flush()
+    old, new = audit.changes(before, audit.snapshot(category, CATEGORY_FIELDS))
+    if new:
+        audit.record(actor, "task_category.updated", "task_category", category.id, before=old, after=new)
+    return category
+
+
+def category_in_use(category: TaskCategory) -> bool:
+    """Whether anything refers to the category: a task type, an entry, a month's ledger or an indicator that
+    counts its points. Such a category stays, as past months are read through it."""
+    checks = [
+        exists().where(TaskType.category_id == category.id),
+        exists().where(Entry.category_id == category.id),
+        exists().where(DepartmentMonthCategory.category_id == category.id),
+        exists().where(Indicator.measure == Measure.ledger_points.value,
+                       Indicator.measure_param == str(category.id)),
+    ]
+    return any(db.session.scalar(select(check)) for check in checks)
+
+
+def delete_category(category: TaskCategory, actor: Person | None) -> None:
+    """Remove a category nothing refers to (one made by mistake). One in use is refused: its task types are
+    retired instead, each on its own page, and past ledgers keep the category as a column."""
+    if category_in_use(category):
+        raise ServiceError(_("The category %(name)s is in use (by task types, entries, ledgers or indicators) and "
+                             "cannot be deleted. To stop its work being logged, mark its task types as not in use.",
+                             name=category.name))
+    audit.record(actor, "task_category.deleted", "task_category", category.id,
+                 before=audit.snapshot(category, CATEGORY_FIELDS))
+    db.session.delete(category)
+    db.session.flush()
 
 
 def add_version(task_type: TaskType, data: dict, actor: Person | None) -> TaskTypeVersion:
