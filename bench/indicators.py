@@ -137,7 +137,7 @@ def run(settings: Settings, cast: Cast, url: str, app) -> None:
     from worklog.extensions import db
     from worklog.indicators.progress import progress
     from worklog.indicators.queries import unit_values
-    from worklog.monthly.rulesets import values_on
+    from worklog.rulesets.queries import values_on
     from worklog.units import evaluation
     pg = settings.kind == "pg"
     info("indicators: plans for every city and county …")

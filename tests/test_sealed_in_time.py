@@ -338,7 +338,7 @@ def test_a_rule_set_taking_effect_inside_a_final_month_is_refused(app, client, o
 def test_a_rule_set_that_gives_way_before_a_final_month_is_accepted(app, client, org, county):  # noqa: F811
     """A version holds until the next one takes effect: dated in September, with October's version already there,
     it reaches no final month."""
-    from worklog.monthly.rules_admin import create_rule_set
+    from worklog.rulesets.services import create_rule_set
     root = db.session.get(Person, org["root_admin"].id)
     create_rule_set(date(2026, 10, 1), RuleValues().to_mapping(), "October", root)
     db.session.commit()

@@ -149,7 +149,7 @@ def test_every_problem_reads_in_chinese(zh):
 
 
 def test_the_rule_sets_problems_read_in_chinese(zh):
-    from worklog.monthly.rules_admin import FIELD_LABELS
+    from worklog.rulesets.labels import FIELD_LABELS
     from worklog.rules.ruleset import InvalidRuleValues, RuleValues
     assert set(FIELD_LABELS) == {name for name, _kind in FIELDS}
     bad = {name: "x" for name, _kind in FIELDS} | {"未知": 1}  # an unknown field is named as it was sent
@@ -263,7 +263,7 @@ def test_every_audited_field_and_coded_value_reads_in_chinese(zh):
     import ast
     import pathlib
 
-    from worklog.monthly.rules_admin import FIELD_LABELS as RULE_FIELD_LABELS
+    from worklog.rulesets.labels import FIELD_LABELS as RULE_FIELD_LABELS
     fields = set()
     for path in pathlib.Path(labels.__file__).parent.rglob("services.py"):
         for node in ast.parse(path.read_text()).body:

@@ -50,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.jobs.routes import bp as jobs_bp
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
-    from worklog.monthly.rules_admin import bp as rules_bp
+    from worklog.rulesets.routes import bp as rules_bp
     from worklog.survey.routes import bp as survey_bp
     from worklog.units.routes import bp as units_bp
     from worklog.weekly.routes import bp as weekly_bp

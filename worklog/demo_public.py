@@ -22,7 +22,7 @@ from models import (CONTACT_GROUPS, Assignment, CallOutcome, ContactKind, Depart
                     Person, Role, RoleGrant, RuleSet, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, Unit)
 from worklog import demo, timekeeping
 from worklog.extensions import db
-from worklog.monthly.rules_admin import create_rule_set
+from worklog.rulesets.services import create_rule_set
 from worklog.rules.public import PUBLIC_WEIGHTS_BY_YEAR
 from worklog.rules.ruleset import RuleValues
 from worklog.survey import services as survey

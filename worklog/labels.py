@@ -520,7 +520,7 @@ def _audit_value(name: str, value, object_type: str = "") -> str:
 def audit_details(event) -> list[tuple[str, str, str | None]]:
     """An event's before and after as readable lines: (field's label, value before or None, value after). A
     rule set's event names its rules as the rule set page does."""
-    from worklog.monthly.rules_admin import FIELD_LABELS as RULE_FIELD_LABELS
+    from worklog.rulesets.labels import FIELD_LABELS as RULE_FIELD_LABELS
     before, after = event.before or {}, event.after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from models import RuleSet
 from tests.factories import sign_in
 from worklog.extensions import db
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.rules.ruleset import RuleValues
 
 pytestmark = pytest.mark.postgres

@@ -20,7 +20,7 @@ from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.permissions import require_hr
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.rules.bonus import distribute
 from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
 from worklog.rules.periods import periods_read

@@ -18,7 +18,7 @@ from models import (Grade, MonthResult, MonthReview, MonthStatus, Person, Unit, 
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.monthly.services import _assignments
 from worklog.permissions import require_panel
 from worklog.rules.annual import AnnualInput, AnnualRules, annual_score, grade_year

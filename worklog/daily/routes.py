@@ -17,7 +17,7 @@ from worklog.exports import csv_response, xlsx_response
 from worklog.extensions import db
 from worklog.permissions import can_view_work
 from worklog.web import current_person, refuse, rollback_only, signed_in_blueprint
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.weekly.queries import open_tasks_of
 
 bp = signed_in_blueprint("daily", __name__)

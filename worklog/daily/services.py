@@ -17,6 +17,7 @@ from worklog.extensions import db
 from worklog.ledgers import services as ledgers
 from worklog.permissions import require_own_day
 from worklog.rules.points import COMPLETION_FACTORS, entry_points
+from worklog.rulesets.queries import values_on
 
 MAX_DESCRIPTION = 500
 MAX_SELF_ASSESSMENT = 200
@@ -120,7 +121,6 @@ def _validated(person: Person, data: dict, entry: Entry | None = None) -> dict:
 
 def completion_factor(completion: str, work_date: date) -> Decimal:
     """The factor of 完成 / 基本完成 / 未完成 in the rule set in force on the work date."""
-    from worklog.monthly.rulesets import values_on
     rules = values_on(work_date)
     return {"done": rules.completion_done, "mostly": rules.completion_mostly,
             "not_done": rules.completion_not_done}[completion]

@@ -16,7 +16,7 @@ from worklog import timekeeping
 from worklog.indicators.queries import (department_shares, department_values, measure_keys, months_between,
                                         scoring_of, unit_values, value_of)
 from worklog.indicators.scores import Line, UnitScore, unit_scores, year_days
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.rules.indicators import behind, pro_rata
 
 #: Measures a department has a value of (the survey and rectification are the unit's).

@@ -19,7 +19,7 @@ from worklog import audit, locks, timekeeping
 from worklog.errors import Conflict, NotAllowed, OutOfScope, ServiceError
 from worklog.extensions import db
 from worklog.inspection import storage
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.permissions import (RECTIFICATION_ROLES, inspects, may_answer, may_inspect, may_see_finding,
                                  require_finding)
 from worklog.rules.inspection import finding_points, repeat_window

@@ -26,7 +26,7 @@ from worklog.db import bulk_insert, json_value
 from worklog.extensions import db
 from worklog.indicators.queries import monthly_targets
 from worklog.ledgers import services as ledgers
-from worklog.monthly.rulesets import rule_set_on
+from worklog.rulesets.queries import rule_set_on
 from worklog import permissions
 from worklog.rules import calendar as cal_rules
 from worklog.rules.grading import GradeInput, QuotaExceeded, grade_group

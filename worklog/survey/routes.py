@@ -20,7 +20,7 @@ from worklog.bounds import accepts_upload
 from worklog.choices import choices
 from worklog.errors import Conflict
 from worklog.extensions import db
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.permissions import has_role, require_role, unit_scope_clause
 from worklog.survey import services
 from worklog.survey.forms import (CallForm, CommendForm, ContactImportForm, CorrectionForm, DrawForm, FilterForm,

@@ -20,7 +20,7 @@ from models import (REACHED, AdjustmentKind, Assignment, CallOutcome, ContactKin
 from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.errors import NotAllowed, OutOfScope
 from worklog.permissions import (FOLLOW_UP_ROLES, may_commend, may_reply, may_see_follow_up,  # noqa: F401
                                  may_see_praise, may_turn_into_finding, may_verify, surveys, unit_scope_clause)

@@ -385,7 +385,7 @@ class _Province:
                                                   .order_by(RuleSet.valid_from))]
 
     def rules_on(self, day: date) -> tuple[int | None, RuleValues]:
-        """As ``monthly.rulesets.rule_set_on``: the newest version in force on ``day``, else the defaults."""
+        """As ``rulesets.queries.rule_set_on``: the newest version in force on ``day``, else the defaults."""
         found: tuple[int | None, RuleValues] = (None, RuleValues())
         for valid_from, rule_id, values in self.rule_sets:
             if valid_from <= day:

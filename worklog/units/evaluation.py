@@ -35,7 +35,7 @@ from worklog import audit, timekeeping
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.indicators.scores import UnitScore, unit_scores
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.permissions import require_evaluation_keeper
 from worklog.rules.grading import Check
 from worklog.rules.phrases import phrase

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, or_, select, true
 from models import Person, Unit
 from models.survey import CONTACT_GROUPS, REACHED, CallOutcome, ContactKind, SurveyCall, SurveyDraw
 from worklog.extensions import db
-from worklog.monthly.rulesets import values_on
+from worklog.rulesets.queries import values_on
 from worklog.permissions import STATISTICS_ROLES, may_view_statistics, unit_scope_clause
 from worklog.rules.public import SurveyCounts, combine
 

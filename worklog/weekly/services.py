@@ -20,6 +20,7 @@ from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.ledgers import services as ledgers
 from worklog.permissions import has_role, may_act_for, may_delegate_for
+from worklog.rulesets.queries import values_on
 from worklog.weekly import queries
 
 ENTRY_REVIEW_FIELDS = ("status", "approved_points", "review_note", "reviewed_by_id")
@@ -73,7 +74,6 @@ def approve(entry: Entry, actor: Person, seen_version: int | None = None) -> Ent
 
 def adjust_bound(day: date | None = None) -> Decimal:
     """How far a supervisor may adjust points either way: the rule set's bound for that day."""
-    from worklog.monthly.rulesets import values_on
     return values_on(day or timekeeping.today()).adjust_bound
 
 

@@ -1,0 +1,61 @@
+"""The rule sets' fields and choices, named for the administration page and the audit trail."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+FIELD_LABELS = {
+    "completion_done": _l("Completion factor: done"),
+    "completion_mostly": _l("Completion factor: mostly done"),
+    "completion_not_done": _l("Completion factor: not done"),
+    "adjust_bound": _l("Supervisor's adjustment bound (±)"),
+    "base_points": _l("Base points"),
+    "missing_day_deduction": _l("Deduction per working day not submitted"),
+    "late_day_deduction": _l("Deduction per day submitted late"),
+    "workload_points": _l("Workload points"),
+    "quality_points": _l("Quality points"),
+    "returned_entry_deduction": _l("Deduction per returned entry"),
+    "reduced_entry_deduction": _l("Deduction per entry approved with fewer points"),
+    "bonus_cap": _l("Bonus cap"),
+    "excellent_min_score": _l("Lowest score for excellent"),
+    "excellent_quota": _l("Excellent quota (share of the group)"),
+    "competent_min_score": _l("Lowest score for competent"),
+    "basic_min_score": _l("Lowest score for basically competent"),
+    "publication_days": _l("Publication (working days)"),
+    "appeal_days": _l("Appeal window (working days)"),
+    "survey_basic_factor": _l("Survey: weight of a basically satisfied answer"),
+    "survey_sample_size": _l("Survey: people drawn per unit and kind of contact"),
+    "survey_no_repeat_days": _l("Survey: days before a phone may be called again"),
+    "follow_up_days": _l("Survey: working days for a unit to answer a dissatisfied caller"),
+    "public_weight": _l("Units: weight of the public evaluation"),
+    "poll_weight": _l("Units: weight of the opinion poll within the public evaluation"),
+    "unit_excellent_quota": _l("Units: excellent quota (share of the peers)"),
+    "unit_excellent_min": _l("Units: lowest comprehensive score for excellent"),
+    "unit_pass_min": _l("Units: lowest comprehensive score for pass"),
+    "yellow_bottom": _l("Units: yellow card for the bottom share of the public ranking"),
+    "yellow_run": _l("Units: yellow cards in a row that are flagged"),
+    "unit_work_basis": _l("Units: work score from"),
+    "progress_warning_share": _l("Indicators: warning below this share of the pro-rata target"),
+    "finding_enforcement": _l("Findings: deduction for an enforcement error (from quality)"),
+    "finding_discipline": _l("Findings: deduction for discipline and conduct (from the base)"),
+    "finding_appearance": _l("Findings: deduction for dress and bearing (from the base)"),
+    "finding_complaint": _l("Findings: deduction for a verified complaint or petition (from quality)"),
+    "finding_repeat_days": _l("Findings: days within which the same problem again is a repeat"),
+    "finding_repeat_factor": _l("Findings: a repeat weighs this many times"),
+    "rectification_days": _l("Rectification: working days to put a finding right"),
+    "annual_excellent_quota": _l("Year: excellent quota (share of the group)"),
+    "annual_excellent_min": _l("Year: lowest score for excellent"),
+    "annual_competent_min": _l("Year: lowest score for competent"),
+    "annual_basic_min": _l("Year: lowest score for basically competent"),
+    "annual_incompetent_months": _l("Year: incompetent months that rule out competent"),
+    "annual_excellent_service_years": _l("Year: years of service excellent needs"),
+    "bonus_excellent": _l("Bonus: coefficient of excellent"),
+    "bonus_competent": _l("Bonus: coefficient of competent"),
+    "bonus_basic": _l("Bonus: coefficient of basically competent"),
+    "bonus_incompetent": _l("Bonus: coefficient of incompetent"),
+}
+
+#: The words of the choice fields, as the form shows them.
+CHOICE_LABELS = {
+    "indicators": _l("the weighted indicator score"),
+    "points": _l("approved points per officer"),
+}
