@@ -509,6 +509,13 @@ def _audit_value(name: str, value, object_type: str = "") -> str:
     words = _value_labels(object_type, name) if isinstance(value, str) else None
     if words and value in words:
         return str(words[value])
+    if name == "not_final" and isinstance(value, list):
+        # The periods a round was published with while they were not final: "2026-10 · published, not final: …".
+        from worklog.annual.routes import NOT_FINAL_LABELS
+        return _("; ").join(_("%(period)s · %(state)s: %(units)s", period=item.get("period", ""),
+                              state=NOT_FINAL_LABELS.get(item.get("status"), item.get("status", "")),
+                              units=_(", ").join(str(u) for u in item.get("units", [])))
+                            for item in value if isinstance(item, dict)) or "—"
     if name == "policy" and isinstance(value, dict):
         from worklog.explanations import rule_name
         return _("; ").join(rule_name(rule) for rule in value.get("rules", []) if isinstance(rule, dict))

@@ -64,6 +64,10 @@ def test_the_month_not_final_is_named_and_publishing_asks_first(client, org, cou
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.published"))
     assert event.after["periods_not_final"] == 1
     assert event.after["not_final"] == [{"period": "2026-10", "status": "published", "units": ["County A2"]}]
+    # The audit trail's page words them, as the confirmation did.
+    client.post("/sign-out")
+    sign_in(client, org["root_admin"].badge)
+    assert "2026-10 · published, not final: County A2" in client.get("/admin/audit").get_data(as_text=True)
 
 
 def test_the_service_refuses_without_the_confirmation_of_those_periods(app, client, org, county, october_published):
