@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import func, select
 
-from models import Department, IndicatorPlan, Person, Unit, UnitMonth
+from models import Department, DepartmentTarget, IndicatorPlan, Person, Unit, UnitMonth
 from worklog import demo, timekeeping
 from worklog.extensions import db
 from worklog.indicators import services
@@ -68,9 +68,14 @@ def load() -> dict[str, int]:
         paced = so_far / share_of_year * PACE.get(county.code, Decimal("1"))
         targets[county.id] = max(Decimal("1200"), (paced / 12).to_integral_value(ROUND_DOWN) * 12)
     east = counties[0]
-    targets[east.id] = _break_down_east(east, targets[east.id], points, admin, plan)
+    station, shares, monthly = _east_breakdown(east, targets[east.id])
+    targets[east.id] = sum(shares.values())
     services.set_targets(points, targets, admin)
-    _break_down_east(east, targets[east.id], points, admin, plan, write=True)
+    target = next(t for t in points.targets if t.unit_id == east.id)
+    services.break_down(target, shares, admin)
+    share = db.session.scalar(select(DepartmentTarget).where(DepartmentTarget.indicator_target_id == target.id,
+                                                             DepartmentTarget.department_id == station.id))
+    services.set_officer_targets(share, monthly, admin)
     services.set_targets(calls, {c.id: Decimal("600") for c in counties}, admin)
     services.set_targets(training, {c.id: Decimal("100") for c in counties}, admin)
     services.set_targets(quality, {c.id: Decimal("0") for c in counties}, admin)
@@ -85,32 +90,25 @@ def load() -> dict[str, int]:
     return {"indicator plans": 1, "indicators": 5}
 
 
-def _break_down_east(east: Unit, wanted: Decimal, points, admin: Person, plan, write: bool = False) -> Decimal:
-    """东城分局's target, built so that it breaks down exactly: 城关派出所's share is twelve months of its
-    officers' targets (90% of their posts'), the other departments share the rest by their size. Returns the
-    county's target; with ``write``, records the break-down."""
+def _east_breakdown(east: Unit, wanted: Decimal) -> tuple[Department, dict[int, Decimal], dict[int, Decimal]]:
+    """东城分局's break-down, made to add up exactly: 城关派出所's share is twelve months of its officers' targets
+    (90% of their posts'), the other departments share the rest of ``wanted`` by their size. Returns the station,
+    each department's share (their sum is the county's target) and the station's officers' monthly targets."""
     departments = list(db.session.scalars(select(Department).where(Department.unit_id == east.id)
                                           .order_by(Department.code)))
     station = next(d for d in departments if d.code == "PCS1")
     today = timekeeping.today()
-    officers = officers_of(station, today)
+    officers = {d.id: officers_of(d, today) for d in departments}
     monthly = {}
-    for person in officers:
+    for person in officers[station.id]:
         assignment = next(a for a in reversed(person.assignments) if a.valid_from <= today)
         monthly[person.id] = (assignment.post.monthly_target_points * Decimal("0.9")).quantize(CENT)
     station_share = sum(monthly.values()) * 12
     others = [d for d in departments if d is not station]
     rest = max(wanted - station_share, Decimal("12") * len(others))
-    sizes = {d.id: max(1, len(officers_of(d, today))) for d in others}
+    sizes = {d.id: max(1, len(officers[d.id])) for d in others}
     total = sum(sizes.values())
     shares = {d.id: (rest * sizes[d.id] / total).quantize(CENT, ROUND_DOWN) for d in others}
     shares[others[-1].id] += rest - sum(shares.values())
     shares[station.id] = station_share
-    if write:
-        target = next(t for t in points.targets if t.unit_id == east.id)
-        services.break_down(target, shares, admin)
-        share = next(s for s in db.session.scalars(select(services.DepartmentTarget).where(
-            services.DepartmentTarget.indicator_target_id == target.id, services.DepartmentTarget.department_id
-            == station.id)))
-        services.set_officer_targets(share, monthly, admin)
-    return station_share + rest
+    return station, shares, monthly

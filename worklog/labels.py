@@ -460,6 +460,14 @@ AUDIT_FIELD_LABELS = {
 
 WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
 
+#: A period's state when it is not final (a round's months and years: the round page, its confirmation, the audit).
+PERIOD_NOT_FINAL_LABELS = {
+    "not_opened": _l("not opened"),
+    "open": _l("open, not computed yet"),
+    "computed": _l("computed, not published"),
+    "published": _l("published, not final"),
+}
+
 #: How a work fact came: a system's API call, or a file an administrator or a command sent.
 CHANNEL_LABELS = {"api": _l("API"), "file": _l("File")}
 
@@ -511,9 +519,8 @@ def _audit_value(name: str, value, object_type: str = "") -> str:
         return str(words[value])
     if name == "not_final" and isinstance(value, list):
         # The periods a round was published with while they were not final: "2026-10 · published, not final: …".
-        from worklog.annual.routes import NOT_FINAL_LABELS
         return _("; ").join(_("%(period)s · %(state)s: %(units)s", period=item.get("period", ""),
-                              state=NOT_FINAL_LABELS.get(item.get("status"), item.get("status", "")),
+                              state=PERIOD_NOT_FINAL_LABELS.get(item.get("status"), item.get("status", "")),
                               units=_(", ").join(str(u) for u in item.get("units", [])))
                             for item in value if isinstance(item, dict)) or "—"
     if name == "policy" and isinstance(value, dict):

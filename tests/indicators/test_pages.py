@@ -2,6 +2,7 @@
 (refused whole when the parts do not add up), progress with its warnings, what lies behind a figure, and scope."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -133,3 +134,46 @@ def test_the_warn_command(runner, org, world):
     assert not first.output.startswith("0 ")
     again = runner.invoke(args=["indicators", "warn"])
     assert again.output.strip() == "0 warning(s) sent."
+
+
+def test_a_manual_value_needs_its_evidence_and_a_sound_month(client, org, world):
+    """Bad values are refused with a message and nothing stored; a sound one is kept with its evidence."""
+    from models import AuditEvent, IndicatorValue
+    plan = services.create_plan(org.city_a, 2026, date(2026, 1, 1), ["Quality"], "", org["admin_a"])
+    manual = services.save_indicator(plan, {"dimension": "Quality", "name": "Training", "measure": "manual",
+                                            "rule": "proportional", "weight": D("10")}, org["admin_a"])
+    services.set_targets(manual, {org.county_a.id: D("100")}, org["admin_a"])
+    db.session.commit()
+    sign_in(client, "100002")
+    url = f"/indicators/indicators/{manual.id}/values"
+    good = {"unit": org.county_a.id, "month": "2026-03", "value": "96", "evidence": "Training roll"}
+    for bad, message in [({"evidence": "  "}, "This field is required"), ({"month": "2026-13"}, "YYYY-MM"),
+                         ({"month": "2026-09"}, "up to this month"), ({"value": "-1"}, "from 0 up"),
+                         ({"unit": world.id}, "Not a valid choice"), ({"value": "many"}, "Not a valid decimal")]:
+        response = client.post(url, data=good | bad)
+        assert response.status_code == 422 and message in response.text, (bad, re.findall(r"role=\"alert\">([^<]*)<", response.text))
+    assert db.session.scalar(select(func.count(IndicatorValue.id))) == 0
+    assert client.post(url, data=good).status_code == 302
+    value = db.session.scalar(select(IndicatorValue))
+    assert (value.value, value.evidence, value.month) == (D("96.00"), "Training roll", date(2026, 3, 1))
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "indicators.value_entered"))
+
+
+def test_the_overview_reads_a_fixed_number_of_statements_whatever_the_units(client, org, world):
+    """The province's administrator's overview: as many statements with six more cities (each with a county and
+    a plan) as without them."""
+    from tests.daily.conftest import count_queries
+    sign_in(client, "100001")
+
+    def statements() -> int:
+        with count_queries() as seen:
+            assert client.get("/indicators/?year=2026").status_code == 200
+        return len(seen)
+
+    before = statements()
+    for i in range(6):
+        city = admin.create_unit(org.province, {"code": f"CX{i}", "name": f"City X{i}"}, None)
+        admin.create_unit(city, {"code": f"CX{i}1", "name": f"County X{i}1"}, None)
+        services.create_plan(city, 2026, date(2026, 1, 1), ["Operations"], "", org["root_admin"])
+    db.session.commit()
+    assert statements() == before

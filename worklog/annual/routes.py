@@ -25,6 +25,7 @@ from worklog.extensions import db
 from worklog.fields import DateField, DecimalField
 from worklog.jobs.forms import ExportForm
 from worklog.jobs.queue import after_commit
+from worklog.labels import PERIOD_NOT_FINAL_LABELS
 from worklog.monthly.forms import ConfirmForm
 from worklog.permissions import scope_units, unit_for
 from worklog.rules.bonus import spread
@@ -83,15 +84,6 @@ class PublishForm(ConfirmForm):
     not_final = HiddenField()
 
 
-#: A period's state, when it is not final.
-NOT_FINAL_LABELS = {
-    rounds.NOT_OPENED: _l("not opened"),
-    "open": _l("open, not computed yet"),
-    "computed": _l("computed, not published"),
-    "published": _l("published, not final"),
-}
-
-
 def not_final_lines(items: list) -> list[str]:
     """Each period not final, worded: "2026-10 · published, not final: County A2 (10 officers)"."""
     lines = []
@@ -100,7 +92,7 @@ def not_final_lines(items: list) -> list[str]:
         units = _(", ").join(ngettext("%(unit)s (%(num)d officer)", "%(unit)s (%(num)d officers)", n, unit=name)
                              for _id, name, n in item.units)
         lines.append(_("%(period)s · %(state)s: %(units)s", period=period,
-                       state=NOT_FINAL_LABELS.get(item.status, item.status), units=units))
+                       state=PERIOD_NOT_FINAL_LABELS.get(item.status, item.status), units=units))
     return lines
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from worklog.choices import Select, choices
-from worklog.fields import DateField
+from worklog.fields import DateField, DecimalField
 from worklog.indicators.labels import MEASURE_LABELS, RULE_LABELS
 
 AMOUNT = [Optional(), NumberRange(min=0, max=999_999_999_999, message=_l("Give an amount from 0 up."))]
@@ -50,7 +50,7 @@ class ActionForm(FlaskForm):
 class ValueForm(FlaskForm):
     unit = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()], widget=Select())
     month = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Length(max=7)])
-    value = DecimalField(_l("Value"), places=2, validators=[DataRequired(message=_l("Give the value."))] + AMOUNT[1:])
+    value = DecimalField(_l("Value"), places=2, validators=[InputRequired(message=_l("Give the value."))] + AMOUNT[1:])
     evidence = StringField(_l("Evidence"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Save the value"))
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from models import (DayLog, Department, DepartmentTarget, Entry, EntryStatus, Indicator, IndicatorPlan, IndicatorTarget, IndicatorValue,
                     Measure, Role, TaskCategory, Unit, WorkFact)
@@ -62,10 +62,6 @@ def _indicator(indicator_id: int) -> Indicator:
     return indicator
 
 
-def _refused(form, error: ServiceError) -> None:
-    refuse(form, error)
-
-
 # --- Overview ------------------------------------------------------------------------------------------------------
 
 
@@ -74,10 +70,14 @@ def index():
     """The units whose indicators the person sets (those with units under them) and whose progress they read."""
     me = current_person()
     year = _year()
-    setting = [u for u in db.session.scalars(select(Unit).where(
-        unit_scope_clause(me, Role.admin), Unit.active.is_(True)).order_by(Unit.path))
-        if child_units(u)] if scope_units(me, Role.admin) else []
-    planned = {p.unit_id: p for u in setting for p in plan_versions(u.id, year)}
+    # Units with units under them, and their plans of the year: two statements whatever the size of the scope.
+    child = aliased(Unit)
+    setting = list(db.session.scalars(select(Unit).where(
+        unit_scope_clause(me, Role.admin), Unit.active.is_(True),
+        select(child.id).where(child.parent_id == Unit.id, child.active.is_(True)).exists())
+        .order_by(Unit.path))) if scope_units(me, Role.admin) else []
+    planned = {unit_id: True for unit_id in db.session.scalars(select(IndicatorPlan.unit_id).where(
+        IndicatorPlan.unit_id.in_([u.id for u in setting]), IndicatorPlan.year == year))}
     readable = list(db.session.scalars(select(Unit).where(
         Unit.active.is_(True), Unit.parent_id.is_not(None),
         unit_scope_clause(me, Role.panel) | unit_scope_clause(me, Role.hr) | unit_scope_clause(me, Role.admin))
@@ -107,7 +107,7 @@ def plans(unit_id: int):
             flash(_("The version takes effect on %(day)s.", day=plan.valid_from.isoformat()), "success")
             return redirect(url_for("indicators.plan_page", plan_id=plan.id))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     status = 200
     if request.method == "POST":
         rollback_only()
@@ -185,7 +185,7 @@ def indicator_edit(plan_id: int, indicator_id: int | None):
         except ServiceError as error:
             if error.field == "measure_param":
                 error.field = "category" if measure == Measure.ledger_points.value else "fact_type"
-            _refused(form, error)
+            refuse(form, error)
     return _indicator_page(form, plan, indicator, 422)
 
 
@@ -220,7 +220,7 @@ def _grid(prefix: str, rows: list[tuple[int, str]], current: dict, submit: str, 
             flash(_("Saved."), "success")
             return form, redirect(back), 302
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     rollback_only()
     return form, None, 422
 
@@ -322,7 +322,7 @@ def values(indicator_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("indicators.values", indicator_id=indicator.id))
         except ServiceError as error:
-            _refused(form, error)
+            refuse(form, error)
     entered = list(db.session.scalars(select(IndicatorValue).where(
         IndicatorValue.indicator_key == indicator.key, IndicatorValue.plan_unit_id == indicator.plan.unit_id)
         .order_by(IndicatorValue.month.desc(), IndicatorValue.unit_id)))

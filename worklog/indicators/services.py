@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from models import (Department, DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget, IndicatorValue, Measure,
                     OfficerTarget, Person, ScoringRule, TaskCategory, Unit)
@@ -85,7 +86,7 @@ def create_plan(unit: Unit, year: int, valid_from: date, dimensions: list[str], 
     plan = IndicatorPlan(unit_id=unit.id, year=year, valid_from=valid_from, dimensions=names,
                          note=(note or "").strip()[:200], created_by_id=actor.id, created_at=timekeeping.now())
     plan.unit = unit
-    _require_open(unit, *_span_of_new(plan))
+    _require_open(unit, *plan_span(plan))  # not yet in the session: the versions around it decide its span
     before = previous_version(unit.id, year, valid_from)
     db.session.add(plan)
     db.session.flush()
@@ -97,13 +98,6 @@ def create_plan(unit: Unit, year: int, valid_from: date, dimensions: list[str], 
                         "copied_from": before.id if before else None,
                         "indicators": len(before.indicators) if before else 0})
     return plan
-
-
-def _span_of_new(plan: IndicatorPlan) -> tuple[date, date]:
-    following = db.session.scalar(select(func.min(IndicatorPlan.valid_from)).where(
-        IndicatorPlan.unit_id == plan.unit_id, IndicatorPlan.year == plan.year,
-        IndicatorPlan.valid_from > plan.valid_from))
-    return plan.valid_from, (following - timedelta(days=1)) if following else date(plan.year, 12, 31)
 
 
 def _dimensions(dimensions: list[str]) -> list[str]:
@@ -446,7 +440,7 @@ def send_warnings() -> int:
     recipients: dict[int, list[Person]] = {}
     for grant in db.session.scalars(select(RoleGrant).where(
             RoleGrant.unit_id.in_([u.id for u in units]),
-            RoleGrant.role.in_([Role.panel.value, Role.admin.value]))):
+            RoleGrant.role.in_([Role.panel.value, Role.admin.value])).options(joinedload(RoleGrant.person))):
         people = recipients.setdefault(grant.unit_id, [])
         if grant.person.active and grant.person not in people:
             people.append(grant.person)
