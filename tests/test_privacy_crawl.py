@@ -68,6 +68,7 @@ FREE_TEXT = {
     "calendar_day": ["name"], "promotion_round": ["name"],
     "finding": ["description", "void_reason"], "rectification": ["answer", "verdict_reason"],
     "attachment": ["filename"],
+    "indicator_plan": ["note"], "indicator": ["name"], "indicator_value": ["evidence"],
 }
 CALLING_VIEW = re.compile(r"^/survey/calls/\d+$")
 
