@@ -25,6 +25,9 @@ from models.api import ApiClient, api_client_unit
 from models.facts import FactChannel, FactMapping, FactStatus, QuantityRule, WorkFact
 from models.indicators import (DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget, IndicatorValue, Measure,
                                OfficerTarget, ScoringRule)
+from models.decisions import (OUTCOMES, DecisionKind, DecisionOutcome, Honour, HonourKind,
+                              PersonnelDecision)
+from models.mail import MailMessage, MailStatus, NotificationSetting
 from models.inspection import (Attachment, AttachmentStage, Finding, FindingCategory, FindingSource, FindingTarget,
                                Rectification, RectificationStatus)
 
@@ -49,4 +52,6 @@ __all__ = [
     "OfficerTarget", "ScoringRule",
     "Attachment", "AttachmentStage", "Finding", "FindingCategory", "FindingSource", "FindingTarget",
     "Rectification", "RectificationStatus",
+    "OUTCOMES", "DecisionKind", "DecisionOutcome", "Honour", "HonourKind", "PersonnelDecision",
+    "MailMessage", "MailStatus", "NotificationSetting",
 ]

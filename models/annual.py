@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, UTCDateTime, enum_check, utcnow
 from models.jobs import BackgroundJob
 from models.org import Unit
-from models.monthly import Grade, MonthStatus
+from models.monthly import AppealStatus, Grade, MonthStatus
 from models.people import Person
 
 
@@ -56,19 +56,22 @@ class YearAppeal(Base):
     """申诉 against an annual result, filed in the window after publication, decided by the panel."""
 
     __tablename__ = "year_appeal"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'upheld', 'rejected')", name="status_valid"),)
+    __table_args__ = (enum_check("status", AppealStatus),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year_review_id: Mapped[int] = mapped_column(ForeignKey("year_review.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(1000))
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.pending.value)
     decision: Mapped[str] = mapped_column(String(1000), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class YearResult(Base):
@@ -169,6 +172,8 @@ class BonusPool(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     year: Mapped[int] = mapped_column(Integer)
+    #: The month of a monthly pool (its first day); None for the year's pool.
+    month: Mapped[date | None] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     coefficients: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(String(200), default="")

@@ -19,6 +19,7 @@ class Role(str, enum.Enum):
     survey = "survey"
     admin = "admin"
     inspector = "inspector"   # 督察, legal review, petitions, discipline: findings and rectification
+    leader = "leader"         # 局领导: reads every figure of a subtree, changes nothing
 
 
 class Person(Base):
@@ -35,6 +36,10 @@ class Person(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Where notifications chosen by mail go (None: in-app only).
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: The language of mails sent to the person (None: the site's default), kept when they choose one.
+    language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     assignments: Mapped[list[Assignment]] = relationship(

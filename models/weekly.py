@@ -118,7 +118,8 @@ class Notification(Base):
     """An in-app message: an entry returned, a task assigned. ``params`` fill the translated text."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_person_read", "person_id", "read_at"),)
+    __table_args__ = (Index("ix_notification_person_read", "person_id", "read_at"),
+                      Index("uq_notification_person_key", "person_id", "key", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
@@ -127,3 +128,6 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: For a reminder sent on a schedule (a day near its deadline, a window closing): what it is about, so that
+    #: a second run of the schedule sends it once (None: not a reminder).
+    key: Mapped[str | None] = mapped_column(String(120))

@@ -9,6 +9,7 @@ ROLE_LABELS = {
     "survey": _l("Survey staff"),
     "admin": _l("Administrator"),
     "inspector": _l("Inspector"),
+    "leader": _l("Leadership"),
 }
 
 LEVEL_LABELS = {
