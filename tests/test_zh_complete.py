@@ -101,6 +101,11 @@ def audit_actions() -> tuple[set[str], set[str]]:
             objects |= set(_strings(call.args[2]))
     for call, _path in _calls(sources, "_record_review"):
         actions |= set(_strings(call.args[2]))
+    from worklog.cycle import STEPS
+    for call, _path in _calls(sources, "Period"):  # the cycle's steps after each period's name (worklog/cycle.py)
+        for keyword in call.keywords:
+            if keyword.arg == "name":
+                actions |= {f"{name}.{step}" for name in _strings(keyword.value) for step in STEPS}
     for path in sources:  # actions chosen before the call: ``action = "…"``
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "action"

@@ -147,7 +147,13 @@ def lock_month_review(review: MonthReview, *, closing: bool = False) -> MonthRev
     (computing, adjustments, vetoes, grades, appeals) takes FOR NO KEY UPDATE: the panel's changes of a month
     run one at a time (two grades given at once must not both fit the quota) and the month cannot be
     finalised under them, while officers' saves, which hold only KEY SHARE, go on without waiting."""
-    return db.session.scalars(select(MonthReview).where(MonthReview.id == review.id)
+    return lock_review(MonthReview, review.id, closing=closing)
+
+
+def lock_review(model, review_id: int, *, closing: bool = False):
+    """A panel's period row (a month's or a year's review), read afresh under the lock
+    :func:`lock_month_review` describes."""
+    return db.session.scalars(select(model).where(model.id == review_id)
                               .with_for_update(key_share=not closing)
                               .execution_options(populate_existing=True)).one()
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from models import BonusPool, BonusShare, Person, PromotionRound, Role, Unit, YearResult
+from models import BonusPool, BonusShare, MonthStatus, Person, PromotionRound, Role, Unit, YearResult
 from worklog import timekeeping
 from worklog.annual import queries, rounds, services
 from worklog.annual.exports import tie_names, write_round
@@ -55,6 +55,10 @@ class BonusForm(FlaskForm):
     submit = SubmitField(_l("Share the pool"))
 
 
+#: The statuses in which officers see a year's results.
+SHOWN = (MonthStatus.published.value, MonthStatus.final.value)
+
+
 class YearAdjustmentForm(FlaskForm):
     person = StringField(_l("Badge number"), validators=[DataRequired(), Length(max=20)])
     points = DecimalField(_l("Points"), places=2, validators=[InputRequired()])
@@ -63,6 +67,7 @@ class YearAdjustmentForm(FlaskForm):
 
 
 class YearDecisionForm(FlaskForm):
+    version = HiddenField()
     outcome = SelectField(_l("Decision"), validators=[DataRequired()])
     decision = StringField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
     correction = DecimalField(_l("Correction of the annual score"), places=2, validators=[Optional()])
@@ -452,8 +457,9 @@ def decide_year_appeal(appeal_id: int):
     back = url_for("hr.year_page", unit_id=unit.id, year=review.year)
     if form.validate_on_submit():
         try:
+            version = int(form.version.data) if (form.version.data or "").isdigit() else None
             services.decide_year_appeal(appeal, form.outcome.data == "uphold", form.decision.data, current_person(),
-                                        form.correction.data)
+                                        form.correction.data, version)
             flash(_("Appeal decided."), "success")
             return redirect(back)
         except ServiceError as error:
@@ -468,7 +474,7 @@ def my_years():
     me = current_person()
     rows = db.session.execute(
         select(YearResult, YearReview).join(YearReview, YearReview.id == YearResult.year_review_id)
-        .where(YearResult.person_id == me.id, YearReview.status.in_(["published", "final"]))
+        .where(YearResult.person_id == me.id, YearReview.status.in_(SHOWN))
         .order_by(YearReview.year.desc())).all()
     return render_template("annual/my_years.html", rows=rows)
 
@@ -478,7 +484,7 @@ def my_year(review_id: int):
     from models import YearAppeal, YearReview
     me = current_person()
     review = db.session.get(YearReview, review_id)
-    if review is None or review.status not in ("published", "final"):
+    if review is None or review.status not in SHOWN:
         abort(404)
     mine = db.session.scalar(select(YearResult).where(YearResult.year_review_id == review.id,
                                                       YearResult.person_id == me.id))
@@ -494,7 +500,8 @@ def my_year(review_id: int):
                                                                YearAppeal.person_id == me.id)))
     return render_template("annual/my_year.html", review=review, mine=mine, form=form, appeals=appeals,
                            unit=db.session.get(Unit, review.unit_id),
-                           may_appeal=review.status == "published" and timekeeping.today() <= review.appeal_deadline), \
+                           may_appeal=review.status == MonthStatus.published.value
+                           and timekeeping.today() <= review.appeal_deadline), \
         status
 
 

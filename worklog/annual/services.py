@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, insert, select
 from models import (Grade, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent, YearAdjustment,
                     YearAppeal, YearResult, YearReview, utcnow)
 from worklog import audit, timekeeping
-from worklog.errors import Conflict, ServiceError
+from worklog.cycle import Period
+from worklog.errors import ServiceError
 from worklog.extensions import db
 from worklog.rulesets.queries import values_on
 from worklog.monthly.services import _assignments
@@ -58,8 +59,7 @@ def not_assessed(badge: str, year: int) -> ServiceError:
 def add_adjustment(review: YearReview, person: Person, points, reason: str, actor: Person) -> YearAdjustment:
     unit = db.session.get(Unit, review.unit_id)
     _require_panel(unit, actor)
-    if review.status == MonthStatus.final.value:
-        raise ServiceError(_("This year is final and sealed."))
+    YEAR.require_open(review)
     if person.id == actor.id:
         raise ServiceError(_("Nobody records adjustments, vetoes or grades for themselves."))
     # Only people the unit assesses that year: the year page names whoever is adjusted, so any badge of the
@@ -85,8 +85,7 @@ def compute_year(review: YearReview, actor: Person | None) -> int:
     """Annual scores and grades of every officer the unit assesses at the end of the year."""
     unit = db.session.get(Unit, review.unit_id)
     _require_panel(unit, actor)
-    if review.status == MonthStatus.final.value:
-        raise ServiceError(_("This year is final and sealed."))
+    YEAR.require_open(review)
     first, last = date(review.year, 1, 1), date(review.year, 12, 31)
     assignments = _assignments(unit.id, first, last)
     ids = list(assignments)
@@ -148,94 +147,55 @@ def compute_year(review: YearReview, actor: Person | None) -> int:
     return len(rows)
 
 
+# --- Publication, appeals, finalising: the month's cycle (worklog/cycle.py) --------------------------------------
+
+
+def _correct(review: YearReview, person: Person, correction: Decimal, decision: str, actor: Person) -> None:
+    add_adjustment(review, person, correction, decision, actor)
+
+
+def year_rules(review: YearReview):
+    """The rule set in force on the year's first day, as for its computation: later versions never change an
+    earlier year's windows either."""
+    return values_on(date(review.year, 1, 1))
+
+
+YEAR = Period(
+    name="year", review_model=YearReview, appeal_model=YearAppeal, result_model=YearResult,
+    review_key="year_review_id", rules=year_rules, compute=lambda review, actor: compute_year(review, actor),
+    correct=_correct,
+    words={
+        "sealed": lambda: _("This year is final and sealed."),
+        "compute_first": lambda: _("Compute the year before publishing it."),
+        "publish_first": lambda: _("Publish the results before finalising the year."),
+        "no_result": lambda: _("You have no result in this year."),
+        "runs_until": lambda **kw: _("Appeals run until %(day)s: the year can be finalised from %(first)s.", **kw),
+        "not_final": lambda: _("This year is not final."),
+        "reopen_reason": lambda: _("Give the reason for reopening the year."),
+    })
+
+
 def publish_year(review: YearReview, actor: Person) -> YearReview:
     """公示 of the annual results: officers see them and may appeal within the rule set's appeal window."""
-    _require_panel(db.session.get(Unit, review.unit_id), actor)
-    if review.status != MonthStatus.computed.value:
-        raise ServiceError(_("Compute the year before publishing it."))
-    today = timekeeping.today()
-    review.status, review.published_at = MonthStatus.published.value, utcnow()
-    review.appeal_deadline = timekeeping.working_days_after(today, values_on(today).appeal_days)
-    db.session.flush()
-    audit.record(actor, "year.published", "year_review", review.id, unit_id=review.unit_id,
-                 after={"appeal_deadline": review.appeal_deadline.isoformat()})
-    return review
+    return YEAR.publish(review, actor)
 
 
 def file_year_appeal(review: YearReview, person: Person, reason: str, actor: Person) -> YearAppeal:
-    if actor.id != person.id:
-        raise ServiceError(_("Only the officer can appeal their own result."))
-    if review.status != MonthStatus.published.value:
-        raise ServiceError(_("Appeals can be filed only while the results are published."))
-    if timekeeping.today() > review.appeal_deadline:
-        raise ServiceError(_("The appeal window closed on %(day)s.", day=review.appeal_deadline.isoformat()))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Give the reason for your appeal."), "reason")
-    if db.session.scalar(select(YearAppeal.id).where(YearAppeal.year_review_id == review.id,
-                                                     YearAppeal.person_id == person.id,
-                                                     YearAppeal.status == "pending")):
-        raise Conflict(_("You already have an appeal waiting for a decision."))
-    appeal = YearAppeal(year_review_id=review.id, person_id=person.id, reason=reason[:1000], status="pending")
-    db.session.add(appeal)
-    db.session.flush()
-    audit.record(actor, "year.appeal_filed", "year_appeal", appeal.id, unit_id=review.unit_id, reason=reason)
-    return appeal
+    return YEAR.file_appeal(review, person, reason, actor)
 
 
 def decide_year_appeal(appeal: YearAppeal, upheld: bool, decision: str, actor: Person,
-                       correction: Decimal | None = None) -> YearAppeal:
-    """The panel decides with a reason; an upheld appeal may carry a correction of the annual score, and the
-    year is computed again so that the change flows through ranks and the quota."""
-    review = db.session.get(YearReview, appeal.year_review_id)
-    _require_panel(db.session.get(Unit, review.unit_id), actor)
-    if appeal.person_id == actor.id:
-        raise ServiceError(_("Nobody decides their own appeal."))
-    if appeal.status != "pending":
-        raise Conflict(_("This appeal has already been decided."))
-    decision = (decision or "").strip()
-    if not decision:
-        raise ServiceError(_("Give the reason for the decision."), "decision")
-    if upheld and correction:
-        add_adjustment(review, db.session.get(Person, appeal.person_id), correction, decision, actor)
-    appeal.status = "upheld" if upheld else "rejected"
-    appeal.decision, appeal.decided_by_id, appeal.decided_at = decision[:1000], actor.id, utcnow()
-    db.session.flush()
-    audit.record(actor, "year.appeal_decided", "year_appeal", appeal.id, unit_id=review.unit_id,
-                 after={"status": appeal.status}, reason=decision)
-    if upheld:
-        compute_year(review, actor)
-        review.status = MonthStatus.published.value
-        db.session.flush()
-    return appeal
+                       correction: Decimal | None = None, seen_version: int | None = None) -> YearAppeal:
+    """An upheld appeal may carry a correction of the annual score (an annual adjustment)."""
+    return YEAR.decide_appeal(appeal, upheld, decision, actor, correction, seen_version)
 
 
 def finalise_year(review: YearReview, actor: Person) -> YearReview:
-    _require_panel(db.session.get(Unit, review.unit_id), actor)
-    if review.status != MonthStatus.published.value:
-        raise ServiceError(_("Publish the results before finalising the year."))
-    pending = db.session.scalar(select(func.count()).select_from(YearAppeal).where(
-        YearAppeal.year_review_id == review.id, YearAppeal.status == "pending"))
-    if pending:
-        raise ServiceError(_("%(n)d appeals still wait for a decision.", n=pending))
-    if timekeeping.today() <= review.appeal_deadline:
-        raise ServiceError(_("Appeals may be filed until %(day)s.", day=review.appeal_deadline.isoformat()))
-    review.status, review.finalised_at = MonthStatus.final.value, utcnow()
-    db.session.flush()
-    audit.record(actor, "year.finalised", "year_review", review.id, unit_id=review.unit_id)
-    return review
+    return YEAR.finalise(review, actor)
 
 
 def reopen_year(review: YearReview, reason: str, actor: Person) -> YearReview:
-    _require_panel(db.session.get(Unit, review.unit_id), actor)
-    if review.status != MonthStatus.final.value:
-        raise Conflict(_("This year is not final."))
-    if not (reason or "").strip():
-        raise ServiceError(_("Give the reason for reopening the year."), "reason")
-    review.status, review.reopened, review.finalised_at = MonthStatus.computed.value, review.reopened + 1, None
-    db.session.flush()
-    audit.record(actor, "year.reopened", "year_review", review.id, unit_id=review.unit_id, reason=reason)
-    return review
+    return YEAR.reopen(review, reason, actor)
 
 
 # --- Facts for the eligibility rules ---------------------------------------------------------------------------------

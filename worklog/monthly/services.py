@@ -13,14 +13,15 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import format_date, gettext as _, ngettext
+from flask_babel import format_date, gettext as _
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import (AdjustmentKind, Appeal, AppealStatus, Assignment, DayLog, DayStatus, Department, Entry,
+from models import (AdjustmentKind, Appeal, Assignment, DayLog, DayStatus, Department, Entry,
                     EntryStatus, MonthAdjustment, MonthResult, MonthReview, MonthStatus, Person, Post, RuleSet, Unit,
                     VetoEvent, utcnow)
 from worklog import audit, integrity, locks, timekeeping
+from worklog.cycle import Period
 from worklog.errors import Conflict, ServiceError
 from worklog.db import bulk_insert, json_value
 from worklog.extensions import db
@@ -49,9 +50,7 @@ def require_panel(review: MonthReview, actor: Person) -> Unit:
 def require_open(review: MonthReview, *, closing: bool = False) -> None:
     """The month is not final, checked under the lock every change of the panel's month takes first (see
     worklog/locks.py); ``review`` is read afresh."""
-    locks.lock_month_review(review, closing=closing)
-    if review.status == MonthStatus.final.value:
-        raise ServiceError(_("This month is final and sealed. The panel must reopen it, with a reason, to change it."))
+    MONTH.require_open(review, closing=closing)
 
 
 def month_review(unit_id: int, month: date) -> MonthReview | None:
@@ -580,111 +579,66 @@ def override(result: MonthResult, grade: str | None, reason: str, actor: Person)
     return result
 
 
-# --- Publication, appeals, finalising --------------------------------------------------------------------------------
+# --- Publication, appeals, finalising: the cycle the year shares (worklog/cycle.py) ------------------------------
+
+
+def _correct(review: MonthReview, person: Person, correction: dict, _decision: str, actor: Person) -> None:
+    add_adjustment(review, person, correction, actor)
+
+
+def _seal(review: MonthReview, actor: Person) -> None:
+    # Under the month's row lock (the cycle's require_open): the seal chains to the unit's previous final month.
+    integrity.seal_month(db.session, review, actor)
+    departments = db.session.scalars(select(Department.id).where(Department.unit_id == review.unit_id))
+    ledgers.refresh(departments, [review.month])
+
+
+def _reopened(review: MonthReview, actor: Person) -> None:
+    integrity.record_reopening(db.session, integrity.SealKind.month, review, actor)
+
+
+MONTH = Period(
+    name="month", review_model=MonthReview, appeal_model=Appeal, result_model=MonthResult,
+    review_key="month_review_id", rules=rules_of, compute=lambda review, actor: compute(review, actor),
+    correct=_correct, has_publication=True, require_over=lambda review: require_over(review.month),
+    finalised=_seal,
+    # The one flow that may change a final month's rows (see worklog/integrity.py).
+    reopening=lambda review, actor: integrity.allow_reopening(db.session), reopened=_reopened,
+    words={
+        "sealed": lambda: _("This month is final and sealed. The panel must reopen it, with a reason, to change it."),
+        "compute_first": lambda: _("Compute the month before publishing it."),
+        "publish_first": lambda: _("Publish the results before finalising the month."),
+        "no_result": lambda: _("You have no result in this month."),
+        "runs_until": lambda **kw: _("Publication and appeals run until %(day)s: the month can be finalised from "
+                                     "%(first)s.", **kw),
+        "not_final": lambda: _("This month is not final."),
+        "reopen_reason": lambda: _("Give the reason for reopening the month."),
+    })
 
 
 def publish(review: MonthReview, actor: Person) -> MonthReview:
-    """公示: officers see their own result and the unit's list; appeals may be filed until the deadline."""
-    require_panel(review, actor)
-    require_open(review, closing=True)
-    if review.status != MonthStatus.computed.value:
-        raise ServiceError(_("Compute the month before publishing it."))
-    require_over(review.month)
-    r = rules_of(review)
-    today = timekeeping.today()
-    before = audit.snapshot(review, REVIEW_FIELDS)
-    review.status = MonthStatus.published.value
-    review.published_at = utcnow()
-    review.publication_ends = timekeeping.working_days_after(today, r.publication_days)
-    review.appeal_deadline = timekeeping.working_days_after(today, r.appeal_days)
-    db.session.flush()
-    audit.record(actor, "month.published", "month_review", review.id, unit_id=review.unit_id, before=before,
-                 after=audit.snapshot(review, REVIEW_FIELDS) | {"appeal_deadline": review.appeal_deadline.isoformat()})
-    return review
+    return MONTH.publish(review, actor)
 
 
 def file_appeal(review: MonthReview, person: Person, reason: str, actor: Person) -> Appeal:
-    if actor.id != person.id:
-        raise ServiceError(_("Only the officer can appeal their own result."))
-    locks.lock_month_review(review)
-    if review.status != MonthStatus.published.value:
-        raise ServiceError(_("Appeals can be filed only while the results are published."))
-    if timekeeping.today() > review.appeal_deadline:
-        raise ServiceError(_("The appeal window closed on %(day)s.", day=review.appeal_deadline.isoformat()))
-    if person.id not in {row for row in db.session.scalars(select(MonthResult.person_id).where(
-            MonthResult.month_review_id == review.id))}:
-        raise ServiceError(_("You have no result in this month."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Give the reason for your appeal."), "reason")
-    if len(reason) > 1000:
-        raise ServiceError(_("At most %(n)d characters.", n=1000), "reason")
-    if db.session.scalar(select(Appeal.id).where(Appeal.month_review_id == review.id, Appeal.person_id == person.id,
-                                                 Appeal.status == AppealStatus.pending.value)):
-        raise Conflict(_("You already have an appeal waiting for a decision."))
-    appeal = Appeal(month_review_id=review.id, person_id=person.id, reason=reason, status=AppealStatus.pending.value)
-    db.session.add(appeal)
-    db.session.flush()
-    audit.record(actor, "month.appeal_filed", "appeal", appeal.id, unit_id=review.unit_id, reason=reason)
-    return appeal
+    return MONTH.file_appeal(review, person, reason, actor)
 
 
 def decide_appeal(appeal: Appeal, upheld: bool, decision: str, actor: Person, correction: dict | None = None,
                   seen_version: int | None = None) -> Appeal:
-    """The panel decides with a reason. An upheld appeal may carry a correction (an adjustment); the month is
-    then computed again, so the change flows through ranks and quotas."""
-    review = db.session.get(MonthReview, appeal.month_review_id)
-    require_panel(review, actor)
-    require_open(review)
-    if seen_version is not None and appeal.version != seen_version:
-        raise Conflict(_("Someone else changed this at the same time. Reload the page and try again."))
-    if appeal.person_id == actor.id:
-        raise ServiceError(_("Nobody decides their own appeal."))
-    if appeal.status != AppealStatus.pending.value:
-        raise Conflict(_("This appeal has already been decided."))
-    decision = (decision or "").strip()
-    if not decision:
-        raise ServiceError(_("Give the reason for the decision."), "decision")
-    person = db.session.get(Person, appeal.person_id)
-    if upheld and correction:
-        add_adjustment(review, person, correction, actor)
-    appeal.status = AppealStatus.upheld.value if upheld else AppealStatus.rejected.value
-    appeal.decision, appeal.decided_by_id, appeal.decided_at = decision[:1000], actor.id, utcnow()
-    db.session.flush()
-    audit.record(actor, "month.appeal_decided", "appeal", appeal.id, unit_id=review.unit_id,
-                 after={"status": appeal.status}, reason=decision)
-    if upheld:
-        status = review.status
-        compute(review, actor)
-        review.status = status  # still published
-        db.session.flush()
-    return appeal
+    return MONTH.decide_appeal(appeal, upheld, decision, actor, correction, seen_version)
 
 
 def pending_appeals(review: MonthReview) -> int:
-    return db.session.scalar(select(func.count()).select_from(Appeal).where(
-        Appeal.month_review_id == review.id, Appeal.status == AppealStatus.pending.value)) or 0
+    return MONTH.pending_appeals(review)
 
 
 def finalise_from(review: MonthReview) -> date | None:
-    """The first day a published month can be finalised: after its publication and its appeal window."""
-    if review.publication_ends is None:
-        return None
-    return max(review.publication_ends, review.appeal_deadline or review.publication_ends) + timedelta(days=1)
+    return MONTH.finalise_from(review)
 
 
 def finalise_refusal(review: MonthReview) -> str:
-    """Why a published month cannot be finalised today ('' when it can): the page shows it beside a disabled
-    button, and :func:`finalise` refuses with it."""
-    first = finalise_from(review)
-    if first is not None and timekeeping.today() < first:
-        return _("Publication and appeals run until %(day)s: the month can be finalised from %(first)s.",
-                 day=format_date(first - timedelta(days=1)), first=format_date(first))
-    pending = pending_appeals(review)
-    if pending:
-        return ngettext("%(num)d appeal still waits for a decision: decide it before finalising.",
-                        "%(num)d appeals still wait for a decision: decide them before finalising.", pending)
-    return ""
+    return MONTH.finalise_refusal(review)
 
 
 def not_yet(review: MonthReview | None, month: date) -> dict[str, str]:
@@ -704,43 +658,9 @@ def not_yet(review: MonthReview | None, month: date) -> dict[str, str]:
 
 def finalise(review: MonthReview, actor: Person) -> MonthReview:
     """Seal the month: no page, import or command can change it until the panel reopens it."""
-    require_panel(review, actor)
-    require_open(review, closing=True)
-    if review.status != MonthStatus.published.value:
-        raise ServiceError(_("Publish the results before finalising the month."))
-    reason = finalise_refusal(review)
-    if reason:
-        raise ServiceError(reason)
-    before = audit.snapshot(review, REVIEW_FIELDS)
-    review.status = MonthStatus.final.value
-    review.finalised_at, review.finalised_by_id = utcnow(), actor.id
-    db.session.flush()
-    # Under the month's row lock (require_open above): the seal chains to the unit's previous final month.
-    integrity.seal_month(db.session, review, actor)
-    departments = db.session.scalars(select(Department.id).where(Department.unit_id == review.unit_id))
-    ledgers.refresh(departments, [review.month])
-    audit.record(actor, "month.finalised", "month_review", review.id, unit_id=review.unit_id, before=before,
-                 after=audit.snapshot(review, REVIEW_FIELDS))
-    return review
+    return MONTH.finalise(review, actor)
 
 
 def reopen(review: MonthReview, reason: str, actor: Person) -> MonthReview:
     """The only way back from a final month: recorded, with a reason, and visible in the ledgers."""
-    require_panel(review, actor)
-    locks.lock_month_review(review, closing=True)
-    if review.status != MonthStatus.final.value:
-        raise Conflict(_("This month is not final."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Give the reason for reopening the month."), "reason")
-    before = audit.snapshot(review, REVIEW_FIELDS)
-    # The one flow that may change a final month's rows (see worklog/integrity.py).
-    integrity.allow_reopening(db.session)
-    review.status = MonthStatus.computed.value
-    review.reopened += 1
-    review.finalised_at = None
-    db.session.flush()
-    integrity.record_reopening(db.session, integrity.SealKind.month, review, actor)
-    audit.record(actor, "month.reopened", "month_review", review.id, unit_id=review.unit_id, before=before,
-                 after=audit.snapshot(review, REVIEW_FIELDS), reason=reason)
-    return review
+    return MONTH.reopen(review, reason, actor)
