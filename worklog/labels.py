@@ -155,6 +155,8 @@ RULE_LABELS = {
     "score": _l("Score"),
     "veto": _l("Veto"),
     "finding": _l("Inspection finding"),
+    "honour": _l("Honour"),
+    "personnel_decision": _l("Personnel decision"),
     "excellent_score": _l("Score for excellent"),
     "excellent_quota": _l("Place within the excellent quota"),
     "excellent_tie": _l("Tie at the quota boundary"),
@@ -210,6 +212,8 @@ AUDIT_ACTION_LABELS = {
     "calendar.set": _l("Calendar day set"),
     "catalog.imported": _l("Task catalog imported"),
     "day.submitted": _l("Day submitted"),
+    "decision.recorded": _l("Personnel decision recorded"),
+    "decision.changed": _l("Personnel decision changed"),
     "day.self_assessment_changed": _l("Day's self-assessment changed"),
     "delegation.created": _l("Supervision delegated"),
     "delegation.revoked": _l("Delegation withdrawn"),
@@ -221,6 +225,8 @@ AUDIT_ACTION_LABELS = {
     "entry.deleted": _l("Entry deleted"),
     "entry.returned": _l("Entry returned"),
     "entry.updated": _l("Entry changed"),
+    "honour.given": _l("Honour given"),
+    "honour.revoked": _l("Honour revoked"),
     "indicators.broken_down": _l("Target broken down to departments"),
     "indicators.indicator_added": _l("Indicator added"),
     "indicators.indicator_changed": _l("Indicator changed"),
@@ -457,6 +463,12 @@ AUDIT_FIELD_LABELS = {
     "verified": _l("Call back"),
     "escalated_to": _l("Escalated to"),
     "cause": _l("Cause"),
+    # Decisions and honours on record.
+    "decided_on": _l("Decided on"),
+    "note": _l("Note"),
+    "title": _l("Title"),
+    "basis": _l("Proposed by the rule"),
+    "round_name": _l("Promotion round"),
 }
 
 WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
@@ -483,6 +495,10 @@ def _value_labels(object_type: str, name: str) -> dict | None:
                  "quantity_rule": fact_labels.QUANTITY_RULE_LABELS, "channel": CHANNEL_LABELS}.get(name)
         if words is not None:
             return words
+    if object_type in ("personnel_decision", "honour") and name in ("kind", "outcome", "basis"):
+        from worklog.decisions.labels import DECISION_KIND_LABELS, HONOUR_KIND_LABELS, HONOUR_RULE_LABELS, OUTCOME_LABELS
+        return {"outcome": OUTCOME_LABELS, "basis": HONOUR_RULE_LABELS,
+                "kind": DECISION_KIND_LABELS if object_type == "personnel_decision" else HONOUR_KIND_LABELS}[name]
     if object_type == "finding" and name in ("category", "target"):
         from worklog.inspection.labels import CATEGORY_LABELS, TARGET_LABELS
         return {"category": CATEGORY_LABELS, "target": TARGET_LABELS}[name]
