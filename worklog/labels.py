@@ -155,8 +155,6 @@ RULE_LABELS = {
     "score": _l("Score"),
     "veto": _l("Veto"),
     "finding": _l("Inspection finding"),
-    "honour": _l("Honour"),
-    "personnel_decision": _l("Personnel decision"),
     "excellent_score": _l("Score for excellent"),
     "excellent_quota": _l("Place within the excellent quota"),
     "excellent_tie": _l("Tie at the quota boundary"),
@@ -471,6 +469,14 @@ AUDIT_FIELD_LABELS = {
     "round_name": _l("Promotion round"),
 }
 
+#: A field's label where one kind of object means something else by the name than the others do (a survey call's
+#: outcome is its answer; a personnel decision's is what was decided).
+OBJECT_FIELD_LABELS = {
+    ("personnel_decision", "outcome"): _l("Decision taken"),
+    ("personnel_decision", "reference"): _l("Document reference"),
+    ("honour", "reference"): _l("Document reference"),
+}
+
 WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
 
 #: A period's state when it is not final (a round's months and years: the round page, its confirmation, the audit).
@@ -557,7 +563,8 @@ def audit_details(event) -> list[tuple[str, str, str | None]]:
         return []
     lines = []
     for name in list(before) + [k for k in after if k not in before]:
-        label = AUDIT_FIELD_LABELS.get(name) or RULE_FIELD_LABELS.get(name)
+        label = OBJECT_FIELD_LABELS.get((event.object_type, name)) or AUDIT_FIELD_LABELS.get(name) \
+            or RULE_FIELD_LABELS.get(name)
         shown = str(label) if label is not None else name
         was = _audit_value(name, before[name], event.object_type) if name in before else None
         now = _audit_value(name, after[name], event.object_type) if name in after else "—"
@@ -583,6 +590,8 @@ AUDIT_OBJECT_LABELS = {
     "day_log": _l("Day"),
     "delegation": _l("Delegation"),
     "finding": _l("Inspection finding"),
+    "honour": _l("Honour"),
+    "personnel_decision": _l("Personnel decision"),
     "rectification": _l("Rectification"),
     "attachment": _l("Evidence file"),
     "department": _l("Department"),

@@ -43,7 +43,7 @@ def test_hr_records_an_honour_by_hand_audited(client, org):
     # City A's page shows its counties' honours too.
     assert "个人嘉奖" in client.get(f"/hr/honours/{org.city_a.id}/2026").text
     rows = sheet_rows(client.get(f"/hr/honours/{org.county_a.id}/2026/export.xlsx"))
-    assert rows[1][:4] == ("200002", "Officer A", "Commendation", "个人嘉奖")
+    assert rows[1][:4] == ("200002", "Officer A", "Official commendation", "个人嘉奖")
     assert rows[1][5].date() == date(2027, 1, 10) and rows[1][6:10] == ("示公政〔2027〕8号", "成功处置群体性事件",
                                                                        "Entered by hand", "County A1")
 
@@ -91,7 +91,7 @@ def test_annual_excellent_is_proposed_with_why_accepted_once(client, org):
                                     org["panel_a"]: (3, "competent")})
     sign_in(client, org["hr_a"].badge)
     page = client.get(f"/hr/honours/{org.county_a.id}/2026/proposals").text
-    assert "Commendation (2)" in page
+    assert "Official commendation (2)" in page
     assert "annual grade “Excellent” in 2026" in page
     assert f'name="people" value="{org["officer_a"].id}"' in page and "Panel A" not in page
     response = client.post(f"/hr/honours/{org.county_a.id}/2026/proposals", data={
@@ -106,7 +106,7 @@ def test_annual_excellent_is_proposed_with_why_accepted_once(client, org):
     assert event.after["basis"] == "annual_excellent"
     # Shown as honoured now, not proposed twice; accepting again is refused and keeps nothing.
     page = client.get(f"/hr/honours/{org.county_a.id}/2026/proposals?kind=commendation").text
-    assert "Commendation (1)" in page and "already honoured: 嘉奖" in page
+    assert "Official commendation (1)" in page and "already honoured: 嘉奖" in page
     assert f'name="people" value="{org["officer_a"].id}"' not in page
     before = state_counts()
     again = client.post(f"/hr/honours/{org.county_a.id}/2026/proposals", data={

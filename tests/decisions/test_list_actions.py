@@ -44,7 +44,7 @@ def test_the_lists_and_what_was_done_about_them(client, org, on_lists):
     page = client.get(f"/hr/lists/{org.county_a.id}/2026/actions").text
     assert "Warning talk held" in page and "本人已提出辞职" in page
     rows = sheet_rows(client.get(f"/hr/lists/{org.county_a.id}/2026/actions/export.xlsx"))
-    assert rows[0] == ("List", "Badge number", "Full name", "What was done", "Decided on", "Document reference",
+    assert rows[0] == ("List", "Badge number", "Full name", "Action taken", "Decided on", "Document reference",
                        "Note")
     officer = next(r for r in rows if r[1] == "200002")
     assert officer[:4] == ("Removal from post", "200002", "Officer A", "Not carried out")

@@ -169,7 +169,7 @@ def test_the_spreadsheet_holds_the_outcomes(client, org, published):
     sign_in(client, org["hr_a"].badge)
     assert _one(client, published, org["officer_a"], note="名额有限").status_code == 302
     rows = sheet_rows(client.get(f"/hr/rounds/{published.id}/decisions/export.xlsx"))
-    assert rows[0][:5] == ("Place", "Badge number", "Full name", "Unit", "Outcome")
+    assert rows[0][:5] == ("Place", "Badge number", "Full name", "Unit", "Decision taken")
     officer = next(r for r in rows if r[1] == org["officer_a"].badge)
     assert officer[2:] == ("Officer A", "County A1", "Promoted", officer[5], "示公人〔2027〕3号", "名额有限")
     assert officer[5].date() == date(2027, 1, 20)
@@ -183,3 +183,14 @@ def test_the_round_page_links_to_its_outcomes_once_published(client, org, publis
     sign_in(client, org["hr_a"].badge)
     page = client.get(f"/hr/rounds/{published.id}").text
     assert f"/hr/rounds/{published.id}/decisions" in page
+
+
+def test_a_round_named_with_characters_a_sheet_name_refuses_still_exports(client, org):
+    named = make_round(org, name="2026/竞争上岗 [一]: 第*批?")
+    sign_in(client, org["hr_a"].badge)
+    for url in (f"/hr/rounds/{named.id}/export.xlsx", f"/hr/rounds/{named.id}/decisions/export.xlsx"):
+        from openpyxl import load_workbook
+        import io
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert load_workbook(io.BytesIO(response.get_data())).sheetnames == ["2026_竞争上岗 _一__ 第_批_"]

@@ -51,7 +51,7 @@ class PicksField(Field):
 
 
 def _outcome():
-    return SelectField(_l("Outcome"), validators=[InputRequired(message=_l("Choose what was decided."))])
+    return SelectField(_l("Decision taken"), validators=[InputRequired(message=_l("Choose what was decided."))])
 
 
 def _decided_on():

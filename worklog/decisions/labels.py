@@ -23,7 +23,7 @@ OUTCOME_LABELS = {
 #: The kinds of honour (models.decisions.HonourKind).
 HONOUR_KIND_LABELS = {
     "merit": _l("Merit citation"),
-    "commendation": _l("Commendation"),
+    "commendation": _l("Official commendation"),
     "award": _l("Award for excellence"),
 }
 

@@ -24,7 +24,7 @@ from worklog.decisions import queries, services
 from worklog.decisions.forms import AcceptForm, BulkDecisionForm, DecisionForm, HonourForm, RevokeForm
 from worklog.decisions.labels import (DECISION_KIND_LABELS, HONOUR_KIND_LABELS, HONOUR_RULE_LABELS, OUTCOME_LABELS,
                                       basis_label)
-from worklog.exports import _download, _xlsx_value, safe_cell
+from worklog.exports import _download, _xlsx_value, safe_cell, sheet_title
 from worklog.extensions import db
 from worklog.permissions import may_view_record, unit_for
 from worklog.rules.honours import HONOUR_KINDS, HONOUR_RULES, rule_phrase
@@ -86,7 +86,7 @@ def _xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], fil
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"
     heading = []
     for text in headers:
@@ -184,7 +184,7 @@ def _filled(decision) -> DecisionForm:
 @bp.route("/hr/rounds/<int:round_id>/decisions/export.xlsx")
 def round_decisions_export(round_id: int):
     round_, unit = _round(round_id)
-    headers = [_("Place"), _("Badge number"), _("Full name"), _("Unit"), _("Outcome"), _("Decided on"),
+    headers = [_("Place"), _("Badge number"), _("Full name"), _("Unit"), _("Decision taken"), _("Decided on"),
                _("Document reference"), _("Note")]
     rows = ((r.position, r.badge, r.name, r.unit_name or "", _outcome_text(r.outcome), r.decided_on,
              r.reference or "", r.note or "") for r in queries.round_every_row(round_))
@@ -245,7 +245,7 @@ def list_actions_export(unit_id: int, year: int):
             rows.append((str(DECISION_KIND_LABELS[kind]), person.badge, person.name,
                          _outcome_text(d.outcome if d else None), d.decided_on if d else None,
                          d.reference if d else "", d.note if d else ""))
-    headers = [_("List"), _("Badge number"), _("Full name"), _("What was done"), _("Decided on"),
+    headers = [_("List"), _("Badge number"), _("Full name"), _("Action taken"), _("Decided on"),
                _("Document reference"), _("Note")]
     return _xlsx(f"{year}", headers, rows, f"lists-{unit.code}-{year}-actions.xlsx")
 
