@@ -167,3 +167,16 @@ def test_revoking_keeps_the_honour_on_record_with_the_reason(client, org):
     final_year(org.county_a, 2026, {org["officer_a"]: (1, "excellent")})
     page = client.get(f"/hr/honours/{org.county_a.id}/2026/proposals?kind=commendation").text
     assert f'name="people" value="{org["officer_a"].id}"' in page
+
+
+def test_accepting_with_a_kind_the_page_does_not_have_is_refused(client, org):
+    final_year(org.county_a, 2026, {org["officer_a"]: (1, "excellent")})
+    sign_in(client, org["hr_a"].badge)
+    before = state_counts()
+    refused = client.post(f"/hr/honours/{org.county_a.id}/2026/proposals", data={
+        "kind": "medal", "people": [str(org["officer_a"].id)], "title": "嘉奖", "decided_on": "2027-01-20"})
+    assert refused.status_code == 422 and "Choose the kind of honour." in refused.text
+    garbled = client.post(f"/hr/honours/{org.county_a.id}/2026/proposals", data={
+        "kind": "commendation", "people": ["x"], "title": "嘉奖", "decided_on": "2027-01-20"})
+    assert garbled.status_code == 422 and "could not be read" in garbled.text
+    assert state_counts() == before

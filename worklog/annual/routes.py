@@ -337,6 +337,8 @@ def round_export(round_id: int):
 def lists(unit_id: int, year: int):
     """诫勉 and 免职 candidates of a year: the bottom 3% of the annual ranking, once or two years running."""
     unit = _hr_unit(unit_id)
+    if not timekeeping.FIRST_YEAR <= year <= timekeeping.LAST_YEAR:
+        abort(404)  # the year after it is the list's reference date: year 9999 has none
     found = rounds.year_lists(unit, year)
     return render_template("annual/lists.html", unit=unit, year=year, warning=found.warning, removal=found.removal,
                            reason=found.reason)

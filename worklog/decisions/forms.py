@@ -93,8 +93,8 @@ class HonourForm(FlaskForm):
                         render_kw={"placeholder": _l("e.g. 个人三等功, 优秀公务员")})
     decided_on = _decided_on()
     reference = _reference()
-    reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=_l("Give the reason for the honour.")),
-                                                     Length(max=500)], render_kw={"rows": 2})
+    reason = TextAreaField(_l("Reason for the honour"), validators=[
+        InputRequired(message=_l("Give the reason for the honour.")), Length(max=500)], render_kw={"rows": 2})
     submit = SubmitField(_l("Record the honour"))
 
 

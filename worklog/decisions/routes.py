@@ -271,7 +271,8 @@ def honours(unit_id: int, year: int):
     page = int_arg("page", 1, high=1_000_000)
     rows, total = queries.honours_page(unit, year, page, per_page)
     return render_template("decisions/honours.html", unit=unit, year=year, form=form, rows=rows, total=total,
-                           page=page, pages=max(1, math.ceil(total / per_page))), status
+                           page=page, pages=max(1, math.ceil(total / per_page)),
+                           this_year=timekeeping.today().year), status
 
 
 @bp.route("/hr/honours/<int:unit_id>/<int:year>/proposals", methods=["GET", "POST"])
