@@ -502,7 +502,8 @@ def _value_labels(object_type: str, name: str) -> dict | None:
         if words is not None:
             return words
     if object_type in ("personnel_decision", "honour") and name in ("kind", "outcome", "basis"):
-        from worklog.decisions.labels import DECISION_KIND_LABELS, HONOUR_KIND_LABELS, HONOUR_RULE_LABELS, OUTCOME_LABELS
+        from worklog.decisions.labels import (DECISION_KIND_LABELS, HONOUR_KIND_LABELS, HONOUR_RULE_LABELS,
+                                             OUTCOME_LABELS)
         return {"outcome": OUTCOME_LABELS, "basis": HONOUR_RULE_LABELS,
                 "kind": DECISION_KIND_LABELS if object_type == "personnel_decision" else HONOUR_KIND_LABELS}[name]
     if object_type == "finding" and name in ("category", "target"):

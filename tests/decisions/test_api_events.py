@@ -45,9 +45,11 @@ def test_decisions_and_honours_are_events_in_scope(app, client, org, published, 
     sign_in(client, org["hr_a"].badge)
     officer = org["officer_a"]
     assert client.post(f"/hr/rounds/{published.id}/decisions/{officer.id}", data={
-        "outcome": "promoted", "decided_on": "2027-01-20", "reference": "示公人〔2027〕3号", "version": "0"}).status_code == 302
+        "outcome": "promoted", "decided_on": "2027-01-20", "reference": "示公人〔2027〕3号",
+        "version": "0"}).status_code == 302
     assert client.post(f"/hr/rounds/{published.id}/decisions/{officer.id}", data={
-        "outcome": "deferred", "decided_on": "2027-01-21", "reference": "示公人〔2027〕4号", "version": "1"}).status_code == 302
+        "outcome": "deferred", "decided_on": "2027-01-21", "reference": "示公人〔2027〕4号",
+        "version": "1"}).status_code == 302
     assert client.post(f"/hr/lists/{org.county_a.id}/2026/actions/{org['supervisor_a'].id}", data={
         "outcome": "held", "decided_on": "2027-01-15", "version": "0"}).status_code == 302
     assert client.post(f"/hr/honours/{org.county_a.id}/2026", data={

@@ -194,3 +194,18 @@ def test_a_round_named_with_characters_a_sheet_name_refuses_still_exports(client
         response = client.get(url)
         assert response.status_code == 200, url
         assert load_workbook(io.BytesIO(response.get_data())).sheetnames == ["2026_竞争上岗 _一__ 第_批_"]
+
+
+def test_the_outcomes_page_reads_a_fixed_number_of_statements(client, org, published):
+    from tests.daily.conftest import count_queries
+    sign_in(client, org["hr_a"].badge)
+
+    def statements() -> int:
+        with count_queries() as seen:
+            assert client.get(f"/hr/rounds/{published.id}/decisions").status_code == 200
+        return sum(1 for s in seen if not s.startswith("BEGIN"))
+    assert _one(client, published, org["officer_a"]).status_code == 302
+    one = statements()
+    for person in (org["supervisor_a"], org["panel_a"], org["admin_a"]):
+        assert _one(client, published, person, outcome="deferred").status_code == 302
+    assert statements() == one

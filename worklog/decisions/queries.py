@@ -219,7 +219,8 @@ def proposals(unit: Unit, year: int, only: list[int] | None = None, rules=HONOUR
     annual: dict[int, dict[int, str]] = defaultdict(dict)
     for pid, badge, name, y, grade in db.session.execute(
             select(YearResult.person_id, Person.badge, Person.name, YearReview.year, YearResult.final_grade)
-            .join(YearReview, YearReview.id == YearResult.year_review_id).join(Person, Person.id == YearResult.person_id)
+            .join(YearReview, YearReview.id == YearResult.year_review_id)
+            .join(Person, Person.id == YearResult.person_id)
             .where(YearResult.person_id.in_(ids), YearReview.status == FINAL, YearReview.year.in_(years))):
         names[pid] = (badge, name)
         annual[pid][y] = grade
@@ -273,7 +274,8 @@ class Record:
 def record(person: Person) -> Record:
     """Two statements."""
     decisions = db.session.execute(
-        select(PersonnelDecision, PromotionRound.name).outerjoin(PromotionRound, PromotionRound.id == PersonnelDecision.round_id)
+        select(PersonnelDecision, PromotionRound.name)
+        .outerjoin(PromotionRound, PromotionRound.id == PersonnelDecision.round_id)
         .join(Unit, Unit.id == PersonnelDecision.unit_id)
         .where(PersonnelDecision.person_id == person.id).options(contains_eager(PersonnelDecision.unit))
         .order_by(PersonnelDecision.decided_on.desc(), PersonnelDecision.id.desc())).all()

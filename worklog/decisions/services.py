@@ -241,7 +241,8 @@ def record_honour(unit: Unit, data: dict, actor: Person) -> Honour:
     return _give(unit, person, where, values, actor)
 
 
-def accept_proposals(unit: Unit, year: int, kind: str, person_ids: list[int], data: dict, actor: Person) -> list[Honour]:
+def accept_proposals(unit: Unit, year: int, kind: str, person_ids: list[int], data: dict,
+                     actor: Person) -> list[Honour]:
     """Honours for officers the rules propose (their basis: the rule that proposed them; their reason: what it
     found), one title, date and reference for all. All or nothing: an officer not proposed, or honoured with this
     kind for the year since the page was read, and nothing is kept. ``data``: title, decided_on, reference."""

@@ -78,7 +78,8 @@ def validate_rules(rules: Any) -> list[RuleProblem]:
             continue
         wanted = MEASURES[rule["measure"]]
         if set(params) - set(wanted):
-            problems.append(RuleProblem("policy.unknown_params", key=key, names=", ".join(sorted(set(params) - set(wanted)))))
+            unknown = ", ".join(sorted(set(params) - set(wanted)))
+            problems.append(RuleProblem("policy.unknown_params", key=key, names=unknown))
         for name in wanted:
             value = params.get(name)
             if name == "grade" and value not in GRADES:
