@@ -266,6 +266,26 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/hr/lists/<int:unit_id>/<int:year>", "GET"): HR_A,
     ("/hr/bonus/<int:unit_id>/<int:year>", "GET"): HR_A,
     ("/hr/bonus/<int:unit_id>/<int:year>", "POST"): HR_A,
+    # Decisions on record: HR over the round's or the list's unit (the world's round is a draft: its outcomes are
+    # refused, 422, its officer's page sends back to the list); an honour of county A; the officer's record.
+    ("/hr/rounds/<int:round_id>/decisions", "GET"): HR_A,
+    ("/hr/rounds/<int:round_id>/decisions", "POST"): HR_A,
+    ("/hr/rounds/<int:round_id>/decisions/<int:person_id>", "GET"): HR_A,
+    ("/hr/rounds/<int:round_id>/decisions/<int:person_id>", "POST"): HR_A,
+    ("/hr/rounds/<int:round_id>/decisions/export.xlsx", "GET"): HR_A,
+    ("/hr/lists/<int:unit_id>/<int:year>/actions", "GET"): HR_A,
+    ("/hr/lists/<int:unit_id>/<int:year>/actions/<int:person_id>", "GET"): HR_A,
+    ("/hr/lists/<int:unit_id>/<int:year>/actions/<int:person_id>", "POST"): HR_A,
+    ("/hr/lists/<int:unit_id>/<int:year>/actions/export.xlsx", "GET"): HR_A,
+    ("/hr/honours/<int:unit_id>/<int:year>", "GET"): HR_A,
+    ("/hr/honours/<int:unit_id>/<int:year>", "POST"): HR_A,
+    ("/hr/honours/<int:unit_id>/<int:year>/proposals", "GET"): HR_A,
+    ("/hr/honours/<int:unit_id>/<int:year>/proposals", "POST"): HR_A,
+    ("/hr/honours/<int:unit_id>/<int:year>/export.xlsx", "GET"): HR_A,
+    ("/hr/honours/<int:honour_id>/revoke", "GET"): HR_A,
+    ("/hr/honours/<int:honour_id>/revoke", "POST"): HR_A,
+    ("/hr/people/<int:person_id>/record", "GET"): HR_A,
+    ("/my/record", "GET"): SIGNED_IN,
     # Ledgers.
     ("/ledgers/", "GET"): LEDGER_ANY,
     ("/ledgers/units/<int:unit_id>", "GET"): LEDGER_A,
@@ -436,9 +456,17 @@ def world(app, org, catalog):  # noqa: F811
         "target": "officer", "badge": org["officer_a"].badge, "found_on": date(2026, 11, 9), "category": "discipline",
         "description": "Late", "rectify": True, "files": [Upload("evidence.pdf", b"%PDF-1.4 evidence")]},
         org["inspector_a"])
+    from worklog.decisions import services as decisions
+    from tests.decisions.conftest import final_year
+    # A final 2026 ranking puts officer A on the warning-talk list (last of a group of 67) of county A's year (whose
+    # own review is open: the ranking is the city's, as a group of the city's would be).
+    final_year(org.city_a, 2026, {org["officer_a"]: (67, "incompetent")})
+    honour = decisions.record_honour(org.county_a, {
+        "badge": org["officer_a"].badge, "kind": "commendation", "title": "嘉奖", "year": 2026,
+        "decided_on": date(2026, 11, 9), "reference": "", "reason": "Commended"}, hr)
     app.config["FIXED_NOW"] = REVIEW_TIME
     db.session.commit()
-    return World(plan_id=plan.id, indicator_id=indicator.id, target_id=target.id, share_id=share.id,
+    return World(honour_id=honour.id, plan_id=plan.id, indicator_id=indicator.id, target_id=target.id, share_id=share.id,
         person_id=org["officer_a"].id, grant_id=grant.id, unit_id=org.county_a.id, parent_id=org.city_a.id,
         department_id=org.dept_a.id, sequence_id=org.post.sequence_id, post_id=org.post.id,
         task_type_id=catalog["T1"].id, category_id=catalog["T1"].category_id, day=date(2026, 11, 24).isoformat(), week=MONDAY.isoformat(), month="2026-11",

@@ -219,7 +219,7 @@ def test_no_form_field_and_no_query_parameter_gives_a_server_error(app, client, 
     post_fill = {**fill, "action": "compute", **dict.fromkeys(
         ["grant_id", "item_id", "appeal_id", "result_id", "round_id", "job_id", "call_id", "follow_up_id", "draw_id",
          "delegation_id", "task_id", "run_id", "client_id", "mapping_id", "plan_id", "indicator_id", "target_id",
-         "share_id", "praise_id"], 1)}
+         "share_id", "praise_id", "honour_id"], 1)}
     assert {"quantity", "hours", "points", "reason", "month", "day"} <= set(every_field)
     unshown = 0
     for rule in app.url_map.iter_rules():

@@ -27,7 +27,7 @@ from models import (ApiClient, Attachment, AuditEvent, BackgroundJob, Department
                     MonthResult, MonthReview, Person, Post, PromotionRound, RoleGrant, Sequence, SurveyCall,
                     SurveyContact, SurveyDraw, SurveyFollowUp, SurveyPraise, TaskCategory, TaskType, Unit,
                     YearReview)
-from models import DepartmentTarget, Indicator, IndicatorPlan, IndicatorTarget
+from models import DepartmentTarget, Honour, Indicator, IndicatorPlan, IndicatorTarget
 from models import Base
 from tests.factories import sign_in
 from worklog import demo, timekeeping
@@ -69,6 +69,7 @@ FREE_TEXT = {
     "finding": ["description", "void_reason"], "rectification": ["answer", "verdict_reason"],
     "attachment": ["filename"],
     "indicator_plan": ["note"], "indicator": ["name"], "indicator_value": ["evidence"],
+    "personnel_decision": ["reference", "note"], "honour": ["title", "reference", "reason", "revoked_reason"],
 }
 CALLING_VIEW = re.compile(r"^/survey/calls/\d+$")
 
@@ -196,6 +197,7 @@ def _parameters() -> dict[str, list]:
         "target_id": [_first(select(IndicatorTarget.id))], "share_id": [_first(select(DepartmentTarget.id))],
         "finding_id": [_first(select(Finding.id).order_by(Finding.id))],
         "attachment_id": [_first(select(Attachment.id).order_by(Attachment.id))],
+        "honour_id": [_first(select(Honour.id).order_by(Honour.id))],
     }
     return {name: [v for v in options if v is not None] or [1] for name, options in values.items()}
 

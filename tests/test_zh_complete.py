@@ -289,7 +289,10 @@ def test_every_audited_field_and_coded_value_reads_in_chinese(zh):
              Event("month_review", {"status": "published"}, {"status": "final"}),
              Event("unit_evaluation_run", {"status": "recorded"}, {"status": "final"}),
              Event("survey_call", {}, {"outcome": "dissatisfied"}),
-             Event("person", {}, {"role": "panel"}), Event("import", {}, {"created": 3, "unchanged": 1})]
+             Event("person", {}, {"role": "panel"}), Event("import", {}, {"created": 3, "unchanged": 1}),
+             Event("personnel_decision", {"outcome": "held"}, {"kind": "warning_talk", "outcome": "not_carried_out",
+                                                               "decided_on": "2027-01-15", "note": "本人已辞职"}),
+             Event("honour", {}, {"kind": "merit", "basis": "excellent_three_years", "title": "个人三等功"})]
     for event in cases:  # the fixture reads in Chinese
         for label, was, now in labels.audit_details(event):
             text = " ".join(str(x) for x in (label, was, now) if x is not None)

@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.annual.routes import bp as hr_bp
     from worklog.catalog.routes import bp as catalog_bp
     from worklog.daily.routes import bp as daily_bp
+    from worklog.decisions.routes import bp as decisions_bp
     from worklog.facts.routes import bp as facts_bp
     from worklog.home.routes import bp as home_bp
     from worklog.indicators.routes import bp as indicators_bp
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(indicators_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(inspection_bp)
+    app.register_blueprint(decisions_bp)
 
     from worklog.api import limits
     from worklog.api.errors import ApiError, handle_api_error

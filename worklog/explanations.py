@@ -135,6 +135,13 @@ PHRASES: dict[str, str] = {
     "has.no_veto": N_("none"),
     "has.vetoes": N_("%(count)s: %(days)s"),
     "has.no_rank": N_("no police rank on record"),
+    # Honours proposed from the grades (worklog/rules/honours.py): what a rule asks, what it found.
+    "proposes.annual_grade": N_("an annual grade “%(grade)s” in the year"),
+    "proposes.monthly_grades": N_("at least %(at_least)s monthly “%(grade)s” grades in the year"),
+    "proposes.annual_years": N_("an annual grade “%(grade)s” in each of the last %(years)s years"),
+    "honour.annual_grade": N_("annual grade “%(grade)s” in %(year)s"),
+    "honour.monthly_grades": N_("%(count)s monthly “%(grade)s” grades in %(year)s (at least %(at_least)s asked)"),
+    "honour.annual_years": N_("annual grade “%(grade)s” in each year from %(first)s to %(last)s"),
 }
 
 #: Every problem a rule set or an eligibility policy can have, by code.

@@ -25,6 +25,17 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+#: What a spreadsheet program refuses in a sheet's name.
+_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def sheet_title(text: str, default: str = "Sheet") -> str:
+    """A sheet's name made of a text people typed (a round's name): no phone number, none of the characters a sheet's
+    name may not hold (a round named "A/B" made its export fail), at most 31 characters."""
+    title = redact(str(text or "")).translate(_SHEET_FORBIDDEN).strip().strip("'")[:31]
+    return title or default
+
+
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     filename = redact(filename)  # made of names and periods, but a name may hold anything

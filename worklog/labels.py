@@ -210,6 +210,8 @@ AUDIT_ACTION_LABELS = {
     "calendar.set": _l("Calendar day set"),
     "catalog.imported": _l("Task catalog imported"),
     "day.submitted": _l("Day submitted"),
+    "decision.recorded": _l("Personnel decision recorded"),
+    "decision.changed": _l("Personnel decision changed"),
     "day.self_assessment_changed": _l("Day's self-assessment changed"),
     "delegation.created": _l("Supervision delegated"),
     "delegation.revoked": _l("Delegation withdrawn"),
@@ -221,6 +223,8 @@ AUDIT_ACTION_LABELS = {
     "entry.deleted": _l("Entry deleted"),
     "entry.returned": _l("Entry returned"),
     "entry.updated": _l("Entry changed"),
+    "honour.given": _l("Honour given"),
+    "honour.revoked": _l("Honour revoked"),
     "indicators.broken_down": _l("Target broken down to departments"),
     "indicators.indicator_added": _l("Indicator added"),
     "indicators.indicator_changed": _l("Indicator changed"),
@@ -457,6 +461,20 @@ AUDIT_FIELD_LABELS = {
     "verified": _l("Call back"),
     "escalated_to": _l("Escalated to"),
     "cause": _l("Cause"),
+    # Decisions and honours on record.
+    "decided_on": _l("Decided on"),
+    "note": _l("Note"),
+    "title": _l("Title"),
+    "basis": _l("Proposed by the rule"),
+    "round_name": _l("Promotion round"),
+}
+
+#: A field's label where one kind of object means something else by the name than the others do (a survey call's
+#: outcome is its answer; a personnel decision's is what was decided).
+OBJECT_FIELD_LABELS = {
+    ("personnel_decision", "outcome"): _l("Decision taken"),
+    ("personnel_decision", "reference"): _l("Document reference"),
+    ("honour", "reference"): _l("Document reference"),
 }
 
 WEEK_STATUS_LABELS = {"open": _l("Open"), "signed": _l("Signed")}
@@ -483,6 +501,11 @@ def _value_labels(object_type: str, name: str) -> dict | None:
                  "quantity_rule": fact_labels.QUANTITY_RULE_LABELS, "channel": CHANNEL_LABELS}.get(name)
         if words is not None:
             return words
+    if object_type in ("personnel_decision", "honour") and name in ("kind", "outcome", "basis"):
+        from worklog.decisions.labels import (DECISION_KIND_LABELS, HONOUR_KIND_LABELS, HONOUR_RULE_LABELS,
+                                             OUTCOME_LABELS)
+        return {"outcome": OUTCOME_LABELS, "basis": HONOUR_RULE_LABELS,
+                "kind": DECISION_KIND_LABELS if object_type == "personnel_decision" else HONOUR_KIND_LABELS}[name]
     if object_type == "finding" and name in ("category", "target"):
         from worklog.inspection.labels import CATEGORY_LABELS, TARGET_LABELS
         return {"category": CATEGORY_LABELS, "target": TARGET_LABELS}[name]
@@ -541,7 +564,8 @@ def audit_details(event) -> list[tuple[str, str, str | None]]:
         return []
     lines = []
     for name in list(before) + [k for k in after if k not in before]:
-        label = AUDIT_FIELD_LABELS.get(name) or RULE_FIELD_LABELS.get(name)
+        label = OBJECT_FIELD_LABELS.get((event.object_type, name)) or AUDIT_FIELD_LABELS.get(name) \
+            or RULE_FIELD_LABELS.get(name)
         shown = str(label) if label is not None else name
         was = _audit_value(name, before[name], event.object_type) if name in before else None
         now = _audit_value(name, after[name], event.object_type) if name in after else "—"
@@ -567,6 +591,8 @@ AUDIT_OBJECT_LABELS = {
     "day_log": _l("Day"),
     "delegation": _l("Delegation"),
     "finding": _l("Inspection finding"),
+    "honour": _l("Honour"),
+    "personnel_decision": _l("Personnel decision"),
     "rectification": _l("Rectification"),
     "attachment": _l("Evidence file"),
     "department": _l("Department"),

@@ -496,3 +496,16 @@ def api_unit_for(client, unit_id: int) -> Unit:
     if unit is None or client is None or not any(unit.is_within(scope) for scope in client.units):
         raise OutOfScope()
     return unit
+
+
+# --- Decisions and honours on record (奖惩兑现) ------------------------------------------------------------------
+
+
+def may_view_record(viewer: Person | None, person: Person) -> bool:
+    """An officer's decisions and honours: HR over any unit the officer worked in (a past unit's HR keeps what it
+    decided in sight), as for the officer's ledger. The officer reads their own under /my/record. Everyone else
+    is answered 404."""
+    if not _signed_in(viewer) or person is None:
+        return False
+    units = {a.department.unit for a in person.assignments}
+    return any(has_role(viewer, Role.hr, unit) for unit in units)

@@ -69,7 +69,8 @@ def write_round(round_: PromotionRound, target: str | IO[bytes]) -> None:
 
     from worklog.exports import _xlsx_value, safe_cell
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=round_.name[:31])
+    from worklog.exports import sheet_title
+    sheet = workbook.create_sheet(title=sheet_title(round_.name))
     sheet.freeze_panes = "A2"
     heading = []
     for text in headers(round_):

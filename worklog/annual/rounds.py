@@ -22,7 +22,7 @@ from worklog.extensions import db
 from worklog.permissions import require_hr
 from worklog.rulesets.queries import values_on
 from worklog.rules.bonus import distribute
-from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy
+from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy, why_empty
 from worklog.rules.periods import periods_read
 
 #: The numeric parameters HR may try other values for (what-if).
@@ -379,6 +379,34 @@ def what_if(round_: PromotionRound, unit: Unit, tried_policy: dict, shown: int =
     left = [(name, badge) for pid, (_position, name, badge) in sorted(stored.items(), key=lambda kv: kv[1][0])
             if pid not in after]
     return entered[:shown], left[:shown], len(entered), len(left)
+
+
+# --- The year's warning and removal lists ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearLists:
+    """诫勉 and 免职 candidates of a unit's year: (officer, evaluation) pairs, and why a list is empty (a phrase)."""
+    removal: list
+    warning: list
+    reason: Any
+
+
+def year_lists(unit: Unit, year: int) -> YearLists:
+    """The bottom 3% of the annual ranking, two years running (removal) or in the year (warning talk; those on the
+    removal list are not listed twice), among the officers of the unit's subtree at the year's end. Computed live,
+    by the page and by whatever records what was done about it."""
+    reference = date(year + 1, 1, 1)
+    people, facts = facts_in(unit, date(year, 12, 31))
+    by_id = {p.id: p for p in people}
+    removal = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["removal"], facts, reference) if e.eligible]
+    removed = {p.id for p, _e in removal}
+    warning = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["warning_talk"], facts, reference)
+               if e.eligible and e.person_id not in removed]
+    # An empty list says why: nobody ranked, groups too small for a place at the share, or places not taken.
+    sizes = [f.annual[year][1] for f in facts if year in f.annual]
+    share = Decimal(DEFAULT_POLICIES["warning_talk"]["rules"][0]["params"]["bottom"])
+    return YearLists(removal=removal, warning=warning, reason=why_empty(share, sizes))
 
 
 # --- Bonus -------------------------------------------------------------------------------------------------------------

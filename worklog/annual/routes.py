@@ -31,7 +31,7 @@ from worklog.permissions import scope_units, unit_for
 from worklog.rules.bonus import spread
 from worklog.annual.forms import PolicyForm, attach_problems, policy_form, policy_from, row_fields
 from worklog.explanations import POLICY_LABELS, Wording
-from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy, why_empty
+from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
 from worklog.web import after_this_transaction, confirmation_step, current_person, int_arg, refuse, rollback_only, \
     signed_in_blueprint, submit
 
@@ -342,19 +342,11 @@ def round_export(round_id: int):
 def lists(unit_id: int, year: int):
     """诫勉 and 免职 candidates of a year: the bottom 3% of the annual ranking, once or two years running."""
     unit = _hr_unit(unit_id)
-    reference = date(year + 1, 1, 1)
-    people, facts = rounds.facts_in(unit, date(year, 12, 31))
-    by_id = {p.id: p for p in people}
-    removal = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["removal"], facts, reference) if e.eligible]
-    removed = {p.id for p, _e in removal}
-    warning = [(by_id[e.person_id], e) for e in evaluate(DEFAULT_POLICIES["warning_talk"], facts, reference)
-               if e.eligible and e.person_id not in removed]
-    # An empty list says why: nobody ranked, groups too small for a place at the share, or places not taken.
-    sizes = [f.annual[year][1] for f in facts if year in f.annual]
-    share = Decimal(DEFAULT_POLICIES["warning_talk"]["rules"][0]["params"]["bottom"])
-    reason = why_empty(share, sizes)
-    return render_template("annual/lists.html", unit=unit, year=year, warning=warning, removal=removal,
-                           reason=reason)
+    if not timekeeping.FIRST_YEAR <= year <= timekeeping.LAST_YEAR:
+        abort(404)  # the year after it is the list's reference date: year 9999 has none
+    found = rounds.year_lists(unit, year)
+    return render_template("annual/lists.html", unit=unit, year=year, warning=found.warning, removal=found.removal,
+                           reason=found.reason)
 
 
 @bp.route("/hr/bonus/<int:unit_id>/<int:year>", methods=["GET", "POST"])

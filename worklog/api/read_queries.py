@@ -9,8 +9,9 @@ from typing import Any, Callable, Sequence as Seq
 from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager
 
-from models import (ApiClient, Assignment, AuditEvent, Department, MonthResult, MonthReview, MonthStatus, Person,
-                    Post, PromotionCandidate, PromotionRound, Sequence, Unit, YearResult, YearReview)
+from models import (ApiClient, Assignment, AuditEvent, Department, Honour, MonthResult, MonthReview, MonthStatus,
+                    Person, PersonnelDecision, Post, PromotionCandidate, PromotionRound, Sequence, Unit, YearResult,
+                    YearReview)
 from worklog.extensions import db
 from worklog.permissions import api_unit_scope_clause
 
@@ -29,6 +30,16 @@ EVENT_ACTIONS = {
     # placement corrected in place: either way the person now works somewhere else from that date.
     "assignment.created": "person.transferred",
     "assignment.corrected": "person.transferred",
+}
+
+#: HR's decisions and honours (worklog/decisions), read by a statement of their own: the partial index of the feed
+#: (models/audit.py FEED_ACTIONS) predates them, and a statement reading both would use neither index. Filed under the
+#: officer's unit, so that a county's systems learn of their officers' outcomes whoever decided them.
+DECISION_EVENT_ACTIONS = {
+    "decision.recorded": "decision.recorded",
+    "decision.changed": "decision.changed",
+    "honour.given": "honour.given",
+    "honour.revoked": "honour.revoked",
 }
 
 #: The rules a round was created from (worklog.rules.eligibility.DEFAULT_POLICIES) → what its list is for.
@@ -179,4 +190,22 @@ def events_page(client: ApiClient, after: int, limit: int) -> tuple[list, int | 
         .outerjoin(Assignment, and_(AuditEvent.object_type == "assignment", Assignment.id == AuditEvent.object_id))
         .where(AuditEvent.action.in_(list(EVENT_ACTIONS)), AuditEvent.id > after, AuditEvent.at <= _settled(), scope)
         .order_by(AuditEvent.id).limit(limit + 1)).all()
-    return _keyset(rows, limit, lambda row: row.id)
+    decisions = db.session.execute(
+        select(AuditEvent.id, AuditEvent.action, AuditEvent.at, AuditEvent.unit_id, AuditEvent.object_id,
+               PersonnelDecision.person_id.label("decision_person_id"), PersonnelDecision.kind.label("decision_kind"),
+               PersonnelDecision.outcome, PersonnelDecision.decided_on.label("decision_decided_on"),
+               PersonnelDecision.reference.label("decision_reference"), PersonnelDecision.round_id,
+               PersonnelDecision.year.label("decision_year"), Honour.person_id.label("honour_person_id"),
+               Honour.kind.label("honour_kind"), Honour.title, Honour.year.label("honour_year"),
+               Honour.decided_on.label("honour_decided_on"), Honour.reference.label("honour_reference"),
+               Honour.revoked_at)
+        .join(Unit, Unit.id == AuditEvent.unit_id)
+        .outerjoin(PersonnelDecision, and_(AuditEvent.object_type == "personnel_decision",
+                                           PersonnelDecision.id == AuditEvent.object_id))
+        .outerjoin(Honour, and_(AuditEvent.object_type == "honour", Honour.id == AuditEvent.object_id))
+        .where(AuditEvent.object_type.in_(["personnel_decision", "honour"]),
+               AuditEvent.action.in_(list(DECISION_EVENT_ACTIONS)), AuditEvent.id > after,
+               AuditEvent.at <= _settled(), scope)
+        .order_by(AuditEvent.id).limit(limit + 1)).all()
+    merged = sorted([*rows, *decisions], key=lambda row: row.id)[:limit + 1]
+    return _keyset(merged, limit, lambda row: row.id)

@@ -18,7 +18,11 @@ GRADES = [grade.value for grade in Grade]
 
 #: What an event of the feed is, by a name that stays when the application's own words change.
 EVENT_TYPES = ("month.finalised", "month.reopened", "year.finalised", "year.reopened", "round.published",
-               "person.transferred")
+               "person.transferred", "decision.recorded", "decision.changed", "honour.given", "honour.revoked")
+#: What a personnel decision is about, what was decided, and the kinds of honour (models/decisions.py).
+DECISION_KINDS = ("promotion", "warning_talk", "removal")
+DECISION_OUTCOMES = ("promoted", "not_selected", "deferred", "held", "carried_out", "not_carried_out")
+HONOUR_KINDS = ("merit", "commendation", "award")
 #: What a published list is for, from the rules the round was created with.
 LIST_KINDS = ("promotion", "warning", "removal", "other")
 
@@ -276,16 +280,31 @@ class DepartmentLedgerSchema(Schema):
 class EventDetailsSchema(Schema):
     """What each type of event says beyond its object: only the fields of its type are present."""
     month = MonthField(metadata={"description": _l("month.finalised, month.reopened: the month.")})
-    year = fields.Integer(metadata={"description": _l("year.finalised, year.reopened: the year.")})
+    year = fields.Integer(metadata={"description": _l(
+        "year.finalised, year.reopened: the year; decision.* of a warning or removal list: its year; honour.*: the "
+        "year it is for.")})
     name = fields.String(metadata={"description": _l("round.published: the round's name.")})
     kind = fields.String(validate=validate.OneOf(LIST_KINDS),
                          metadata={"description": _l("round.published: what the list is for.")})
     reference_date = fields.Date(metadata={"description": _l("round.published: the reference date.")})
-    person_id = fields.Integer(allow_none=True, metadata={"description": _l("person.transferred: the person.")})
+    person_id = fields.Integer(allow_none=True, metadata={"description": _l(
+        "person.transferred, decision.*, honour.*: the person.")})
     department_id = fields.Integer(allow_none=True, metadata={"description": _l(
         "person.transferred: the department of the assignment as it stands now.")})
     post_id = fields.Integer(allow_none=True)
     valid_from = fields.Date(allow_none=True)
+    decision = fields.String(validate=validate.OneOf(DECISION_KINDS), metadata={"description": _l(
+        "decision.*: what it decides: a promotion round's outcome, a warning talk, a removal from post.")})
+    outcome = fields.String(validate=validate.OneOf(DECISION_OUTCOMES), metadata={"description": _l(
+        "decision.*: what was decided.")})
+    round_id = fields.Integer(metadata={"description": _l(
+        "decision.* of a promotion round: the round (a warning or removal list's gives its year instead).")})
+    honour = fields.String(validate=validate.OneOf(HONOUR_KINDS), metadata={"description": _l(
+        "honour.*: merit citation, commendation or award for excellence.")})
+    title = fields.String(metadata={"description": _l("honour.*: the honour's title.")})
+    decided_on = fields.Date(metadata={"description": _l("decision.*, honour.*: the date it was decided.")})
+    reference = fields.String(metadata={"description": _l("decision.*, honour.*: the document it was decided by.")})
+    revoked = fields.Boolean(metadata={"description": _l("honour.*: whether the honour has been revoked.")})
 
 
 class EventSchema(Schema):
@@ -294,7 +313,7 @@ class EventSchema(Schema):
     at = fields.DateTime(required=True)
     unit_id = fields.Integer(required=True)
     object_id = fields.Integer(required=True, allow_none=True, metadata={"description": _l(
-        "The month review, year review, promotion round or assignment.")})
+        "The month review, year review, promotion round, assignment, personnel decision or honour.")})
     details = fields.Nested(EventDetailsSchema, required=True)
 
 

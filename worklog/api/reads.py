@@ -163,8 +163,23 @@ def department_ledger_read():
         "total": _totals(ledger.total), "category_totals": cells(ledger.category_totals)}))
 
 
+def _event_type(action: str) -> str:
+    return queries.EVENT_ACTIONS.get(action) or queries.DECISION_EVENT_ACTIONS[action]
+
+
 def _details(row, kinds: dict[int, str]) -> dict:
-    kind = queries.EVENT_ACTIONS[row.action]
+    kind = _event_type(row.action)
+    if kind.startswith("decision."):
+        if row.decision_kind is None:
+            return {}
+        details = {"person_id": row.decision_person_id, "decision": row.decision_kind, "outcome": row.outcome,
+                   "decided_on": row.decision_decided_on, "reference": row.decision_reference}
+        # A round's decision names the round, a list's its year.
+        return details | ({"round_id": row.round_id} if row.round_id is not None else {"year": row.decision_year})
+    if kind.startswith("honour."):
+        return {"person_id": row.honour_person_id, "honour": row.honour_kind, "title": row.title,
+                "year": row.honour_year, "decided_on": row.honour_decided_on, "reference": row.honour_reference,
+                "revoked": row.revoked_at is not None} if row.honour_kind is not None else {}
     if kind in ("month.finalised", "month.reopened"):
         return {"month": row.month} if row.month is not None else {}
     if kind in ("year.finalised", "year.reopened"):
@@ -178,20 +193,22 @@ def _details(row, kinds: dict[int, str]) -> dict:
 
 @bp.get("/events")
 @operation(_l("Changes other systems follow: months and years finalised or reopened, rounds published, people "
-              "transferred"),
+              "transferred, HR's decisions and honours"),
            description=_l("Events of the client's units, oldest first, by id: month.finalised, month.reopened, "
-                          "year.finalised, year.reopened, round.published and person.transferred (a person placed "
+                          "year.finalised, year.reopened, round.published, person.transferred (a person placed "
                           "in a department and post from a date, a first assignment included, or that placement "
-                          "corrected). A reopened month or year withdraws its results: they are served again, "
-                          "perhaps changed, once it is final again. Keep the last page's next, or the last event's "
-                          "id, and ask again with it as after; an empty page says nothing new has happened. The "
-                          "details are those of the object as it stands now."),
+                          "corrected), decision.recorded and decision.changed (an officer's outcome in a published "
+                          "round, or what was done about the warning or removal list, filed under the officer's "
+                          "unit), honour.given and honour.revoked. A reopened month or year withdraws its results: "
+                          "they are served again, perhaps changed, once it is final again. Keep the last page's "
+                          "next, or the last event's id, and ask again with it as after; an empty page says nothing "
+                          "new has happened. The details are those of the object as it stands now."),
            response=EventPageSchema, query=EventsQuerySchema, needs="read:events", errors=(422,))
 def events():
     args = load_query(EventsQuerySchema)
     rows, next_id = queries.events_page(current_client(), args["after"], args["limit"])
     kinds = queries.round_kinds([row.object_id for row in rows if row.action == "round.published"
                                  and row.object_id is not None])
-    items = [{"id": row.id, "type": queries.EVENT_ACTIONS[row.action], "at": row.at, "unit_id": row.unit_id,
+    items = [{"id": row.id, "type": _event_type(row.action), "at": row.at, "unit_id": row.unit_id,
               "object_id": row.object_id, "details": _details(row, kinds)} for row in rows]
     return jsonify(EventPageSchema().dump({"items": items, "next": _cursor(next_id)}))

@@ -1,0 +1,1 @@
+"""HR decisions and honours on record (奖惩兑现)."""
