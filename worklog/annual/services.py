@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from models import (Grade, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent, YearAdjustment,
                     YearAppeal, YearResult, YearReview, utcnow)
 from worklog import audit, timekeeping
+from worklog import notifications
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.rulesets.queries import values_on
@@ -159,6 +160,7 @@ def publish_year(review: YearReview, actor: Person) -> YearReview:
     db.session.flush()
     audit.record(actor, "year.published", "year_review", review.id, unit_id=review.unit_id,
                  after={"appeal_deadline": review.appeal_deadline.isoformat()})
+    notifications.results_published(review)
     return review
 
 
@@ -203,6 +205,7 @@ def decide_year_appeal(appeal: YearAppeal, upheld: bool, decision: str, actor: P
     db.session.flush()
     audit.record(actor, "year.appeal_decided", "year_appeal", appeal.id, unit_id=review.unit_id,
                  after={"status": appeal.status}, reason=decision)
+    notifications.appeal_decided(appeal)
     if upheld:
         compute_year(review, actor)
         review.status = MonthStatus.published.value

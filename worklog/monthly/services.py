@@ -28,6 +28,7 @@ from worklog.indicators.queries import monthly_targets
 from worklog.ledgers import services as ledgers
 from worklog.rulesets.queries import rule_set_on
 from worklog import permissions
+from worklog import notifications
 from worklog.rules import calendar as cal_rules
 from worklog.rules.grading import GradeInput, QuotaExceeded, grade_group
 from worklog.rules.ruleset import RuleValues, from_mapping
@@ -600,6 +601,7 @@ def publish(review: MonthReview, actor: Person) -> MonthReview:
     db.session.flush()
     audit.record(actor, "month.published", "month_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, REVIEW_FIELDS) | {"appeal_deadline": review.appeal_deadline.isoformat()})
+    notifications.results_published(review)
     return review
 
 
@@ -653,6 +655,7 @@ def decide_appeal(appeal: Appeal, upheld: bool, decision: str, actor: Person, co
     db.session.flush()
     audit.record(actor, "month.appeal_decided", "appeal", appeal.id, unit_id=review.unit_id,
                  after={"status": appeal.status}, reason=decision)
+    notifications.appeal_decided(appeal)
     if upheld:
         status = review.status
         compute(review, actor)
