@@ -72,8 +72,8 @@ def _unsent(messages: list[Message]) -> list[Message]:
         return messages
     had: set[tuple[int, str]] = set()
     for start in range(0, len(keys), CHUNK):
-        had.update(db.session.execute(select(Notification.person_id, Notification.key).where(
-            Notification.key.in_(keys[start:start + CHUNK]))).tuples())
+        had.update((person_id, key) for person_id, key in db.session.execute(
+            select(Notification.person_id, Notification.key).where(Notification.key.in_(keys[start:start + CHUNK]))))
     kept = []
     for m in messages:
         if m.key:
