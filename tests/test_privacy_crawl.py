@@ -69,6 +69,7 @@ FREE_TEXT = {
     "finding": ["description", "void_reason"], "rectification": ["answer", "verdict_reason"],
     "attachment": ["filename"],
     "indicator_plan": ["note"], "indicator": ["name"], "indicator_value": ["evidence"],
+    "mail_message": ["subject", "body", "error"],
 }
 CALLING_VIEW = re.compile(r"^/survey/calls/\d+$")
 
