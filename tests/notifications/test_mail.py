@@ -75,6 +75,8 @@ def test_each_person_in_their_own_language(app, client, runner, org, catalog, sm
         "task_type": catalog["T1"].id, "officers": [org["officer_a"].id, officer_b.id], "expected_quantity": "2",
         "due_date": "2026-11-30", "note": ""})
     assert response.status_code == 302, response.get_data(as_text=True)
+    # The page goes on in its reader's language after a mail was worded in another.
+    assert "Task assigned to 2 officers." in client.get(response.headers["Location"]).get_data(as_text=True)
     assert runner.invoke(args=["mail", "send"]).exit_code == 0
     [zh] = smtp.subjects("200002@example.invalid")
     [en] = smtp.subjects("300002@example.invalid")
@@ -275,3 +277,65 @@ def test_a_digest_written_without_a_server_waits_in_the_outbox(app, runner, org,
     assert result.exit_code != 0 and "MAIL_SERVER is not set: the 1 digest(s) wait in the outbox." in result.output
     assert [(m.kind, m.status) for m in outbox()] == [("digest", "queued")]
     assert setting_of(org["officer_a"]).digest_sent_at > setting_of(org["officer_a"]).updated_at - timedelta(days=1)
+
+
+def test_every_kind_comes_by_mail_once_worded_as_the_registry_says(app, runner, org, smtp):
+    """Each kind of the registry, chosen by a panel member who reads Chinese: one mail each, whatever the number of
+    sending runs, its subject and sentence the kind's own."""
+    from flask_babel import force_locale
+
+    from tests.notifications.test_kinds import PARAMS
+    from worklog.notifications.kinds import KINDS, kinds_for, subject_of, text_of
+    from worklog.permissions import roles_of
+    panel = org["panel_a"]
+    assert {k.code for k in kinds_for(roles_of(panel))} == set(KINDS)  # a panel member is offered every kind
+    choose(panel, list(KINDS), language="zh_CN")
+    for code in KINDS:
+        notifications.notify(panel, code, PARAMS)
+    db.session.commit()
+    for _ in range(3):
+        assert runner.invoke(args=["mail", "send"]).exit_code == 0
+    received = smtp.to(panel.email)
+    assert len(received) == len(KINDS)
+    with force_locale("zh_CN"):
+        expected = {code: (subject_of(Notification(kind=code, params=PARAMS)),
+                           text_of(Notification(kind=code, params=PARAMS))) for code in KINDS}
+    by_subject = {str(m["Subject"]): m.get_content() for m in received}
+    for code, (subject, text) in expected.items():
+        assert text in by_subject[subject], code
+
+
+def test_two_senders_at_once_send_each_mail_once(app, org, week, smtp):
+    """Two senders (say a cron run and a queue worker) started together on the same outbox."""
+    import threading
+
+    from worklog.notifications import mailer
+    from worklog.weekly import services as weekly
+    choose(org["officer_a"], ["entry_returned"])
+    for entry in week:
+        weekly.return_entry(entry, f"Entry {entry.id}?", org["supervisor_a"])
+    db.session.commit()
+    reports, errors = [], []
+    start = threading.Barrier(2)
+
+    def sender():
+        try:
+            with app.app_context():
+                start.wait()
+                reports.append(mailer.send_queued())
+                db.session.close()
+        except Exception as error:  # noqa: BLE001  (shown by the assertion below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sum(r.sent for r in reports) == len(week) == len(smtp.mails)
+    assert len({m["Message-ID"] for m in smtp.mails}) == len(week)
+    import re
+    comments = sorted(re.search(r"Entry \d+\?", m.get_content()).group() for m in smtp.mails)
+    assert comments == sorted(f"Entry {entry.id}?" for entry in week)  # each entry's mail, none twice
+    assert {m.status for m in outbox()} == {"sent"} and {m.attempts for m in outbox()} == {1}

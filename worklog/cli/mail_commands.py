@@ -16,9 +16,17 @@ mail_group = click.Group("mail", help="Mail: send the outbox, and the daily dige
                                             "say hourly: a second run reminds nobody again.")
 @with_appcontext
 def remind() -> None:
+    from sqlalchemy.exc import IntegrityError
+
     from worklog.notifications import mailer, schedule
-    counts = schedule.remind()
-    db.session.commit()
+    try:
+        counts = schedule.remind()
+        db.session.commit()
+    except IntegrityError:
+        # Another run wrote the same reminders at the same moment (a reminder's key is unique per person).
+        db.session.rollback()
+        raise click.ClickException("Another run was writing the same reminders: nothing was written by this one. "
+                                   "Run it again.")
     for kind, n in counts.items():
         click.echo(f"{kind}: {n} reminder(s)")
     _hand_over(mailer)

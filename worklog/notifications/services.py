@@ -158,7 +158,7 @@ def _send_after_commit(ids: list[int]) -> None:
     only if it committed them (a rolled-back request leaves no row to send). Without a queue, and outside a
     request, ``flask mail send`` sends them."""
     from worklog.jobs.queue import uses_queue
-    if not ids or not uses_queue() or not has_request_context():
+    if not ids or not uses_queue() or not has_request_context() or not current_app.config.get("MAIL_SERVER"):
         return
     pending = g.get("_mail_ids")
     if pending is None:
@@ -184,7 +184,7 @@ def mark_read(person: Person) -> int:
 
 #: An address: something before one @, a domain of labels with a dot after it; no spaces, no control characters.
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z")
 MAX_ADDRESS = 254
 
 
