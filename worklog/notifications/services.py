@@ -214,12 +214,12 @@ def save_settings(person: Person, data: dict, actor: Person) -> NotificationSett
     if language is not None and language not in current_app.config["LANGUAGES"]:
         raise ServiceError(_("Choose one of the languages offered."), "language")
     offered = {kind.code for kind in kinds_for(roles_of(person))}
-    chosen = [code for code in data.get("mail_kinds") or [] if code in KINDS]
-    if set(chosen) - offered:
+    chosen = set(data.get("mail_kinds") or [])
+    if chosen - offered:
         raise ServiceError(_("Choose among the kinds offered."), "mail_kinds")
     setting = db.session.get(NotificationSetting, person.id)
-    before = {"email": person.email or "", "language": person.language or "",
-              "digest": bool(setting and setting.digest), "mail_kinds": list(setting.mail_kinds or []) if setting else []}
+    before = {"email": person.email or "", "language": person.language or "", "digest": bool(setting and setting.digest),
+              "mail_kinds": list(setting.mail_kinds or []) if setting else []}
     if setting is None:
         setting = NotificationSetting(person_id=person.id, mail_kinds=[], digest=False)
         db.session.add(setting)
