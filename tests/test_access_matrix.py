@@ -99,6 +99,9 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/indicators/progress/<int:unit_id>/entries/<int:indicator_id>", "GET"): LEDGER_A,
     ("/notifications", "GET"): SIGNED_IN,
     ("/notifications", "POST"): SIGNED_IN,
+    # Each person's own mail settings: no object of anyone else's in the address, so everyone signed in.
+    ("/notifications/settings", "GET"): SIGNED_IN,
+    ("/notifications/settings", "POST"): SIGNED_IN,
     # Administration: org tree, people, catalog (the catalog's changes: the province's administrators only).
     ("/admin/", "GET"): ADMINS,
     ("/admin/audit", "GET"): ADMINS,

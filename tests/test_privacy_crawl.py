@@ -70,6 +70,7 @@ FREE_TEXT = {
     "attachment": ["filename"],
     "indicator_plan": ["note"], "indicator": ["name"], "indicator_value": ["evidence"],
     "personnel_decision": ["reference", "note"], "honour": ["title", "reference", "reason", "revoked_reason"],
+    "mail_message": ["subject", "body", "error"],
 }
 CALLING_VIEW = re.compile(r"^/survey/calls/\d+$")
 

@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.jobs.routes import bp as jobs_bp
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
+    from worklog.notifications.routes import bp as notifications_bp
     from worklog.rulesets.routes import bp as rules_bp
     from worklog.survey.routes import bp as survey_bp
     from worklog.units.routes import bp as units_bp
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(inspection_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(notifications_bp)
 
     from worklog.api import limits
     from worklog.api.errors import ApiError, handle_api_error

@@ -108,6 +108,28 @@ DEFAULTS: dict[str, Any] = {
     # Longest one part (one unit's close, one export) may run on a worker before RQ stops it, in seconds.
     "JOB_PART_TIMEOUT": 3600,
     "JOB_BATCH_OFFICERS": 10000,
+    # Notifications by mail (worklog/notifications): the SMTP server (None: no mail is sent; the outbox waits and
+    # `flask mail send` says so), its port, account, and either TLS from the start (MAIL_USE_TLS, usually port 465)
+    # or STARTTLS after connecting (MAIL_USE_STARTTLS, usually port 587); the sender's address; how long to wait for
+    # the server, in seconds; how many tries a mail gets before it is marked failed.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_STARTTLS": False,
+    "MAIL_FROM": "Worklog <worklog@localhost>",
+    "MAIL_TIMEOUT": 30,
+    "MAIL_MAX_ATTEMPTS": 5,
+    # The site's address as people reach it (https://worklog.example.gov.cn), for the links in mails; None: mails
+    # carry no link.
+    "SITE_URL": None,
+    # Reminders (`flask notifications remind`): a day not yet submitted is reminded from this local time on the day
+    # itself until its deadline; an appeal window and a follow-up's or rectification's deadline this many days
+    # before they end (the last day included).
+    "DAY_REMINDER_AT": "17:00",
+    "APPEAL_REMINDER_DAYS": 1,
+    "DUE_REMINDER_DAYS": 1,
     # Tests pin the clock with an aware datetime (or its ISO text, for a worker started with
     # WORKLOG_FIXED_NOW); None means the real time.
     "FIXED_NOW": None,

@@ -52,51 +52,10 @@ TASK_STATUS_LABELS = {
 
 
 def notification_text(notification) -> str:
-    """A notification in the reader's language, from its kind and stored parameters."""
-    from flask_babel import gettext as _
-    p = notification.params or {}
-    if notification.kind == "entry_returned":
-        return _("%(by)s returned your entry “%(task)s” of %(day)s: %(comment)s", by=p.get("by", ""),
-                 task=p.get("task", ""), day=p.get("day", ""), comment=p.get("comment", ""))
-    if notification.kind == "task_assigned":
-        return _("%(by)s assigned you “%(task)s” × %(quantity)s, due %(due)s. %(note)s", by=p.get("by", ""),
-                 task=p.get("task", ""), quantity=p.get("quantity", ""), due=p.get("due", ""),
-                 note=p.get("note", ""))
-    if notification.kind == "survey_follow_up":
-        from worklog.survey.labels import KIND_LABELS
-        return _("A caller of the police-service survey (%(kind)s) was dissatisfied: the unit's reply is due by "
-                 "%(deadline)s.", kind=KIND_LABELS.get(p.get("kind", ""), p.get("kind", "")),
-                 deadline=p.get("deadline", ""))
-    if notification.kind == "indicator_behind":
-        where = p.get("department") or p.get("unit", "")
-        return _("%(where)s is behind on “%(indicator)s”: %(value)s against %(due)s due by now.",
-                 where=where, indicator=p.get("indicator", ""), value=p.get("value", ""), due=p.get("due", ""))
-    if notification.kind in ("rectification_due", "rectification_returned", "rectification_escalated"):
-        from worklog.inspection.labels import CATEGORY_LABELS
-        category = CATEGORY_LABELS.get(p.get("category", ""), p.get("category", ""))
-        if notification.kind == "rectification_due":
-            return _("Inspection finding no. %(id)s (%(category)s) asks your unit for rectification by %(deadline)s.",
-                     id=p.get("finding", ""), category=category, deadline=p.get("deadline", ""))
-        if notification.kind == "rectification_returned":
-            return _("The inspector returned your unit's rectification of finding no. %(id)s (%(category)s): answer "
-                     "again by %(deadline)s.", id=p.get("finding", ""), category=category,
-                     deadline=p.get("deadline", ""))
-        return _("The rectification of finding no. %(id)s (%(category)s) was not accepted by its deadline "
-                 "%(deadline)s and has been escalated to your unit.", id=p.get("finding", ""), category=category,
-                 deadline=p.get("deadline", ""))
-    if notification.kind == "survey_follow_up_escalated":
-        from worklog.survey.labels import KIND_LABELS
-        kind = KIND_LABELS.get(p.get("kind", ""), p.get("kind", ""))
-        if p.get("cause") == "overdue":
-            return _("A dissatisfied caller's case at %(unit)s (%(kind)s) had no reply by its deadline, %(deadline)s: "
-                     "it is escalated to your unit.", unit=p.get("unit", ""), kind=kind,
-                     deadline=p.get("deadline", ""))
-        return _("A dissatisfied caller's case at %(unit)s (%(kind)s) was not resolved, the survey's call back "
-                 "found: it is escalated to your unit.", unit=p.get("unit", ""), kind=kind)
-    if notification.kind == "delegated":
-        return _("You act as supervisor for %(supervisor)s from %(start)s to %(end)s.",
-                 supervisor=p.get("supervisor", ""), start=p.get("start", ""), end=p.get("end", ""))
-    return notification.kind
+    """A notification in the reader's language, from its kind and stored parameters (worded by its kind: see
+    worklog/notifications/kinds.py)."""
+    from worklog.notifications.kinds import text_of
+    return text_of(notification)
 
 
 def notification_link(notification) -> str:
@@ -305,10 +264,15 @@ AUDIT_ACTION_LABELS = {
     "year.opened": _l("Year opened"),
     "year.published": _l("Year published"),
     "year.reopened": _l("Year reopened"),
+    "notifications.settings_changed": _l("Notification settings changed"),
 }
 
 #: The fields an audit event's before and after name most often.
 AUDIT_FIELD_LABELS = {
+    "email": _l("Mail address"),
+    "language": _l("Language of mails"),
+    "digest": _l("Daily digest"),
+    "mail_kinds": _l("Kinds also by mail"),
     "dimension": _l("Dimension"),
     "dimensions": _l("Dimensions"),
     "measure": _l("Measured by"),
@@ -547,6 +511,12 @@ def _audit_value(name: str, value, object_type: str = "") -> str:
                               state=PERIOD_NOT_FINAL_LABELS.get(item.get("status"), item.get("status", "")),
                               units=_(", ").join(str(u) for u in item.get("units", [])))
                             for item in value if isinstance(item, dict)) or "—"
+    if name == "mail_kinds" and isinstance(value, list):
+        from worklog.notifications.kinds import KINDS
+        return _("; ").join(str(KINDS[code].label) if code in KINDS else str(code) for code in value) or "—"
+    if name == "language" and isinstance(value, str):
+        from worklog.i18n import LANGUAGE_NAMES
+        return LANGUAGE_NAMES.get(value, value)
     if name == "policy" and isinstance(value, dict):
         from worklog.explanations import rule_name
         return _("; ").join(rule_name(rule) for rule in value.get("rules", []) if isinstance(rule, dict))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from models import Assignment, BackgroundJob, BonusPool, BonusShare, Department, JobStatus, MonthReview, MonthStatus, \
     Person, PromotionCandidate, PromotionRound, Unit, YearResult, YearReview, utcnow
 from worklog import audit
+from worklog import notifications
 from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
@@ -361,6 +362,7 @@ def publish_round(round_: PromotionRound, data: dict | None, actor: Person) -> i
                         "periods_not_final": len({(item.kind, item.period) for item in missing}),
                         "not_final": [{"period": item.code, "status": item.status,
                                        "units": [name for _id, name, _n in item.units]} for item in missing]})
+    notifications.round_published(round_)
     return round_.counts["total"]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from models import (Grade, MonthResult, MonthReview, MonthStatus, Person, Unit, VetoEvent, YearAdjustment,
                     YearAppeal, YearResult, YearReview, utcnow)
 from worklog import audit, timekeeping
+from worklog import notifications
 from worklog.cycle import Period
 from worklog.errors import ServiceError
 from worklog.extensions import db
@@ -163,7 +164,8 @@ def year_rules(review: YearReview):
 YEAR = Period(
     name="year", review_model=YearReview, appeal_model=YearAppeal, result_model=YearResult,
     review_key="year_review_id", rules=year_rules, compute=lambda review, actor: compute_year(review, actor),
-    correct=_correct,
+    correct=_correct, published=lambda review: notifications.results_published(review),
+    decided=lambda appeal: notifications.appeal_decided(appeal),
     words={
         "sealed": lambda: _("This year is final and sealed."),
         "compute_first": lambda: _("Compute the year before publishing it."),

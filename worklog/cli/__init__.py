@@ -1,5 +1,5 @@
 """Command line: ``flask --app app db|demo|users|import-org|ledger|month|survey|inspection|jobs|synthetic|facts|
-indicators|verify|backup``."""
+indicators|verify|backup|notifications|mail``."""
 from __future__ import annotations
 
 from flask import Flask
@@ -7,8 +7,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from worklog.cli import (db_commands, fact_commands, indicator_commands, inspection_commands,
-                             integrity_commands, job_commands, ledger_commands, org_commands, survey_commands,
-                             synthetic_commands, user_commands, weekly_commands)
+                             integrity_commands, job_commands, ledger_commands, mail_commands, org_commands,
+                             survey_commands, synthetic_commands, user_commands, weekly_commands)
     app.cli.add_command(db_commands.db_group)
     app.cli.add_command(user_commands.users_group)
     app.cli.add_command(org_commands.demo_command)
@@ -24,3 +24,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(indicator_commands.indicators_group)
     app.cli.add_command(integrity_commands.verify_command)
     app.cli.add_command(integrity_commands.backup_command)
+    app.cli.add_command(mail_commands.notifications_group)
+    app.cli.add_command(mail_commands.mail_group)

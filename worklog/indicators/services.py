@@ -427,7 +427,7 @@ def send_warnings() -> int:
     once a month, however often this runs. Returns the notifications made."""
     from models import Notification, RoleGrant, Role
     from worklog.indicators.progress import progress
-    from worklog.weekly.services import notify
+    from worklog.notifications import notify
     today = timekeeping.today()
     month = today.replace(day=1).isoformat()
     units = list(db.session.scalars(select(Unit).join(IndicatorTarget, IndicatorTarget.unit_id == Unit.id)

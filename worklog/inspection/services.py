@@ -24,7 +24,7 @@ from worklog.permissions import (RECTIFICATION_ROLES, inspects, may_answer, may_
                                  require_finding)
 from worklog.rules.inspection import finding_points, repeat_window
 from worklog.survey import phones
-from worklog.weekly.services import notify
+from worklog.notifications import notify
 
 MAX_DESCRIPTION = 2000
 MAX_REASON = 500

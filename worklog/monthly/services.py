@@ -29,6 +29,7 @@ from worklog.indicators.queries import monthly_targets
 from worklog.ledgers import services as ledgers
 from worklog.rulesets.queries import rule_set_on
 from worklog import permissions
+from worklog import notifications
 from worklog.rules import calendar as cal_rules
 from worklog.rules.grading import GradeInput, QuotaExceeded, grade_group
 from worklog.rules.ruleset import RuleValues, from_mapping
@@ -601,7 +602,8 @@ MONTH = Period(
     name="month", review_model=MonthReview, appeal_model=Appeal, result_model=MonthResult,
     review_key="month_review_id", rules=rules_of, compute=lambda review, actor: compute(review, actor),
     correct=_correct, has_publication=True, require_over=lambda review: require_over(review.month),
-    finalised=_seal,
+    finalised=_seal, published=lambda review: notifications.results_published(review),
+    decided=lambda appeal: notifications.appeal_decided(appeal),
     # The one flow that may change a final month's rows (see worklog/integrity.py).
     reopening=lambda review, actor: integrity.allow_reopening(db.session), reopened=_reopened,
     words={

@@ -27,7 +27,7 @@ from worklog.permissions import (FOLLOW_UP_ROLES, may_commend, may_reply, may_se
 from worklog.web import after_this_transaction
 from worklog.rules import sampling
 from worklog.survey import phones
-from worklog.weekly.services import notify
+from worklog.notifications import notify
 
 #: The PostgreSQL advisory lock that serialises draws.
 DRAW_LOCK = 7_110_119_122

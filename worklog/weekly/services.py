@@ -11,9 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Notification, Person,
+from models import (AssignedTask, AssignedTaskStatus, Delegation, Entry, EntryStatus, Person,
                     TaskType, WeekReview, WeekStatus, utcnow)
-from worklog import audit, integrity, locks, timekeeping
+from worklog import audit, integrity, locks, notifications, timekeeping
 from worklog.auth.services import confirm_password
 from worklog.daily import services as daily
 from worklog.errors import Conflict, ServiceError
@@ -198,6 +198,7 @@ def _sign(person: Person, monday: date, actor: Person) -> WeekReview:
     integrity.seal_week(db.session, review, actor)
     audit.record(actor, "week.signed", "week_review", review.id, unit_id=review.unit_id, before=before,
                  after=audit.snapshot(review, ("status", "entries", "points", "approved_points")))
+    notifications.week_signed(review, actor)
     return review
 
 
@@ -387,17 +388,6 @@ def cancel_assigned_task(task: AssignedTask, actor: Person) -> None:
 
 # --- Notifications ---------------------------------------------------------------------------------------------------
 
-
-def notify(person: Person, kind: str, params: dict, endpoint: str = "", **link_args) -> Notification:
-    """An in-app message; ``endpoint`` and ``link_args`` make its link when it is shown."""
-    notification = Notification(person_id=person.id, kind=kind, params={**params, "link_args": link_args},
-                                link=endpoint)
-    db.session.add(notification)
-    return notification
-
-
-def mark_read(person: Person) -> int:
-    from sqlalchemy import update
-    result = db.session.execute(update(Notification).where(
-        Notification.person_id == person.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
-    return result.rowcount or 0
+# Notifications moved to worklog.notifications; these names stay for the code that imports them from here.
+notify = notifications.notify
+mark_read = notifications.mark_read
