@@ -266,6 +266,8 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/hr/lists/<int:unit_id>/<int:year>", "GET"): HR_A,
     ("/hr/bonus/<int:unit_id>/<int:year>", "GET"): HR_A,
     ("/hr/bonus/<int:unit_id>/<int:year>", "POST"): HR_A,
+    ("/hr/bonus/<int:unit_id>/months/<month>", "GET"): HR_A,
+    ("/hr/bonus/<int:unit_id>/months/<month>", "POST"): HR_A,
     # Ledgers.
     ("/ledgers/", "GET"): LEDGER_ANY,
     ("/ledgers/units/<int:unit_id>", "GET"): LEDGER_A,
