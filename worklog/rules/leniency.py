@@ -177,16 +177,17 @@ def grade_counts(grades: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def percent(value: Fraction | None) -> str:
+def percent(value: Fraction | Decimal | None) -> str:
     """A share as text with two decimals: 0.3 → "30.00%"."""
     if value is None:
         return ""
-    return f"{_round(value * 100, '0.01')}%"
+    return f"{_round(Fraction(value) * 100, '0.01')}%"
 
 
-def figure(value: Fraction | None, places: str = "0.01") -> str:
+def figure(value: Fraction | Decimal | None, places: str = "0.01") -> str:
     return "" if value is None else str(_round(value, places))
 
 
-def _round(value: Fraction, places: str) -> Decimal:
+def _round(value: Fraction | Decimal, places: str) -> Decimal:
+    value = Fraction(value)
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
