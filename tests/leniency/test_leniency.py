@@ -6,6 +6,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
@@ -15,6 +16,9 @@ from tests.factories import make_person, sign_in, state_counts
 from tests.leniency.conftest import add_entries, grade_month
 from worklog.extensions import db
 from worklog.leniency import queries
+
+#: The month's GROUP BY is written for each database (date_trunc, date(…, 'start of month')) and sums numerics.
+pytestmark = pytest.mark.postgres
 
 URL = "/leniency/{unit}/2026-10"
 
