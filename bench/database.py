@@ -12,6 +12,8 @@ same run, repeated (BENCH_REPEATS), product and floor taking turns.
   of SQL statements they ran.
 - a promotion round's judgement of the city and of the province, the survey's month and the units' evaluation,
   each against the GROUP BY they stand on.
+- the supervisor-leniency report of the biggest county's month (leniency.queries.report) against the bare GROUP BY
+  of the county's reviewed entries of the month by officer, sequence and reviewer.
 """
 from __future__ import annotations
 
@@ -100,6 +102,7 @@ def in_process(settings: Settings, app, cast: Cast) -> None:
         try:
             ledger_refresh(settings, cast, counter)
             ledger_check(settings, cast)
+            leniency(settings, cast)
             week_sign(settings, cast, counter)
             entry_save(settings, cast, counter)
             eligibility(settings, cast)
@@ -369,6 +372,35 @@ def survey(settings: Settings, cast: Cast) -> None:
             product.append(timed(product_fn))
             db.session.rollback()
         timings(f"{name}_{settings.kind}", product, floor)
+
+
+def leniency(settings: Settings, cast: Cast) -> None:
+    from models import Unit
+    from worklog.extensions import db
+    from worklog.leniency import queries
+
+    def floor() -> None:
+        with db.engine.connect() as conn:
+            conn.execute(text(
+                "SELECT person_id, sequence_id, reviewed_by_id, count(*), "
+                "sum(CASE WHEN approved_points IS NOT NULL AND approved_points <> points THEN 1 ELSE 0 END), "
+                "sum(CASE WHEN returned_count > 0 THEN 1 ELSE 0 END), "
+                "sum(CASE WHEN approved_points IS NOT NULL THEN points END), sum(approved_points) FROM entry "
+                "WHERE unit_id = :u AND work_date >= :a AND work_date <= :b AND reviewed_by_id IS NOT NULL "
+                "GROUP BY person_id, sequence_id, reviewed_by_id"),
+                {"u": cast.county.id, "a": cast.month, "b": cast.month_last}).all()
+
+    product, floor_times, found = [], [], (0, 0)
+    for _ in range(settings.repeats):
+        floor_times.append(timed(floor))
+        db.session.close()
+        unit = db.session.get(Unit, cast.county.id)
+        started = time.perf_counter()
+        report = queries.report(unit, cast.month, cast.month)
+        product.append(time.perf_counter() - started)
+        found = (len(report.rows), report.flagged)
+        db.session.rollback()
+    timings(f"leniency_county_{settings.kind}", product, floor_times, supervisors=found[0], flagged=found[1])
 
 
 def grading(settings: Settings) -> None:

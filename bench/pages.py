@@ -35,6 +35,7 @@ PAGES = [
     Page("review_queue", "supervisor", lambda c: f"/review?week={c.week.isoformat()}"),
     Page("review_week", "supervisor", lambda c: f"/review/{c.officer.id}/{c.week.isoformat()}"),
     Page("panel_month_county", "panel", lambda c: f"/month/{c.county.id}/{c.month_key}"),
+    Page("panel_leniency_county", "panel", lambda c: f"/leniency/{c.county.id}/{c.month_key}"),
     Page("ledger_unit_city", "hr", lambda c: f"/ledgers/units/{c.city.id}/{c.month_key}"),
     Page("ledger_departments_city", "hr", lambda c: f"/ledgers/units/{c.city.id}/{c.month_key}/departments"),
     Page("ledger_department_officers", "hr", lambda c: f"/ledgers/departments/{c.department_id}/{c.month_key}"),

@@ -242,6 +242,9 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/month/adjustments/<int:item_id>/withdraw", "POST"): PANEL_A,
     ("/month/vetoes/<int:item_id>/withdraw", "POST"): PANEL_A,
     ("/month/appeals/<int:appeal_id>/decide", "POST"): PANEL_A,
+    # Supervisor leniency: the unit's panel (a panel over a city covers its counties).
+    ("/leniency/<int:unit_id>/<month>", "GET"): PANEL_A,
+    ("/leniency/<int:unit_id>/<month>/export.xlsx", "GET"): PANEL_A,
     # The officer reads their own once the month is published (the world's is not).
     ("/month/results/<int:result_id>", "GET"): PANEL_A,
     ("/month/results/<int:result_id>/override", "POST"): PANEL_A,
@@ -289,6 +292,8 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/hr/honours/<int:honour_id>/revoke", "POST"): HR_A,
     ("/hr/people/<int:person_id>/record", "GET"): HR_A,
     ("/my/record", "GET"): SIGNED_IN,
+    ("/hr/bonus/<int:unit_id>/months/<month>", "GET"): HR_A,
+    ("/hr/bonus/<int:unit_id>/months/<month>", "POST"): HR_A,
     # Ledgers.
     ("/ledgers/", "GET"): LEDGER_ANY,
     ("/ledgers/units/<int:unit_id>", "GET"): LEDGER_A,

@@ -41,7 +41,26 @@ def load() -> dict[str, int]:
             review.finalised_at = published + timedelta(days=6)
             finished += 1
     db.session.flush()
+    _month_bonus(months[0])
     return {"final months": finished}
+
+
+def _month_bonus(month) -> None:
+    """HR shares the city bureau's bonus pool of the latest final month over the city and its counties, through the
+    service, so that the bonus pages show a month pool and its spread."""
+    from worklog.annual.bonuses import create_month_pool
+    from worklog.demo import ACCOUNTS
+    from models import Person
+    hr = db.session.scalar(select(Person).where(Person.badge == ACCOUNTS["hr"]))
+    city = db.session.scalar(select(Unit).where(Unit.code == "C01"))
+    if hr is None or city is None:
+        return
+    from worklog.errors import ServiceError
+    try:
+        with db.session.begin_nested():
+            create_month_pool(city, month, Decimal("600000.00"), "月度绩效奖金", hr)
+    except ServiceError:  # a month not final everywhere (a demo loaded on an odd day): no pool, the rest stands
+        pass
 
 
 def _panel_records(review: MonthReview) -> None:

@@ -27,6 +27,11 @@ from worklog.weekly.queries import week_of
 ADJUST_REASONS = ["工作量核实有出入", "完成质量突出，酌情加分", "记录不够具体", "超额完成任务"]
 
 
+#: 东城分局's police stations last month (see ``_one_lenient_reviewer``): the head of 新区派出所 approves everything as
+#: reported; the head of 城关派出所 and the county's leader adjust one entry in ten and return one in forty.
+LENIENT_REVIEWER, STRICTER_REVIEWERS = "310010", ("310001", "319001")
+
+
 def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
     if db.session.scalar(select(func.count()).select_from(WeekReview).where(WeekReview.status == "signed")):
         return {"signed weeks": 0}
@@ -66,6 +71,7 @@ def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
         entry.approved_points = (entry.points * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         entry.review_note = rng.choice(ADJUST_REASONS)
     db.session.flush()
+    _one_lenient_reviewer(today)
 
     # 2. Last week: the demo supervisor's team in every state; everyone else approved, not yet signed.
     team = sorted({p.id for p in people for a in p.assignments
@@ -155,3 +161,35 @@ def load(today: date | None = None, seed: int = 11) -> dict[str, int]:
                                         note="辖区独居老人走访"))
     db.session.flush()
     return {"signed weeks": len(rows)}
+
+
+
+def _one_lenient_reviewer(today: date) -> None:
+    """Last month in 东城分局's police-station sequence, three reviewers side by side for the leniency page: two who
+    adjust one entry in ten (to 90%, with a reason) and return one in forty (since corrected), and the head of 新区派出所,
+    who approves everything as reported, so that the page has an outlier to flag and peers not flagged. Run before
+    the totals, weeks and ledgers are built from the entries, so that they agree."""
+    from models import Sequence
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    last = today.replace(day=1) - timedelta(days=1)
+    ids = dict(db.session.execute(select(Person.badge, Person.id).where(
+        Person.badge.in_((LENIENT_REVIEWER, *STRICTER_REVIEWERS)))).all())
+    sequence = db.session.scalar(select(Sequence.id).where(Sequence.code == "PS"))
+    if len(ids) < 3 or sequence is None:
+        return
+    entries = db.session.scalars(select(Entry).where(
+        Entry.reviewed_by_id.in_(ids.values()), Entry.status == "approved", Entry.sequence_id == sequence,
+        Entry.work_date >= first, Entry.work_date <= last).order_by(Entry.id))
+    seen: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        n = seen[entry.reviewed_by_id]
+        seen[entry.reviewed_by_id] += 1
+        entry.approved_points, entry.review_note, entry.returned_count = entry.points, "", 0
+        if entry.reviewed_by_id == ids[LENIENT_REVIEWER]:
+            continue
+        if n % 10 == 3 and entry.points > 0:
+            entry.approved_points = (entry.points * Decimal("0.9")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            entry.review_note = ADJUST_REASONS[0]
+        elif n % 40 == 7:
+            entry.returned_count = 1
+    db.session.flush()

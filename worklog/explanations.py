@@ -142,6 +142,19 @@ PHRASES: dict[str, str] = {
     "honour.annual_grade": N_("annual grade “%(grade)s” in %(year)s"),
     "honour.monthly_grades": N_("%(count)s monthly “%(grade)s” grades in %(year)s (at least %(at_least)s asked)"),
     "honour.annual_years": N_("annual grade “%(grade)s” in each year from %(first)s to %(last)s"),
+    # Supervisor leniency (worklog/rules/leniency.py): why a supervisor is flagged, or not judged.
+    "leniency.share_low": N_("adjusts or returns %(value)s of the entries reviewed, against the peers' median of "
+                             "%(median)s: %(score)s robust deviations (of %(deviation)s) below it"),
+    "leniency.share_high": N_("adjusts or returns %(value)s of the entries reviewed, against the peers' median of "
+                              "%(median)s: %(score)s robust deviations (of %(deviation)s) above it"),
+    "leniency.ratio_high": N_("approves %(value)s of the points reported, against the peers' median of %(median)s: "
+                              "%(score)s robust deviations (of %(deviation)s) above it"),
+    "leniency.ratio_low": N_("approves %(value)s of the points reported, against the peers' median of %(median)s: "
+                             "%(score)s robust deviations (of %(deviation)s) below it"),
+    "leniency.few_entries": N_("not judged: %(count)s entries reviewed, fewer than the %(least)s a supervisor needs "
+                               "to count"),
+    "leniency.small_group": N_("not judged: %(count)s supervisors of this unit and sequence reviewed %(entries)s "
+                               "entries or more, fewer than the %(least)s a comparison needs"),
 }
 
 #: Every problem a rule set or an eligibility policy can have, by code.
@@ -153,6 +166,7 @@ PROBLEMS: dict[str, str] = {
     "value.between_days": N_("must be from %(low)s to %(high)s days"),
     "value.between_months": N_("must be from %(low)s to %(high)s months"),
     "value.between_people": N_("must be from %(low)s to %(high)s people"),
+    "value.between_entries": N_("must be from %(low)s to %(high)s entries"),
     "value.negative": N_("cannot be negative"),
     "value.percent": N_("must be between 0 and 1 (0%% and 100%%)"),
     "value.places": N_("has too many decimal places"),
@@ -189,6 +203,9 @@ PROBLEMS: dict[str, str] = {
     "ruleset.unreachable": N_("cannot be reached: the highest possible score is %(top)s"),
     "ruleset.above_unit_excellent": N_("must not be above the units' lowest score for excellent"),
     "ruleset.unit_unreachable": N_("cannot be reached: comprehensive scores go up to 100"),
+    "ruleset.ratio_below_one": N_("must be 0 (no limit) or at least 1: the highest share cannot be below the "
+                                  "lowest"),
+    "ruleset.above_zero": N_("must be above 0"),
 }
 
 #: The policies a round can start from (``worklog.rules.eligibility.DEFAULT_POLICIES``).

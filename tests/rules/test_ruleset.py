@@ -61,7 +61,9 @@ def test_default_completion_factors_are_the_ones_entries_use():
 def test_fields_describe_every_value_in_order():
     assert [name for name, _ in FIELDS] == list(RuleValues().to_mapping())
     kinds = dict(FIELDS)
-    assert len(kinds) == 48
+    assert len(kinds) == 53
+    assert kinds["bonus_max_ratio"] == kinds["leniency_deviations"] == "decimal"
+    assert kinds["leniency_floor"] == "percent" and kinds["leniency_min_peers"] == kinds["leniency_min_entries"] == "int"
     assert kinds["annual_excellent_quota"] == "percent" and kinds["bonus_excellent"] == "decimal"
     assert kinds["unit_work_basis"] == "choice" and kinds["progress_warning_share"] == "percent"
     assert kinds["finding_repeat_days"] == kinds["rectification_days"] == "int"
@@ -198,3 +200,20 @@ def test_unit_thresholds_are_ordered_and_reachable():
     with pytest.raises(InvalidRuleValues) as caught:
         RuleValues.from_mapping({"unit_excellent_min": "100.01"})
     assert set(caught.value.errors) == {"unit_excellent_min"}
+
+
+def test_the_bonus_spread_and_leniency_rules_default_to_changing_nothing_and_refuse_nonsense():
+    """A rule set stored before these fields existed reads no spread limit (0.00) and the leniency defaults."""
+    stored = RuleValues.from_mapping({"bonus_excellent": "1.30"})
+    assert stored.bonus_max_ratio == D("0.00")
+    assert (stored.leniency_deviations, stored.leniency_floor, stored.leniency_min_peers,
+            stored.leniency_min_entries) == (D("3.00"), D("0.02"), 3, 20)
+    assert RuleValues.from_mapping({"bonus_max_ratio": "1"}).bonus_max_ratio == D("1.00")
+    for values, name, code in [({"bonus_max_ratio": "0.5"}, "bonus_max_ratio", "ruleset.ratio_below_one"),
+                               ({"leniency_deviations": "0"}, "leniency_deviations", "ruleset.above_zero"),
+                               ({"leniency_min_entries": "0"}, "leniency_min_entries", "value.between_entries"),
+                               ({"leniency_min_peers": "1"}, "leniency_min_peers", "value.between_people"),
+                               ({"leniency_floor": "1.5"}, "leniency_floor", "value.percent")]:
+        with pytest.raises(InvalidRuleValues) as error:
+            RuleValues.from_mapping(values)
+        assert error.value.errors[name].code == code, values

@@ -11,18 +11,15 @@ from typing import Any, Iterator
 
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, func, insert, or_, select, text
-from sqlalchemy.orm import selectinload
 
-from models import Assignment, BackgroundJob, BonusPool, BonusShare, Department, JobStatus, MonthReview, MonthStatus, \
-    Person, PromotionCandidate, PromotionRound, Unit, YearResult, YearReview, utcnow
+from models import Assignment, BackgroundJob, Department, JobStatus, MonthReview, MonthStatus, \
+    Person, PromotionCandidate, PromotionRound, Unit, YearReview, utcnow
 from worklog import audit
 from worklog import notifications
 from worklog.annual.services import facts_for
 from worklog.errors import Conflict, ServiceError
 from worklog.extensions import db
 from worklog.permissions import require_hr
-from worklog.rulesets.queries import values_on
-from worklog.rules.bonus import distribute
 from worklog.rules.eligibility import DEFAULT_POLICIES, Evaluation, evaluate, validate_policy, why_empty
 from worklog.rules.periods import periods_read
 
@@ -409,37 +406,3 @@ def year_lists(unit: Unit, year: int) -> YearLists:
     sizes = [f.annual[year][1] for f in facts if year in f.annual]
     share = Decimal(DEFAULT_POLICIES["warning_talk"]["rules"][0]["params"]["bottom"])
     return YearLists(removal=removal, warning=warning, reason=why_empty(share, sizes))
-
-
-# --- Bonus -------------------------------------------------------------------------------------------------------------
-
-
-def create_bonus_pool(unit: Unit, year: int, amount, note: str, actor: Person) -> BonusPool:
-    """Share a pool among the officers of the unit's final annual review, by grade coefficient × score."""
-    require_hr(actor, unit)
-    review = db.session.scalar(select(YearReview).where(YearReview.unit_id == unit.id, YearReview.year == year))
-    if review is None or review.status != "final":
-        raise ServiceError(_("The unit's annual review of %(year)d is not final.", year=year), "year")
-    try:
-        pool = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except Exception:
-        raise ServiceError(_("The amount must be a number."), "amount")
-    if pool <= 0:
-        raise ServiceError(_("The amount must be above 0."), "amount")
-    results = list(db.session.scalars(select(YearResult).where(YearResult.year_review_id == review.id)
-                                      .options(selectinload(YearResult.person))))
-    items = [(r.person_id, r.final_grade, max(Decimal(r.score), Decimal("0"))) for r in results]
-    # The year's rule set (in force on its first day) gives the coefficients; the pool keeps the ones it used.
-    coefficients = values_on(date(year, 1, 1)).bonus_coefficients()
-    shares = distribute(pool, items, coefficients)
-    bonus = BonusPool(unit_id=unit.id, year=year, amount=pool, note=(note or "").strip()[:200],
-                      coefficients={k: str(v) for k, v in coefficients.items()}, created_by_id=actor.id)
-    db.session.add(bonus)
-    db.session.flush()
-    by_id = {r.person_id: r for r in results}
-    db.session.add_all(BonusShare(pool_id=bonus.id, person_id=pid, grade=by_id[pid].final_grade,
-                                  score=by_id[pid].score, amount=value) for pid, value in shares)
-    db.session.flush()
-    audit.record(actor, "bonus.distributed", "bonus_pool", bonus.id, unit_id=unit.id,
-                 after={"year": year, "amount": str(pool), "officers": len(shares)})
-    return bonus

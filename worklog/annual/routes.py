@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import math
 from datetime import date
-from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, ngettext
@@ -14,9 +13,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from models import BonusPool, BonusShare, MonthStatus, Person, PromotionRound, Role, Unit, YearResult
+from models import MonthStatus, Person, PromotionRound, Role, Unit, YearResult
 from worklog import timekeeping
-from worklog.annual import queries, rounds, services
+from worklog.annual import bonuses, queries, rounds, services
 from worklog.annual.exports import tie_names, write_round
 from worklog.choices import choices
 from worklog.errors import Conflict, ServiceError
@@ -25,10 +24,11 @@ from worklog.extensions import db
 from worklog.fields import DateField, DecimalField
 from worklog.jobs.forms import ExportForm
 from worklog.jobs.queue import after_commit
-from worklog.labels import PERIOD_NOT_FINAL_LABELS
+from worklog.labels import GRADE_LABELS, MONTH_STATUS_LABELS, PERIOD_NOT_FINAL_LABELS
 from worklog.monthly.forms import ConfirmForm
 from worklog.permissions import scope_units, unit_for
-from worklog.rules.bonus import spread
+from worklog.rulesets.queries import values_on
+from worklog.timekeeping import FIRST_YEAR, LAST_YEAR
 from worklog.annual.forms import PolicyForm, attach_problems, policy_form, policy_from, row_fields
 from worklog.explanations import POLICY_LABELS, Wording
 from worklog.rules.eligibility import DEFAULT_POLICIES, evaluate, validate_policy
@@ -349,33 +349,102 @@ def lists(unit_id: int, year: int):
                            reason=found.reason)
 
 
+def _bonus_post(form, share, back: str):
+    """A pool shared from a bonus page's form: (redirect or None, status)."""
+    if request.method != "POST":
+        return None, 200
+    if form.validate_on_submit():
+        try:
+            share()
+            flash(_("The pool is shared."), "success")
+            return redirect(back), 302
+        except ServiceError as error:
+            refuse(form, error)
+    rollback_only()
+    return None, 422
+
+
+def _share_rows(shares) -> list[tuple]:
+    return [(s.person.badge, s.person.name, str(GRADE_LABELS.get(s.grade, s.grade)), s.score, s.amount)
+            for s in shares]
+
+
+def _share_headers() -> list[str]:
+    return [_("Badge number"), _("Full name"), _("Grade"), _("Score"), _("Amount")]
+
+
+def _spread_rows(pool, spread) -> list[tuple]:
+    return [(_("Pool"), pool.amount), (_("Highest"), spread.highest), (_("Lowest"), spread.lowest),
+            (_("Spread"), spread.difference), (_("Lowest share above 0"), spread.lowest_paid),
+            (_("Highest ÷ lowest share above 0"), spread.ratio)]
+
+
 @bp.route("/hr/bonus/<int:unit_id>/<int:year>", methods=["GET", "POST"])
 def bonus(unit_id: int, year: int):
+    """The year's pool, and the month pools of the year with their spreads."""
     unit = _hr_unit(unit_id)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
     form = BonusForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                rounds.create_bonus_pool(unit, year, form.amount.data, form.note.data, current_person())
-                flash(_("The pool is shared."), "success")
-                return redirect(url_for("hr.bonus", unit_id=unit.id, year=year))
-            except ServiceError as error:
-                refuse(form, error)
-        rollback_only()
-        status = 422
-    pool = db.session.scalar(select(BonusPool).where(BonusPool.unit_id == unit.id, BonusPool.year == year)
-                             .order_by(BonusPool.id.desc()).limit(1))
-    shares = list(db.session.scalars(select(BonusShare).where(BonusShare.pool_id == pool.id)
-                                     .options(selectinload(BonusShare.person))
-                                     .order_by(BonusShare.amount.desc()))) if pool else []
-    high, low, difference = spread([s.amount for s in shares])
-    if request.args.get("export") and pool:
-        return xlsx_response([(str(year), [_("Badge number"), _("Full name"), _("Grade"), _("Score"), _("Amount")],
-                               [(s.person.badge, s.person.name, s.grade, s.score, s.amount) for s in shares])],
-                             f"bonus-{unit.code}-{year}.xlsx")
+    done, status = _bonus_post(
+        form, lambda: bonuses.create_year_pool(unit, year, form.amount.data, form.note.data, current_person()),
+        url_for("hr.bonus", unit_id=unit.id, year=year))
+    if done is not None:
+        return done
+    pool = bonuses.latest_pool(unit, year, None)
+    shares = bonuses.shares_of(pool)
+    spread = bonuses.Spread.of([s.amount for s in shares])
+    months = bonuses.month_pools(unit, year)
+    rules = values_on(date(year, 1, 1))
+    if request.args.get("export"):
+        sheets = []
+        if pool:
+            sheets.append((str(year), _share_headers(), _share_rows(shares)))
+        sheets.append((_("Months"), [_("Month"), _("Months’ reviews"), _("Pool"), _("Officers"), _("Highest"),
+                                     _("Lowest"), _("Spread"), _("Highest ÷ lowest share above 0")],
+                       [(f"{m.month:%Y-%m}", str(_month_state(m.state)), m.pool.amount if m.pool else None,
+                         m.officers if m.pool else None, m.spread.highest if m.spread else None,
+                         m.spread.lowest if m.spread else None, m.spread.difference if m.spread else None,
+                         m.spread.ratio if m.spread else None) for m in months]))
+        return xlsx_response(sheets, f"bonus-{unit.code}-{year}.xlsx")
     return render_template("annual/bonus.html", unit=unit, year=year, form=form, pool=pool, shares=shares,
-                           high=high, low=low, difference=difference), status
+                           spread=spread, high=spread.highest, low=spread.lowest, difference=spread.difference,
+                           months=months, rules=rules, month_state=_month_state), status
+
+
+def _month_state(state: str | None) -> str:
+    if state is None:
+        return PERIOD_NOT_FINAL_LABELS["not_opened"]
+    return MONTH_STATUS_LABELS[state] if state == "final" else PERIOD_NOT_FINAL_LABELS.get(state, state)
+
+
+@bp.route("/hr/bonus/<int:unit_id>/months/<month>", methods=["GET", "POST"])
+def month_bonus(unit_id: int, month: str):
+    """A month's pool, shared over the subtree's final monthly results within the spread the rule set allows."""
+    unit = _hr_unit(unit_id)
+    first = timekeeping.parse_month(month)
+    if first is None:
+        abort(404)
+    form = BonusForm()
+    done, status = _bonus_post(
+        form, lambda: bonuses.create_month_pool(unit, first, form.amount.data, form.note.data, current_person()),
+        url_for("hr.month_bonus", unit_id=unit.id, month=f"{first:%Y-%m}"))
+    if done is not None:
+        return done
+    pool = bonuses.latest_pool(unit, first.year, first)
+    shares = bonuses.shares_of(pool)
+    spread = bonuses.Spread.of([s.amount for s in shares])
+    rules = values_on(first)
+    if request.args.get("export") and pool:
+        return xlsx_response([(f"{first:%Y-%m}", _share_headers(), _share_rows(shares)),
+                              (_("Spread"), [_("Figure"), _("Value")], _spread_rows(pool, spread))],
+                             f"bonus-{unit.code}-{first:%Y-%m}.xlsx")
+    missing = bonuses.not_final(unit, first)
+    return render_template("annual/month_bonus.html", unit=unit, month=first, month_key=f"{first:%Y-%m}",
+                           form=form, pool=pool, shares=shares, spread=spread, rules=rules, missing=missing,
+                           coefficients=(pool.coefficients if pool else
+                                         {k: str(v) for k, v in rules.bonus_coefficients().items()}),
+                           not_final_labels=PERIOD_NOT_FINAL_LABELS), status
 
 
 @bp.route("/my/eligibility")

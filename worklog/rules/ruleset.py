@@ -113,6 +113,18 @@ class RuleValues:
     bonus_competent: Decimal = _d("1.00", "decimal")
     bonus_basic: Decimal = _d("0.70", "decimal")
     bonus_incompetent: Decimal = _d("0.00", "decimal")
+    # The spread a pool may have: its highest share at most this many times its lowest share above 0.00, or the
+    # pool is refused (worklog/annual/bonuses.py says why refused rather than capped). 0.00 sets no limit, which is
+    # what rule sets stored before the field existed read, so their pools are shared as they always were.
+    bonus_max_ratio: Decimal = _d("0.00", "decimal")
+    # Supervisor leniency (worklog/rules/leniency.py): a supervisor is flagged when a measure of their reviews lies
+    # more than leniency_deviations robust deviations from their peers' median, a robust deviation being
+    # 1.4826 × the median absolute deviation but never less than leniency_floor; only supervisors with at least
+    # leniency_min_entries entries reviewed count, in peer groups of at least leniency_min_peers of them.
+    leniency_deviations: Decimal = _d("3.00", "decimal")
+    leniency_floor: Decimal = _d("0.02", "percent")
+    leniency_min_peers: int = _i(3, 2, 100, "people")
+    leniency_min_entries: int = _i(20, 1, 10000, "entries")
 
     def __post_init__(self) -> None:
         errors = _check({name: getattr(self, name) for name, _ in FIELDS})
@@ -168,7 +180,8 @@ class RuleValues:
 
 #: Every field of ``RuleValues`` in order, with its kind, for a generic admin form.
 FIELDS: list[tuple[str, str]] = [(f.name, f.metadata["kind"]) for f in fields(RuleValues)]
-#: The bounds of the whole-number fields: (lowest, highest, unit of measure: working_days, days, months, people).
+#: The bounds of the whole-number fields: (lowest, highest, unit of measure: working_days, days, months, people,
+#: entries).
 INT_BOUNDS: dict[str, tuple[int, int, str]] = {f.name: (f.metadata["min"], f.metadata["max"], f.metadata["unit"])
                                                for f in fields(RuleValues) if f.metadata["kind"] == "int"}
 #: The words a choice field takes.
@@ -262,6 +275,10 @@ def _check(v: Mapping[str, Any]) -> dict[str, str]:
         errors["annual_basic_min"] = RuleProblem("ruleset.above_competent")
     if not v["bonus_excellent"] >= v["bonus_competent"] >= v["bonus_basic"] >= v["bonus_incompetent"]:
         errors["bonus_competent"] = RuleProblem("ruleset.bonus_order")
+    if 0 < v["bonus_max_ratio"] < 1:
+        errors["bonus_max_ratio"] = RuleProblem("ruleset.ratio_below_one")
+    if v["leniency_deviations"] <= 0:
+        errors["leniency_deviations"] = RuleProblem("ruleset.above_zero")
     return errors
 
 

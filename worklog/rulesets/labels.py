@@ -52,6 +52,11 @@ FIELD_LABELS = {
     "bonus_competent": _l("Bonus: coefficient of competent"),
     "bonus_basic": _l("Bonus: coefficient of basically competent"),
     "bonus_incompetent": _l("Bonus: coefficient of incompetent"),
+    "bonus_max_ratio": _l("Bonus: highest share at most this many times the lowest share above 0 (0: no limit)"),
+    "leniency_deviations": _l("Leniency: flagged beyond this many robust deviations from the peers' median"),
+    "leniency_floor": _l("Leniency: smallest robust deviation counted"),
+    "leniency_min_peers": _l("Leniency: fewest supervisors in a peer group for anyone to be flagged"),
+    "leniency_min_entries": _l("Leniency: fewest entries reviewed for a supervisor to count"),
 }
 
 #: The words of the choice fields, as the form shows them.
