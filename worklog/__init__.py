@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.indicators.routes import bp as indicators_bp
     from worklog.inspection.routes import bp as inspection_bp
     from worklog.jobs.routes import bp as jobs_bp
+    from worklog.leadership.routes import bp as leadership_bp
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
     from worklog.rulesets.routes import bp as rules_bp
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(indicators_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(inspection_bp)
+    app.register_blueprint(leadership_bp)
 
     from worklog.api import limits
     from worklog.api.errors import ApiError, handle_api_error
