@@ -419,7 +419,7 @@ def dashboard(unit: Unit, period: Period) -> Dashboard | None:
     # The chosen unit's own departments, when they have figures (a county has only them).
     if len(units) == 1 or not (_empty(now[unit.id]) and _empty(before[unit.id])):
         rows.append(row(OWN, unit, [unit.id]))
-    for child in (u for u in units if u.parent_id == unit.id):
+    for child in sorted((u for u in units if u.parent_id == unit.id), key=lambda u: u.code):
         members = [u.id for u in units if u.path.startswith(child.path)]
         if child.active or not all(_empty(now[i]) and _empty(before[i]) for i in members):
             rows.append(row(UNIT, child, members))

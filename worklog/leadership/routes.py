@@ -27,10 +27,19 @@ def _labels():
     return {"LEADERSHIP_KIND_LABELS": labels.KIND_LABELS}
 
 
+def _reader():
+    """Leadership and whoever reads ledgers open these pages, each over the units of their grants; nobody else."""
+    me = current_person()
+    if not may_view_leadership(me):
+        abort(403)
+    return me
+
+
 def _unit(unit_id: int) -> Unit:
     """Load → check: a unit outside the reader's scope is answered as a missing one."""
+    me = _reader()
     unit = unit_with_ancestors(unit_id)
-    if unit is None or not may_view_leadership(current_person(), unit):
+    if unit is None or not may_view_leadership(me, unit):
         abort(404)
     return unit
 
@@ -66,10 +75,8 @@ def _choices(period: Period) -> list[tuple[str, list[Period]]]:
 
 @bp.route("/")
 def index():
-    me = current_person()
+    me = _reader()
     units = {unit.id: unit for role in LEADERSHIP_ROLES for unit in scope_units(me, role)}
-    if not units:
-        abort(404)
     # A unit already under another listed one is reached from there.
     tops = sorted((u for u in units.values() if not any(u.id != o.id and u.is_within(o) for o in units.values())),
                   key=lambda u: u.path)

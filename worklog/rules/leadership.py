@@ -14,7 +14,7 @@ MONTH, HALF, YEAR = "month", "half", "year"
 KINDS = (MONTH, HALF, YEAR)
 FIRST_YEAR, LAST_YEAR = 2001, 2100
 
-_KEY = re.compile(r"^(\d{4})(?:-(?:(\d{2})|H([12])))?$")
+_KEY = re.compile(r"([0-9]{4})(?:-(?:([0-9]{2})|H([12])))?")
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
 
@@ -75,7 +75,7 @@ class Period:
 
 def parse_period(text: str | None) -> Period | None:
     """``2026-03`` → March 2026, ``2026-H2`` → July–December 2026, ``2026`` → the year; None for anything else."""
-    match = _KEY.match(text or "")
+    match = _KEY.fullmatch(text or "")
     if match is None:
         return None
     year, month, half = int(match.group(1)), match.group(2), match.group(3)
