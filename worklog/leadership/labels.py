@@ -69,5 +69,13 @@ def period_name(period: Period) -> str:
 
 
 def months_list(months) -> str:
-    """2025-07, 2025-11 and 2026-07, as the reader's language lists things."""
-    return format_list([format_date(m, "yyyy-MM") for m in months], locale=get_locale())
+    """2025-01–2025-07 and 2025-11, as the reader's language lists things: a run of months as its first and last."""
+    runs: list[list] = []
+    for month in sorted(months):
+        if runs and (runs[-1][-1].year * 12 + runs[-1][-1].month + 1) == month.year * 12 + month.month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    words = [format_date(run[0], "yyyy-MM") + ("" if len(run) == 1 else "–" + format_date(run[-1], "yyyy-MM"))
+             for run in runs]
+    return format_list(words, locale=get_locale())

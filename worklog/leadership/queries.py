@@ -226,6 +226,16 @@ class Dashboard:
         return sorted(found, key=lambda pair: pair[0].path)
 
     @property
+    def lines(self) -> list[Row]:
+        """The rows and the total, which a unit with no unit under it does not need (it is its only row)."""
+        return self.rows + ([self.total] if [r.kind for r in self.rows] != [OWN] else [])
+
+    def unsettled(self, missing: list[date]) -> tuple[list[date], list[date]]:
+        """Months of this period and of the year earlier among ``missing``."""
+        return ([m for m in missing if self.span.first.replace(day=1) <= m <= self.span.last],
+                [m for m in missing if self.earlier.first.replace(day=1) <= m <= self.earlier.last])
+
+    @property
     def complete(self) -> bool:
         """Is the period over (not the part of it so far)?"""
         return self.span.last == self.period.last

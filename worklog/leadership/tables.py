@@ -79,7 +79,7 @@ def sheet(view: Dashboard, table: Table) -> tuple[str, list[str], list[list]]:
     heads += [figure_label(name) for name in table.shown]
     heads.append(_("Left out of the comparison"))
     rows = []
-    for row in view.rows + [view.total]:
+    for row in view.lines:
         cells = [row.unit.code if row.kind != TOTAL else "", row_name(row)]
         for name in table.compared:
             cells += _compared_cells(row.line(name))
