@@ -92,3 +92,13 @@ def test_a_leaders_posts_to_the_units_they_lead_change_nothing(client, leaders):
         response = client.post(url, data={"reason": "x", "name": "x", "code": "X9"})
         assert response.status_code in (403, 404), url
     assert state_counts() == before
+
+
+def test_leads_is_the_leadership_grant_over_a_unit_or_above_it(app, leaders):
+    from worklog.permissions import leads, may_view_leadership
+    leader, admin = leaders["leader_a"], leaders["admin_a"]
+    assert leads(leader, leaders.city_a) and leads(leader, leaders.county_a)
+    assert not leads(leader, leaders.province) and not leads(leader, leaders.county_b) and not leads(leader, None)
+    assert not leads(admin, leaders.county_a) and may_view_leadership(admin, leaders.county_a)
+    leader.active = False
+    assert not leads(leader, leaders.county_a)
