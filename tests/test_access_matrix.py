@@ -26,13 +26,14 @@ from tests.weekly.conftest import MONDAY, REVIEW_TIME, log_week
 from worklog.extensions import db
 
 ROLES = ["anonymous", "officer", "supervisor", "panel", "unit_admin", "hr", "survey", "root_admin", "inspector",
-         "officer_b", "supervisor_b", "panel_b", "unit_admin_b", "hr_b", "survey_b", "inspector_b"]
+         "leader", "officer_b", "supervisor_b", "panel_b", "unit_admin_b", "hr_b", "survey_b", "inspector_b",
+         "leader_b"]
 
 #: Badge of each signed-in role (made by tests.factories.build_org, and by the ``world`` fixture for the *_b).
 BADGES = {"officer": "200002", "supervisor": "200001", "panel": "200003", "unit_admin": "100002", "hr": "200004",
           "survey": "400001", "root_admin": "100001", "officer_b": "300002", "supervisor_b": "300001",
           "panel_b": "300003", "unit_admin_b": "100003", "hr_b": "300004", "survey_b": "400002",
-          "inspector": "500001", "inspector_b": "500002"}
+          "inspector": "500001", "inspector_b": "500002", "leader": "600001", "leader_b": "600002"}
 
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 EVERYONE = frozenset(ROLES)
@@ -59,6 +60,10 @@ INSPECTOR_A = frozenset({"inspector"})
 INSPECTORS = frozenset({"inspector", "inspector_b"})
 INSPECTION_PAGES = INSPECTORS | ADMINS | PANELS
 FINDING_A = INSPECTOR_A | ADMIN_A | PANEL_A
+#: Leadership's view: the leadership (局领导) over city A (so county A) and city B, and whoever reads ledgers. The role
+#: reads; it appears in no row that changes anything but a person's own (tests/leadership/test_access.py).
+LEADERS = frozenset({"leader", "leader_b"})
+LEADERSHIP_A = LEDGER_A | {"leader"}
 #: Whoever logs days: everyone with a post (every account of the world has one).
 LOGGERS = SIGNED_IN
 NOBODY = frozenset()
@@ -305,6 +310,10 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/ledgers/units/<int:unit_id>/year/<int:year>/export.xlsx", "GET"): LEDGER_A,
     ("/ledgers/departments/<int:department_id>/<month>", "GET"): LEDGER_A,
     ("/ledgers/departments/<int:department_id>/<month>/export.xlsx", "GET"): LEDGER_A,
+    # Leadership's view.
+    ("/leadership/", "GET"): LEDGER_ANY | LEADERS,
+    ("/leadership/<int:unit_id>", "GET"): LEADERSHIP_A,
+    ("/leadership/<int:unit_id>/export.xlsx", "GET"): LEADERSHIP_A,
     # Background jobs: whoever started one (HR A started the round's) and the administrators over its unit.
     ("/jobs", "GET"): SIGNED_IN,
     ("/jobs", "POST"): PANELS | ADMINS,
@@ -404,6 +413,8 @@ def world(app, org, catalog):  # noqa: F811
                                             roles={P.inspector.value: org.county_a})
     org.people["inspector_b"] = make_person("500002", "Inspector B", org.dept_b, org.post,
                                             roles={P.inspector.value: org.county_b})
+    org.people["leader_a"] = make_person("600001", "Leader A", org.dept_a, org.post, roles={P.leader.value: org.city_a})
+    org.people["leader_b"] = make_person("600002", "Leader B", org.dept_b, org.post, roles={P.leader.value: org.city_b})
     db.session.commit()
 
     entry = log_week(app, org["officer_a"], catalog, days=1, per_day=1)[0]

@@ -63,6 +63,9 @@ def world(app, org, catalog):
     from worklog.inspection import services as inspection
     org.people["inspector_a"] = make_person("500001", "Inspector A", org.dept_a, org.post,
                                             roles={Role.inspector.value: org.county_a})
+    # The leadership of city A: its view's period and table are fuzzed as it reads them.
+    org.people["leader_a"] = make_person("600001", "Leader A", org.dept_a, org.post,
+                                         roles={Role.leader.value: org.city_a})
     inspection.record_finding({"target": "officer", "badge": org["officer_a"].badge, "found_on": MONDAY,
                                "category": "discipline", "description": "Late", "rectify": True,
                                "files": [inspection.Upload("evidence.pdf", b"%PDF-1.4 evidence")]},
@@ -126,7 +129,7 @@ QUERY_NAMES = sorted({name for path in Path(__file__).parent.parent.joinpath("wo
                       for name in _ARG.findall(path.read_text(encoding="utf-8"))})
 
 #: Who opens the pages, admin last: the admin's forms change other people (passwords, roles, activity).
-ROLES = ["officer_a", "supervisor_a", "panel_a", "hr_a", "survey", "inspector_a", "admin_a"]
+ROLES = ["officer_a", "supervisor_a", "panel_a", "hr_a", "survey", "inspector_a", "leader_a", "admin_a"]
 
 #: Posts that end the fuzzer's own session rather than test anything.
 SKIP_POSTS = {"/sign-out"}

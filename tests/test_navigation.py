@@ -59,3 +59,17 @@ def test_inspection_is_in_the_menu_of_inspectors_and_rectifications_in_the_panel
     sign_in(client, org["panel_a"].badge)
     top, grouped = _menu(client.get("/").get_data(as_text=True))
     assert "Rectifications" in top and "Inspection" not in top
+
+
+def test_leadership_reads_its_view_from_the_menu(client, org):
+    from models import Role
+    from tests.factories import make_person
+    from worklog.extensions import db
+    make_person("600001", "Leader A", org.dept_a, org.post, roles={Role.leader.value: org.city_a})
+    db.session.commit()
+    sign_in(client, "600001")
+    top, grouped = _menu(client.get("/").get_data(as_text=True))
+    assert top[:2] == ["Home", "Leadership view"] and grouped == [] and "Ledgers" not in top
+    client.post("/sign-out")
+    sign_in(client, org["hr_a"].badge)
+    assert "Leadership view" not in _menu(client.get("/").get_data(as_text=True))[0]

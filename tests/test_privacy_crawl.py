@@ -108,9 +108,11 @@ def _seed_through_the_pages(app, new_client) -> None:
     """A correction's reason and comment, and two imports whose files are named with numbers."""
     survey = new_client()
     assert sign_in(survey, demo.ACCOUNTS["survey"], demo.DEMO_PASSWORD).status_code == 302
-    # A call of a month whose evaluation is not final yet (the demo's latest).
-    calls = db.session.scalars(select(SurveyCall).where(SurveyCall.outcome.is_not(None))
-                               .order_by(SurveyCall.id.desc()).limit(30))
+    # A call of a month whose evaluation is not final yet (the demo's latest month; its history a year earlier is
+    # sealed, though written last).
+    calls = db.session.scalars(select(SurveyCall).join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
+                               .where(SurveyCall.outcome.is_not(None))
+                               .order_by(SurveyDraw.month.desc(), SurveyCall.id.desc()).limit(30))
     for call in calls:
         response = survey.post(f"/survey/calls/{call.id}/correct", data={
             "outcome": call.outcome, "comment": f"回访时留了电话 {TYPED['comment'][0]}",
@@ -120,8 +122,9 @@ def _seed_through_the_pages(app, new_client) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
 
     # Praise heard on a call that reached somebody, its words holding a number.
-    reached = db.session.scalars(select(SurveyCall.id).where(SurveyCall.outcome.in_(["satisfied", "basic"]))
-                                 .order_by(SurveyCall.id.desc()).limit(30))
+    reached = db.session.scalars(select(SurveyCall.id).join(SurveyDraw, SurveyDraw.id == SurveyCall.draw_id)
+                                 .where(SurveyCall.outcome.in_(["satisfied", "basic"]))
+                                 .order_by(SurveyDraw.month.desc(), SurveyCall.id.desc()).limit(30))
     for call_id in reached:
         response = survey.post(f"/survey/calls/{call_id}/praise", data={"text": f"民警很耐心 {TYPED['praise'][0]}"})
         if response.status_code == 302:

@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from worklog.inspection.routes import bp as inspection_bp
     from worklog.jobs.routes import bp as jobs_bp
     from worklog.leniency.routes import bp as leniency_bp
+    from worklog.leadership.routes import bp as leadership_bp
     from worklog.ledgers.routes import bp as ledgers_bp
     from worklog.monthly.routes import bp as monthly_bp
     from worklog.notifications.routes import bp as notifications_bp
@@ -75,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(decisions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(leniency_bp)
+    app.register_blueprint(leadership_bp)
 
     from worklog.api import limits
     from worklog.api.errors import ApiError, handle_api_error

@@ -54,6 +54,7 @@ ACCOUNTS = {
     "panel": "900005",          # assessment panel of 东城分局
     "supervisor": "310001",     # head of 东城分局 城关派出所
     "officer": "310002",        # community officer at 东城分局 城关派出所
+    "leader": "900007",         # leadership (局领导) of the city bureau: reads every figure of it, changes nothing
 }
 
 
@@ -164,5 +165,9 @@ def load() -> dict[str, int]:
     new_head = db.session.scalar(select(Person).where(Person.badge == "310010"))
     services.assign(mover, {"department": new_station, "post": posts["PS-SQ"], "supervisor": new_head,
                             "valid_from": date(2026, 10, 15)}, None)
+    # The city bureau's leadership (局领导): made last, so that every name drawn before stays the same. They hold no
+    # post here, so that they are in no unit's figures they read.
+    leader = new_person(ACCOUNTS["leader"], "一级警监")
+    services.grant_role(leader, Role.leader.value, city, None)
     db.session.flush()
     return counts

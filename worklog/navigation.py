@@ -27,6 +27,7 @@ ADMIN_ALSO = frozenset({"inspection.rectifications", "indicators.index"})
 #: (endpoint, label, the roles any of which shows the item; None: everyone signed in)
 NAV_ITEMS = [
     ("home.index", _l("Home"), None),
+    ("leadership.index", _l("Leadership view"), {Role.leader.value}),
     ("daily.today", _l("My day"), None),
     ("daily.ledger", _l("My ledger"), None),
     ("weekly.queue", _l("Review"), {REVIEWS}),

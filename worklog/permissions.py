@@ -288,6 +288,21 @@ def can_view_ledger(person: Person | None, unit: Unit) -> bool:
     return _signed_in(person) and any(has_role(person, role, unit) for role in LEDGER_ROLES)
 
 
+def leads(actor: Person | None, unit: Unit | None) -> bool:
+    """Leadership (局领导) over ``unit``: a grant over a city covers its counties. The role reads; it changes
+    nothing anywhere (no rule here or elsewhere lets it)."""
+    return unit is not None and _signed_in(actor) and has_role(actor, Role.leader, unit)
+
+
+#: Who reads leadership's view of a unit: its leadership, and those who read its ledgers.
+LEADERSHIP_ROLES = (Role.leader,) + LEDGER_ROLES
+
+
+def may_view_leadership(person: Person | None, unit: Unit | None = None) -> bool:
+    """Anywhere (``unit`` None: may the person open the view at all), or over ``unit``."""
+    return _signed_in(person) and any(has_role(person, role, unit) for role in LEADERSHIP_ROLES)
+
+
 def require_panel(actor: Person, unit: Unit) -> None:
     """The unit's assessment panel (a panel over a city covers its counties) closes its months and its year."""
     if not has_role(actor, Role.panel, unit):

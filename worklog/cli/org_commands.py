@@ -6,8 +6,8 @@ import os
 import click
 from flask.cli import with_appcontext
 
-from worklog import (demo, demo_day, demo_decisions, demo_facts, demo_indicators, demo_inspection, demo_mail,
-                     demo_month, demo_public, demo_week, integrity)
+from worklog import (demo, demo_day, demo_decisions, demo_facts, demo_indicators, demo_inspection, demo_leadership,
+                     demo_mail, demo_month, demo_public, demo_week, integrity)
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.extensions import db
 
@@ -26,6 +26,7 @@ def demo_command() -> None:
     counts |= demo_inspection.load()  # after the survey: a follow-up becomes a finding
     counts |= demo_decisions.load()  # after the months are final: the round is judged on them
     counts |= demo_mail.load()  # after the weeks and months: the officer is told of the latest
+    counts |= demo_leadership.load()  # the same months a year earlier, from everything above
     # The demo signs weeks and finalises months in bulk, past the services that seal them.
     integrity.seal_missing(db.session)
     integrity.checkpoint(db.session)
