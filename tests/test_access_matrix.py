@@ -48,10 +48,10 @@ SURVEY_A = frozenset({"survey"})
 SURVEYS = frozenset({"survey", "survey_b"})
 SUPERVISORS = frozenset({"supervisor", "supervisor_b"})
 #: Whoever sees officer A's work: the officer, their supervisor, and the panel, HR and administrators over county A.
-WORK_A = frozenset({"officer", "supervisor", "panel", "hr", "unit_admin", "root_admin"})
+WORK_A = frozenset({"officer", "supervisor", "panel", "hr", "unit_admin", "root_admin", "leader"})
 #: Whoever reads county A's ledgers.
-LEDGER_A = frozenset({"panel", "hr", "unit_admin", "root_admin"})
-LEDGER_ANY = LEDGER_A | {"panel_b", "hr_b", "unit_admin_b"}
+LEDGER_A = frozenset({"panel", "hr", "unit_admin", "root_admin", "leader"})
+LEDGER_ANY = LEDGER_A | {"panel_b", "hr_b", "unit_admin_b", "leader_b"}
 #: The survey's statistics and the units' evaluation: survey staff, administrators, panels and HR.
 STATISTICS = SURVEYS | ADMINS | PANELS | HRS
 #: Inspection: the inspectors of county A and B record findings; a finding of county A is seen by county A's inspector
@@ -60,10 +60,9 @@ INSPECTOR_A = frozenset({"inspector"})
 INSPECTORS = frozenset({"inspector", "inspector_b"})
 INSPECTION_PAGES = INSPECTORS | ADMINS | PANELS
 FINDING_A = INSPECTOR_A | ADMIN_A | PANEL_A
-#: Leadership's view: the leadership (局领导) over city A (so county A) and city B, and whoever reads ledgers. The role
-#: reads; it appears in no row that changes anything but a person's own (tests/leadership/test_access.py).
-LEADERS = frozenset({"leader", "leader_b"})
-LEADERSHIP_A = LEDGER_A | {"leader"}
+#: Leadership's view: whoever reads the ledgers, the leadership (局领导) over city A (so county A) among them. The
+#: role reads; it appears in no row that changes anything but a person's own (tests/leadership/test_access.py).
+LEADERSHIP_A = LEDGER_A
 #: Whoever logs days: everyone with a post (every account of the world has one).
 LOGGERS = SIGNED_IN
 NOBODY = frozenset()
@@ -311,7 +310,7 @@ MATRIX: dict[tuple[str, str], frozenset] = {
     ("/ledgers/departments/<int:department_id>/<month>", "GET"): LEDGER_A,
     ("/ledgers/departments/<int:department_id>/<month>/export.xlsx", "GET"): LEDGER_A,
     # Leadership's view.
-    ("/leadership/", "GET"): LEDGER_ANY | LEADERS,
+    ("/leadership/", "GET"): LEDGER_ANY,
     ("/leadership/<int:unit_id>", "GET"): LEADERSHIP_A,
     ("/leadership/<int:unit_id>/export.xlsx", "GET"): LEADERSHIP_A,
     # Background jobs: whoever started one (HR A started the round's) and the administrators over its unit.

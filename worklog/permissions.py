@@ -174,17 +174,17 @@ def person_scope_clause(actor: Person) -> ColumnElement[bool]:
 
 def can_view_work(viewer: Person | None, person: Person) -> bool:
     """May ``viewer`` see ``person``'s entries and ledger? The officer, their supervisor (on any assignment),
-    and the panel, HR and administrators over their unit. Everyone else is answered 404."""
+    and the panel, HR, administrators and leadership over their unit. Everyone else is answered 404."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return False
     if viewer.id == person.id:
         return True
     if any(a.supervisor_id == viewer.id for a in person.assignments):
         return True
-    # The panel, HR and administrators of any unit the officer worked in: past work stays visible where it
-    # was earned.
+    # The panel, HR, administrators and leadership of any unit the officer worked in: past work stays visible
+    # where it was earned.
     units = {a.department.unit for a in person.assignments}
-    return any(has_role(viewer, role, unit) for unit in units for role in (Role.panel, Role.hr, Role.admin))
+    return any(has_role(viewer, role, unit) for unit in units for role in LEDGER_ROLES)
 
 
 def can_close_months(person: Person | None, unit: Unit) -> bool:
@@ -279,8 +279,9 @@ def require_own_day(person: Person, actor: Person) -> None:
         raise ServiceError(_("Only the officer can change their own day."))
 
 
-#: Who reads a unit's ledgers: its assessment panel, HR and administrators (each grant covers the subtree).
-LEDGER_ROLES = (Role.panel, Role.hr, Role.admin)
+#: Who reads a unit's ledgers: its assessment panel, HR, administrators and leadership (each grant covers the
+#: subtree).
+LEDGER_ROLES = (Role.panel, Role.hr, Role.admin, Role.leader)
 
 
 def can_view_ledger(person: Person | None, unit: Unit) -> bool:
@@ -294,8 +295,8 @@ def leads(actor: Person | None, unit: Unit | None) -> bool:
     return unit is not None and _signed_in(actor) and has_role(actor, Role.leader, unit)
 
 
-#: Who reads leadership's view of a unit: its leadership, and those who read its ledgers.
-LEADERSHIP_ROLES = (Role.leader,) + LEDGER_ROLES
+#: Who reads leadership's view of a unit: those who read its ledgers, its leadership among them.
+LEADERSHIP_ROLES = LEDGER_ROLES
 
 
 def may_view_leadership(person: Person | None, unit: Unit | None = None) -> bool:
