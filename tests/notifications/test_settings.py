@@ -104,3 +104,15 @@ def test_the_page_in_chinese_and_signed_out(client, org):
     assert "邮件设置" in page and "我的工作记录被退回" in page
     response = client.post(PAGE, data={"email": "不是地址"})
     assert response.status_code == 422 and "请输入邮件地址" in response.get_data(as_text=True)
+
+
+def test_choosing_the_sites_language_chooses_the_mails_too(client, org):
+    officer = org["officer_a"]
+    assert _person(officer).language is None
+    client.post("/language", data={"lang": "en"})  # signed out: nobody's choice to keep
+    assert _person(officer).language is None
+    sign_in(client, officer.badge)
+    assert client.post("/language", data={"lang": "zh_CN"}).status_code == 302
+    assert _person(officer).language == "zh_CN"
+    assert client.post("/language", data={"lang": "xx"}).status_code == 302  # not offered: nothing changes
+    assert _person(officer).language == "zh_CN"

@@ -95,4 +95,7 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            # Mails follow the language the person last chose to read in (the mail settings can say otherwise).
+            current_user.language = form.lang.data
     return redirect(safe_next(form.next.data, url_for("home.index")))
