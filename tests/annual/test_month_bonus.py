@@ -244,3 +244,15 @@ def test_the_spread_limit_counts_the_lowest_share_above_zero():
         within_spread(amounts, Decimal("2.99"))
     within_spread([Decimal("0.00")], Decimal("1.00"))  # nobody paid: nothing to compare
     assert Spread.of([]).ratio is None
+
+
+def test_a_years_pool_over_a_review_without_results_is_refused(client, org):
+    """As a month's: a final annual review nobody has a result in pays nobody, and nothing is saved."""
+    from models import YearReview
+    db.session.add(YearReview(unit_id=org.county_a.id, year=2025, status="final", reopened=0))
+    db.session.commit()
+    sign_in(client, org["hr_a"].badge)
+    before = state_counts()
+    response = client.post(f"/hr/bonus/{org.county_a.id}/2025", data={"amount": "5000.00", "note": "x"})
+    assert response.status_code == 422 and "No officer has a result" in response.text
+    assert state_counts() == before and db.session.scalar(select(BonusPool)) is None

@@ -209,3 +209,38 @@ def test_the_outcomes_page_reads_a_fixed_number_of_statements(client, org, publi
     for person in (org["supervisor_a"], org["panel_a"], org["admin_a"]):
         assert _one(client, published, person, outcome="deferred").status_code == 302
     assert statements() == one
+
+
+def test_a_warning_or_removal_round_is_never_decided_as_a_promotion(client, org):
+    """A round made from the bottom-of-the-ranking rules lists officers for a warning talk or a removal: its page
+    leads to the year's lists' actions, its outcomes pages send back there, a promotion posted for it is refused
+    with nothing kept, and its publication tells nobody by message."""
+    from models import Notification
+    from worklog.annual import rounds
+    from worklog.jobs.queue import dispatch
+    hr = org["hr_a"]
+    round_ = rounds.create_round(org.city_a, "2026 removal list", date(2026, 11, 1), "removal", hr)
+    db.session.commit()
+    dispatch(round_.job_id)
+    rounds.save_policy(round_, {"rules": [{"key": "bottom", "kind": "bottom_percentile",
+                                           "params": {"bottom": "1", "years": 1}}], "tie_breakers": []}, hr)
+    db.session.commit()
+    dispatch(round_.job_id)
+    rounds.publish_round(round_, {"not_final": rounds.not_final_token(rounds.not_final(round_))}, hr)
+    db.session.commit()
+    assert not rounds.is_promotion(round_)
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.kind == "round_published")) == 0
+    sign_in(client, hr.badge)
+    page = client.get(f"/hr/rounds/{round_.id}").text
+    assert f"/hr/rounds/{round_.id}/decisions" not in page
+    assert f"/hr/lists/{org.city_a.id}/2025/actions" in page
+    response = client.get(f"/hr/rounds/{round_.id}/decisions")
+    assert response.status_code == 302 and response.location.endswith(f"/hr/rounds/{round_.id}")
+    before = state_counts()
+    response = _one(client, round_, org["officer_a"])
+    assert response.status_code == 422 and "not for a promotion" in response.text
+    response = client.post(f"/hr/rounds/{round_.id}/decisions", data={
+        "people": [str(org["officer_a"].id)], "outcome": "promoted", "decided_on": "2027-01-20"})
+    assert response.status_code == 422
+    assert state_counts() == before and _decisions() == {}

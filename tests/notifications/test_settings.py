@@ -116,3 +116,8 @@ def test_choosing_the_sites_language_chooses_the_mails_too(client, org):
     assert _person(officer).language == "zh_CN"
     assert client.post("/language", data={"lang": "xx"}).status_code == 302  # not offered: nothing changes
     assert _person(officer).language == "zh_CN"
+    # Once the mail settings choose a language, the site's language no longer changes the mails'.
+    assert client.post(PAGE, data={"email": "officer.a@example.invalid", "language": "en",
+                                   "mail_kinds": ["entry_returned"]}).status_code == 302
+    assert client.post("/language", data={"lang": "zh_CN"}).status_code == 302
+    assert _person(officer).language == "en"

@@ -114,3 +114,14 @@ def test_nobody_is_flagged_in_a_group_that_reviews_alike_and_flags_lie_beyond_k(
     alike = {i: group[0] for i in range(len(rows))}
     _groups, judged = judge({"G": alike}, Settings())
     assert all(not j.flags for j in judged.values())
+
+
+def test_flags_pointing_both_ways_are_called_mixed_not_the_first_ones_side():
+    from worklog.rules.leniency import MIXED
+    group = dict(GROUP, S3=reviews(20, 0, 0, 0, "200", "150"))  # never adjusts or returns, yet approves 75%
+    _groups, judged = judge({"PS": group}, Settings())
+    s3 = judged["PS", "S3"]
+    assert {(f.measure, f.side) for f in s3.flags} == {("share", LENIENT), ("ratio", STRICT)}
+    assert s3.side == MIXED
+    assert judged["PS", "S1"].side is None
+    assert judge({"PS": GROUP}, Settings())[1]["PS", "S3"].side == LENIENT

@@ -125,11 +125,16 @@ def _share(unit: Unit, pool: Decimal, items: list[tuple[int, str, Decimal, Decim
 def create_year_pool(unit: Unit, year: int, amount, note: str, actor: Person) -> BonusPool:
     """Share a pool among the officers of the unit's final annual review, by grade coefficient × score."""
     require_hr(actor, unit)
-    review = db.session.scalar(select(YearReview).where(YearReview.unit_id == unit.id, YearReview.year == year))
+    # FOR SHARE: the review cannot be reopened under the pool (reopening takes FOR UPDATE), nor the pool shared
+    # over a review being reopened.
+    review = db.session.scalar(select(YearReview).where(YearReview.unit_id == unit.id, YearReview.year == year)
+                               .with_for_update(read=True).execution_options(populate_existing=True))
     if review is None or review.status != MonthStatus.final.value:
         raise ServiceError(_("The unit's annual review of %(year)d is not final.", year=year), "year")
     pool = pool_amount(amount)
     results = list(db.session.scalars(select(YearResult).where(YearResult.year_review_id == review.id)))
+    if not results:
+        raise ServiceError(_("No officer has a result in the unit's annual review of %(year)d.", year=year), "year")
     items = [(r.person_id, r.final_grade, max(Decimal(r.score), Decimal("0")), r.score) for r in results]
     # The year's rule set (in force on its first day) gives the coefficients and the spread allowed.
     return _share(unit, pool, items, date(year, 1, 1), None, note, actor)
@@ -175,6 +180,10 @@ def create_month_pool(unit: Unit, month: date, amount, note: str, actor: Person)
     require_hr(actor, unit)
     month = month.replace(day=1)
     pool = pool_amount(amount)
+    # FOR SHARE on the subtree's reviews of the month: none is reopened under the pool, as for the year's.
+    db.session.execute(select(MonthReview.id).join(Unit, Unit.id == MonthReview.unit_id)
+                       .where(Unit.path.startswith(unit.path, autoescape=True), MonthReview.month == month)
+                       .order_by(MonthReview.id).with_for_update(read=True, of=MonthReview)).all()
     missing = not_final(unit, month)
     if missing:
         units = _(", ").join(_("%(unit)s (%(state)s)", unit=name, state=PERIOD_NOT_FINAL_LABELS.get(state, state))

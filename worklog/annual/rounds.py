@@ -149,6 +149,13 @@ def with_params(policy: dict, values: dict[str, str]) -> dict:
     return tried
 
 
+def is_promotion(round_: PromotionRound) -> bool:
+    """Whether the round's list is one of promotion: a list drawn from the bottom of the annual ranking (a
+    warning talk, a removal) is not, whatever its name — what was done about it is recorded as the year's lists'
+    actions are, never as a promotion."""
+    return not any(rule.get("kind") == "bottom_percentile" for rule in (round_.policy or {}).get("rules", []))
+
+
 def create_round(unit: Unit, name: str, reference: date, policy_key: str, actor: Person) -> PromotionRound:
     """A draft round, and the job that judges its list (``round_.job_id``: the caller dispatches it once
     committed)."""

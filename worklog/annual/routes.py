@@ -186,7 +186,8 @@ def _round_page(round_id: int, edited=None, refused: list[str] | None = None):
     context = dict(round=round_, unit=unit, rows=rows, counts=whole, total=total, page=page, pages=pages,
                    per_page=per_page, filters=filters, units=units, show_choices=_show_choices(round_),
                    export_form=ExportForm(formdata=None),
-                   action_form=ActionForm(formdata=None), tie_names=tie_names(round_.policy))
+                   action_form=ActionForm(formdata=None), tie_names=tie_names(round_.policy),
+                   promotion=rounds.is_promotion(round_), year=round_.reference_date.year - 1)
     if printing:
         return render_template("annual/round_print.html", **context)
     if round_.status == "draft":

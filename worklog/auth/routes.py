@@ -5,7 +5,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
+from models import NotificationSetting
 from worklog.auth import services
+from worklog.extensions import db
 from worklog.auth.forms import ChangePasswordForm, LanguageForm, SignInForm, SignOutForm
 from worklog.auth.passwords import password_problems
 from worklog.web import rollback_only, safe_next
@@ -95,7 +97,7 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
-        if current_user.is_authenticated:
-            # Mails follow the language the person last chose to read in (the mail settings can say otherwise).
+        if current_user.is_authenticated and db.session.get(NotificationSetting, current_user.id) is None:
+            # Mails follow the language the person last chose to read in, until their mail settings choose one.
             current_user.language = form.lang.data
     return redirect(safe_next(form.next.data, url_for("home.index")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from worklog.cli import mail_commands
 from worklog.extensions import db
 
 indicators_group = click.Group("indicators", help="Indicators set from above: progress warnings.")
@@ -18,3 +19,4 @@ def warn() -> None:
     made = send_warnings()
     db.session.commit()
     click.echo(f"{made} warning(s) sent.")
+    mail_commands.hand_over()

@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from worklog import timekeeping
+from worklog.cli import mail_commands
 from worklog.extensions import db
 
 inspection_group = click.Group("inspection", help="Inspection findings and their rectification.")
@@ -18,3 +19,4 @@ def escalate() -> None:
     count = services.escalate_overdue(timekeeping.today())
     db.session.commit()
     click.echo(f"{count} rectification(s) escalated.")
+    mail_commands.hand_over()

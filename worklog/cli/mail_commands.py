@@ -29,12 +29,14 @@ def remind() -> None:
                                    "Run it again.")
     for kind, n in counts.items():
         click.echo(f"{kind}: {n} reminder(s)")
-    _hand_over(mailer)
+    hand_over()
 
 
-def _hand_over(mailer, ids: list[int] | None = None) -> None:
-    """With a queue, the mails now committed go to it; without one, `flask mail send` sends them."""
+def hand_over(ids: list[int] | None = None) -> None:
+    """With a queue, the mails now committed go to it; without one, `flask mail send` sends them. Every command
+    that may have written mails (reminders, escalations, warnings) ends with it."""
     from worklog.jobs.queue import uses_queue
+    from worklog.notifications import mailer
     waiting = mailer.waiting()
     db.session.commit()
     if not waiting:

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from worklog import timekeeping
+from worklog.cli import mail_commands
 from worklog.extensions import db
 
 survey_group = click.Group("survey", help="The police-service survey.")
@@ -40,3 +41,4 @@ def escalate() -> None:
     click.echo(f"{escalated} overdue follow-up(s) escalated to the unit above.")
     if kept:
         click.echo(f"{kept} overdue follow-up(s) kept: their unit has none above it.")
+    mail_commands.hand_over()

@@ -10,7 +10,7 @@ import io
 import math
 from typing import Any, Iterable, Sequence
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from models import Honour, Person, PromotionRound, Role, Unit
 from models.decisions import OUTCOMES, DecisionKind
 from worklog import timekeeping
-from worklog.annual.rounds import year_lists
+from worklog.annual.rounds import is_promotion, year_lists
 from worklog.choices import choices
 from worklog.decisions import queries, services
 from worklog.decisions.forms import AcceptForm, BulkDecisionForm, DecisionForm, HonourForm, RevokeForm
@@ -114,7 +114,12 @@ def _round(round_id: int) -> tuple[PromotionRound, Unit]:
                                .options(joinedload(PromotionRound.unit)))
     if round_ is None:
         abort(404)
-    return round_, _hr_unit(round_.unit_id)
+    unit = _hr_unit(round_.unit_id)
+    if request.method == "GET" and not is_promotion(round_):
+        # A warning-talk or removal list: what was done is recorded on the year's lists, never as a promotion.
+        flash(services.not_a_promotion(), "error")
+        abort(redirect(url_for("hr.round_page", round_id=round_.id)))
+    return round_, unit
 
 
 def _round_filters() -> queries.RoundFilters:

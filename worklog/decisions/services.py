@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Honour, Person, PersonnelDecision, PromotionCandidate, PromotionRound, Unit
 from models.decisions import OUTCOMES, DecisionKind, DecisionOutcome
+from worklog.annual.rounds import is_promotion
 from worklog import audit, timekeeping
 from worklog.annual.rounds import year_lists
 from worklog.decisions import queries
@@ -117,6 +118,11 @@ def _save(existing: PersonnelDecision | None, expected: int | None, new: dict[st
     return existing
 
 
+def not_a_promotion() -> str:
+    return _("This round lists officers from the bottom of the annual ranking (a warning talk or a removal), not for "
+             "a promotion: record what was done about them on the year's lists.")
+
+
 def record_round_decision(round_: PromotionRound, person_id: int, data: dict, actor: Person) -> PersonnelDecision:
     """One officer's outcome in a published round: promoted, not selected or deferred, with the date (not before the
     round's reference date) and the document it was decided by. ``data``: outcome, decided_on, reference, note,
@@ -130,6 +136,8 @@ def record_round_decisions(round_: PromotionRound, picks: list[tuple[int, int | 
     (person id, version of their decision as the page showed it, 0 for none). All or nothing: an officer not on
     the list, or decided by someone else since, and nobody's decision is kept."""
     require_hr(actor, db.session.get(Unit, round_.unit_id))
+    if not is_promotion(round_):
+        raise ServiceError(not_a_promotion())
     if round_.status != "published":
         raise ServiceError(_("The round is a draft: its outcomes are recorded once it is published, on the list it "
                              "freezes."))
@@ -259,6 +267,10 @@ def accept_proposals(unit: Unit, year: int, kind: str, person_ids: list[int], da
               "title": _text(data.get("title"), "title", MAX_TITLE, _("Give the honour's title.")),
               "decided_on": _decided_on(data.get("decided_on"), date(year, 1, 1)),
               "reference": _text(data.get("reference"), "reference", MAX_REFERENCE)}
+    # The officers' rows held (FOR NO KEY UPDATE, in id order) until this transaction ends: two HR users accepting
+    # the same proposals at once take turns, and the second finds the first's honours below.
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids))
+                                                  .order_by(Person.id).with_for_update(key_share=True))}
     proposed = {p.person_id: p for p in queries.proposals(unit, year, only=person_ids).by_kind.get(kind, [])}
     missing = [pid for pid in person_ids if pid not in proposed]
     if missing:
@@ -271,7 +283,6 @@ def accept_proposals(unit: Unit, year: int, kind: str, person_ids: list[int], da
                          "page.", year=str(year), names=_(", ").join(f"{p.name} ({p.badge})" for p in honoured)))
     for pid in person_ids:
         _not_about_oneself(pid, actor)
-    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
     wording = Wording()
     given = []
     for pid in person_ids:
@@ -286,6 +297,7 @@ def accept_proposals(unit: Unit, year: int, kind: str, person_ids: list[int], da
 def revoke_honour(honour: Honour, data: dict, actor: Person) -> Honour:
     """An honour withdrawn, with the reason: it stays on record, marked revoked. ``data``: reason, version."""
     require_hr(actor, db.session.get(Unit, honour.unit_id))
+    _not_about_oneself(honour.person_id, actor)
     version = data.get("version")
     if version is None or version != honour.version:
         raise Conflict(_("Someone else changed this honour since you opened the page. Reload the page."))

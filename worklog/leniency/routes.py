@@ -15,11 +15,20 @@ from worklog.extensions import db
 from worklog.labels import GRADE_LABELS, MONTH_STATUS_LABELS
 from worklog.leniency import queries
 from worklog.permissions import unit_for
-from worklog.rules.leniency import LENIENT, figure, percent
+from worklog.rules.leniency import LENIENT, STRICT, figure, percent
 from worklog.web import current_person, signed_in_blueprint
 
 bp = signed_in_blueprint("leniency", __name__, url_prefix="/leniency")
 bp.before_request(db.read_from_replica)  # a report: nothing here writes
+
+
+def side_label(side: str | None) -> str:
+    """The flag's words: lenient, strict, or both at once on different measures."""
+    if side == LENIENT:
+        return _("more lenient than peers")
+    if side == STRICT:
+        return _("stricter than peers")
+    return _("lenient on one measure, strict on the other") if side else ""
 
 
 def _period(month: str) -> tuple[date, date]:
@@ -61,7 +70,8 @@ def page(unit_id: int, month: str):
     return render_template("leniency/page.html", report=report, groups=report.by_sequence(),
                            first_key=_key(report.first), last_key=_key(report.last), months=len(months),
                            previous_key=_key(previous), following_key=_key(following),
-                           percent=percent, figure=figure, LENIENT=LENIENT, MONTH_STATUS_LABELS=MONTH_STATUS_LABELS)
+                           percent=percent, figure=figure, side_label=side_label,
+                           MONTH_STATUS_LABELS=MONTH_STATUS_LABELS)
 
 
 @bp.route("/<int:unit_id>/<month>/export.xlsx")
@@ -81,7 +91,7 @@ def export(unit_id: int, month: str):
             judgement = row.judgement
             flag = ""
             if judgement and judgement.flags:
-                flag = _("more lenient than peers") if judgement.side == LENIENT else _("stricter than peers")
+                flag = side_label(judgement.side)
             why = wording.say([f.phrase for f in judgement.flags]) if judgement and judgement.flags else \
                 wording.say(judgement.why_not) if judgement else ""
             rows.append((name, person.badge if person else "", person.name if person else "", row.officers,

@@ -52,7 +52,12 @@ def appeal_decided(appeal: Appeal | YearAppeal) -> None:
 
 
 def round_published(round_: PromotionRound) -> int:
-    """Each officer on the published list (those the round's rules found eligible)."""
+    """Each officer on the published list of a promotion round (those its rules found eligible). A list drawn from
+    the bottom of the annual ranking (a warning talk, a removal) is told to nobody by message: HR speaks to those
+    on it, and records what was done."""
+    from worklog.annual.rounds import is_promotion
+    if not is_promotion(round_):
+        return 0
     people = db.session.scalars(select(Person).join(PromotionCandidate, PromotionCandidate.person_id == Person.id)
                                 .where(PromotionCandidate.round_id == round_.id, PromotionCandidate.eligible.is_(True),
                                        Person.active.is_(True)).order_by(Person.id))

@@ -104,7 +104,7 @@ _KINDS = [
     Kind("appeal_decided", _l("An appeal of mine decided"), _appeal_decided,
          lambda p: _("Appeal decided: results of %(period)s", period=_period(p)),
          "monthly.my_months"),
-    Kind("round_published", _l("A promotion round or list published with me on it"),
+    Kind("round_published", _l("A promotion round published with me on it"),
          lambda p: _("The list of “%(round)s” was published, and you are on it: your eligibility page says why.",
                      round=_v(p, "round")),
          lambda p: _("On the published list of “%(round)s”", round=_v(p, "round")),

@@ -33,7 +33,7 @@ from worklog.rules.phrases import Phrase, phrase
 MAD_SCALE = Fraction("1.4826")
 #: The measures judged, and the side each is lenient on (+1: a higher value is more lenient).
 MEASURES = {"share": -1, "ratio": +1}
-LENIENT, STRICT = "lenient", "strict"
+LENIENT, STRICT, MIXED = "lenient", "strict", "mixed"
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,10 @@ class Judgement:
 
     @property
     def side(self) -> str | None:
-        """LENIENT or STRICT when every flag points the same way; the first flag's side otherwise."""
-        return self.flags[0].side if self.flags else None
+        """LENIENT or STRICT when every flag points the same way, MIXED when they do not (lenient on one measure,
+        strict on the other); None when nothing is flagged."""
+        sides = {flag.side for flag in self.flags}
+        return None if not sides else sides.pop() if len(sides) == 1 else MIXED
 
 
 def median(values: list[Fraction]) -> Fraction:
