@@ -464,6 +464,22 @@ def differences(month: date | None = None) -> list[Difference]:
     return found
 
 
+class month_start_of(FunctionElement):
+    """The first day of a date's month, in SQL."""
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start_of, "postgresql")
+def _month_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start_of, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
 class week_start_of(FunctionElement):
     """The Monday of a date's ISO week, in SQL."""
     type = Date()

@@ -16,34 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, case, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import and_, case, func, or_, select
 
 from models import Entry, MonthResult, MonthReview, Person, Sequence, Unit
 from worklog.extensions import db
+from worklog.ledgers.queries import month_start_of
 from worklog.rules.leniency import Group, Judgement, Reviews, Settings, grade_counts, judge, main_reviewer
 from worklog.rulesets.queries import values_on
 from worklog.timekeeping import month_bounds
 
 #: The longest period one page reads, in months.
 MOST_MONTHS = 12
-
-
-class month_start_of(FunctionElement):
-    """The first day of a date's month, in SQL."""
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(month_start_of, "postgresql")
-def _month_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(month_start_of, "sqlite")
-def _month_start_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
 @dataclass
