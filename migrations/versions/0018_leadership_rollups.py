@@ -103,7 +103,7 @@ def _backfill() -> None:
         first, last = date.fromisoformat(first), date.fromisoformat(last)
     zone = _timezone()
     week = (sa.literal_column("CAST(date_trunc('week', day_log.work_date) AS DATE)", sa.Date) if postgres else
-            sa.literal_column("date(day_log.work_date, '-6 days', 'weekday 1')", sa.Date)).label('week')
+            sa.literal_column("date(day_log.work_date, '-6 days', 'weekday 1')", sa.Date))
     monday = first - timedelta(days=first.weekday())
     while monday <= last:
         # A month's Mondays a statement (weeks into the next month read their days there too).
@@ -112,20 +112,20 @@ def _backfill() -> None:
         while monday <= last and monday.month == month:
             mondays.append(monday)
             monday += timedelta(days=7)
-        logged = (sa.select(day_log.c.unit_id, day_log.c.person_id, week)
-                  .where(day_log.c.work_date >= mondays[0], day_log.c.work_date <= mondays[-1] + timedelta(days=6))
-                  .distinct().subquery())
         # Signed by Wednesday 00:00 (local) after the week: worklog.weekly.queries.sign_deadline.
         deadline = sa.case({m: sa.literal(datetime.combine(m + timedelta(days=9), time(0), tzinfo=zone),
-                                          models.base.UTCDateTime()) for m in mondays}, value=logged.c.week)
+                                          models.base.UTCDateTime()) for m in mondays}, value=week)
         signed = week_review.c.status == 'signed'
+        officers = sa.distinct(day_log.c.person_id)
+        # Each day joined to its week's row, officers counted distinct per unit and week (see _week_rows in
+        # worklog/ledgers/services.py for why not DISTINCT officer-weeks first).
         bind.execute(weeks.insert().from_select(
             ['unit_id', 'week_start', 'officers', 'signed', 'on_time'],
-            sa.select(logged.c.unit_id, logged.c.week, sa.func.count(),
-                      sa.func.count(week_review.c.id).filter(signed),
-                      sa.func.count(week_review.c.id).filter(signed, week_review.c.signed_at <= deadline))
-            .select_from(logged)
-            .outerjoin(week_review, sa.and_(week_review.c.person_id == logged.c.person_id,
-                                            week_review.c.week_start == logged.c.week))
-            .where(logged.c.week.in_(mondays))
-            .group_by(logged.c.unit_id, logged.c.week)))
+            sa.select(day_log.c.unit_id, week, sa.func.count(officers), sa.func.count(officers).filter(signed),
+                      sa.func.count(officers).filter(signed, week_review.c.signed_at <= deadline))
+            .select_from(day_log)
+            .outerjoin(week_review, sa.and_(week_review.c.person_id == day_log.c.person_id,
+                                            week_review.c.week_start == week))
+            .where(day_log.c.work_date >= mondays[0], day_log.c.work_date <= mondays[-1] + timedelta(days=6),
+                   week.in_(mondays))
+            .group_by(day_log.c.unit_id, week)))
