@@ -7,7 +7,8 @@ same run, repeated (BENCH_REPEATS), product and floor taking turns.
 - ledger refresh of the county's month (ledgers.services.refresh) against one DELETE and one INSERT … SELECT …
   GROUP BY (department, category) of the same signed entries; ledger check of the month against the GROUP BY.
 - one week signature (weekly.services.sign_week, password check included, then without it) of a week made ready the
-  way the panel's unsign makes it, against the bare writes it needs: UPDATE of the week row and of its entries.
+  way the panel's unsign makes it, against the bare writes it needs: UPDATE of the week row and of its entries (put
+  back in a transaction that says it reopens, which PostgreSQL's guards of signed weeks let through).
 - one entry save (daily.services.add_entry) against a bare INSERT of the same entry row; both with the number
   of SQL statements they ran.
 - a promotion round's judgement of the city and of the province, the survey's month and the units' evaluation,
@@ -203,6 +204,7 @@ def week_sign(settings: Settings, cast: Cast, counter: Statements) -> None:
     panel unsigns it again and the product signs it without the password check (the database's part alone)."""
     from datetime import date
     from models import Person, WeekReview
+    from worklog import integrity
     from worklog.extensions import db
     from worklog.weekly import services as weekly
 
@@ -215,6 +217,10 @@ def week_sign(settings: Settings, cast: Cast, counter: Statements) -> None:
 
     def bare(review_id: int, person_id: int, monday: date, signer: int | None) -> None:
         with db.engine.begin() as conn:
+            if not signer:
+                # Putting the floor's signature back changes a signed week's rows: on PostgreSQL the guards of
+                # migration 0011 let that through only to a transaction that says it reopens (as unsign_week does).
+                integrity.allow_reopening(conn)
             conn.execute(text("UPDATE week_review SET status = :s, signed_by_id = :by, signed_at = :at, "
                               "version = version + 1 WHERE id = :id"),
                          {"s": "signed" if signer else "open", "by": signer, "id": review_id,

@@ -11,7 +11,8 @@ from models.catalog import TaskCategory, TaskType, TaskTypeVersion, task_type_po
 from models.annual import (BonusPool, BonusShare, PromotionCandidate, PromotionRound, YearAdjustment, YearAppeal,
                            YearResult, YearReview)
 from models.monthly import (AdjustmentKind, Appeal, AppealStatus, DepartmentMonth, DepartmentMonthCategory, Grade,
-                            MonthAdjustment, MonthResult, MonthReview, MonthStatus, RuleSet, UnitMonth, VetoEvent)
+                            MonthAdjustment, MonthResult, MonthReview, MonthStatus, RuleSet, UnitMonth, UnitMonthGrade,
+                            UnitWeek, VetoEvent)
 from models.survey import (ANSWERS, CONTACT_GROUPS, REACHED, CallOutcome, ContactKind, EvaluationStatus,
                            OpinionPoll, SurveyCall, SurveyContact, SurveyDraw, SurveyFollowUp, SurveyPraise,
                            UnitEvaluation, UnitEvaluationRun)
@@ -38,7 +39,8 @@ __all__ = [
     "BonusPool", "BonusShare", "PromotionCandidate", "PromotionRound", "YearAdjustment", "YearAppeal", "YearResult",
     "YearReview",
     "AdjustmentKind", "Appeal", "AppealStatus", "DepartmentMonth", "DepartmentMonthCategory", "Grade",
-    "MonthAdjustment", "MonthResult", "MonthReview", "MonthStatus", "RuleSet", "UnitMonth", "VetoEvent",
+    "MonthAdjustment", "MonthResult", "MonthReview", "MonthStatus", "RuleSet", "UnitMonth", "UnitMonthGrade",
+    "UnitWeek", "VetoEvent",
     "AssignedTask", "AssignedTaskStatus", "Delegation", "Notification", "WeekReview", "WeekStatus",
     "Assignment", "AuditEvent", "Base", "CalendarDay", "Completion", "DayLog", "DayStatus", "Department",
     "Entry", "EntryStatus", "FavouriteTask", "LoginAttempt", "LoginSession", "Person", "PersonDayTotal",

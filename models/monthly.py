@@ -218,6 +218,36 @@ class DepartmentMonthCategory(Base):
     approved_points: Mapped[Decimal] = mapped_column(Numeric(14, 2))
 
 
+class UnitMonthGrade(Base):
+    """Leadership's roll-up of a unit's month results (one row per final grade): how many officers have it, and the
+    working days due and cleared recorded with their results. Kept by the code that writes the results
+    (worklog/ledgers/services.py) whatever the month's status; a reader keeps the months published or final."""
+
+    __tablename__ = "unit_month_grade"
+    __table_args__ = (enum_check("final_grade", Grade, name="final_valid"),)
+
+    month_review_id: Mapped[int] = mapped_column(ForeignKey("month_review.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    final_grade: Mapped[str] = mapped_column(String(16), primary_key=True)
+    officers: Mapped[int] = mapped_column(Integer)
+    days_due: Mapped[int] = mapped_column(Integer)
+    days_cleared: Mapped[int] = mapped_column(Integer)
+
+
+class UnitWeek(Base):
+    """Leadership's roll-up of officers' weeks (周结) by the unit their days were logged in: the officers with a day
+    logged there that week, of them those whose week is signed, and signed by its deadline. Kept as days are begun
+    and weeks signed or reopened (worklog/ledgers/services.py)."""
+
+    __tablename__ = "unit_week"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)  # the Monday
+    officers: Mapped[int] = mapped_column(Integer)
+    signed: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+
+
 class UnitMonth(Base):
     """单位总帐 row: one unit's month (its own departments; officers counted once)."""
 

@@ -8,6 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
 from models import Base, partitions
+from tests.daily.conftest import catalog  # noqa: F401  (the day fixtures, shared)
 from worklog import migrate
 
 pytestmark = pytest.mark.postgres
@@ -189,3 +190,44 @@ def test_an_upgraded_database_with_sealed_work_verifies_clean(app, runner, org):
     finally:
         db.session.rollback()
         migrate.upgrade(db.engine)
+
+
+def test_upgrading_to_0018_fills_leadership_rollups_from_what_is_there(app, runner, org, catalog):
+    """A database with days logged, a week signed and a month computed before leadership's roll-ups existed shows
+    the same figures right after upgrading: migration 0018 fills them as the application keeps them."""
+    from sqlalchemy import select
+    from models import UnitMonthGrade, UnitWeek
+    from tests.ledgers.conftest import NOVEMBER, NOVEMBER_OVER, sign_a_week
+    from worklog.extensions import db
+    from worklog.ledgers import queries
+    from worklog.monthly import services as monthly
+
+    def stored():
+        db.session.expire_all()
+        found = ({(r.unit_id, r.week_start): (r.officers, r.signed, r.on_time)
+                  for r in db.session.scalars(select(UnitWeek))},
+                 {(r.month_review_id, r.final_grade): (r.officers, r.days_due, r.days_cleared)
+                  for r in db.session.scalars(select(UnitMonthGrade))})
+        db.session.commit()
+        return found
+
+    sign_a_week(app, org, catalog)
+    app.config["FIXED_NOW"] = NOVEMBER_OVER
+    monthly.compute(monthly.open_month(org.county_a, NOVEMBER, org["panel_a"]), org["panel_a"])
+    db.session.commit()
+    kept = stored()
+    assert kept[0] and kept[1] and sum(due for _n, due, _c in kept[1].values()) > 0
+    head = _revision()
+    result = runner.invoke(args=["db", "downgrade", "0017"])
+    assert result.exit_code == 1 and "table unit_week (1 rows)" in result.output  # derived, but asked all the same
+    try:
+        result = runner.invoke(args=["db", "downgrade", "0017", "--force"])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+    finally:
+        db.session.rollback()
+        migrate.upgrade(db.engine)
+    assert _revision() == head
+    assert stored() == kept
+    assert [d for d in queries.differences() if d.table in ("unit_week", "unit_month_grade")] == []

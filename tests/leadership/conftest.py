@@ -1,7 +1,7 @@
 """Leadership's fixtures: a leader over city A and one over city B, a pinned clock, and helpers that write what the
-view reads the way the month's close, the week's signature, the survey and the unit's evaluation leave it (their
-own services are tested where they live): a unit's month of results, its ledger month, officers' signed weeks, a
-month's survey calls, a yellow card."""
+view reads the way the month's close, the week's signature, the survey and the unit's evaluation leave it, roll-ups
+included (their own services are tested where they live): a unit's month of results, its ledger month, officers'
+signed weeks, a month's survey calls, a yellow card."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -16,6 +16,7 @@ from models.survey import (EvaluationStatus, SurveyCall, SurveyContact, SurveyDr
 from tests.factories import make_person
 from worklog.admin import services as admin
 from worklog.extensions import db
+from worklog.ledgers import services as ledgers
 
 #: Monday 10 August 2026, 10:00 in Shanghai: the first half of 2026 is over, the second has begun.
 NOW = datetime(2026, 8, 10, 2, 0, tzinfo=timezone.utc)
@@ -71,6 +72,7 @@ def month_results(org, unit: Unit, department, month: date, grades: list[str], d
             "override_reason": "", "final_grade": grade,
             "explanation": {"score": [], "grade": [], "days": {"due": due, "cleared": cleared, "missing": []}}})
     db.session.execute(insert(MonthResult), rows)
+    ledgers.refresh_grades([review.id])  # as the month's computation leaves its roll-up
     db.session.flush()
     return review
 
@@ -95,6 +97,7 @@ def signed_week(person, unit: Unit, department, monday: date, signed_after_deadl
                                   status=WeekStatus.signed.value,
                                   signed_at=sign_deadline(monday) + signed_after_deadline))
     db.session.flush()
+    ledgers.refresh_weeks([unit.id], [monday])  # as the day begun and the signature leave the week's roll-up
 
 
 def survey_month(unit: Unit, month: date, outcomes: dict[str, int], kind: str = "report_110") -> None:

@@ -20,14 +20,16 @@ def _month_option(text: str | None):
     return month
 
 
-@click.group("ledger", help="The ledger roll-ups (department, department × category, unit per month).")
+@click.group("ledger", help="The ledger roll-ups (department, department × category, unit per month) and leadership's "
+                            "(a unit's results by grade, officers' weeks by unit).")
 def ledger_group() -> None:
     pass
 
 
-@ledger_group.command("check", help="Recompute the roll-ups from the entries of signed weeks and list every "
-                                    "difference; check that every signed week holds approved entries only, all "
-                                    "counted by its signature. Exit status 1 when there is any difference.")
+@ledger_group.command("check", help="Recompute the roll-ups from the entries of signed weeks (leadership's from the "
+                                    "results, day logs and week rows) and list every difference; check that every "
+                                    "signed week holds approved entries only, all counted by its signature. Exit "
+                                    "status 1 when there is any difference.")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="Check this month only (default: every month).")
 @with_appcontext
 def check(month_text: str | None) -> None:
@@ -46,7 +48,8 @@ def check(month_text: str | None) -> None:
     click.echo("No differences: the ledgers and the signed weeks match the entries.")
 
 
-@ledger_group.command("rebuild", help="Recompute every roll-up from the entries of signed weeks.")
+@ledger_group.command("rebuild", help="Recompute every roll-up from the entries of signed weeks, and leadership's "
+                                      "from the results, day logs and week rows.")
 @with_appcontext
 def rebuild() -> None:
     ledgers.refresh_all()

@@ -10,6 +10,7 @@ from worklog import (demo, demo_day, demo_decisions, demo_facts, demo_indicators
                      demo_mail, demo_month, demo_public, demo_week, integrity)
 from worklog.admin.importer import ImportFailed, import_file
 from worklog.extensions import db
+from worklog.ledgers import services as ledgers
 
 
 @click.command("demo", help="Load the demo organisation, accounts, task catalog, calendar and months of entries "
@@ -27,6 +28,9 @@ def demo_command() -> None:
     counts |= demo_decisions.load()  # after the months are final: the round is judged on them
     counts |= demo_mail.load()  # after the weeks and months: the officer is told of the latest
     counts |= demo_leadership.load()  # the same months a year earlier, from everything above
+    if any(counts.values()):
+        # Leadership's roll-ups of results and weeks, which the demo writes in bulk, past the services keeping them.
+        ledgers.refresh_leadership()
     # The demo signs weeks and finalises months in bulk, past the services that seal them.
     integrity.seal_missing(db.session)
     integrity.checkpoint(db.session)

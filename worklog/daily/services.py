@@ -145,11 +145,13 @@ def day_log(person: Person, work_date: date, assignment: Assignment) -> DayLog:
     """The person's log for a date, created (open) on first use."""
     day = db.session.scalar(select(DayLog).where(DayLog.person_id == person.id, DayLog.work_date == work_date))
     if day is None:
+        ledgers.hold_officers([person.id])  # the week roll-up counts the officer's first day of the week once
         day = DayLog(person_id=person.id, work_date=work_date, unit_id=assignment.department.unit_id,
                      department_id=assignment.department_id, sequence_id=assignment.post.sequence_id,
                      status=DayStatus.open.value, deadline_at=timekeeping.deadline_for(work_date))
         db.session.add(day)
         db.session.flush()
+        ledgers.days_logged([(person.id, day.unit_id, work_date)])
     return day
 
 

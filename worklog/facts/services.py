@@ -517,8 +517,14 @@ def _day_logs(plans: list[_Plan]) -> dict[tuple[int, date], tuple[int, str]]:
                          "department_id": plan.assignment.department_id,
                          "sequence_id": plan.assignment.post.sequence_id, "status": DayStatus.open.value,
                          "self_assessment": "", "deadline_at": deadlines[day], "late": False, "version": 1})
-        _write(DayLog.__table__, rows, conflict=("person_id", "work_date"))
+        ledgers.hold_officers(key[0] for key in missing)  # the week roll-up counts each week once
+        written = _write(DayLog.__table__, rows, conflict=("person_id", "work_date"),
+                         returning=("person_id", "work_date"))
         found.update(read(missing))
+        # The days this import made; a day another writer made meanwhile is theirs to count (SQLite: one writer).
+        made = None if written is None else set(written)
+        ledgers.days_logged((row["person_id"], row["unit_id"], row["work_date"]) for row in rows
+                            if made is None or (row["person_id"], row["work_date"]) in made)
     return found
 
 

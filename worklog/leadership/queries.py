@@ -27,21 +27,20 @@ created this year) is left out of the comparison and named; this period's figure
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import func, select
 
-from models import (DayLog, Grade, MonthResult, MonthReview, MonthStatus, Unit, UnitMonth, WeekReview, WeekStatus,
-                    YearResult, YearReview)
-from models.base import UTCDateTime
+from models import (Grade, MonthReview, MonthStatus, Unit, UnitMonth, UnitMonthGrade, UnitWeek, YearResult,
+                    YearReview)
 from models.survey import SurveyCall, SurveyDraw
 from worklog import timekeeping
 from worklog.extensions import db
 from worklog.indicators.scores import UnitScore, unit_scores
 from worklog.inspection.queries import Counts, rectification_counts
-from worklog.ledgers.queries import week_start_of
+from worklog.ledgers.services import mondays_of
 from worklog.rules.calendar import clearance_rate
 from worklog.rules.leadership import (MONTH, YEAR, Comparison, Period, Span, change, compare, percentage, shares,
                                       span_a_year_earlier, span_of)
@@ -255,16 +254,14 @@ def _in_subtree(unit: Unit, column=Unit.path):
 
 def _results(unit: Unit, months: list[date]) -> tuple[dict[tuple[int, date], Parts], set[tuple[int, date]]]:
     """Per (unit, month): the final grades of the month's published or final results, and the days due and cleared
-    recorded with them (one statement); and the (unit, month) pairs that have results."""
-    days = MonthResult.explanation[("days", "due")].as_integer()
-    cleared = MonthResult.explanation[("days", "cleared")].as_integer()
+    recorded with them, from the roll-up kept with the results (``unit_month_grade``, one statement); and the (unit,
+    month) pairs that have results."""
     rows = db.session.execute(
-        select(MonthReview.unit_id, MonthReview.month, MonthResult.final_grade, func.count(),
-               func.coalesce(func.sum(days), 0), func.coalesce(func.sum(cleared), 0))
-        .join(MonthResult, MonthResult.month_review_id == MonthReview.id)
+        select(MonthReview.unit_id, MonthReview.month, UnitMonthGrade.final_grade, UnitMonthGrade.officers,
+               UnitMonthGrade.days_due, UnitMonthGrade.days_cleared)
+        .join(UnitMonthGrade, UnitMonthGrade.month_review_id == MonthReview.id)
         .join(Unit, Unit.id == MonthReview.unit_id)
-        .where(_in_subtree(unit), MonthReview.month.in_(months), MonthReview.status.in_(SHOWN))
-        .group_by(MonthReview.unit_id, MonthReview.month, MonthResult.final_grade))
+        .where(_in_subtree(unit), MonthReview.month.in_(months), MonthReview.status.in_(SHOWN)))
     found: dict[tuple[int, date], Parts] = {}
     for unit_id, month, grade, n, due, done in rows:
         parts = found.setdefault((unit_id, month), Parts())
@@ -294,41 +291,21 @@ def _worked(unit: Unit, months: list[date]) -> set[tuple[int, date]]:
         .where(_in_subtree(unit), UnitMonth.month.in_(months), UnitMonth.officers > 0))}
 
 
-def _mondays(span: Span) -> list[date]:
-    monday = span.first + timedelta(days=(7 - span.first.weekday()) % 7)
-    found = []
-    while monday <= span.last:
-        found.append(monday)
-        monday += timedelta(days=7)
-    return found
-
-
 def _weeks(unit: Unit, spans: list[Span]) -> dict[tuple[int, date], tuple[int, int]]:
-    """Per (unit, Monday) of weeks beginning in the spans: (officers' weeks due, signed by their deadline), in one
-    statement. An officer's week counts in the unit where its days were logged once it has a day logged, and is
-    due once its deadline has passed or it is signed."""
-    mondays = sorted({m for span in spans for m in _mondays(span)})
+    """Per (unit, Monday) of weeks beginning in the spans: (officers' weeks due, signed by their deadline), from the
+    roll-up kept as days are begun and weeks signed (``unit_week``, one statement). An officer's week counts in the
+    unit where its days were logged once it has a day logged, and is due once its deadline has passed or it is
+    signed."""
+    mondays = sorted({m for span in spans for m in mondays_of(span.first, span.last)})
     if not mondays:
         return {}
     now = timekeeping.now()
-    deadlines = {monday: sign_deadline(monday) for monday in mondays}
-    week = week_start_of(DayLog.work_date).label("week")
-    logged = (select(DayLog.unit_id, DayLog.person_id, week).join(Unit, Unit.id == DayLog.unit_id)
-              .where(_in_subtree(unit), or_(*(and_(DayLog.work_date >= s.first,
-                                                   DayLog.work_date <= s.last + timedelta(days=6)) for s in spans)))
-              .distinct().subquery())
-    deadline = case({monday: literal(at, UTCDateTime()) for monday, at in deadlines.items()}, value=logged.c.week)
-    signed = WeekReview.status == WeekStatus.signed.value
-    rows = db.session.execute(
-        select(logged.c.unit_id, logged.c.week, func.count(), func.count(WeekReview.id).filter(signed),
-               func.count(WeekReview.id).filter(signed, WeekReview.signed_at <= deadline))
-        .select_from(logged)
-        .outerjoin(WeekReview, and_(WeekReview.person_id == logged.c.person_id, WeekReview.week_start == logged.c.week))
-        .where(logged.c.week.in_(mondays))
-        .group_by(logged.c.unit_id, logged.c.week))
     found = {}
-    for unit_id, monday, weeks, signed_weeks, on_time in rows:
-        due = int(weeks) if deadlines[monday] <= now else int(signed_weeks)
+    for unit_id, monday, officers, signed, on_time in db.session.execute(
+            select(UnitWeek.unit_id, UnitWeek.week_start, UnitWeek.officers, UnitWeek.signed, UnitWeek.on_time)
+            .join(Unit, Unit.id == UnitWeek.unit_id)
+            .where(_in_subtree(unit), UnitWeek.week_start.in_(mondays))):
+        due = int(officers) if sign_deadline(monday) <= now else int(signed)
         found[(unit_id, monday)] = (due, int(on_time))
     return found
 

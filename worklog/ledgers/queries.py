@@ -18,8 +18,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.functions import FunctionElement
 
-from models import (Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, Person,
-                    PersonDayTotal, TaskCategory, Unit, UnitMonth, WeekReview, WeekStatus)
+from models import (DayLog, Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, MonthReview,
+                    Person, PersonDayTotal, TaskCategory, Unit, UnitMonth, UnitMonthGrade, UnitWeek, WeekReview,
+                    WeekStatus)
 from worklog.extensions import db
 from worklog.ledgers.services import months_between
 from worklog.timekeeping import month_bounds
@@ -461,6 +462,41 @@ def differences(month: date | None = None) -> list[Difference]:
         found += _compare("unit_month", ("unit", "month"), first, ("officers", "entries", "points", "approved_points"),
                           kept, fresh)
         found += [d for d in _signed_week_differences(first, last) if d not in found]
+    for first in leadership_months(month):
+        found += _leadership_differences(first)
+    return found
+
+
+def leadership_months(month: date | None) -> list[date]:
+    """The months whose leadership roll-ups to check: the one asked for, else every month with results, days logged
+    or a stored row."""
+    if month is not None:
+        return [month.replace(day=1)]
+    months = {m.replace(day=1) if isinstance(m, date) else date.fromisoformat(m).replace(day=1)
+              for m in db.session.scalars(select(MonthReview.month).distinct())}
+    bounds = db.session.execute(select(func.min(DayLog.work_date), func.max(DayLog.work_date))).one()
+    if bounds[0] is not None:
+        first, last = (b if isinstance(b, date) else date.fromisoformat(b) for b in bounds)
+        months |= set(months_between(first - timedelta(days=first.weekday()), last))
+    months |= {(m if isinstance(m, date) else date.fromisoformat(m)).replace(day=1)
+               for m in db.session.scalars(select(UnitWeek.week_start).distinct())}
+    return sorted(months)
+
+
+def _leadership_differences(first: date) -> list[Difference]:
+    """Leadership's roll-ups of a month against a recomputation: the grades of its month reviews' results, and the
+    officers' weeks beginning in it."""
+    from worklog.ledgers.services import grades_fresh, mondays_of, weeks_fresh
+    reviews = list(db.session.scalars(select(MonthReview.id).where(MonthReview.month == first)))
+    kept = {(r.month_review_id, r.final_grade): (r.officers, r.days_due, r.days_cleared)
+            for r in db.session.scalars(select(UnitMonthGrade).where(UnitMonthGrade.month_review_id.in_(reviews)))}
+    found = _compare("unit_month_grade", ("review", "grade", "month"), first,
+                     ("officers", "days_due", "days_cleared"), kept, grades_fresh(reviews) if reviews else {})
+    mondays = mondays_of(first, month_bounds(first)[1])
+    kept = {(r.unit_id, r.week_start): (r.officers, r.signed, r.on_time)
+            for r in db.session.scalars(select(UnitWeek).where(UnitWeek.week_start.in_(mondays)))}
+    found += _compare("unit_week", ("unit", "week", "month"), first, ("officers", "signed", "on_time"), kept,
+                      weeks_fresh(mondays))
     return found
 
 

@@ -536,6 +536,7 @@ def compute_units(reviews: list[MonthReview], actor: Person | None) -> dict[int,
     db.session.execute(delete(MonthResult).where(MonthResult.month_review_id.in_(review_ids)))
     db.session.flush()
     bulk_insert(MonthResult.__table__, rows)
+    ledgers.refresh_grades(review_ids)
     now = utcnow()
     for review in reviews:
         before = audit.snapshot(review, REVIEW_FIELDS)
@@ -575,6 +576,7 @@ def override(result: MonthResult, grade: str | None, reason: str, actor: Person)
     result.override_reason = reason if grade else ""
     result.final_grade = graded[result.person_id].final
     db.session.flush()
+    ledgers.refresh_grades([review.id])
     audit.record(actor, "month.grade_overridden", "month_result", result.id, unit_id=review.unit_id,
                  before=before, after=audit.snapshot(result, ("override_grade", "final_grade")), reason=reason)
     return result
@@ -592,10 +594,12 @@ def _seal(review: MonthReview, actor: Person) -> None:
     integrity.seal_month(db.session, review, actor)
     departments = db.session.scalars(select(Department.id).where(Department.unit_id == review.unit_id))
     ledgers.refresh(departments, [review.month])
+    ledgers.refresh_month_of_unit(review.unit_id, review.month, review.id)
 
 
 def _reopened(review: MonthReview, actor: Person) -> None:
     integrity.record_reopening(db.session, integrity.SealKind.month, review, actor)
+    ledgers.refresh_month_of_unit(review.unit_id, review.month, review.id)
 
 
 MONTH = Period(

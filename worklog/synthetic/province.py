@@ -316,6 +316,10 @@ class _Province:
             self.build_survey()
         with phase("last rows, indexes, keys"):
             self.loader.build_indexes(dropped)
+        with phase("leadership roll-ups"):
+            # From the results, day logs and week rows just written, as ``flask ledger rebuild`` makes them.
+            from worklog.ledgers.services import refresh_leadership
+            refresh_leadership(self.connection)
         with phase("statistics"):
             self.loader.reset_sequences()
             self.loader.analyze(big)
