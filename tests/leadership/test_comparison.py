@@ -300,3 +300,30 @@ def test_a_period_not_begun_or_unreadable_is_not_found(world, client):
     # Without a period: the last month over (July 2026).
     page = client.get(f"/leadership/{unit}").get_data(as_text=True)
     assert re.search(r'<option value="2026-07" selected>', page)
+
+
+def test_a_change_compares_only_the_months_settled_on_both_sides(app, org, leaders):
+    """The year so far (to the pinned day) beside the same days a year earlier: a month whose results or evaluation
+    are not in yet this year is left out of the change on both sides, not counted in full a year earlier. Every month
+    settled on both sides is the same here, so every change is 0."""
+    from tests.leadership.conftest import NOW, yellow_cards
+    a, dept = org.county_a, org.dept_a
+    this_year = NOW.year
+    last = date(this_year, NOW.month, 1) - timedelta(days=1)  # the month before the pinned one: over, not settled
+    for year in (this_year - 1, this_year):
+        for m in range(1, last.month):
+            month_results(org, a, dept, date(year, m, 1), ["excellent", "competent", "competent", "competent"],
+                          [(22, 22)] * 4)
+            ledger_month(a, date(year, m, 1), 4)
+            yellow_cards(date(year, m, 1), [], [a])
+        if year < this_year:
+            # A year earlier, that last month is settled, and badly; this year it is not yet.
+            month_results(org, a, dept, date(year, last.month, 1), ["competent"] * 4, [(22, 11)] * 4)
+            ledger_month(a, date(year, last.month, 1), 4)
+            yellow_cards(date(year, last.month, 1), [a], [])
+    db.session.commit()
+    view = queries.dashboard(org.city_a, parse_period(str(this_year)))
+    total = view.total
+    for name in ("graded", "cards", "share:excellent", "clearance"):
+        assert total.line(name).change == 0, (name, total.line(name))
+    assert date(this_year, last.month, 1) in view.months_without_results

@@ -360,14 +360,18 @@ def dashboard(unit: Unit, period: Period) -> Dashboard | None:
     for (week_unit, monday), (due, on_time) in weeks.items():
         weeks_of.setdefault(week_unit, []).append((monday, due, on_time))
 
-    def parts_of(unit_id: int, which: str, s: Span, months: list[date]) -> Parts:
+    def parts_of(unit_id: int, which: str, s: Span, months: list[date], settled: set[date] | None = None,
+                 evaluated: set[date] | None = None) -> Parts:
+        """The unit's counts over the span; with ``settled`` / ``evaluated``, its results / yellow cards of those
+        months only (for a change: the months settled on both sides)."""
         parts = Parts()
         for month in months:
-            if (unit_id, month) in results:
+            if (unit_id, month) in results and (settled is None or month in settled):
                 parts.add(results[(unit_id, month)])
             if (unit_id, month) in survey:
                 parts.survey = combine([parts.survey, survey[(unit_id, month)]])
-            parts.cards += 1 if cards.get(month, {}).get(unit_id) else 0
+            if evaluated is None or month in evaluated:
+                parts.cards += 1 if cards.get(month, {}).get(unit_id) else 0
         for monday, due, on_time in weeks_of.get(unit_id, []):
             if s.holds(monday):
                 parts.weeks_due += due
@@ -381,24 +385,35 @@ def dashboard(unit: Unit, period: Period) -> Dashboard | None:
 
     now = {i: parts_of(i, "now", span, months_now) for i in ids}
     before = {i: parts_of(i, "before", earlier, months_before) for i in ids}
+    # A change compares like with like: a unit's results (grades, day clearance) only of the months settled in both
+    # years, and yellow cards only of the months evaluated in both — never a month still awaiting its results
+    # against the same month a year earlier in full.
+    evaluated_both = {m for m in months_now if m in cards and m.replace(year=m.year - 1) in cards}
+    same_now, same_before = {}, {}
+    for i in ids:
+        settled = {m for m in months_now if (i, m) in graded and (i, m.replace(year=m.year - 1)) in graded}
+        same_now[i] = parts_of(i, "now", span, months_now, settled, evaluated_both)
+        same_before[i] = parts_of(i, "before", earlier, months_before, {m.replace(year=m.year - 1) for m in settled},
+                                  {m.replace(year=m.year - 1) for m in evaluated_both})
     present_now = {i for (i, m) in graded | worked if m in months_now}
     present_before = {i for (i, m) in graded | worked if m in months_before}
     comparison = compare(present_now, present_before)
     factors = (values_on(months_now[0]).survey_basic_factor, values_on(months_before[0]).survey_basic_factor)
 
-    def figures(members: list[int], mine_now: Callable[[int], Parts], mine_before: Callable[[int], Parts]) -> Figures:
-        all_now, same_now, same_before = Parts(), Parts(), Parts()
+    def figures(members: list[int], mine_now: Callable[[int], Parts], mine_same: Callable[[int], Parts],
+                mine_before: Callable[[int], Parts]) -> Figures:
+        all_now, same_now_, same_before_ = Parts(), Parts(), Parts()
         for i in members:
             all_now.add(mine_now(i))
             if i in comparison.same:
-                same_now.add(mine_now(i))
-                same_before.add(mine_before(i))
+                same_now_.add(mine_same(i))
+                same_before_.add(mine_before(i))
         partial = any(i in comparison.left_out for i in members)
         compared = any(i in comparison.same for i in members)
-        return Figures(all_now, same_now, same_before, partial, compared, factors)
+        return Figures(all_now, same_now_, same_before_, partial, compared, factors)
 
     def row(kind: str, head: Unit, members: list[int]) -> Row:
-        found = figures(members, now.__getitem__, before.__getitem__)
+        found = figures(members, now.__getitem__, same_now.__getitem__, same_before.__getitem__)
         return Row(kind, head, members, found, [by_id[i] for i in members if i in comparison.left_out],
                    found.compared)
 
@@ -425,6 +440,7 @@ def dashboard(unit: Unit, period: Period) -> Dashboard | None:
         def survey_only(i: int, m: date) -> Parts:
             return Parts(survey=survey.get((i, m), SurveyCounts()))
         trend.append(TrendPoint(month, figures(ids, lambda i, m=month: survey_only(i, m),
+                                               lambda i, m=month: survey_only(i, m),
                                                lambda i, m=earlier_of[month]: survey_only(i, m))))
 
     with_results = {m for (_i, m) in graded}
