@@ -396,12 +396,15 @@ def ensure_month_computed(app, cast: Cast) -> None:
             db.session.commit()
 
 
-def put_back(url: str, cast: Cast) -> None:
+def put_back(url: str, cast: Cast, app=None) -> None:
     """Remove what the bench wrote after the month of work (entries saved by the figures and the load, their days,
-    roll-ups and week rows) and the floors' rows, so that a reused database gives the next run the same figures."""
+    roll-ups and week rows) and the floors' rows, so that a reused database gives the next run the same figures.
+    With the app, the weekly roll-up of leadership's view (``unit_week``) is recomputed for the weeks touched."""
     after = cast.month_last
     engine = create_engine(url)
     try:
+        with engine.connect() as conn:
+            last = conn.scalar(text("SELECT max(work_date) FROM day_log"))
         with engine.begin() as conn:
             for table in ("entry", "person_day_total", "day_log", "work_fact"):
                 conn.execute(text(f"DELETE FROM {table} WHERE work_date > :d"), {"d": after})
@@ -412,3 +415,11 @@ def put_back(url: str, cast: Cast) -> None:
             conn.execute(text(f"DELETE FROM {FLOOR_TABLE}"))
     finally:
         engine.dispose()
+    if app is not None and last is not None:
+        from worklog.extensions import db
+        from worklog.ledgers import services as ledgers
+        if isinstance(last, str):
+            last = date.fromisoformat(last)
+        with app.app_context():
+            ledgers.refresh_weeks(None, ledgers.mondays_of(cast.week, max(last, cast.week)))
+            db.session.commit()

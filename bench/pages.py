@@ -48,15 +48,31 @@ PAGES = [
 ]
 
 
-def run(settings: Settings, cast: Cast, port: int) -> None:
+def _half(cast: Cast) -> str:
+    return f"{cast.month.year}-H{1 if cast.month.month <= 6 else 2}"
+
+
+#: Leadership's view (HR over the province reads it as leadership does): the month of work, its half-year and its
+#: year, over the province and over the biggest city. The ``leadership`` section runs these pages alone.
+LEADERSHIP_PAGES = [
+    Page(f"leadership_{kind}_{scope}", "hr",
+         lambda c, key=key, scope=scope: f"/leadership/{getattr(c, scope).id}?period={key(c)}")
+    for kind, key in (("month", lambda c: c.month_key), ("half", _half), ("year", lambda c: str(c.month.year)))
+    for scope in ("province", "city")
+]
+PAGES += LEADERSHIP_PAGES
+
+
+def run(settings: Settings, cast: Cast, port: int, pages: list[Page] | None = None) -> None:
+    pages = PAGES if pages is None else pages
     browsers: dict[str, Browser] = {}
-    for who in sorted({p.who for p in PAGES}):
+    for who in sorted({p.who for p in pages}):
         browser = Browser(port)
         browser.sign_in(getattr(cast, who).badge, settings.password)
         browsers[who] = browser
     floor = Browser(port)
     floor_path = f"/_bench/select?id={cast.officer.id}"
-    for page in PAGES:
+    for page in pages:
         path = page.path(cast)
         browser = browsers[page.who]
         for _ in range(WARM_UP):

@@ -18,8 +18,8 @@ Settings (environment):
   BENCH_PAGE_SECONDS=20     at most this long per page (at least 5 requests)
   BENCH_LOAD_SECONDS=30     the evening load's length, BENCH_LOAD_CLIENTS=40 its clients, BENCH_WORKERS=2
   BENCH_STARTUP_RUNS=5      runs of the start-up figure
-  BENCH_ONLY=a,b            sections: close, services, indicators, pages, api, load, memory, startup, grading,
-                            keyboard
+  BENCH_ONLY=a,b            sections: close, services, indicators, leadership, pages, api, load, memory, startup,
+                            grading, keyboard
   BENCH_PASSWORD=…          every account's password (the generator's default otherwise)
   BENCH_KEEP=1              keep the scratch database
   BENCH_PROFILE=folder      profile each month close and the export (cProfile) into that folder
@@ -33,7 +33,8 @@ import tempfile
 import time
 from datetime import date
 
-SECTIONS = ("close", "services", "indicators", "pages", "api", "load", "memory", "startup", "grading", "keyboard")
+SECTIONS = ("close", "services", "indicators", "leadership", "pages", "api", "load", "memory", "startup", "grading",
+            "keyboard")
 
 
 def machine() -> str:
@@ -62,8 +63,8 @@ def main() -> None:
     os.environ["WORKLOG_INSTANCE_PATH"] = data.instance_folder()
     with data.Database(settings) as db_place:
         url = db_place.url
-        needs_data = any(settings.wants(s) for s in ("close", "services", "indicators", "pages", "api", "load",
-                                                     "memory"))
+        needs_data = any(settings.wants(s) for s in ("close", "services", "indicators", "leadership", "pages", "api",
+                                                     "load", "memory"))
         cast = app = None
         if needs_data:
             data.prepare(settings, url)
@@ -97,7 +98,11 @@ def main() -> None:
                 from bench import indicators
                 info("indicators set from above …")
                 indicators.run(settings, cast, url, app)
-            if settings.wants("pages") or settings.wants("api") or settings.wants("load"):
+            if settings.wants("leadership"):
+                from bench import leadership
+                info("leadership's view …")
+                leadership.run(settings, cast, app)
+            if any(settings.wants(s) for s in ("pages", "api", "load", "leadership")):
                 data.ensure_month_computed(app, cast)
                 with tempfile.TemporaryDirectory(prefix="worklog-bench-server-") as folder, \
                         Server(url, cast.now.isoformat(), settings.workers, folder) as server:
@@ -105,6 +110,9 @@ def main() -> None:
                         if settings.wants("pages"):
                             info("pages …")
                             pages.run(settings, cast, server.port)
+                        elif settings.wants("leadership"):
+                            info("leadership's pages …")
+                            pages.run(settings, cast, server.port, pages.LEADERSHIP_PAGES)
                         if settings.wants("api"):
                             from bench import api
                             info("the API: work facts in, reads …")
@@ -120,7 +128,7 @@ def main() -> None:
                 database.memory_exports(settings, url, cast)
         finally:
             if cast is not None:
-                data.put_back(url, cast)
+                data.put_back(url, cast, app)
             if app is not None:
                 with app.app_context():
                     from worklog.extensions import db

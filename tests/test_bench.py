@@ -26,6 +26,8 @@ def expected_names(kind: str) -> list[str]:
               f"week_sign_{kind}", f"week_sign_without_password_{kind}", f"week_sign_statements_{kind}",
               f"entry_save_{kind}", f"entry_save_statements_{kind}", f"eligibility_city_{kind}",
               f"eligibility_province_{kind}", f"survey_statistics_{kind}", f"unit_evaluation_{kind}"]
+    names += [f"leadership_{period}_{scope}_{kind}" for period in ("month", "half", "year")
+              for scope in ("province", "city")]
     for page in PAGES:
         names += [f"page_{page.name}_{kind}", f"page_{page.name}_queries_{kind}"]
     names += [f"load_mixed_{what}_{kind}" for what in ("rps", "p50", "p95", "errors")]

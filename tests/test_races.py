@@ -215,6 +215,38 @@ def test_returning_an_entry_races_signing(app, org, catalog, approved_week):
                         _unsign_and_forget(officer_id, approved_week), _week_stray(officer_id, "entry.returned"))
 
 
+def test_two_first_days_of_a_week_begun_at_once_count_the_officer_once(app, org, catalog):
+    """Leadership's week roll-up adds an officer with their first day logged in a unit's week. Two days of a new week
+    begun at the same instant (two tabs) both succeed, and the officer is counted once: the second waits for the
+    first's hold on the officer, then sees its day."""
+    from models import DayLog, PersonDayTotal, TaskType, UnitWeek
+    from worklog.ledgers import queries as ledger_queries, services as ledgers
+    officer_id, task_id = org["officer_a"].id, catalog["T1"].id
+    app.config["FIXED_NOW"] = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # Friday evening, that week
+
+    def begin(day):
+        def add():
+            from worklog.daily import services as daily
+            officer = db.session.get(Person, officer_id)
+            return daily.add_entry(officer, {"work_date": day, "task_type": db.session.get(TaskType, task_id),
+                                             "quantity": "1", "hours": "1", "completion": "done"}, officer)
+        return add
+
+    jitter = random.Random(TRIALS)
+    for _ in range(max(10, TRIALS // 5)):
+        outcomes = _race(app, begin(MONDAY), begin(MONDAY + timedelta(days=1)), jitter)
+        assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+        db.session.expire_all()
+        assert db.session.scalar(select(UnitWeek.officers).where(UnitWeek.week_start == MONDAY)) == 1
+        assert [d for d in ledger_queries.differences(NOVEMBER) if d.table == "unit_week"] == []
+        db.session.commit()
+        # Back to before the trial, the week's row kept: two writers that both make it wait for each other anyway.
+        for model in (Entry, PersonDayTotal, DayLog):
+            db.session.execute(delete(model).where(model.person_id == officer_id))
+        ledgers.refresh_weeks(None, [MONDAY])
+        db.session.commit()
+
+
 # --- Finalising a month ------------------------------------------------------------------------------------------
 
 
