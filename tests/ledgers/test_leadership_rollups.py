@@ -4,13 +4,14 @@ and signed again late, a month computed, a grade overridden, published, finalise
 ``flask ledger check`` names any difference and ``flask ledger rebuild`` repairs it."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select, text
 
 from models import MonthResult, UnitMonthGrade, UnitWeek, WeekReview
+from tests.facts.conftest import mapped  # noqa: F401  (the facts' fixtures, shared)
 from tests.factories import PASSWORD
 from tests.ledgers.conftest import NOVEMBER, NOVEMBER_OVER
 from tests.weekly.conftest import LATE_TIME, MONDAY, log_week
@@ -193,4 +194,20 @@ def test_a_week_signed_by_its_deadline_counts_on_time_and_one_after_it_does_not(
         weekly.unsign_week(review, "Reopened", org["panel_a"])
     db.session.commit()
     assert _weeks() == {(org.county_a.id, MONDAY): (2, 0, 0)}
+    _exact()
+
+
+def test_days_begun_by_an_import_of_facts_count_each_officers_week_once(app, org, mapped):
+    """Facts of several officers and days received at once (as the API receives a batch) begin their days in bulk:
+    each officer's week is counted once in the unit, whatever the number of its days or of the batches."""
+    from tests.facts.conftest import DAY, DAY_BEFORE, fact, send
+    officer, supervisor = org["officer_a"], org["supervisor_a"]
+    counts = send([fact("1", officer.badge), fact("2", officer.badge, when=f"{DAY_BEFORE}T09:00:00+08:00"),
+                   fact("3", supervisor.badge), fact("4", supervisor.badge, type_="visit", quantity="3")])
+    assert counts["created"] == 4
+    monday = date(2026, 11, 23)
+    assert _weeks() == {(org.county_a.id, monday): (2, 0, 0)}
+    _exact()
+    send([fact("5", officer.badge, when="2026-11-25T08:00:00+08:00"), fact("6", org["panel_a"].badge)])
+    assert _weeks() == {(org.county_a.id, monday): (3, 0, 0)}
     _exact()

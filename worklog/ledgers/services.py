@@ -22,7 +22,7 @@ from typing import Iterable
 from decimal import Decimal
 
 from sqlalchemy import (Date, Integer, and_, bindparam, case, delete, distinct, exists, func, insert, literal, select,
-                        true, update)
+                        text, true, update)
 from sqlalchemy.orm import aliased
 
 from models import (DayLog, Department, DepartmentMonth, DepartmentMonthCategory, Entry, EntryStatus, PersonDayTotal,
@@ -380,11 +380,36 @@ def days_logged(days: Iterable[tuple[int, int, date]]) -> None:
         new[key] = new.get(key, 0) + 1
     if not new:
         return
+    dialect = db.session.get_bind().dialect.name
+    deadlines = {monday: sign_deadline(monday) for _unit, monday, _person in new}
+    if dialect == "postgresql" and len(new) > 1:
+        # Many (an import of facts): one statement over arrays, as worklog/facts/services.py writes its rows (an
+        # executemany is a statement a row there).
+        keys = sorted(new)
+        db.session.execute(_DAYS_LOGGED_POSTGRESQL, {
+            "persons": [k[2] for k in keys], "units": [k[0] for k in keys], "weeks": [k[1] for k in keys],
+            "deadlines": [deadlines[k[1]] for k in keys], "news": [new[k] for k in keys]})
+        return
     rows = [{"dl_person": person_id, "dl_unit": unit_id, "dl_monday": monday, "dl_sunday": monday + timedelta(days=6),
-             "dl_deadline": sign_deadline(monday), "dl_new": n}
+             "dl_deadline": deadlines[monday], "dl_new": n}
             for (unit_id, monday, person_id), n in sorted(new.items())]
-    statement = _day_statement(db.session.get_bind().dialect.name)
-    db.session.execute(statement, rows if len(rows) > 1 else rows[0])
+    db.session.execute(_day_statement(dialect), rows if len(rows) > 1 else rows[0])
+
+
+#: :func:`days_logged` for many days on PostgreSQL: the same test a row, the officers' weeks given as arrays, added up
+#: per unit and week in their order.
+_DAYS_LOGGED_POSTGRESQL = text(
+    "INSERT INTO unit_week (unit_id, week_start, officers, signed, on_time) "
+    "SELECT c.unit_id, c.week, count(*), count(w.id) FILTER (WHERE w.status = 'signed'), "
+    "count(w.id) FILTER (WHERE w.status = 'signed' AND w.signed_at <= c.deadline) "
+    "FROM unnest(CAST(:persons AS INTEGER[]), CAST(:units AS INTEGER[]), CAST(:weeks AS DATE[]), "
+    "CAST(:deadlines AS TIMESTAMPTZ[]), CAST(:news AS INTEGER[])) AS c(person_id, unit_id, week, deadline, n) "
+    "LEFT JOIN week_review w ON w.person_id = c.person_id AND w.week_start = c.week "
+    "WHERE (SELECT count(*) FROM day_log d WHERE d.person_id = c.person_id AND d.unit_id = c.unit_id "
+    "AND d.work_date >= c.week AND d.work_date <= c.week + 6) = c.n "
+    "GROUP BY c.unit_id, c.week ORDER BY c.unit_id, c.week "
+    "ON CONFLICT (unit_id, week_start) DO UPDATE SET officers = unit_week.officers + EXCLUDED.officers, "
+    "signed = unit_week.signed + EXCLUDED.signed, on_time = unit_week.on_time + EXCLUDED.on_time")
 
 
 def hold_officers(person_ids: Iterable[int]) -> None:
