@@ -53,6 +53,8 @@ def test_saving_the_choices(client, org):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "notifications.settings_changed"))
     assert event.actor_id == officer.id and event.object_id == officer.id
     assert event.after["mail_kinds"] == ["entry_returned", "week_signed"]
+    # That an address was given, not the address: personal data stays out of the audit trail.
+    assert event.after["email"] is True and "example.invalid" not in str(event.after) + str(event.before)
     # The digest switched on: the first lists what comes after this moment.
     assert client.post(PAGE, data={"email": "officer.a@example.invalid", "language": "zh_CN",
                                    "mail_kinds": ["entry_returned"], "digest": "y"}).status_code == 302

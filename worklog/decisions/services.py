@@ -284,11 +284,12 @@ def accept_proposals(unit: Unit, year: int, kind: str, person_ids: list[int], da
     for pid in person_ids:
         _not_about_oneself(pid, actor)
     wording = Wording()
+    filed = queries.units_in_year(person_ids, unit, date(year, 1, 1), date(year, 12, 31))
     given = []
     for pid in person_ids:
         officer = proposed[pid]
         reason = _text(wording.say(list(officer.proposal.reasons)), "reason", MAX_REASON * 4)[:MAX_REASON]
-        where = queries.unit_in_year(people[pid], unit, date(year, 1, 1), date(year, 12, 31)) or unit.id
+        where = filed.get(pid) or unit.id
         given.append(_give(unit, people[pid], where, {**values, "reason": reason, "basis": officer.proposal.basis},
                            actor))
     return given

@@ -218,7 +218,9 @@ def save_settings(person: Person, data: dict, actor: Person) -> NotificationSett
     if chosen - offered:
         raise ServiceError(_("Choose among the kinds offered."), "mail_kinds")
     setting = db.session.get(NotificationSetting, person.id)
-    before = {"email": person.email or "", "language": person.language or "", "digest": bool(setting and setting.digest),
+    before_address = person.email
+    # Whether an address is given, not the address: personal data stays out of the audit trail.
+    before = {"email": bool(person.email), "language": person.language or "", "digest": bool(setting and setting.digest),
               "mail_kinds": list(setting.mail_kinds or []) if setting else []}
     if setting is None:
         setting = NotificationSetting(person_id=person.id, mail_kinds=[], digest=False)
@@ -229,10 +231,11 @@ def save_settings(person: Person, data: dict, actor: Person) -> NotificationSett
         setting.digest_sent_at = utcnow()
     person.email, person.language = email or None, language
     setting.mail_kinds, setting.digest, setting.updated_at = [c for c in KINDS if c in chosen], digest, utcnow()
-    after = {"email": email, "language": language or "", "digest": digest, "mail_kinds": setting.mail_kinds}
+    after = {"email": bool(email), "language": language or "", "digest": digest, "mail_kinds": setting.mail_kinds}
     db.session.flush()
-    if before != after:
+    changed_address = (email or None) != (before_address or None)
+    if before != after or changed_address:
         audit.record(actor, "notifications.settings_changed", "person", person.id,
                      before={k: v for k, v in before.items() if after[k] != v},
-                     after={k: v for k, v in after.items() if before[k] != v})
+                     after={k: v for k, v in after.items() if before[k] != v or (k == "email" and changed_address)})
     return setting
