@@ -10,13 +10,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from models import MonthResult, MonthReview, PromotionRound, YearResult, YearReview
-from worklog.annual import rounds
 from worklog.extensions import db
-from worklog.jobs.queue import dispatch
 
 NOW = datetime(2027, 2, 10, 2, 0, tzinfo=timezone.utc)
-#: Rules every officer passes (none has a veto), so that the whole of City A is on the list.
-EVERYONE = {"rules": [{"key": "clean", "kind": "no_veto", "params": {"months": 12}}], "tie_breakers": []}
 
 
 @pytest.fixture(autouse=True)
@@ -26,18 +22,9 @@ def _clock(app):
 
 def make_round(org, publish=True, name="2026 competitive promotion") -> PromotionRound:
     """A round of City A, its rules passed by everyone, judged (inline) and, unless ``publish`` is false,
-    published knowingly with the months it reads that nobody closed."""
-    hr = org["hr_a"]
-    round_ = rounds.create_round(org.city_a, name, date(2026, 11, 1), "competitive_promotion", hr)
-    db.session.commit()
-    dispatch(round_.job_id)
-    rounds.save_policy(round_, EVERYONE, hr)
-    db.session.commit()
-    dispatch(round_.job_id)
-    if publish:
-        rounds.publish_round(round_, {"not_final": rounds.not_final_token(rounds.not_final(round_))}, hr)
-    db.session.commit()
-    return round_
+    published knowingly with the months it reads that nobody closed (the API's tests build theirs the same way)."""
+    from tests.api.test_api_reads import _round
+    return _round(org, "competitive_promotion", name, publish=publish)
 
 
 @pytest.fixture
